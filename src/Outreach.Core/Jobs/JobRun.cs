@@ -1,0 +1,34 @@
+namespace Outreach.Core.Jobs;
+
+public enum JobOutcome
+{
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+}
+
+/// <summary>One run of a background job, as the jobs page shows it.</summary>
+public sealed record JobRun
+{
+    public long Id { get; init; }
+    public required string JobName { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public JobOutcome Outcome { get; init; }
+    public string? Summary { get; init; }
+    public long ProgressDone { get; init; }
+    public long? ProgressTotal { get; init; }
+    public string? Node { get; init; }
+}
+
+/// <summary>Persisted job runs, so status and progress are visible on every node.</summary>
+public interface IJobRunLog
+{
+    Task<long> StartAsync(string jobName, DateTimeOffset at, string node, CancellationToken ct);
+    Task ProgressAsync(long runId, long done, long? total, CancellationToken ct);
+    Task FinishAsync(long runId, JobOutcome outcome, string summary, DateTimeOffset at, CancellationToken ct);
+    Task<IReadOnlyList<JobRun>> LatestAsync(string jobName, int count, CancellationToken ct);
+    /// <summary>Marks runs left "running" by a node that stopped (crash, restart) as failed.</summary>
+    Task<int> AbandonRunningAsync(string node, DateTimeOffset at, CancellationToken ct);
+}

@@ -1,0 +1,26 @@
+namespace Outreach.Core.Prospects;
+
+/// <summary>Covenants, organisations and contacts (master data).</summary>
+public interface IProspectStore
+{
+    Task<IReadOnlyList<Covenant>> ListCovenantsAsync(CancellationToken ct);
+    Task<Covenant> AddCovenantAsync(string code, string name, DateOnly startsOn, DateOnly endsOn, CancellationToken ct);
+
+    /// <summary>Stores a validated, cleaned draft (see <see cref="Validation.Clean(OrganisationDraft)"/>).</summary>
+    Task<Organisation> AddOrganisationAsync(OrganisationDraft draft, CancellationToken ct);
+    Task<Organisation?> UpdateOrganisationAsync(long id, OrganisationDraft draft, CancellationToken ct);
+    Task<Organisation?> GetOrganisationAsync(long id, CancellationToken ct);
+
+    /// <summary>Existing organisations that share the draft's KvK number, web domain or normalised name.</summary>
+    Task<IReadOnlyList<OrganisationKeys>> FindDuplicateCandidatesAsync(OrganisationDraft draft, CancellationToken ct);
+
+    /// <summary>The comparison keys of every organisation (used by the import to check a whole file in memory).</summary>
+    Task<IReadOnlyList<OrganisationKeys>> ListOrganisationKeysAsync(CancellationToken ct);
+
+    Task<Contact> AddContactAsync(long organisationId, ContactDraft draft, CancellationToken ct);
+    Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct);
+    Task<Contact?> GetContactAsync(long contactId, CancellationToken ct);
+    Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct);
+    Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct);
+    Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct);
+}

@@ -1,0 +1,89 @@
+using System.Net.Mail;
+using Outreach.Core.Common;
+
+namespace Outreach.Core.Prospects;
+
+/// <summary>Input rules for organisations and contacts; every form, the API and the CSV import use these.</summary>
+public static class Validation
+{
+    public const int MaxNameLength = 200;
+    public const int MaxSectorLength = 100;
+    public const int MaxOwnerLength = 100;
+    public const int MaxEmailLength = 254;
+    public const int MaxRoleLength = 100;
+    public const int MaxWebsiteLength = 300;
+
+    public static IReadOnlyList<FieldError> Check(OrganisationDraft draft)
+    {
+        var errors = new List<FieldError>();
+        Text(errors, "Name", draft.Name, MaxNameLength, required: true);
+        Text(errors, "Sector", draft.Sector, MaxSectorLength, required: true);
+        Text(errors, "Owner", draft.Owner, MaxOwnerLength, required: true);
+        if (!Enum.IsDefined(draft.PartyKind))
+            errors.Add(new FieldError("PartyKind", "Choose a party kind."));
+        if (draft.Country is not { Length: 2 } country || !country.All(char.IsAsciiLetter))
+            errors.Add(new FieldError("Country", "Country must be a two-letter ISO code such as NL."));
+        var kvk = Normalise.KvkNumber(draft.KvkNumber);
+        if (kvk is not null && (kvk.Length != 8 || !kvk.All(char.IsAsciiDigit)))
+            errors.Add(new FieldError("KvkNumber", "A KvK number has 8 digits."));
+        if (!string.IsNullOrWhiteSpace(draft.Website))
+        {
+            if (draft.Website.Length > MaxWebsiteLength)
+                errors.Add(new FieldError("Website", "Website is too long (at most {0} characters).", MaxWebsiteLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            else if (Normalise.WebsiteDomain(draft.Website) is null)
+                errors.Add(new FieldError("Website", "Website must be a domain such as example.nl."));
+        }
+
+        return errors;
+    }
+
+    public static IReadOnlyList<FieldError> Check(ContactDraft draft)
+    {
+        var errors = new List<FieldError>();
+        Text(errors, "Name", draft.Name, MaxNameLength, required: true);
+        Text(errors, "Role", draft.Role, MaxRoleLength, required: false);
+        if (!Enum.IsDefined(draft.Language))
+            errors.Add(new FieldError("Language", "Language must be nl or en."));
+        var email = Normalise.Email(draft.Email);
+        if (email.Length == 0)
+            errors.Add(new FieldError("Email", "Email is required."));
+        else if (email.Length > MaxEmailLength || !IsEmail(email))
+            errors.Add(new FieldError("Email", "Email is not a valid address."));
+        return errors;
+    }
+
+    /// <summary>Normalises a valid draft into what is stored.</summary>
+    public static OrganisationDraft Clean(OrganisationDraft draft) => draft with
+    {
+        Name = draft.Name.Trim(),
+        Sector = draft.Sector.Trim(),
+        Owner = draft.Owner.Trim(),
+        Country = draft.Country.Trim().ToUpperInvariant(),
+        KvkNumber = Normalise.KvkNumber(draft.KvkNumber),
+        Website = Normalise.WebsiteDomain(draft.Website),
+    };
+
+    public static ContactDraft Clean(ContactDraft draft) => draft with
+    {
+        Name = draft.Name.Trim(),
+        Email = Normalise.Email(draft.Email),
+        Role = string.IsNullOrWhiteSpace(draft.Role) ? null : draft.Role.Trim(),
+    };
+
+    private static bool IsEmail(string email) =>
+        MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal) && !email.Any(char.IsWhiteSpace);
+
+    private static void Text(List<FieldError> errors, string field, string? value, int max, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required) errors.Add(new FieldError(field, "{0} is required.", field));
+            return;
+        }
+
+        if (value.Length > max)
+            errors.Add(new FieldError(field, "{0} is too long (at most {1} characters).", field, max.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        if (value.Any(c => char.IsControl(c) && c is not ('\t')) || value.Contains('\uFFFD', StringComparison.Ordinal))
+            errors.Add(new FieldError(field, "{0} contains characters that are not allowed.", field));
+    }
+}

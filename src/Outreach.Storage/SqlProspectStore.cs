@@ -1,0 +1,238 @@
+using Dapper;
+using Outreach.Core.Prospects;
+
+namespace Outreach.Storage;
+
+/// <summary>Organisations, contacts and covenants on SQLite or PostgreSQL (the SQL is shared; <see cref="Database"/> knows the engine).</summary>
+public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspectStore
+{
+    private const string OrganisationColumns =
+        "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    private const string ContactColumns =
+        "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt";
+
+    public async Task<IReadOnlyList<Covenant>> ListCovenantsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<CovenantRow>(new CommandDefinition(
+            "SELECT id AS Id, code AS Code, name AS Name, starts_on AS StartsOn, ends_on AS EndsOn FROM covenant ORDER BY name", cancellationToken: ct));
+        return rows.Select(r => new Covenant(r.Id, r.Code, r.Name, r.StartsOn, r.EndsOn)).ToList();
+    }
+
+    public async Task<Covenant> AddCovenantAsync(string code, string name, DateOnly startsOn, DateOnly endsOn, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "INSERT INTO covenant (code, name, starts_on, ends_on) VALUES (@code, @name, @startsOn, @endsOn) RETURNING id",
+            new { code, name, startsOn, endsOn }, cancellationToken: ct));
+        return new Covenant(id, code, name, startsOn, endsOn);
+    }
+
+    public async Task<Organisation> AddOrganisationAsync(OrganisationDraft draft, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var organisation = await InsertOrganisationAsync(c, tx, draft, clock.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
+        return organisation;
+    }
+
+    internal static async Task<Organisation> InsertOrganisationAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, OrganisationDraft draft, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO organisation (name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at)
+            VALUES (@Name, @NormalisedName, @PartyKind, @Sector, @Country, @KvkNumber, @WebsiteDomain, @Owner, @Now, @Now)
+            RETURNING id
+            """,
+            OrganisationParameters(draft, now), tx, cancellationToken: ct));
+        return ToOrganisation(id, draft, now, now);
+    }
+
+    public async Task<Organisation?> UpdateOrganisationAsync(long id, OrganisationDraft draft, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        var parameters = OrganisationParameters(draft, now);
+        parameters.Add("Id", id);
+        var created = await c.QuerySingleOrDefaultAsync<DateTimeOffset?>(new CommandDefinition(
+            """
+            UPDATE organisation SET name = @Name, normalised_name = @NormalisedName, party_kind = @PartyKind, sector = @Sector,
+                country = @Country, kvk_number = @KvkNumber, website_domain = @WebsiteDomain, owner = @Owner, updated_at = @Now
+            WHERE id = @Id
+            RETURNING created_at
+            """,
+            parameters, cancellationToken: ct));
+        return created is null ? null : ToOrganisation(id, draft, created.Value, now);
+    }
+
+    public async Task<Organisation?> GetOrganisationAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<OrganisationRow>(new CommandDefinition(
+            $"SELECT {OrganisationColumns} FROM organisation WHERE id = @id", new { id }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    public async Task<IReadOnlyList<OrganisationKeys>> FindDuplicateCandidatesAsync(OrganisationDraft draft, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<OrganisationKeys>(new CommandDefinition(
+            """
+            SELECT id AS Id, name AS Name, normalised_name AS NormalisedName, kvk_number AS KvkNumber, website_domain AS WebsiteDomain
+            FROM organisation
+            WHERE (kvk_number IS NOT NULL AND kvk_number = @Kvk) OR (website_domain IS NOT NULL AND website_domain = @Domain) OR normalised_name = @NormalisedName
+            ORDER BY id
+            LIMIT 20
+            """,
+            new { Kvk = Normalise.KvkNumber(draft.KvkNumber), Domain = Normalise.WebsiteDomain(draft.Website), NormalisedName = Normalise.OrganisationName(draft.Name) },
+            cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    public async Task<IReadOnlyList<OrganisationKeys>> ListOrganisationKeysAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<OrganisationKeys>(new CommandDefinition(
+            "SELECT id AS Id, name AS Name, normalised_name AS NormalisedName, kvk_number AS KvkNumber, website_domain AS WebsiteDomain FROM organisation ORDER BY id",
+            cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    public async Task<Contact> AddContactAsync(long organisationId, ContactDraft draft, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var contact = await InsertContactAsync(c, tx, organisationId, draft, clock.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
+        return contact;
+    }
+
+    internal static async Task<Contact> InsertContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long organisationId, ContactDraft draft, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO contact (organisation_id, name, email, language, role, created_at, updated_at)
+            VALUES (@OrganisationId, @Name, @Email, @Language, @Role, @Now, @Now)
+            RETURNING id
+            """,
+            new { OrganisationId = organisationId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, Now = now }, tx, cancellationToken: ct));
+        return new Contact { Id = id, OrganisationId = organisationId, Name = draft.Name, Email = draft.Email, Language = draft.Language, Role = draft.Role };
+    }
+
+    public async Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"""
+            UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, updated_at = @Now
+            WHERE id = @Id
+            RETURNING {ContactColumns}
+            """,
+            new { Id = contactId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, Now = clock.GetUtcNow() }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    public async Task<Contact?> GetContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"SELECT {ContactColumns} FROM contact WHERE id = @contactId", new { contactId }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    public async Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<ContactRow>(new CommandDefinition(
+            $"SELECT {ContactColumns} FROM contact WHERE organisation_id = @organisationId ORDER BY name, id", new { organisationId }, cancellationToken: ct));
+        return rows.Select(r => r.ToDomain()).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT owner FROM organisation ORDER BY owner", cancellationToken: ct))).ToList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT sector FROM organisation ORDER BY sector", cancellationToken: ct))).ToList();
+    }
+
+    private static DynamicParameters OrganisationParameters(OrganisationDraft draft, DateTimeOffset now)
+    {
+        var p = new DynamicParameters();
+        p.Add("Name", draft.Name);
+        p.Add("NormalisedName", Normalise.OrganisationName(draft.Name));
+        p.Add("PartyKind", draft.PartyKind.Code());
+        p.Add("Sector", draft.Sector);
+        p.Add("Country", draft.Country);
+        p.Add("KvkNumber", Normalise.KvkNumber(draft.KvkNumber));
+        p.Add("WebsiteDomain", Normalise.WebsiteDomain(draft.Website));
+        p.Add("Owner", draft.Owner);
+        p.Add("Now", now);
+        return p;
+    }
+
+    private static Organisation ToOrganisation(long id, OrganisationDraft draft, DateTimeOffset created, DateTimeOffset updated) => new()
+    {
+        Id = id,
+        Name = draft.Name,
+        PartyKind = draft.PartyKind,
+        Sector = draft.Sector,
+        Country = draft.Country,
+        KvkNumber = Normalise.KvkNumber(draft.KvkNumber),
+        WebsiteDomain = Normalise.WebsiteDomain(draft.Website),
+        Owner = draft.Owner,
+        CreatedAt = created,
+        UpdatedAt = updated,
+    };
+
+    private sealed class CovenantRow
+    {
+        public long Id { get; init; }
+        public string Code { get; init; } = "";
+        public string Name { get; init; } = "";
+        public DateOnly StartsOn { get; init; }
+        public DateOnly EndsOn { get; init; }
+    }
+
+    private sealed class OrganisationRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string PartyKind { get; init; } = "";
+        public string Sector { get; init; } = "";
+        public string Country { get; init; } = "";
+        public string? KvkNumber { get; init; }
+        public string? WebsiteDomain { get; init; }
+        public string Owner { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+
+        public Organisation ToDomain() => new()
+        {
+            Id = Id, Name = Name, PartyKind = PartyKinds.Parse(PartyKind), Sector = Sector, Country = Country,
+            KvkNumber = KvkNumber, WebsiteDomain = WebsiteDomain, Owner = Owner, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
+        };
+    }
+
+    private sealed class ContactRow
+    {
+        public long Id { get; init; }
+        public long OrganisationId { get; init; }
+        public string Name { get; init; } = "";
+        public string Email { get; init; } = "";
+        public string Language { get; init; } = "";
+        public string? Role { get; init; }
+        public DateTimeOffset? OptedOutAt { get; init; }
+
+        public Contact ToDomain() => new()
+        {
+            Id = Id, OrganisationId = OrganisationId, Name = Name, Email = Email, Language = ContactLanguages.Parse(Language), Role = Role, OptedOutAt = OptedOutAt,
+        };
+    }
+}

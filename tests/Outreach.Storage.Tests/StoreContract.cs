@@ -1,0 +1,245 @@
+using Dapper;
+using Outreach.Core.Jobs;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Testing;
+
+namespace Outreach.Storage.Tests;
+
+/// <summary>
+/// The storage contract: every test here runs once on SQLite and once on PostgreSQL (see the subclasses),
+/// each on a fresh, migrated database.
+/// </summary>
+public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
+{
+    protected readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 3, 2, 8, 30, 0, TimeSpan.Zero));
+    protected Database Db = null!;
+    protected SqlProspectStore Prospects = null!;
+    protected SqlPipelineStore Pipeline = null!;
+    private Covenant gold = null!;
+    private Covenant metals = null!;
+
+    public async Task InitializeAsync()
+    {
+        Db = await TestDatabases.MigratedAsync(engine, Clock);
+        Prospects = new SqlProspectStore(Db, Clock);
+        Pipeline = new SqlPipelineStore(Db);
+        gold = await Prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);
+        metals = await Prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2024, 7, 1), default);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static OrganisationDraft Draft(string name, string? kvk = null, string? web = null, string sector = "jewellery", string owner = "Anne", PartyKind kind = PartyKind.Company) =>
+        Validation.Clean(new OrganisationDraft { Name = name, KvkNumber = kvk, Website = web, Sector = sector, Owner = owner, PartyKind = kind, Country = "NL" });
+
+    private async Task<PipelineEntry> NewEntryAsync(string name, Stage stage = Stage.Identified, Covenant? covenant = null, string sector = "jewellery", string owner = "Anne", PartyKind kind = PartyKind.Company)
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft(name, sector: sector, owner: owner, kind: kind), default);
+        return await Pipeline.AddEntryAsync(organisation.Id, (covenant ?? gold).Id, stage, Clock.GetUtcNow(), "anne", "Found at a trade fair", default);
+    }
+
+    [Fact]
+    public async Task Migrate_OnACurrentSchema_AppliesNothing()
+    {
+        var again = await new Migrator(Db, Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Migrator>.Instance).MigrateAsync(default);
+        Assert.Empty(again);
+        await using var c = await Db.OpenAsync(default);
+        var versions = (await c.QueryAsync<int>("SELECT version FROM schema_version ORDER BY version")).ToList();
+        Assert.Equal(Migrator.Scripts(engine).Select(s => s.Version), versions);
+    }
+
+    [Fact]
+    public async Task Organisation_RoundTrips_WithNormalisedKeys()
+    {
+        var created = await Prospects.AddOrganisationAsync(Draft("Goudsmederij de Vries B.V.", "12.34.56.78", "https://www.DeVries-Goud.nl/over"), default);
+        var read = await Prospects.GetOrganisationAsync(created.Id, default);
+        Assert.NotNull(read);
+        Assert.Equal("Goudsmederij de Vries B.V.", read.Name);
+        Assert.Equal("12345678", read.KvkNumber);
+        Assert.Equal("devries-goud.nl", read.WebsiteDomain);
+        Assert.Equal(Clock.GetUtcNow(), read.CreatedAt);
+        Assert.Equal(PartyKind.Company, read.PartyKind);
+    }
+
+    [Fact]
+    public async Task Organisation_Update_ChangesFieldsAndKeepsCreatedAt()
+    {
+        var created = await Prospects.AddOrganisationAsync(Draft("Zilver NV"), default);
+        Clock.Advance(TimeSpan.FromHours(2));
+        var updated = await Prospects.UpdateOrganisationAsync(created.Id, Draft("Zilver Holding NV", sector: "trade"), default);
+        Assert.NotNull(updated);
+        var read = await Prospects.GetOrganisationAsync(created.Id, default);
+        Assert.Equal("Zilver Holding NV", read!.Name);
+        Assert.Equal("trade", read.Sector);
+        Assert.Equal(created.CreatedAt, read.CreatedAt);
+        Assert.Equal(Clock.GetUtcNow(), read.UpdatedAt);
+        Assert.Null(await Prospects.UpdateOrganisationAsync(999_999, Draft("Nobody"), default));
+    }
+
+    [Fact]
+    public async Task DuplicateCandidates_AreFoundByKvkDomainAndNormalisedName()
+    {
+        var byKvk = await Prospects.AddOrganisationAsync(Draft("Alpha Metals", kvk: "11112222"), default);
+        var byDomain = await Prospects.AddOrganisationAsync(Draft("Beta Recycling", web: "beta-recycling.nl"), default);
+        var byName = await Prospects.AddOrganisationAsync(Draft("Gamma Goud B.V."), default);
+        await Prospects.AddOrganisationAsync(Draft("Unrelated Steel"), default);
+
+        var found = await Prospects.FindDuplicateCandidatesAsync(Draft("Totally Different", kvk: "1111 2222"), default);
+        Assert.Equal([byKvk.Id], found.Select(f => f.Id));
+        found = await Prospects.FindDuplicateCandidatesAsync(Draft("Other", web: "http://www.beta-recycling.nl/contact"), default);
+        Assert.Equal([byDomain.Id], found.Select(f => f.Id));
+        found = await Prospects.FindDuplicateCandidatesAsync(Draft("gamma goud bv"), default);
+        Assert.Equal([byName.Id], found.Select(f => f.Id));
+    }
+
+    [Fact]
+    public async Task Contacts_AreAddedUpdatedAndListed()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Delta Gold"), default);
+        var contact = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen", Email = " Eva@Delta.NL ", Language = ContactLanguage.Nl, Role = "CSR lead" }), default);
+        await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Adam Smith", Email = "adam@delta.nl", Language = ContactLanguage.En }), default);
+        var updated = await Prospects.UpdateContactAsync(contact.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen-de Boer", Email = "eva@delta.nl", Language = ContactLanguage.En }), default);
+        Assert.Equal("Eva Jansen-de Boer", updated!.Name);
+        var list = await Prospects.ListContactsAsync(organisation.Id, default);
+        Assert.Equal(["Adam Smith", "Eva Jansen-de Boer"], list.Select(c => c.Name));
+        Assert.Equal(ContactLanguage.En, list[1].Language);
+        Assert.Equal("eva@delta.nl", list[1].Email);
+        Assert.Null(list[1].Role);
+        Assert.False(list[1].OptedOut);
+    }
+
+    [Fact]
+    public async Task AddEntry_WritesTheFirstHistoryLine()
+    {
+        var entry = await NewEntryAsync("Epsilon Jewels");
+        var history = await Pipeline.HistoryAsync(entry.Id, default);
+        var line = Assert.Single(history);
+        Assert.Null(line.From);
+        Assert.Equal(Stage.Identified, line.To);
+        Assert.Equal("Found at a trade fair", line.Reason);
+        Assert.Equal(Clock.GetUtcNow(), line.At);
+    }
+
+    [Fact]
+    public async Task Apply_AppendsHistory_AndKeepsStageConsistentWithIt()
+    {
+        var entry = await NewEntryAsync("Zeta Electronics");
+        foreach (var to in new[] { Stage.Contacted, Stage.Engaged, Stage.NotNow, Stage.Contacted })
+        {
+            Clock.Advance(TimeSpan.FromDays(3));
+            var current = (await Pipeline.GetEntryAsync(entry.Id, default))!;
+            var decision = Core.Pipeline.Pipeline.Decide(current, to, $"to {to}", "anne", Clock.GetUtcNow(),
+                to == Stage.NotNow ? new DateOnly(2026, 9, 1) : null);
+            Assert.True(decision.IsAllowed, decision.Refusal?.ToString());
+            await Pipeline.ApplyAsync(decision.Change!, default);
+        }
+
+        var stored = (await Pipeline.GetEntryAsync(entry.Id, default))!;
+        var history = await Pipeline.HistoryAsync(entry.Id, default);
+        Assert.Equal(5, history.Count);
+        Assert.Equal(Stage.Contacted, stored.Stage);
+        Assert.Equal(Core.Pipeline.Pipeline.CurrentStage(history), stored.Stage);
+        Assert.Equal(Clock.GetUtcNow(), stored.StageSince);
+        Assert.Null(stored.RevisitOn);
+        Assert.Equal(new DateOnly(2026, 9, 1), history[3].RevisitOn);
+        Assert.Equal([null, Stage.Identified, Stage.Contacted, Stage.Engaged, Stage.NotNow], history.Select(h => h.From));
+    }
+
+    [Fact]
+    public async Task Apply_FromAStaleStage_ChangesNothing()
+    {
+        var entry = await NewEntryAsync("Eta Recycling");
+        var first = Core.Pipeline.Pipeline.Decide(entry, Stage.Contacted, "call", "anne", Clock.GetUtcNow()).Change!;
+        var second = Core.Pipeline.Pipeline.Decide(entry, Stage.Declined, "no interest", "bob", Clock.GetUtcNow()).Change!;
+        await Pipeline.ApplyAsync(first, default);
+        await Assert.ThrowsAsync<ConcurrentStageChangeException>(() => Pipeline.ApplyAsync(second, default));
+        Assert.Equal(Stage.Contacted, (await Pipeline.GetEntryAsync(entry.Id, default))!.Stage);
+        Assert.Equal(2, (await Pipeline.HistoryAsync(entry.Id, default)).Count);
+    }
+
+    [Fact]
+    public async Task StageHistory_IsAppendOnly_InTheDatabaseItself()
+    {
+        var entry = await NewEntryAsync("Theta Steel");
+        await using var c = await Db.OpenAsync(default);
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => c.ExecuteAsync("UPDATE stage_change SET reason = 'rewritten'"));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => c.ExecuteAsync("DELETE FROM stage_change"));
+        Assert.Equal("Found at a trade fair", Assert.Single(await Pipeline.HistoryAsync(entry.Id, default)).Reason);
+    }
+
+    [Fact]
+    public async Task Search_FiltersByEveryField_AndPages()
+    {
+        await NewEntryAsync("Iota Goud", sector: "jewellery", owner: "Anne");
+        await NewEntryAsync("Kappa Metaal", covenant: metals, sector: "steel", owner: "Bram");
+        await NewEntryAsync("Lambda Union", sector: "labour", owner: "Bram", kind: PartyKind.TradeUnion);
+        var mu = await NewEntryAsync("Mu 100% Gold_Works", sector: "jewellery", owner: "Anne");
+        await Prospects.AddContactAsync(mu.OrganisationId, new ContactDraft { Name = "Noor Bakker", Email = "noor@mu.example", Language = ContactLanguage.Nl }, default);
+
+        async Task<string[]> Names(ProspectFilter f) => (await Pipeline.SearchAsync(f, 1, 50, default)).Items.Select(i => i.OrganisationName).Order().ToArray();
+
+        Assert.Equal(["Kappa Metaal"], await Names(new ProspectFilter { CovenantId = metals.Id }));
+        Assert.Equal(["Iota Goud", "Mu 100% Gold_Works"], await Names(new ProspectFilter { Sector = "jewellery" }));
+        Assert.Equal(["Lambda Union"], await Names(new ProspectFilter { PartyKind = PartyKind.TradeUnion }));
+        Assert.Equal(["Kappa Metaal", "Lambda Union"], await Names(new ProspectFilter { Owner = "Bram" }));
+        Assert.Equal(["Mu 100% Gold_Works"], await Names(new ProspectFilter { Text = "NOOR" }));
+        Assert.Equal(["Mu 100% Gold_Works"], await Names(new ProspectFilter { Text = "100%" }));
+        Assert.Equal(["Mu 100% Gold_Works"], await Names(new ProspectFilter { Text = "d_w" }));
+        Assert.Empty(await Names(new ProspectFilter { Text = "'; DROP TABLE organisation; --" }));
+
+        var page = await Pipeline.SearchAsync(new ProspectFilter(), 2, 3, default);
+        Assert.Equal(4, page.Total);
+        Assert.Single(page.Items);
+    }
+
+    [Fact]
+    public async Task RevisitsDue_ListsNotNowEntriesWhoseDateHasCome()
+    {
+        var due = await NewEntryAsync("Nu Trading");
+        var later = await NewEntryAsync("Xi Trading");
+        await Pipeline.ApplyAsync(Core.Pipeline.Pipeline.Decide(due, Stage.NotNow, "budget next year", "anne", Clock.GetUtcNow(), new DateOnly(2026, 3, 10)).Change!, default);
+        await Pipeline.ApplyAsync(Core.Pipeline.Pipeline.Decide(later, Stage.NotNow, "after merger", "anne", Clock.GetUtcNow(), new DateOnly(2026, 3, 11)).Change!, default);
+        Assert.Equal([due.Id], (await Pipeline.ListRevisitsDueAsync(new DateOnly(2026, 3, 10), default)).Select(e => e.Id));
+        Assert.Equal(2, (await Pipeline.ListRevisitsDueAsync(new DateOnly(2026, 3, 11), default)).Count);
+    }
+
+    [Fact]
+    public async Task OverdueFlags_FollowTheNextActionDueDate()
+    {
+        var a = await NewEntryAsync("Omicron");
+        var b = await NewEntryAsync("Pi");
+        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 1), default);
+        await Pipeline.SetNextActionAsync(b.Id, "Send brochure", new DateOnly(2026, 3, 5), default);
+        Assert.Equal(1, await Pipeline.RefreshOverdueFlagsAsync(new DateOnly(2026, 3, 2), default));
+        Assert.True((await Pipeline.GetEntryAsync(a.Id, default))!.NextActionOverdue);
+        Assert.False((await Pipeline.GetEntryAsync(b.Id, default))!.NextActionOverdue);
+        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 9), default);
+        Assert.Equal(1, await Pipeline.RefreshOverdueFlagsAsync(new DateOnly(2026, 3, 6), default));
+        Assert.False((await Pipeline.GetEntryAsync(a.Id, default))!.NextActionOverdue);
+        Assert.True((await Pipeline.GetEntryAsync(b.Id, default))!.NextActionOverdue);
+        Assert.Equal(["Pi"], (await Pipeline.SearchAsync(new ProspectFilter { Overdue = true }, 1, 10, default)).Items.Select(i => i.OrganisationName));
+    }
+
+    [Fact]
+    public async Task JobRuns_RecordProgressOutcomeAndAbandonment()
+    {
+        var log = new SqlJobRunLog(Db);
+        var first = await log.StartAsync("hygiene", Clock.GetUtcNow(), "node-a", default);
+        await log.ProgressAsync(first, 40, 100, default);
+        var running = Assert.Single(await log.LatestAsync("hygiene", 5, default));
+        Assert.Equal((JobOutcome.Running, 40L, (long?)100), (running.Outcome, running.ProgressDone, running.ProgressTotal));
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await log.FinishAsync(first, JobOutcome.Succeeded, "moved 3", Clock.GetUtcNow(), default);
+        var second = await log.StartAsync("hygiene", Clock.GetUtcNow(), "node-a", default);
+        Assert.Equal(1, await log.AbandonRunningAsync("node-a", Clock.GetUtcNow(), default));
+        var runs = await log.LatestAsync("hygiene", 5, default);
+        Assert.Equal([second, first], runs.Select(r => r.Id));
+        Assert.Equal([JobOutcome.Failed, JobOutcome.Succeeded], runs.Select(r => r.Outcome));
+        Assert.Equal("moved 3", runs[1].Summary);
+    }
+}
+
+public sealed class SqliteStoreTests() : StoreContract(StorageEngine.Sqlite);
+
+public sealed class PostgresStoreTests() : StoreContract(StorageEngine.Postgres);
