@@ -25,6 +25,7 @@ public sealed class PostgresCluster : IDisposable
     private PostgresCluster()
     {
         bin = FindBinaries();
+        RemoveStaleClusters();
         asRoot = Environment.UserName == "root";
         directory = Path.Combine(Path.GetTempPath(), $"outreach-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(directory);
@@ -66,6 +67,27 @@ public sealed class PostgresCluster : IDisposable
         }
 
         try { Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Removes clusters left by test processes that died or were stopped before their exit handler finished.</summary>
+    private static void RemoveStaleClusters()
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), "outreach-pg-*"))
+        {
+            var parts = Path.GetFileName(stale).Split('-');
+            if (parts.Length < 3 || !int.TryParse(parts[2], out var pid)) continue;
+            try
+            {
+                using var owner = Process.GetProcessById(pid);
+                continue;
+            }
+            catch (ArgumentException)
+            {
+                // That process is gone: its cluster is garbage.
+            }
+
+            try { Directory.Delete(stale, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
     }
 
     private static string FindBinaries()
