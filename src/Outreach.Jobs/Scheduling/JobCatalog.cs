@@ -1,0 +1,31 @@
+using Outreach.Core.Jobs;
+using Outreach.Jobs.PipelineHygiene;
+
+namespace Outreach.Jobs.Scheduling;
+
+/// <summary>One recurring job: its key, what it does and when it runs.</summary>
+public sealed record JobDefinition(string Key, string Title, string Description, Type JobType, Func<JobsOptions, string> Cron);
+
+/// <summary>Every recurring job the product runs. The jobs page and the scheduler both read this list.</summary>
+public static class JobCatalog
+{
+    public static readonly IReadOnlyList<JobDefinition> All =
+    [
+        new("pipeline-hygiene", "Pipeline hygiene",
+            "Moves 'not now' prospects whose revisit date has come back to 'identified' and flags overdue next actions.",
+            typeof(PipelineHygieneJob), o => o.PipelineHygieneCron),
+    ];
+
+    public static JobDefinition? Find(string key) => All.FirstOrDefault(j => j.Key == key);
+
+    public const string Group = "outreach";
+
+    public static void ValidateJobTypes()
+    {
+        foreach (var job in All)
+        {
+            if (!typeof(IOutreachJob).IsAssignableFrom(job.JobType))
+                throw new InvalidOperationException($"{job.JobType.Name} is not an {nameof(IOutreachJob)}.");
+        }
+    }
+}

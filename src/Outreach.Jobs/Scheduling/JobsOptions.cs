@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Outreach.Jobs.Scheduling;
+
+/// <summary>Configuration section "Jobs".</summary>
+public sealed class JobsOptions
+{
+    public const string Section = "Jobs";
+
+    /// <summary>Start the scheduler in this process (switch off on a web-only node or in some tests).</summary>
+    public bool SchedulerEnabled { get; set; } = true;
+
+    /// <summary>Time zone of every cron schedule.</summary>
+    [Required]
+    public string TimeZone { get; set; } = "Europe/Amsterdam";
+
+    /// <summary>Pipeline hygiene: a Quartz cron expression; default 07:00 on weekdays (public holidays are skipped by the job).</summary>
+    [Required]
+    public string PipelineHygieneCron { get; set; } = "0 0 7 ? * MON-FRI";
+
+    /// <summary>Cluster the scheduler across nodes (PostgreSQL only; Quartz refuses to cluster on SQLite).</summary>
+    public bool Clustered { get; set; }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Outreach.Jobs.PipelineHygiene;
+using Quartz;
+
+namespace Outreach.Jobs.Scheduling;
+
+public enum SchedulerStore
+{
+    Sqlite,
+    Postgres,
+}
+
+public static class JobsRegistration
+{
+    /// <summary>
+    /// Registers the job classes and Quartz with its persistent store in the application's database
+    /// (tables provisioned from the DDL embedded in Quartz on first start).
+    /// </summary>
+    public static IServiceCollection AddOutreachJobs(this IServiceCollection services, JobsOptions options, SchedulerStore store, string connectionString)
+    {
+        JobCatalog.ValidateJobTypes();
+        if (options.Clustered && store == SchedulerStore.Sqlite)
+            throw new InvalidOperationException("Jobs:Clustered needs Storage:Engine postgres: Quartz cannot cluster on SQLite.");
+
+        services.AddSingleton(NodeIdentity.ForThisProcess());
+        services.AddScoped<PipelineHygieneJob>();
+        services.AddScoped<JobsService>();
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o => o.InstanceName = "Outreach");
+            q.UseDefaultThreadPool(4);
+            q.UsePersistentStore(s =>
+            {
+                if (store == SchedulerStore.Sqlite) s.UseSqlite(connectionString);
+                else s.UsePostgres(connectionString);
+                s.ProvisionSchema();
+                s.UseSystemTextJsonSerializer();
+                s.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+                if (options.Clustered) s.UseClustering(c => c.CheckinMisfireThreshold = TimeSpan.FromSeconds(20));
+            });
+            foreach (var job in JobCatalog.All)
+            {
+                var key = new JobKey(job.Key, JobCatalog.Group);
+                q.AddJob<QuartzJobRunner>(j => j.WithIdentity(key).WithDescription(job.Title).StoreDurably().RequestRecovery());
+                q.AddTrigger(t => t.ForJob(key).WithIdentity(job.Key, JobCatalog.Group)
+                    .WithCronSchedule(job.Cron(options), c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            }
+        });
+        if (options.SchedulerEnabled)
+        {
+            services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.Localization;
+using Outreach.Storage;
+using Outreach.Web.Api;
+
+namespace Outreach.Web.Hosting;
+
+public static class AppPipeline
+{
+    public static WebApplication UseOutreach(this WebApplication app)
+    {
+        // API callers get problem+json; people get the error page. Never a stack trace outside Development.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), ui =>
+        {
+            if (!app.Environment.IsDevelopment()) ui.UseExceptionHandler("/error");
+        });
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRequestLocalization();
+        app.UseRouting();
+
+        app.MapOpenApi();
+        app.MapGet("/health", async (Database db, CancellationToken ct) =>
+        {
+            try
+            {
+                await using var connection = await db.OpenAsync(ct);
+                return Results.Ok(new { status = "ok", database = db.Engine.ToString().ToLowerInvariant() });
+            }
+            catch (DbException ex)
+            {
+                return Results.Json(new { status = "unhealthy", database = db.Engine.ToString().ToLowerInvariant(), error = ex.Message }, statusCode: 503);
+            }
+        }).WithTags("Health");
+        app.MapProspectsApi();
+        app.MapJobsApi();
+
+        // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
+        app.MapPost("/language", (HttpContext context, string culture, string? returnUrl) =>
+        {
+            if (ServiceRegistration.Cultures.All(c => c.Name != culture)) culture = "en";
+            context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.MaxValue.AddYears(-1), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax });
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        }).ExcludeFromDescription();
+        app.MapPost("/actor", (HttpContext context, string? name, string? returnUrl) =>
+        {
+            var clean = CurrentActor.Clean(name);
+            if (clean is null) context.Response.Cookies.Delete(CurrentActor.Cookie);
+            else context.Response.Cookies.Append(CurrentActor.Cookie, clean, new CookieOptions { IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
+            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+        }).ExcludeFromDescription();
+
+        app.MapGet("/", () => Results.Redirect("/board")).ExcludeFromDescription();
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+}

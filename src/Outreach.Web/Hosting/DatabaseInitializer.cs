@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+using Outreach.Core.Jobs;
+using Outreach.Jobs.Scheduling;
+using Outreach.Storage;
+using Outreach.Web.Demo;
+
+namespace Outreach.Web.Hosting;
+
+/// <summary>
+/// Runs before the scheduler and the web server start: applies migrations, seeds the demo data into an
+/// empty embedded database, and marks job runs this node left unfinished as failed.
+/// </summary>
+public sealed partial class DatabaseInitializer(
+    Migrator migrator,
+    DemoDataSeeder demo,
+    IJobRunLog runs,
+    NodeIdentity node,
+    TimeProvider clock,
+    IOptions<OutreachOptions> options,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await migrator.MigrateAsync(cancellationToken);
+        if (options.Value.SeedDemoDataOnFirstStart)
+        {
+            var seeded = await demo.SeedIfEmptyAsync(cancellationToken);
+            if (seeded is not null) LogSeeded(logger, seeded.Organisations, seeded.Contacts, seeded.StageChanges);
+        }
+
+        await runs.AbandonRunningAsync(node.Name, clock.GetUtcNow(), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "First start: demo data created ({Organisations} organisations, {Contacts} contacts, {Changes} stage changes)")]
+    private static partial void LogSeeded(ILogger logger, int organisations, int contacts, int changes);
+}

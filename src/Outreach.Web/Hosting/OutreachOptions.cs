@@ -1,0 +1,16 @@
+namespace Outreach.Web.Hosting;
+
+/// <summary>Configuration section "Outreach": product-level settings of the host.</summary>
+public sealed class OutreachOptions
+{
+    public const string Section = "Outreach";
+
+    /// <summary>Fill an empty database with the synthetic demo data set on start (the embedded default; off for a real tenant).</summary>
+    public bool SeedDemoDataOnFirstStart { get; set; } = true;
+
+    /// <summary>Who is recorded as making a change when nobody is signed in (sign-in comes with its own issue).</summary>
+    public string DefaultActor { get; set; } = "secretariat";
+
+    /// <summary>Largest CSV upload accepted, in bytes.</summary>
+    public long MaxImportBytes { get; set; } = 50L * 1024 * 1024;
+}

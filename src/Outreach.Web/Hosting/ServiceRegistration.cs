@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Outreach.Core.Jobs;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Jobs.Scheduling;
+using Outreach.Storage;
+using Outreach.Web.Demo;
+
+namespace Outreach.Web.Hosting;
+
+/// <summary>The composition root: the only place that knows every adapter.</summary>
+public static class ServiceRegistration
+{
+    public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
+
+    public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section)).ValidateOnStart();
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<IProspectStore, SqlProspectStore>();
+        services.AddSingleton<IPipelineStore, SqlPipelineStore>();
+        services.AddSingleton<IJobRunLog, SqlJobRunLog>();
+        services.AddSingleton<PipelineService>();
+        services.AddSingleton<DemoDataSeeder>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentActor>();
+
+        // Migrations and demo data first, then Quartz (registered below), then the web server.
+        services.AddHostedService<DatabaseInitializer>();
+
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        services.AddOutreachJobs(jobs,
+            storage.Engine == StorageEngine.Sqlite ? SchedulerStore.Sqlite : SchedulerStore.Postgres,
+            Database.ResolveConnectionString(storage));
+
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("en");
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            // The person's choice (cookie) first; then the query string; browser language is not guessed.
+            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
+        });
+        services.AddRazorPages(o => o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()))
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    }
+
+    public static T Option<T>(this IServiceProvider services) where T : class => services.GetRequiredService<IOptions<T>>().Value;
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Outreach.Jobs.Scheduling;
+
+namespace Outreach.Web.Pages;
+
+/// <summary>Each recurring job with its schedule, last run, outcome, next run and the progress of a running one; run now.</summary>
+public sealed class JobsModel(JobsService jobs, IStringLocalizer<SharedResource> T) : PageModel
+{
+    public IReadOnlyList<JobStatus> Jobs { get; private set; } = [];
+    public bool AnyRunningOrQueued { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        Jobs = await jobs.ListAsync(ct);
+        AnyRunningOrQueued = Jobs.Any(j => j.Running is not null) || TempData.Peek("Queued") is not null;
+    }
+
+    public async Task<IActionResult> OnPostRunAsync(string key, CancellationToken ct)
+    {
+        if (!await jobs.RunNowAsync(key, ct)) return NotFound();
+        TempData["Flash"] = T["Job queued: it starts within a few seconds."].Value;
+        TempData["Queued"] = key;
+        return RedirectToPage();
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Web.Hosting;
+
+namespace Outreach.Web.Pages.Prospects;
+
+/// <summary>One prospect: details, contacts, stage history, and the forms to move it and set its next action.</summary>
+public sealed class DetailsModel(
+    IPipelineStore pipeline,
+    IProspectStore prospects,
+    PipelineService service,
+    CurrentActor actor,
+    IStringLocalizer<SharedResource> T) : PageModel
+{
+    public ProspectSummary Prospect { get; private set; } = null!;
+    public Organisation Organisation { get; private set; } = null!;
+    public IReadOnlyList<Contact> Contacts { get; private set; } = [];
+    public IReadOnlyList<StageChange> History { get; private set; } = [];
+    public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
+
+    [BindProperty] public string? ToStage { get; set; }
+    [BindProperty] public string? Reason { get; set; }
+    [BindProperty] public DateOnly? RevisitOn { get; set; }
+    [BindProperty] public string? NextAction { get; set; }
+    [BindProperty] public DateOnly? NextActionDue { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct) =>
+        await LoadAsync(id, ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostMoveAsync(long id, CancellationToken ct)
+    {
+        if (!Stages.TryParse(ToStage, out var to))
+        {
+            ModelState.AddModelError(nameof(ToStage), T["Choose the new stage."]);
+        }
+        else
+        {
+            var result = await service.MoveAsync(id, to, Reason, actor.Name, to == Stage.NotNow ? RevisitOn : null, ct);
+            if (result.NotFound) return NotFound();
+            if (result.Succeeded)
+            {
+                TempData["Flash"] = T["Moved to '{0}'.", T[to.Label()]].Value;
+                return RedirectToPage(new { id });
+            }
+
+            ModelState.AddModelError(nameof(ToStage), T.Message(result.Refusal!));
+        }
+
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostNextActionAsync(long id, CancellationToken ct)
+    {
+        if (await pipeline.GetEntryAsync(id, ct) is null) return NotFound();
+        if (NextAction?.Length > 500)
+        {
+            ModelState.AddModelError(nameof(NextAction), T["The next action is too long (at most 500 characters)."]);
+            await LoadAsync(id, ct);
+            return Page();
+        }
+
+        await pipeline.SetNextActionAsync(id, NextAction, string.IsNullOrWhiteSpace(NextAction) ? null : NextActionDue, ct);
+        TempData["Flash"] = T["Next action saved."].Value;
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<bool> LoadAsync(long id, CancellationToken ct)
+    {
+        var summary = await pipeline.GetSummaryAsync(id, ct);
+        if (summary is null) return false;
+        Prospect = summary;
+        Organisation = (await prospects.GetOrganisationAsync(summary.OrganisationId, ct))!;
+        Contacts = await prospects.ListContactsAsync(summary.OrganisationId, ct);
+        History = await pipeline.HistoryAsync(id, ct);
+        var others = new List<ProspectSummary>();
+        foreach (var entry in await pipeline.ListEntriesForOrganisationAsync(summary.OrganisationId, ct))
+        {
+            if (entry.Id != id && await pipeline.GetSummaryAsync(entry.Id, ct) is { } other) others.Add(other);
+        }
+
+        OtherEntries = others;
+        if (Request.Method == HttpMethods.Get)
+        {
+            NextAction = summary.NextAction;
+            NextActionDue = summary.NextActionDue;
+        }
+
+        return true;
+    }
+}
