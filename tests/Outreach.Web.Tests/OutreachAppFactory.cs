@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outreach.Storage;
+using Outreach.Testing;
+
+namespace Outreach.Web.Tests;
+
+/// <summary>
+/// The real host (Program) on a fresh database of the chosen engine, with its own data folder and a fake clock.
+/// Quartz runs with its persistent store in the same database, as in production.
+/// </summary>
+public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false) : WebApplicationFactory<Program>
+{
+    public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "outreach-web-tests", Guid.NewGuid().ToString("N"));
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
+    private string? connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(DataFolder);
+        connectionString ??= engine == StorageEngine.Postgres ? PostgresCluster.Instance.CreateDatabase("web") : "";
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Storage:Engine", engine.ToString());
+        builder.UseSetting("Storage:DataFolder", DataFolder);
+        builder.UseSetting("Storage:ConnectionString", connectionString);
+        builder.UseSetting("Outreach:SeedDemoDataOnFirstStart", seedDemo ? "true" : "false");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
+
+/// <summary>One demo-seeded SQLite host shared by the read-mostly tests of a class.</summary>
+public sealed class DemoAppFixture() : OutreachAppFactory(StorageEngine.Sqlite, seedDemo: true);
