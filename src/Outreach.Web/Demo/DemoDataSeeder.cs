@@ -89,7 +89,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
             var covenantIds = new List<long> { covenants[covenantIndex].Id };
             if (random.Bool(0.08f)) covenantIds.Add(covenants[(covenantIndex + 1) % covenants.Count].Id);
             foreach (var covenantId in covenantIds)
-                changes += await WriteHistoryAsync(organisation.Id, covenantId, draft.Owner, random, now, ct);
+                changes += await WriteHistoryAsync(organisation.Id, covenantId, draft.Owner, i < Stages.All.Count ? Stages.All[i] : null, random, now, ct);
         }
 
         await pipeline.RefreshOverdueFlagsAsync(AmsterdamClock.Today(clock), ct);
@@ -97,14 +97,17 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
     }
 
     /// <summary>Walks one entry through the pipeline from a first-contact date in the last three years, following the stage rules.</summary>
-    private async Task<int> WriteHistoryAsync(long organisationId, long covenantId, string owner, Randomizer random, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> WriteHistoryAsync(long organisationId, long covenantId, string owner, Stage? forced, Randomizer random, DateTimeOffset now, CancellationToken ct)
     {
-        var target = random.WeightedRandom(
+        // The first organisations get one of each stage, so every column of the board has something to show.
+        var target = forced ?? random.WeightedRandom(
             [Stage.Identified, Stage.Contacted, Stage.Engaged, Stage.Intake, Stage.SigningScheduled, Stage.Signed, Stage.Declined, Stage.NotNow, Stage.Left],
             [0.13f, 0.16f, 0.13f, 0.09f, 0.06f, 0.2f, 0.1f, 0.09f, 0.04f]);
         var path = PathTo(target, random);
-        var span = TimeSpan.FromDays(path.Count * 35 + random.Int(0, 400));
-        var at = now - (span > TimeSpan.FromDays(1090) ? TimeSpan.FromDays(random.Int(900, 1090)) : span);
+        var span = forced is not null || target == Stage.Left
+            ? TimeSpan.FromDays(random.Int(900, 1090))
+            : TimeSpan.FromDays(Math.Min(1090, (path.Count * 35) + random.Int(0, 400)));
+        var at = now - span;
         at = at.AddMinutes(random.Int(0, 8 * 60));
         var entry = await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, at, owner, random.ArrayElement(Reasons[Stage.Identified]), ct);
         var written = 1;
