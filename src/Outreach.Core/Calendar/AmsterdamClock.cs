@@ -12,13 +12,17 @@ public static class AmsterdamClock
 
     public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToLocal(clock.GetUtcNow()).DateTime);
 
-    /// <summary>The instant at which a local Amsterdam wall-clock time occurs (the later one in the autumn overlap; skipped times move forward).</summary>
+    /// <summary>
+    /// The instant at which a local Amsterdam wall-clock time occurs (the later one in the autumn overlap;
+    /// skipped times move forward by the length of the gap, so 02:30 on the spring change day is 03:30).
+    /// </summary>
     public static DateTimeOffset AtLocal(DateOnly date, TimeOnly time)
     {
         var local = date.ToDateTime(time, DateTimeKind.Unspecified);
-        while (Zone.IsInvalidTime(local))
+        if (Zone.IsInvalidTime(local))
         {
-            local = local.AddMinutes(30);
+            // For a skipped time GetUtcOffset gives the standard offset, the one in force before the gap.
+            return ToLocal(new DateTimeOffset(local, Zone.GetUtcOffset(local)));
         }
 
         var offset = Zone.IsAmbiguousTime(local)

@@ -41,12 +41,12 @@ public static class StageRules
         var allowed = string.Join(", ", Allowed[from].Select(s => s.Label()));
         if (to == Stage.Left)
         {
-            return new DomainMessage("Only a party that has signed can leave; this prospect is in '{0}'. Allowed from here: {1}.", from.Label(), allowed);
+            return new DomainMessage("Only a party that has signed can move to '{1}'; this prospect is in '{0}'. Allowed from here: {2}.", from.Label(), to.Label(), allowed);
         }
 
         if (from == Stage.Signed)
         {
-            return new DomainMessage("A party that has signed can only leave the covenant. Allowed from here: {1}.", from.Label(), allowed);
+            return new DomainMessage("A party in '{0}' can only leave the covenant, not move to '{1}'. Allowed from here: {2}.", from.Label(), to.Label(), allowed);
         }
 
         if (Stages.Funnel.Contains(from) && Stages.Funnel.Contains(to) && Stages.Funnel.IndexOf(to) > Stages.Funnel.IndexOf(from))

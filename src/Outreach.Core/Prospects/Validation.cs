@@ -70,8 +70,10 @@ public static class Validation
         Role = string.IsNullOrWhiteSpace(draft.Role) ? null : draft.Role.Trim(),
     };
 
+    // The dot must be in the domain ("jan.jansen@localhost" is not an address we can mail); MailAddress lets U+FFFD through.
     private static bool IsEmail(string email) =>
-        MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && email.Contains('.', StringComparison.Ordinal) && !email.Any(char.IsWhiteSpace);
+        MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && parsed.Host.Contains('.', StringComparison.Ordinal)
+        && !email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD');
 
     private static void Text(List<FieldError> errors, string field, string? value, int max, bool required)
     {

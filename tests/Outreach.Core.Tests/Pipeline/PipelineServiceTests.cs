@@ -1,0 +1,225 @@
+using Moq;
+using Outreach.Core.Common;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Core.Tests.Fakes;
+using Outreach.Testing;
+
+namespace Outreach.Core.Tests.Pipeline;
+
+public sealed class PipelineServiceTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider clock = new(Start);
+    private readonly InMemoryPipelineStore store = new();
+    private readonly InMemoryProspectStore prospects = new();
+    private readonly PipelineService service;
+    private readonly long covenantId;
+
+    public PipelineServiceTests()
+    {
+        service = new PipelineService(store, prospects, clock);
+        covenantId = prospects.SeedCovenant("GOLD", "Responsible gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31)).Id;
+    }
+
+    private static OrganisationDraft Draft(string name = "Goudsmederij De Vries B.V.") => new()
+    {
+        Name = name,
+        PartyKind = PartyKind.Company,
+        Sector = "Gold",
+        Country = "NL",
+        Owner = "anna",
+    };
+
+    [Fact]
+    public async Task Move_Allowed_IsStoredWithTheClocksTime()
+    {
+        var entry = store.Seed(Stage.Contacted, Start.AddDays(-10));
+        clock.Advance(TimeSpan.FromHours(3));
+
+        var result = await service.MoveAsync(entry.Id, Stage.Engaged, " Meeting planned ", "anna", null, default);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(Stage.Engaged, result.Entry!.Stage);
+        Assert.Equal(Start.AddHours(3), result.Entry.StageSince);
+        var last = (await store.HistoryAsync(entry.Id, default))[^1];
+        Assert.Equal((Stage.Contacted, Stage.Engaged, "anna", "Meeting planned", Start.AddHours(3)), (last.From!.Value, last.To, last.By, last.Reason, last.At));
+        Assert.Equal(Stage.Engaged, (await store.GetEntryAsync(entry.Id, default))!.Stage);
+    }
+
+    [Fact]
+    public async Task Move_FromContactedToSigned_IsRefusedWithReason_AndNothingIsStored()
+    {
+        var entry = store.Seed(Stage.Contacted, Start.AddDays(-10));
+        var changesBefore = store.AllChanges.Count;
+
+        var result = await service.MoveAsync(entry.Id, Stage.Signed, "They said yes", "anna", null, default);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.NotFound);
+        Assert.Null(result.Entry);
+        Assert.Equal(StageRules.WhyRefused(Stage.Contacted, Stage.Signed), result.Refusal);
+        Assert.Equal(0, store.ApplyCalls);
+        Assert.Equal(changesBefore, store.AllChanges.Count);
+        Assert.Equal(entry, await store.GetEntryAsync(entry.Id, default));
+    }
+
+    [Fact]
+    public async Task Move_WithoutReason_IsRefused_AndNothingIsStored()
+    {
+        var entry = store.Seed(Stage.Contacted, Start.AddDays(-10));
+
+        var result = await service.MoveAsync(entry.Id, Stage.Engaged, "  ", "anna", null, default);
+
+        Assert.False(result.Succeeded);
+        Assert.NotNull(result.Refusal);
+        Assert.Equal(0, store.ApplyCalls);
+        Assert.Equal(entry, await store.GetEntryAsync(entry.Id, default));
+    }
+
+    [Fact]
+    public async Task Move_OfUnknownEntry_IsNotFound()
+    {
+        var result = await service.MoveAsync(404, Stage.Engaged, "Interested", "anna", null, default);
+
+        Assert.True(result.NotFound);
+        Assert.False(result.Succeeded);
+        Assert.Null(result.Entry);
+        Assert.Null(result.Refusal);
+        Assert.Equal(0, store.ApplyCalls);
+    }
+
+    [Fact]
+    public async Task Move_WhenSomeoneElseChangedTheStageFirst_IsRefusedWithAReloadMessage_AndKeepsTheirChange()
+    {
+        var entry = store.Seed(Stage.Contacted, Start.AddDays(-10));
+        store.BeforeApply = _ =>
+        {
+            store.BeforeApply = null;
+            store.ApplyNow(new StageChange(entry.Id, Stage.Contacted, Stage.Declined, Start, "bob", "Not interested"));
+        };
+
+        var result = await service.MoveAsync(entry.Id, Stage.Engaged, "Interested", "anna", null, default);
+
+        Assert.False(result.Succeeded);
+        Assert.Null(result.Entry);
+        Assert.Equal("Someone else changed this prospect's stage in the meantime. Reload and try again.", result.Refusal!.ToString());
+        Assert.Equal(Stage.Declined, (await store.GetEntryAsync(entry.Id, default))!.Stage);
+        Assert.DoesNotContain(store.AllChanges, c => c.By == "anna");
+    }
+
+    [Fact]
+    public async Task Move_ToNotNow_JudgesTheRevisitDateByTheAmsterdamDateOfTheClock()
+    {
+        var entry = store.Seed(Stage.Engaged, Start.AddDays(-10));
+        clock.Set(new DateTimeOffset(2026, 1, 15, 23, 30, 0, TimeSpan.Zero)); // already 16 January in Amsterdam
+
+        var refused = await service.MoveAsync(entry.Id, Stage.NotNow, "Later", "anna", new DateOnly(2026, 1, 16), default);
+        var allowed = await service.MoveAsync(entry.Id, Stage.NotNow, "Later", "anna", new DateOnly(2026, 1, 17), default);
+
+        Assert.False(refused.Succeeded);
+        Assert.True(allowed.Succeeded);
+        Assert.Equal(new DateOnly(2026, 1, 17), allowed.Entry!.RevisitOn);
+    }
+
+    [Fact]
+    public async Task Create_ValidDraft_StoresTheCleanedOrganisationAndItsEntry()
+    {
+        var draft = Draft("  Goudsmederij De Vries B.V. ") with { Country = "nl", KvkNumber = "12.34.56.78", Website = "https://www.DeVries.nl/contact", Sector = " Gold " };
+
+        var result = await service.CreateAsync(draft, covenantId, Stage.Identified, "anna", null, acceptDuplicates: false, default);
+
+        Assert.True(result.Created);
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Duplicates);
+        var stored = Assert.Single(prospects.AddedDrafts);
+        Assert.Equal(Validation.Clean(draft), stored);
+        Assert.Equal(("Goudsmederij De Vries B.V.", "NL", "12345678", "devries.nl", "Gold"), (stored.Name, stored.Country, stored.KvkNumber, stored.Website, stored.Sector));
+        var entry = result.Entry!;
+        Assert.Equal((prospects.Organisations[0].Id, covenantId, Stage.Identified, Start), (entry.OrganisationId, entry.CovenantId, entry.Stage, entry.StageSince));
+        var first = Assert.Single(await store.HistoryAsync(entry.Id, default));
+        Assert.Equal((null, Stage.Identified, "anna", "Added to the pipeline"), (first.From, first.To, first.By, first.Reason));
+    }
+
+    [Fact]
+    public async Task Create_WithAReason_StoresItTrimmed()
+    {
+        var result = await service.CreateAsync(Draft(), covenantId, Stage.Contacted, "anna", "  Met at the gold fair ", acceptDuplicates: false, default);
+
+        Assert.Equal("Met at the gold fair", Assert.Single(await store.HistoryAsync(result.Entry!.Id, default)).Reason);
+    }
+
+    [Fact]
+    public async Task Create_InvalidDraft_ReturnsFieldErrors_AndStoresNothing()
+    {
+        var draft = Draft("") with { Sector = " ", Country = "Netherlands", KvkNumber = "123" };
+
+        var result = await service.CreateAsync(draft, covenantId, Stage.Identified, "anna", null, acceptDuplicates: true, default);
+
+        Assert.False(result.Created);
+        Assert.Null(result.Entry);
+        Assert.Equal(["Name", "Sector", "Country", "KvkNumber"], result.Errors.Select(e => e.Field));
+        Assert.Empty(result.Duplicates);
+        Assert.Empty(prospects.Organisations);
+        Assert.Empty(store.Entries);
+    }
+
+    [Fact]
+    public async Task Create_ForUnknownCovenant_IsAFieldError_AndStoresNothing()
+    {
+        var result = await service.CreateAsync(Draft(), covenantId + 1, Stage.Identified, "anna", null, acceptDuplicates: false, default);
+
+        Assert.False(result.Created);
+        Assert.Equal(new FieldError("CovenantId", "Choose a covenant."), Assert.Single(result.Errors));
+        Assert.Empty(prospects.Organisations);
+        Assert.Empty(store.Entries);
+    }
+
+    [Fact]
+    public async Task Create_InvalidDraft_OnlyReadsTheCovenants()
+    {
+        // Strict mocks: any call other than the covenant list would throw.
+        var pipeline = new Mock<IPipelineStore>(MockBehavior.Strict);
+        var master = new Mock<IProspectStore>(MockBehavior.Strict);
+        master.Setup(m => m.ListCovenantsAsync(It.IsAny<CancellationToken>()))
+            .ReturnsAsync([new Covenant(1, "GOLD", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31))]);
+        var strict = new PipelineService(pipeline.Object, master.Object, clock);
+
+        var result = await strict.CreateAsync(Draft("   "), 1, Stage.Identified, "anna", null, acceptDuplicates: true, default);
+
+        Assert.Equal("Name", Assert.Single(result.Errors).Field);
+        master.Verify(m => m.ListCovenantsAsync(It.IsAny<CancellationToken>()), Times.Once);
+        master.VerifyNoOtherCalls();
+        pipeline.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task Create_LikelyDuplicate_IsReturnedAsWarning_AndNothingIsCreated()
+    {
+        var existing = await prospects.AddOrganisationAsync(Draft("Goudsmederij de Vries") with { KvkNumber = "87654321" }, default);
+        var entriesBefore = store.Entries.Count;
+
+        var result = await service.CreateAsync(Draft("GOUDSMEDERIJ DE VRIES BV"), covenantId, Stage.Identified, "anna", null, acceptDuplicates: false, default);
+
+        Assert.False(result.Created);
+        Assert.Empty(result.Errors);
+        var warning = Assert.Single(result.Duplicates);
+        Assert.Equal((existing.Id, "Goudsmederij de Vries"), (warning.OrganisationId, warning.OrganisationName));
+        Assert.Single(prospects.Organisations);
+        Assert.Equal(entriesBefore, store.Entries.Count);
+    }
+
+    [Fact]
+    public async Task Create_LikelyDuplicateAccepted_CreatesAndStillReportsTheWarning()
+    {
+        await prospects.AddOrganisationAsync(Draft("Other name") with { Website = "devries.nl" }, default);
+
+        var result = await service.CreateAsync(Draft() with { Website = "http://www.devries.nl" }, covenantId, Stage.Identified, "anna", null, acceptDuplicates: true, default);
+
+        Assert.True(result.Created);
+        Assert.Contains("devries.nl", Assert.Single(result.Duplicates).Why.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, prospects.Organisations.Count);
+        Assert.Single(store.Entries);
+    }
+}
