@@ -24,6 +24,8 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
         connectionString ??= engine == StorageEngine.Postgres ? PostgresCluster.Instance.CreateDatabase("web") : "";
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:Engine", engine.ToString());
+        // Quartz registers schedulers process-wide by name; each test host needs its own.
+        builder.UseSetting("Jobs:SchedulerName", "outreach-test-" + Guid.NewGuid().ToString("N"));
         builder.UseSetting("Storage:DataFolder", DataFolder);
         builder.UseSetting("Storage:ConnectionString", connectionString);
         builder.UseSetting("Outreach:SeedDemoDataOnFirstStart", seedDemo ? "true" : "false");

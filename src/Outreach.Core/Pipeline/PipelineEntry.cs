@@ -46,6 +46,10 @@ public static class Pipeline
 {
     public const int MaxReasonLength = 1000;
     public const int MaxActorLength = 200;
+    public const int MaxRevisitYears = 3;
+
+    /// <summary>The stages a new entry may start in; anything further is reached by moves with reasons.</summary>
+    public static readonly IReadOnlyList<Stage> StartingStages = [Stage.Identified, Stage.Contacted];
 
     public static MoveDecision Decide(PipelineEntry entry, Stage to, string? reason, string by, DateTimeOffset at, DateOnly? revisitOn = null)
     {
@@ -57,6 +61,8 @@ public static class Pipeline
             return MoveDecision.Refuse("A reason is required for every stage change.");
         if (trimmed.Length > MaxReasonLength)
             return MoveDecision.Refuse("The reason is too long (at most {0} characters).", MaxReasonLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (trimmed.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')) || trimmed.Contains('\uFFFD', StringComparison.Ordinal))
+            return MoveDecision.Refuse("The reason contains characters that are not allowed.");
         if (string.IsNullOrWhiteSpace(by) || by.Length > MaxActorLength)
             return MoveDecision.Refuse("The person making the change must be known.");
 
@@ -67,6 +73,8 @@ public static class Pipeline
             var today = DateOnly.FromDateTime(AmsterdamClock.ToLocal(at).DateTime);
             if (revisitOn <= today)
                 return MoveDecision.Refuse("The revisit date must be after today ({0}).", today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            if (revisitOn > today.AddYears(MaxRevisitYears))
+                return MoveDecision.Refuse("The revisit date must be within {0} years.", MaxRevisitYears.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         else if (revisitOn is not null)
         {

@@ -35,6 +35,12 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
         var covenants = await prospects.ListCovenantsAsync(ct).ConfigureAwait(false);
         if (covenants.All(c => c.Id != covenantId))
             errors.Add(new FieldError("CovenantId", "Choose a covenant."));
+        if (!Pipeline.StartingStages.Contains(stage))
+            errors.Add(new FieldError("Stage", "A new prospect starts in 'identified' or 'contacted'."));
+        var firstReason = string.IsNullOrWhiteSpace(reason) ? "Added to the pipeline" : reason.Trim();
+        // The first history line obeys the same rules as every move (reason and actor).
+        var check = Pipeline.Decide(new PipelineEntry { Stage = Stage.Identified }, Stage.Contacted, firstReason, by, clock.GetUtcNow());
+        if (!check.IsAllowed) errors.Add(new FieldError("Reason", check.Refusal!));
         if (errors.Count > 0) return new CreateProspectResult(null, errors, []);
 
         var clean = Validation.Clean(draft);
@@ -42,8 +48,7 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
         if (duplicates.Count > 0 && !acceptDuplicates) return new CreateProspectResult(null, [], duplicates);
 
         var organisation = await prospects.AddOrganisationAsync(clean, ct).ConfigureAwait(false);
-        var entry = await store.AddEntryAsync(organisation.Id, covenantId, stage, clock.GetUtcNow(), by,
-            string.IsNullOrWhiteSpace(reason) ? "Added to the pipeline" : reason.Trim(), ct).ConfigureAwait(false);
+        var entry = await store.AddEntryAsync(organisation.Id, covenantId, stage, clock.GetUtcNow(), by.Trim(), firstReason, ct).ConfigureAwait(false);
         return new CreateProspectResult(entry, [], duplicates);
     }
 }

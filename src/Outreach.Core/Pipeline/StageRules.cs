@@ -18,8 +18,8 @@ public static class StageRules
         [Stage.Intake] = [Stage.SigningScheduled, Stage.Engaged, Stage.Declined, Stage.NotNow],
         [Stage.SigningScheduled] = [Stage.Signed, Stage.Intake, Stage.Declined, Stage.NotNow],
         [Stage.Signed] = [Stage.Left],
-        [Stage.Declined] = [Stage.Identified, Stage.Contacted],
-        [Stage.NotNow] = [Stage.Identified, Stage.Contacted, Stage.Engaged],
+        [Stage.Declined] = [Stage.Identified, Stage.Contacted, Stage.NotNow],
+        [Stage.NotNow] = [Stage.Identified, Stage.Contacted, Stage.Engaged, Stage.Declined],
         [Stage.Left] = [Stage.Identified],
     };
 
@@ -51,7 +51,7 @@ public static class StageRules
 
         if (Stages.Funnel.Contains(from) && Stages.Funnel.Contains(to) && Stages.Funnel.IndexOf(to) > Stages.Funnel.IndexOf(from))
         {
-            return new DomainMessage("Stages cannot be skipped: from '{0}' the next step is '{1}'. Allowed from here: {2}.", from.Label(), Allowed[from][0].Label(), allowed);
+            return new DomainMessage("Stages cannot be skipped: from '{0}' the next step is '{1}', not '{2}'. Allowed from here: {3}.", from.Label(), Allowed[from][0].Label(), to.Label(), allowed);
         }
 
         return new DomainMessage("A prospect in '{0}' cannot move to '{1}'. Allowed from here: {2}.", from.Label(), to.Label(), allowed);

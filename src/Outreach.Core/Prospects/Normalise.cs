@@ -53,7 +53,11 @@ public static class Normalise
     public static string? KvkNumber(string? kvk)
     {
         if (string.IsNullOrWhiteSpace(kvk)) return null;
-        var digits = new string(kvk.Where(char.IsAsciiDigit).ToArray());
+        // Separators people type (spaces, dots, dashes) go; anything else is kept so validation refuses it.
+        var text = kvk.Trim();
+        if (text.StartsWith("kvk", StringComparison.OrdinalIgnoreCase)) text = text[3..].TrimStart(' ', ':', '-', '.');
+        if (text.Any(c => !char.IsAsciiDigit(c) && c is not (' ' or '.' or '-'))) return kvk.Trim();
+        var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
         return digits.Length == 0 ? kvk.Trim() : digits;
     }
 

@@ -21,7 +21,7 @@ public static class Validation
         Text(errors, "Owner", draft.Owner, MaxOwnerLength, required: true);
         if (!Enum.IsDefined(draft.PartyKind))
             errors.Add(new FieldError("PartyKind", "Choose a party kind."));
-        if (draft.Country is not { Length: 2 } country || !country.All(char.IsAsciiLetter))
+        if (draft.Country?.Trim() is not { Length: 2 } country || !country.All(char.IsAsciiLetter))
             errors.Add(new FieldError("Country", "Country must be a two-letter ISO code such as NL."));
         var kvk = Normalise.KvkNumber(draft.KvkNumber);
         if (kvk is not null && (kvk.Length != 8 || !kvk.All(char.IsAsciiDigit)))
@@ -83,7 +83,7 @@ public static class Validation
             return;
         }
 
-        if (value.Length > max)
+        if (value.Trim().Length > max)
             errors.Add(new FieldError(field, "{0} is too long (at most {1} characters).", field, max.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (value.Any(c => char.IsControl(c) && c is not ('\t')) || value.Contains('\uFFFD', StringComparison.Ordinal))
             errors.Add(new FieldError(field, "{0} contains characters that are not allowed.", field));

@@ -18,6 +18,13 @@ public sealed class JobsOptions
     [Required]
     public string PipelineHygieneCron { get; set; } = "0 0 7 ? * MON-FRI";
 
+    /// <summary>
+    /// Quartz scheduler name: the same on every node of a cluster. Quartz keeps schedulers in a process-wide
+    /// registry by this name, so two hosts in one process (tests) need different names.
+    /// </summary>
+    [Required]
+    public string SchedulerName { get; set; } = "Outreach";
+
     /// <summary>Cluster the scheduler across nodes (PostgreSQL only; Quartz refuses to cluster on SQLite).</summary>
     public bool Clustered { get; set; }
 }

@@ -28,7 +28,7 @@ public static class JobsRegistration
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(o => o.InstanceName = "Outreach");
+            q.ConfigureScheduler(o => o.InstanceName = options.SchedulerName);
             q.UseDefaultThreadPool(4);
             q.UsePersistentStore(s =>
             {

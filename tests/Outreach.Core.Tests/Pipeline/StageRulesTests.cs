@@ -39,10 +39,12 @@ public sealed partial class StageRulesTests
 
         (Stage.Declined, Stage.Identified),
         (Stage.Declined, Stage.Contacted),
+        (Stage.Declined, Stage.NotNow),
 
         (Stage.NotNow, Stage.Identified),
         (Stage.NotNow, Stage.Contacted),
         (Stage.NotNow, Stage.Engaged),
+        (Stage.NotNow, Stage.Declined),
 
         (Stage.Left, Stage.Identified),
     ];
@@ -197,7 +199,7 @@ public sealed partial class StageRulesTests
         var message = StageRules.WhyRefused(Stage.Contacted, Stage.Signed);
 
         Assert.NotNull(message);
-        Assert.StartsWith("Stages cannot be skipped: from 'contacted' the next step is 'engaged'.", message.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("Stages cannot be skipped: from 'contacted' the next step is 'engaged', not 'signed'.", message.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

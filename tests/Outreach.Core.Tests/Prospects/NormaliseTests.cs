@@ -116,6 +116,7 @@ public sealed class NormaliseTests
     [InlineData("01234567", "01234567")]
     [InlineData("KvK 12345678", "12345678")]
     [InlineData("abc", "abc")]
+    [InlineData("1234a5678", "1234a5678")]
     public void KvkNumber_KeepsDigitsOnly_OrTheTrimmedTextWhenThereAreNone(string kvk, string expected) =>
         Assert.Equal(expected, Normalise.KvkNumber(kvk));
 
