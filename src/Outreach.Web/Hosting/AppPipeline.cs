@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.Mvc;
 using Outreach.Storage;
 using Outreach.Web.Api;
 
@@ -19,6 +20,8 @@ public static class AppPipeline
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseRouting();
+        // Form posts to minimal endpoints (language, name) are checked like Razor Pages forms.
+        app.UseAntiforgery();
 
         app.MapOpenApi();
         app.MapGet("/health", async (Database db, CancellationToken ct) =>
@@ -37,7 +40,7 @@ public static class AppPipeline
         app.MapJobsApi();
 
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
-        app.MapPost("/language", (HttpContext context, string culture, string? returnUrl) =>
+        app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>
         {
             if (ServiceRegistration.Cultures.All(c => c.Name != culture)) culture = "en";
             context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
@@ -45,7 +48,7 @@ public static class AppPipeline
                 new CookieOptions { Expires = DateTimeOffset.MaxValue.AddYears(-1), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax });
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
         }).ExcludeFromDescription();
-        app.MapPost("/actor", (HttpContext context, string? name, string? returnUrl) =>
+        app.MapPost("/actor", (HttpContext context, [FromForm] string? name, [FromForm] string? returnUrl) =>
         {
             var clean = CurrentActor.Clean(name);
             if (clean is null) context.Response.Cookies.Delete(CurrentActor.Cookie);
