@@ -20,7 +20,7 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
         Assert.Equal(name, (await page.GetByTestId("prospect-name").InnerTextAsync()).Trim());
         Assert.Equal("contacted", (await page.GetByTestId("current-stage").InnerTextAsync()).Trim().ToLowerInvariant());
 
-        var reason = $"Met the CSR manager at the network event ({Guid.NewGuid():N})";
+        const string reason = "Met the CSR manager at the network event in Utrecht";
         await page.GetByTestId("move-stage").SelectOptionAsync("engaged");
         await page.GetByTestId("move-reason").FillAsync(reason);
         await page.GetByTestId("move-submit").ClickAsync();
