@@ -46,13 +46,22 @@ public static class CommandLine
         root.Subcommands.Add(seed);
 
         ImportCommand.Add(root, args);
-        return await root.Parse(args.Where(a => !a.StartsWith("--Storage:", StringComparison.Ordinal) && !a.StartsWith("--Outreach:", StringComparison.Ordinal)).ToArray()).InvokeAsync();
+        return await root.Parse(args.Where(a => !IsSetting(a)).ToArray()).InvokeAsync();
+    }
+
+    /// <summary>A configuration override such as --Storage:Engine=Postgres (handled by configuration, not by the verb).</summary>
+    private static bool IsSetting(string arg)
+    {
+        if (!arg.StartsWith("--", StringComparison.Ordinal)) return false;
+        var colon = arg.IndexOf(':', StringComparison.Ordinal);
+        var equals = arg.IndexOf('=', StringComparison.Ordinal);
+        return colon > 2 && (equals == -1 || equals > colon);
     }
 
     /// <summary>The same services as the web host, without the server or the scheduler.</summary>
     internal static ServiceProvider BuildServices(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal)).ToArray() });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args.Where(IsSetting).ToArray() });
         builder.Configuration["Jobs:SchedulerEnabled"] = "false";
         builder.AddOutreach();
         builder.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
