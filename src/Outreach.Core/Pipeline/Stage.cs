@@ -1,3 +1,5 @@
+using Outreach.Core.Common;
+
 namespace Outreach.Core.Pipeline;
 
 /// <summary>Where a prospective party stands with one covenant.</summary>
@@ -41,21 +43,7 @@ public static class Stages
     /// <summary>The English label ("signing scheduled"); the web layer translates it.</summary>
     public static string Label(this Stage stage) => stage.Code().Replace('_', ' ');
 
-    public static bool TryParse(string? value, out Stage stage)
-    {
-        var normalised = (value ?? "").Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-        foreach (var candidate in All)
-        {
-            if (candidate.Code() == normalised || candidate.ToString().Equals(value?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                stage = candidate;
-                return true;
-            }
-        }
-
-        stage = default;
-        return false;
-    }
+    public static bool TryParse(string? value, out Stage stage) => Codes.TryParse(value, All, Code, out stage);
 
     public static Stage Parse(string value) =>
         TryParse(value, out var stage) ? stage : throw new FormatException($"Unknown stage '{value}'.");

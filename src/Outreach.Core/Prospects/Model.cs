@@ -1,3 +1,5 @@
+using Outreach.Core.Common;
+
 namespace Outreach.Core.Prospects;
 
 /// <summary>A sector covenant (e.g. responsible gold) with its fixed term.</summary>
@@ -40,21 +42,7 @@ public static class PartyKinds
         _ => kind.Code().Replace('_', ' '),
     };
 
-    public static bool TryParse(string? value, out PartyKind kind)
-    {
-        var normalised = (value ?? "").Trim().ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
-        foreach (var candidate in All)
-        {
-            if (candidate.Code() == normalised || candidate.ToString().Equals(value?.Trim(), StringComparison.OrdinalIgnoreCase))
-            {
-                kind = candidate;
-                return true;
-            }
-        }
-
-        kind = default;
-        return false;
-    }
+    public static bool TryParse(string? value, out PartyKind kind) => Codes.TryParse(value, All, Code, out kind);
 
     public static PartyKind Parse(string value) =>
         TryParse(value, out var kind) ? kind : throw new FormatException($"Unknown party kind '{value}'.");
