@@ -31,3 +31,55 @@ public static class DuplicateDetector
         return warnings;
     }
 }
+
+/// <summary>
+/// <see cref="DuplicateDetector"/> over many organisations at once (an import checks every row against every organisation):
+/// the keys are looked up in dictionaries, and only the candidates found go through <see cref="DuplicateDetector.Find"/>,
+/// so the rules and the messages stay exactly the detector's.
+/// </summary>
+public sealed class DuplicateIndex
+{
+    private readonly List<OrganisationKeys> all = [];
+    private readonly Dictionary<string, List<int>> byKvk = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> byDomain = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> byName = new(StringComparer.Ordinal);
+
+    public DuplicateIndex(IEnumerable<OrganisationKeys> existing)
+    {
+        foreach (var keys in existing) Add(keys);
+    }
+
+    public int Count => all.Count;
+
+    public void Add(OrganisationKeys keys)
+    {
+        var position = all.Count;
+        all.Add(keys);
+        Put(byKvk, keys.KvkNumber, position);
+        Put(byDomain, keys.WebsiteDomain, position);
+        Put(byName, keys.NormalisedName.Length > 0 ? keys.NormalisedName : null, position);
+    }
+
+    /// <summary>The same warnings, in the same order, as <see cref="DuplicateDetector.Find"/> over everything added.</summary>
+    public IReadOnlyList<DuplicateWarning> Find(OrganisationDraft draft, long? ignoreId = null)
+    {
+        var positions = new SortedSet<int>();
+        Collect(byKvk, Normalise.KvkNumber(draft.KvkNumber), positions);
+        Collect(byDomain, Normalise.WebsiteDomain(draft.Website), positions);
+        var name = Normalise.OrganisationName(draft.Name);
+        Collect(byName, name.Length > 0 ? name : null, positions);
+        return positions.Count == 0 ? [] : DuplicateDetector.Find(draft, positions.Select(p => all[p]), ignoreId);
+    }
+
+    private static void Put(Dictionary<string, List<int>> index, string? key, int position)
+    {
+        if (key is null) return;
+        if (!index.TryGetValue(key, out var list)) index[key] = list = [];
+        list.Add(position);
+    }
+
+    private static void Collect(Dictionary<string, List<int>> index, string? key, SortedSet<int> into)
+    {
+        if (key is not null && index.TryGetValue(key, out var list)) into.UnionWith(list);
+    }
+}
