@@ -42,14 +42,23 @@ public sealed record PlannedContact(int RowNumber, ContactDraft Draft);
 public sealed record PlannedEntry(int RowNumber, long CovenantId, Stage Stage);
 
 /// <summary>A new organisation (validated and cleaned) with everything the file gives for it.</summary>
+/// <param name="Draft">Cleaned (<see cref="Validation.Clean(OrganisationDraft)"/>): its KvK number and website are in their normal forms.</param>
+/// <param name="NormalisedName">The name as <see cref="Normalise.OrganisationName"/> gives it (stored for duplicate checks).</param>
+/// <param name="Contacts">Contacts to create with it, in file order.</param>
+/// <param name="Entries">Pipeline entries to create for it, one per covenant.</param>
+/// <param name="RowNumbers">The rows that contributed to it, the first one first.</param>
 public sealed record PlannedOrganisation(
     OrganisationDraft Draft,
+    string NormalisedName,
     IReadOnlyList<PlannedContact> Contacts,
     IReadOnlyList<PlannedEntry> Entries,
     IReadOnlyList<int> RowNumbers)
 {
     /// <summary>The first row that names the organisation.</summary>
     public int RowNumber => RowNumbers[0];
+
+    /// <summary>The keys duplicate checks compare.</summary>
+    public OrganisationKeys Keys => new(0, Draft.Name, NormalisedName, Draft.KvkNumber, Draft.Website);
 }
 
 /// <summary>

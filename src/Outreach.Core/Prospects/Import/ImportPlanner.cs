@@ -104,20 +104,23 @@ public static class ImportPlanner
         public IEnumerable<string> Columns => index.Keys;
     }
 
-    /// <summary>What one valid row says.</summary>
-    private sealed record RowContent(OrganisationDraft Organisation, ContactDraft? Contact, Covenant Covenant, Stage Stage);
+    /// <summary>What one valid row says (cleaned), with its organisation's duplicate-check keys.</summary>
+    private sealed record RowContent(OrganisationDraft Organisation, OrganisationKeys Keys, ContactDraft? Contact, Covenant Covenant, Stage Stage);
 
     /// <summary>A new organisation being assembled from one or more rows.</summary>
-    private sealed class Assembly(OrganisationDraft organisation, int firstRow)
+    private sealed class Assembly(RowContent first, int firstRow)
     {
-        public OrganisationDraft Organisation { get; } = organisation;
+        public OrganisationDraft Organisation { get; } = first.Organisation;
+        public string NormalisedName { get; } = first.Keys.NormalisedName;
         public int FirstRow { get; } = firstRow;
         public List<int> Rows { get; } = [firstRow];
         public List<PlannedContact> Contacts { get; } = [];
         public List<PlannedEntry> Entries { get; } = [];
-        public Dictionary<string, PlannedContact> ContactsByEmail { get; } = new(StringComparer.Ordinal);
 
-        public PlannedOrganisation Build() => new(Organisation, Contacts, Entries, Rows);
+        // An organisation has a handful of contacts: a search beats a dictionary per organisation.
+        public PlannedContact? ContactWithEmail(string email) => Contacts.Find(c => c.Draft.Email == email);
+
+        public PlannedOrganisation Build() => new(Organisation, NormalisedName, Contacts, Entries, Rows);
     }
 
     private sealed class Planning(Layout layout, DuplicateIndex existing, IEnumerable<Covenant> covenants)
@@ -137,7 +140,7 @@ public static class ImportPlanner
             var content = Read(row, out var errors);
             if (content is null) return Invalid(row, errors);
 
-            var alreadyThere = existing.Find(content.Organisation);
+            var alreadyThere = existing.Find(content.Organisation, content.Keys);
             if (alreadyThere.Count > 0)
             {
                 return new ImportRowResult(row.RowNumber, ImportRowStatus.Duplicate)
@@ -147,14 +150,13 @@ public static class ImportPlanner
                 };
             }
 
-            var earlier = inFile.Find(content.Organisation).Select(w => (int)w.OrganisationId).Distinct().ToList();
+            var earlier = inFile.Find(content.Organisation, content.Keys).Select(w => (int)w.OrganisationId).Distinct().ToList();
             if (earlier.Count == 0)
             {
-                var assembly = new Assembly(content.Organisation, row.RowNumber);
+                var assembly = new Assembly(content, row.RowNumber);
                 assembly.Entries.Add(new PlannedEntry(row.RowNumber, content.Covenant.Id, content.Stage));
-                if (content.Contact is not null) AddContact(assembly, row.RowNumber, content.Contact);
-                var org = content.Organisation;
-                inFile.Add(new OrganisationKeys(assemblies.Count, org.Name, Normalise.OrganisationName(org.Name), org.KvkNumber, org.Website));
+                if (content.Contact is not null) assembly.Contacts.Add(new PlannedContact(row.RowNumber, content.Contact));
+                inFile.Add(content.Keys with { Id = assemblies.Count });
                 assemblies.Add(assembly);
                 return new ImportRowResult(row.RowNumber, ImportRowStatus.Ok);
             }
@@ -180,9 +182,9 @@ public static class ImportPlanner
                 added = true;
             }
 
-            if (content.Contact is not null && !into.ContactsByEmail.ContainsKey(content.Contact.Email))
+            if (content.Contact is not null && into.ContactWithEmail(content.Contact.Email) is null)
             {
-                AddContact(into, row.RowNumber, content.Contact);
+                into.Contacts.Add(new PlannedContact(row.RowNumber, content.Contact));
                 added = true;
             }
 
@@ -204,13 +206,6 @@ public static class ImportPlanner
             };
         }
 
-        private static void AddContact(Assembly assembly, int rowNumber, ContactDraft contact)
-        {
-            var planned = new PlannedContact(rowNumber, contact);
-            assembly.Contacts.Add(planned);
-            assembly.ContactsByEmail[contact.Email] = planned;
-        }
-
         /// <summary>Rows of one organisation must agree on its fields; later rows may leave KvK number and website empty.</summary>
         private static List<FieldError> Conflicts(Assembly into, RowContent content)
         {
@@ -221,7 +216,7 @@ public static class ImportPlanner
             void Differs(string column, string? there) =>
                 errors.Add(new FieldError(column, "{0} differs from row {1}, which names the same organisation ('{2}' there).", column, row, Show(there ?? "")));
 
-            if (Normalise.OrganisationName(mine.Name) != Normalise.OrganisationName(theirs.Name)) Differs(ImportColumns.Organisation, theirs.Name);
+            if (content.Keys.NormalisedName != into.NormalisedName) Differs(ImportColumns.Organisation, theirs.Name);
             if (mine.PartyKind != theirs.PartyKind) Differs(ImportColumns.PartyKind, theirs.PartyKind.Code());
             if (!string.Equals(mine.Sector, theirs.Sector, StringComparison.OrdinalIgnoreCase)) Differs(ImportColumns.Sector, theirs.Sector);
             if (mine.Country != theirs.Country) Differs(ImportColumns.Country, theirs.Country);
@@ -236,7 +231,7 @@ public static class ImportPlanner
                     entry.RowNumber.ToString(CultureInfo.InvariantCulture), content.Covenant.Code, entry.Stage.Code()));
             }
 
-            if (content.Contact is { } contact && into.ContactsByEmail.TryGetValue(contact.Email, out var known) && known.Draft != contact)
+            if (content.Contact is { } contact && into.ContactWithEmail(contact.Email) is { } known && known.Draft != contact)
             {
                 errors.Add(new FieldError(ImportColumns.ContactEmail, "Row {0} has a contact with this email but other details; give one person's details once.",
                     known.RowNumber.ToString(CultureInfo.InvariantCulture)));
@@ -303,16 +298,19 @@ public static class ImportPlanner
             var contact = ReadContact(Cell, errors);
 
             // Bytes that were not UTF-8 make every other message about that cell misleading: say what is wrong instead.
-            var undecodable = layout.Columns.Where(c => Cell(c).Contains('\uFFFD', StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-            if (undecodable.Count > 0)
+            if (row.Values.Any(v => v.Contains('\uFFFD', StringComparison.Ordinal)))
             {
+                var undecodable = layout.Columns.Where(c => Cell(c).Contains('\uFFFD', StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
                 errors.RemoveAll(e => undecodable.Contains(e.Field));
                 foreach (var column in ImportColumns.All.Where(undecodable.Contains))
                     errors.Add(new FieldError(column, "{0} contains bytes that are not valid UTF-8 text; save the file as 'CSV UTF-8' and try again.", column));
             }
 
             if (errors.Count > 0 || covenant is null) return null;
-            return new RowContent(Validation.Clean(organisation), contact is null ? null : Validation.Clean(contact), covenant, stage);
+            var clean = Validation.Clean(organisation);
+            // Clean has put KvK number and website in their normal forms already.
+            var keys = new OrganisationKeys(0, clean.Name, Normalise.OrganisationName(clean.Name), clean.KvkNumber, clean.Website);
+            return new RowContent(clean, keys, contact is null ? null : Validation.Clean(contact), covenant, stage);
         }
 
         private static ContactDraft? ReadContact(Func<string, string> cell, List<FieldError> errors)
