@@ -44,7 +44,17 @@ public static class Normalise
         var text = website.Trim();
         if (!text.Contains("://", StringComparison.Ordinal)) text = "http://" + text;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host)) return null;
-        var host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        string host;
+        try
+        {
+            host = uri.IdnHost.ToLowerInvariant().TrimEnd('.');
+        }
+        catch (UriFormatException)
+        {
+            // TryCreate accepts some hosts (invalid IDN characters) that IdnHost then refuses: not a usable domain.
+            return null;
+        }
+
         if (host.StartsWith("www.", StringComparison.Ordinal)) host = host[4..];
         return host.Contains('.', StringComparison.Ordinal) ? host : null;
     }

@@ -75,6 +75,18 @@ public static class Validation
         MailAddress.TryCreate(email, out var parsed) && parsed.Address == email && parsed.Host.Contains('.', StringComparison.Ordinal)
         && !email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD');
 
+    /// <summary>Half a surrogate pair is not text: it cannot be stored as UTF-8 and breaks normalisation (it can arrive as a JSON "\\ud800" escape).</summary>
+    private static bool HasLoneSurrogate(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) i++;
+            else if (char.IsSurrogate(value[i])) return true;
+        }
+
+        return false;
+    }
+
     private static void Text(List<FieldError> errors, string field, string? value, int max, bool required)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -85,7 +97,7 @@ public static class Validation
 
         if (value.Trim().Length > max)
             errors.Add(new FieldError(field, "{0} is too long (at most {1} characters).", field, max.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (value.Any(c => char.IsControl(c) && c is not ('\t')) || value.Contains('\uFFFD', StringComparison.Ordinal))
+        if (value.Any(c => char.IsControl(c) && c is not ('\t')) || value.Contains('\uFFFD', StringComparison.Ordinal) || HasLoneSurrogate(value))
             errors.Add(new FieldError(field, "{0} contains characters that are not allowed.", field));
     }
 }

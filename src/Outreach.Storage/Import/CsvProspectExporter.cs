@@ -1,0 +1,124 @@
+using CsvHelper;
+using Dapper;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Core.Prospects.Import;
+
+namespace Outreach.Storage.Import;
+
+/// <summary>A pipeline entry as the export writes it.</summary>
+public sealed record ExportEntry(string CovenantCode, Stage Stage);
+
+/// <summary>An organisation with what the export writes of it.</summary>
+public sealed record ExportOrganisation(Organisation Organisation, IReadOnlyList<Contact> Contacts, IReadOnlyList<ExportEntry> Entries);
+
+/// <summary>
+/// Writes organisations with their contacts and pipeline entries in the import's columns, so an export re-imports.
+/// Every cell goes through <see cref="CsvSafety.EscapeForExport"/>: nothing is ever re-exported as a formula.
+/// </summary>
+/// <remarks>
+/// An organisation takes as many rows as it has contacts or entries: row i carries contact i (if any) and entry i (or the last one),
+/// which the import merges back into one organisation. Contacts who opted out are left out: their details should not travel further.
+/// </remarks>
+public sealed class CsvProspectExporter(Database db)
+{
+    /// <summary>Dutch Excel's list separator, so the file opens in columns there; the import reads ',' as well.</summary>
+    public const char DefaultSeparator = ';';
+
+    /// <summary>Exports every organisation in the database.</summary>
+    public async Task ExportAsync(Stream output, CancellationToken ct) =>
+        await WriteAsync(output, await LoadAsync(ct), DefaultSeparator, ct);
+
+    public static Task WriteAsync(Stream output, IEnumerable<ExportOrganisation> organisations, CancellationToken ct) =>
+        WriteAsync(output, organisations, DefaultSeparator, ct);
+
+    public static async Task WriteAsync(Stream output, IEnumerable<ExportOrganisation> organisations, char separator, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(organisations);
+        var writerOptions = CsvWriterOptions.Default with
+        {
+            Separator = separator,
+            // Excel reads a file without a byte order mark in the local code page, which garbles accented names.
+            WriteByteOrderMark = true,
+            // CsvSafety escapes instead, so that the import can undo exactly what the export did.
+            Injection = CsvInjection.None,
+        };
+        await using var writer = CsvWriter.Create(output, writerOptions, leaveOpen: true);
+        await writer.WriteRecordAsync([.. ImportColumns.All], ct);
+        foreach (var item in organisations)
+        {
+            ct.ThrowIfCancellationRequested();
+            var o = item.Organisation;
+            var rows = Math.Max(1, Math.Max(item.Contacts.Count, item.Entries.Count));
+            for (var i = 0; i < rows; i++)
+            {
+                var entry = item.Entries.Count == 0 ? null : item.Entries[Math.Min(i, item.Entries.Count - 1)];
+                var contact = i < item.Contacts.Count ? item.Contacts[i] : null;
+                string?[] cells =
+                [
+                    o.Name, o.PartyKind.Code(), o.Sector, o.Country, o.KvkNumber, o.WebsiteDomain, o.Owner,
+                    entry?.CovenantCode, entry?.Stage.Code(),
+                    contact?.Name, contact?.Email, contact?.Language.Code(), contact?.Role,
+                ];
+                await writer.WriteRecordAsync(cells.Select(CsvSafety.EscapeForExport).ToArray(), ct);
+            }
+        }
+
+        await writer.FlushAsync(ct);
+    }
+
+    /// <summary>Every organisation with its contacts (not those who opted out) and entries, in id order.</summary>
+    public async Task<IReadOnlyList<ExportOrganisation>> LoadAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var organisations = await c.QueryAsync<OrganisationRow>(new CommandDefinition(
+            "SELECT id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner FROM organisation ORDER BY id",
+            cancellationToken: ct));
+        var contacts = (await c.QueryAsync<ContactRow>(new CommandDefinition(
+            "SELECT organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role FROM contact WHERE opted_out_at IS NULL ORDER BY organisation_id, id",
+            cancellationToken: ct))).ToLookup(r => r.OrganisationId);
+        var entries = (await c.QueryAsync<EntryRow>(new CommandDefinition(
+            "SELECT e.organisation_id AS OrganisationId, v.code AS CovenantCode, e.stage AS Stage FROM pipeline_entry e JOIN covenant v ON v.id = e.covenant_id ORDER BY e.organisation_id, e.id",
+            cancellationToken: ct))).ToLookup(r => r.OrganisationId);
+        return organisations.Select(o => new ExportOrganisation(
+            new Organisation
+            {
+                Id = o.Id, Name = o.Name, PartyKind = PartyKinds.Parse(o.PartyKind), Sector = o.Sector, Country = o.Country,
+                KvkNumber = o.KvkNumber, WebsiteDomain = o.WebsiteDomain, Owner = o.Owner,
+            },
+            contacts[o.Id].Select(k => new Contact
+            {
+                OrganisationId = o.Id, Name = k.Name, Email = k.Email, Language = ContactLanguages.Parse(k.Language), Role = k.Role,
+            }).ToList(),
+            entries[o.Id].Select(e => new ExportEntry(e.CovenantCode, Stages.Parse(e.Stage))).ToList())).ToList();
+    }
+
+    private sealed class OrganisationRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string PartyKind { get; init; } = "";
+        public string Sector { get; init; } = "";
+        public string Country { get; init; } = "";
+        public string? KvkNumber { get; init; }
+        public string? WebsiteDomain { get; init; }
+        public string Owner { get; init; } = "";
+    }
+
+    private sealed class ContactRow
+    {
+        public long OrganisationId { get; init; }
+        public string Name { get; init; } = "";
+        public string Email { get; init; } = "";
+        public string Language { get; init; } = "";
+        public string? Role { get; init; }
+    }
+
+    private sealed class EntryRow
+    {
+        public long OrganisationId { get; init; }
+        public string CovenantCode { get; init; } = "";
+        public string Stage { get; init; } = "";
+    }
+}
