@@ -119,6 +119,27 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Covenants_CanBeAdded_WithTheirTerm_AndAreThenOffered()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/covenants");
+        await page.Locator("input[name=Code]").FillAsync("Tin Mining");
+        await page.Locator("input[name=Name]").FillAsync("Responsible Tin");
+        await page.Locator("input[name=StartsOn]").FillAsync("2027-01-01");
+        await page.Locator("input[name=EndsOn]").FillAsync("2026-01-01");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("form-errors")).ToContainTextAsync("lower-case letters");
+        await Assertions.Expect(page.GetByTestId("form-errors")).ToContainTextAsync("end date after it");
+
+        await page.Locator("input[name=Code]").FillAsync("tin");
+        await page.Locator("input[name=EndsOn]").FillAsync("2031-12-31");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("covenants")).ToContainTextAsync("Responsible Tin");
+        await page.GotoAsync("/prospects/new");
+        await Assertions.Expect(page.Locator("select[name=Covenant] option[value=tin]")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task JobsPage_RunNow_ShowsTheOutcome()
     {
         var page = await fixture.NewPageAsync();

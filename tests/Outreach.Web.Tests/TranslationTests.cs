@@ -21,8 +21,10 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
     [GeneratedRegex("""T\["((?:[^"\\]|\\.)+)"\]|T\["((?:[^"\\]|\\.)+)",""")]
     private static partial Regex UiKey();
 
-    [GeneratedRegex(""""(?:DomainMessage|FieldError|Refuse)\((?:nameof\(\w+\), |"\w+", |field, )?"([^"]+)"""")]
+    [GeneratedRegex(""""(?:DomainMessage|FieldError|Refuse)\((?:[^"();]*?, )?"((?:[^"\\]|\\.)+)"""")]
     private static partial Regex DomainTemplate();
+
+    private static readonly string[] SourceProjects = ["Outreach.Core", "Outreach.Storage"];
 
     public static IEnumerable<string> Keys()
     {
@@ -35,9 +37,9 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
                 keys.Add((m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).Replace("\\\"", "\"", StringComparison.Ordinal));
         }
 
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src", "Outreach.Core"), "*.cs", SearchOption.AllDirectories))
+        foreach (var file in SourceProjects.SelectMany(p => Directory.EnumerateFiles(Path.Combine(root, "src", p), "*.cs", SearchOption.AllDirectories)))
         {
-            foreach (Match m in DomainTemplate().Matches(File.ReadAllText(file))) keys.Add(m.Groups[1].Value);
+            foreach (Match m in DomainTemplate().Matches(File.ReadAllText(file))) keys.Add(m.Groups[1].Value.Replace("\\\"", "\"", StringComparison.Ordinal));
         }
 
         foreach (var stage in Stages.All) keys.Add(stage.Label());

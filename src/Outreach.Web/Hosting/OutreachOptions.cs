@@ -10,7 +10,4 @@ public sealed class OutreachOptions
 
     /// <summary>Who is recorded as making a change when nobody is signed in (sign-in comes with its own issue).</summary>
     public string DefaultActor { get; set; } = "secretariat";
-
-    /// <summary>Largest CSV upload accepted, in bytes.</summary>
-    public long MaxImportBytes { get; set; } = 50L * 1024 * 1024;
 }

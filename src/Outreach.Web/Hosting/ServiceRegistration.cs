@@ -9,6 +9,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Jobs.Scheduling;
 using Outreach.Storage;
+using Outreach.Storage.Import;
 using Outreach.Web.Demo;
 
 namespace Outreach.Web.Hosting;
@@ -33,6 +34,8 @@ public static class ServiceRegistration
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
         services.AddSingleton<PipelineService>();
+        services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
+        services.AddSingleton<ProspectImport>();
         services.AddSingleton<DemoDataSeeder>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();

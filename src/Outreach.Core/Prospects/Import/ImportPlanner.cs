@@ -285,6 +285,8 @@ public static class ImportPlanner
             var code = Cell(ImportColumns.Covenant).Trim();
             if (code.Length == 0)
                 errors.Add(new FieldError(ImportColumns.Covenant, "{0} is required.", ImportColumns.Covenant));
+            else if (covenantsByCode.Count == 0)
+                errors.Add(new FieldError(ImportColumns.Covenant, "There are no covenants yet: add one on the Covenants page first."));
             else if (!covenantsByCode.TryGetValue(code, out covenant))
                 errors.Add(new FieldError(ImportColumns.Covenant, "Unknown covenant '{0}'; use one of: {1}.", Show(code), string.Join(", ", covenantsByCode.Keys.Order(StringComparer.Ordinal))));
 

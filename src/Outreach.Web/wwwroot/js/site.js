@@ -10,3 +10,37 @@
     sync();
   }
 })();
+
+// Upload with a progress bar (the form still works without this script).
+(function () {
+  const form = document.querySelector('form[data-upload-progress]');
+  if (!form || !window.XMLHttpRequest) return;
+  const box = form.querySelector('.upload-progress');
+  const bar = box.querySelector('progress');
+  const text = box.querySelector('[data-progress-text]');
+  const working = box.querySelector('[data-working-text]');
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    const data = new FormData(form);
+    const action = event.submitter ? event.submitter.formAction : form.action;
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', action);
+    box.hidden = false;
+    form.querySelectorAll('button').forEach(b => b.disabled = true);
+    xhr.upload.addEventListener('progress', function (e) {
+      if (!e.lengthComputable) return;
+      bar.value = Math.round(100 * e.loaded / e.total);
+      text.textContent = bar.value + '%';
+      if (e.loaded === e.total) { bar.removeAttribute('value'); text.hidden = true; working.hidden = false; }
+    });
+    xhr.addEventListener('load', function () {
+      document.open(); document.write(xhr.responseText); document.close();
+      history.replaceState(null, '', '/import');
+    });
+    xhr.addEventListener('error', function () {
+      box.hidden = true; form.querySelectorAll('button').forEach(b => b.disabled = false);
+      alert('The upload failed; nothing was imported. Please try again.');
+    });
+    xhr.send(data);
+  });
+})();
