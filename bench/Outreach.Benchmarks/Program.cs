@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Outreach.Storage;
+using Outreach.Storage.Import;
+using Outreach.Testing;
+
+// Usage: dotnet run -c Release --project bench/Outreach.Benchmarks -- [rows=100000] [repeats=3] [engines=sqlite,postgres]
+// For each engine: the full CSV import (parse, validate, duplicate checks, organisations + contacts + entries +
+// history in one transaction) against a baseline measured in the same run on the same engine: a plain prepared
+// INSERT of the same organisation rows in one transaction (no parsing, no checks, no contacts or history).
+var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var engines = (args.Length > 2 ? args[2] : "sqlite,postgres").Split(',').Select(e => Enum.Parse<StorageEngine>(e, ignoreCase: true)).ToList();
+
+var csv = MakeCsv(rows);
+Console.WriteLine($"CSV import benchmark: {rows:N0} rows ({csv.Length / 1_048_576.0:F1} MB), median of {repeats} runs, {Environment.ProcessorCount} cores");
+Console.WriteLine($"{"engine",-9} {"import s",9} {"baseline s",11} {"ratio",7} {"rows/s",10}");
+foreach (var engine in engines)
+{
+    var import = new List<double>();
+    var baseline = new List<double>();
+    for (var i = 0; i < repeats; i++)
+    {
+        baseline.Add(await BaselineAsync(engine, rows));
+        import.Add(await ImportAsync(engine, csv, rows));
+    }
+
+    var im = Median(import);
+    var bm = Median(baseline);
+    Console.WriteLine($"{engine,-9} {im,9:F2} {bm,11:F2} {im / bm,7:F1} {rows / im,10:N0}");
+}
+
+// The shared PostgreSQL cluster stops and removes itself when the process exits.
+return 0;
+
+static async Task<double> ImportAsync(StorageEngine engine, byte[] csv, int rows)
+{
+    var db = await TestDatabases.MigratedAsync(engine);
+    var store = new SqlProspectStore(db, TimeProvider.System);
+    await store.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2022, 7, 1), new DateOnly(2027, 6, 30), default);
+    var importer = new ProspectImport(db, TimeProvider.System);
+    var watch = Stopwatch.StartNew();
+    var result = await importer.ImportAsync(new MemoryStream(csv), importValidRowsOnly: false, "benchmark", progress: null, default);
+    watch.Stop();
+    if (!result.Imported || result.OrganisationsCreated != rows)
+        throw new InvalidOperationException($"Import did not create {rows} organisations: {result.Refusal}");
+    return watch.Elapsed.TotalSeconds;
+}
+
+static async Task<double> BaselineAsync(StorageEngine engine, int rows)
+{
+    var db = await TestDatabases.MigratedAsync(engine);
+    await using var connection = await db.OpenAsync(default);
+    var watch = Stopwatch.StartNew();
+    await using (var tx = await Database.BeginWriteAsync(connection, default))
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = """
+            INSERT INTO organisation (name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at)
+            VALUES (@name, @normalised, 'company', 'steel', 'NL', @kvk, @domain, 'Anne de Vries', @now, @now)
+            """;
+        var name = Parameter(command, "@name");
+        var normalised = Parameter(command, "@normalised");
+        var kvk = Parameter(command, "@kvk");
+        var domain = Parameter(command, "@domain");
+        var now = Parameter(command, "@now");
+        now.Value = db.IsSqlite ? DateTimeOffset.UnixEpoch.ToString("O", CultureInfo.InvariantCulture) : DateTimeOffset.UnixEpoch;
+        await command.PrepareAsync();
+        for (var i = 0; i < rows; i++)
+        {
+            name.Value = $"Bench Metals {i} B.V.";
+            normalised.Value = $"bench metals {i}";
+            kvk.Value = (10_000_000 + i).ToString(CultureInfo.InvariantCulture);
+            domain.Value = $"bench{i}.example";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await tx.CommitAsync();
+    }
+
+    watch.Stop();
+    var count = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organisation");
+    if (count != rows) throw new InvalidOperationException($"Baseline wrote {count} rows, not {rows}.");
+    return watch.Elapsed.TotalSeconds;
+}
+
+static System.Data.Common.DbParameter Parameter(System.Data.Common.DbCommand command, string name)
+{
+    var p = command.CreateParameter();
+    p.ParameterName = name;
+    p.Value = "";
+    command.Parameters.Add(p);
+    return p;
+}
+
+static byte[] MakeCsv(int rows)
+{
+    var sb = new StringBuilder("organisation;party_kind;sector;country;kvk_number;website;owner;covenant;stage;contact_name;contact_email;contact_language;contact_role\n");
+    for (var i = 0; i < rows; i++)
+        sb.Append(CultureInfo.InvariantCulture, $"Bench Metals {i} B.V.;company;steel;NL;{10_000_000 + i};bench{i}.example;Anne de Vries;metals;identified;Jan Bench{i};jan{i}@bench{i}.example;nl;Director\n");
+    return Encoding.UTF8.GetBytes(sb.ToString());
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted[sorted.Count / 2];
+}
