@@ -46,11 +46,11 @@ public sealed class SqlJobRunLog(Database db) : IJobRunLog
         }).ToList();
     }
 
-    public async Task<int> AbandonRunningAsync(string node, DateTimeOffset at, CancellationToken ct)
+    public async Task<int> AbandonRunningAsync(string? node, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE job_run SET outcome = @Failed, summary = @summary, finished_at = @at WHERE node = @node AND outcome = @Running",
+            "UPDATE job_run SET outcome = @Failed, summary = @summary, finished_at = @at WHERE (@node IS NULL OR node = @node) AND outcome = @Running",
             new { node, at, Failed = nameof(JobOutcome.Failed), Running = nameof(JobOutcome.Running), summary = "Interrupted: the node stopped before the run finished." },
             cancellationToken: ct));
     }

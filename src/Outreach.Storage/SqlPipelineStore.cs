@@ -1,14 +1,27 @@
 using System.Data.Common;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
 
 /// <summary>Pipeline entries and their append-only stage history on SQLite or PostgreSQL.</summary>
-public sealed class SqlPipelineStore(Database db) : IPipelineStore
+public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null) : IPipelineStore
 {
+    private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prospect {EntryId} created for organisation {OrganisationId} in covenant {CovenantId} at {Stage}")]
+    private static partial void LogCreated(ILogger logger, long entryId, long organisationId, long covenantId, string stage);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Prospect {EntryId} moved from {From} to {To}")]
+    private static partial void LogMoved(ILogger logger, long entryId, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prospect {EntryId} was not moved to {To}: it is no longer in {Expected}")]
+    private static partial void LogConflict(ILogger logger, long entryId, string to, string expected);
+
     private const string EntryColumns =
         "e.id AS Id, e.organisation_id AS OrganisationId, e.covenant_id AS CovenantId, e.stage AS Stage, e.stage_since AS StageSince, e.revisit_on AS RevisitOn, e.next_action AS NextAction, e.next_action_due AS NextActionDue, e.next_action_overdue AS NextActionOverdue, e.created_at AS CreatedAt";
 
@@ -26,6 +39,17 @@ public sealed class SqlPipelineStore(Database db) : IPipelineStore
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await tx.CommitAsync(ct);
+        return entry;
+    }
+
+    public async Task<PipelineEntry> AddProspectAsync(OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var created = await SqlProspectStore.InsertOrganisationAsync(c, tx, organisation, at, ct);
+        var entry = await InsertEntryAsync(c, tx, created.Id, covenantId, stage, at, by, reason, ct);
+        await tx.CommitAsync(ct);
+        LogCreated(log, entry.Id, entry.OrganisationId, covenantId, stage.Code());
         return entry;
     }
 
@@ -63,9 +87,18 @@ public sealed class SqlPipelineStore(Database db) : IPipelineStore
         if (change.From is null) throw new ArgumentException("A move needs the stage it starts from.", nameof(change));
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
-        var updated = await ApplyInTransactionAsync(c, tx, change, ct);
-        await tx.CommitAsync(ct);
-        return updated;
+        try
+        {
+            var updated = await ApplyInTransactionAsync(c, tx, change, ct);
+            await tx.CommitAsync(ct);
+            LogMoved(log, change.EntryId, change.From!.Value.Code(), change.To.Code());
+            return updated;
+        }
+        catch (ConcurrentStageChangeException)
+        {
+            LogConflict(log, change.EntryId, change.To.Code(), change.From!.Value.Code());
+            throw;
+        }
     }
 
     internal static async Task<PipelineEntry> ApplyInTransactionAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct)
@@ -106,12 +139,13 @@ public sealed class SqlPipelineStore(Database db) : IPipelineStore
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
-    public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, CancellationToken ct)
+    public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        var text = string.IsNullOrWhiteSpace(action) ? null : action.Trim();
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE pipeline_entry SET next_action = @action, next_action_due = @due, next_action_overdue = @overdue WHERE id = @entryId",
-            new { entryId, action = string.IsNullOrWhiteSpace(action) ? null : action.Trim(), due, overdue = false }, cancellationToken: ct));
+            "UPDATE pipeline_entry SET next_action = @text, next_action_due = @due, next_action_overdue = @overdue WHERE id = @entryId",
+            new { entryId, text, due = text is null ? null : due, overdue = text is not null && due < today }, cancellationToken: ct));
     }
 
     public async Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct)

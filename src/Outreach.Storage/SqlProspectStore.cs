@@ -142,6 +142,19 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         return row?.ToDomain();
     }
 
+    public async Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"""
+            UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
+            WHERE id = @contactId
+            RETURNING {ContactColumns}
+            """,
+            new { contactId, OptOut = at is not null, At = at ?? clock.GetUtcNow(), Now = clock.GetUtcNow() }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
     public async Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

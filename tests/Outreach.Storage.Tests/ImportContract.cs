@@ -125,7 +125,7 @@ public abstract class ImportContract(StorageEngine engine, ITestOutputHelper out
     [Fact]
     public async Task Import_AnOrganisationWithManyContactsAndCovenants_KeepsThemAll()
     {
-        var lines = Enumerable.Range(0, 100).Select(i => Line("Big Org", covenant: i % 2 == 0 ? "gold" : "metals", stage: i % 2 == 0 ? "" : "intake",
+        var lines = Enumerable.Range(0, 100).Select(i => Line("Big Org", covenant: i % 2 == 0 ? "gold" : "metals", stage: i % 2 == 0 ? "" : "contacted",
             contactName: $"Person {i}", contactEmail: $"p{i}@big.nl"));
 
         var result = await Import.ImportAsync(Csv([Header, .. lines]), false, "anne", null, default);
@@ -133,7 +133,7 @@ public abstract class ImportContract(StorageEngine engine, ITestOutputHelper out
         Assert.Equal((1, 100, 2), (result.OrganisationsCreated, result.ContactsCreated, result.EntriesCreated));
         var organisation = await SingleOrganisationNamedAsync("Big Org");
         Assert.Equal(100, (await Prospects.ListContactsAsync(organisation.Id, default)).Count);
-        Assert.Equal([Stage.Identified, Stage.Intake], (await Pipeline.ListEntriesForOrganisationAsync(organisation.Id, default)).Select(e => e.Stage));
+        Assert.Equal([Stage.Identified, Stage.Contacted], (await Pipeline.ListEntriesForOrganisationAsync(organisation.Id, default)).Select(e => e.Stage));
         Assert.Equal((1L, 100L, 2L, 2L), await CountsAsync());
     }
 
@@ -221,11 +221,11 @@ public abstract class ImportContract(StorageEngine engine, ITestOutputHelper out
         await Import.ImportAsync(Csv(
             Header,
             Line("Goudsmederij de Vries B.V.", kvk: "12345678", website: "devries.nl", contactName: "Eva Jansen", contactEmail: "eva@devries.nl", contactRole: "CSR; lead"),
-            Line("Goudsmederij de Vries B.V.", covenant: "metals", stage: "signed", contactName: "Piet", contactEmail: "piet@devries.nl", contactLanguage: "en"),
+            Line("Goudsmederij de Vries B.V.", covenant: "metals", stage: "contacted", contactName: "Piet", contactEmail: "piet@devries.nl", contactLanguage: "en"),
             Line("Goudsmederij de Vries B.V.", contactName: "Joost \"JJ\" Smit", contactEmail: "joost@devries.nl"),
             Line("\"=HYPERLINK(\"\"http://x\"\")\""),
             Line("'t Gouden Hoofd", contactName: "Zoë Çelik", contactEmail: "zoe@hoofd.nl", contactRole: "-"),
-            Line("Stichting Mijnbouw & Zo", covenant: "metals", stage: "declined", sector: "mining, metals")), false, "anne", null, default);
+            Line("Stichting Mijnbouw & Zo", covenant: "metals", stage: "", sector: "mining, metals")), false, "anne", null, default);
         var exported = await ExportAsync(Import);
 
         var (otherDb, _, _, other) = await NewDatabaseAsync();

@@ -110,6 +110,20 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OptOut_IsRecordedOnce_AndCanBeClearedOnRequest()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Opt Out Gold"), default);
+        var contact = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Sara Kok", Email = "sara@optout.example" }), default);
+        var first = Clock.GetUtcNow();
+        Assert.Equal(first, (await Prospects.SetOptedOutAsync(contact.Id, first, default))!.OptedOutAt);
+        Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(first, (await Prospects.SetOptedOutAsync(contact.Id, Clock.GetUtcNow(), default))!.OptedOutAt);
+        Assert.True((await Prospects.GetContactAsync(contact.Id, default))!.OptedOut);
+        Assert.Null((await Prospects.SetOptedOutAsync(contact.Id, null, default))!.OptedOutAt);
+        Assert.Null(await Prospects.SetOptedOutAsync(999_999, first, default));
+    }
+
+    [Fact]
     public async Task AddEntry_WritesTheFirstHistoryLine()
     {
         var entry = await NewEntryAsync("Epsilon Jewels");
@@ -119,6 +133,20 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
         Assert.Equal(Stage.Identified, line.To);
         Assert.Equal("Found at a trade fair", line.Reason);
         Assert.Equal(Clock.GetUtcNow(), line.At);
+    }
+
+    [Fact]
+    public async Task AddProspect_WritesOrganisationEntryAndHistoryTogether_OrNothing()
+    {
+        var entry = await Pipeline.AddProspectAsync(Draft("Together Metals"), gold.Id, Stage.Contacted, Clock.GetUtcNow(), "anne", "Met at a fair", default);
+        Assert.Equal("Together Metals", (await Prospects.GetOrganisationAsync(entry.OrganisationId, default))!.Name);
+        Assert.Equal(Stage.Contacted, Assert.Single(await Pipeline.HistoryAsync(entry.Id, default)).To);
+
+        // A covenant that does not exist fails the entry insert: the organisation must not be left behind.
+        var before = (await Prospects.ListOrganisationKeysAsync(default)).Count;
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
+            Pipeline.AddProspectAsync(Draft("Orphan Metals"), 999_999, Stage.Identified, Clock.GetUtcNow(), "anne", "x", default));
+        Assert.Equal(before, (await Prospects.ListOrganisationKeysAsync(default)).Count);
     }
 
     [Fact]
@@ -209,12 +237,12 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
     {
         var a = await NewEntryAsync("Omicron");
         var b = await NewEntryAsync("Pi");
-        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 1), default);
-        await Pipeline.SetNextActionAsync(b.Id, "Send brochure", new DateOnly(2026, 3, 5), default);
+        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2), default);
+        await Pipeline.SetNextActionAsync(b.Id, "Send brochure", new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 2), default);
         Assert.Equal(1, await Pipeline.RefreshOverdueFlagsAsync(new DateOnly(2026, 3, 2), default));
         Assert.True((await Pipeline.GetEntryAsync(a.Id, default))!.NextActionOverdue);
         Assert.False((await Pipeline.GetEntryAsync(b.Id, default))!.NextActionOverdue);
-        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 9), default);
+        await Pipeline.SetNextActionAsync(a.Id, "Call back", new DateOnly(2026, 3, 9), new DateOnly(2026, 3, 2), default);
         Assert.Equal(1, await Pipeline.RefreshOverdueFlagsAsync(new DateOnly(2026, 3, 6), default));
         Assert.False((await Pipeline.GetEntryAsync(a.Id, default))!.NextActionOverdue);
         Assert.True((await Pipeline.GetEntryAsync(b.Id, default))!.NextActionOverdue);
@@ -232,11 +260,14 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
         Clock.Advance(TimeSpan.FromSeconds(5));
         await log.FinishAsync(first, JobOutcome.Succeeded, "moved 3", Clock.GetUtcNow(), default);
         var second = await log.StartAsync("hygiene", Clock.GetUtcNow(), "node-a", default);
+        var other = await log.StartAsync("hygiene", Clock.GetUtcNow(), "node-b", default);
         Assert.Equal(1, await log.AbandonRunningAsync("node-a", Clock.GetUtcNow(), default));
+        Assert.Equal(JobOutcome.Running, (await log.LatestAsync("hygiene", 5, default)).Single(r => r.Id == other).Outcome);
+        Assert.Equal(1, await log.AbandonRunningAsync(null, Clock.GetUtcNow(), default));
         var runs = await log.LatestAsync("hygiene", 5, default);
-        Assert.Equal([second, first], runs.Select(r => r.Id));
-        Assert.Equal([JobOutcome.Failed, JobOutcome.Succeeded], runs.Select(r => r.Outcome));
-        Assert.Equal("moved 3", runs[1].Summary);
+        Assert.Equal([other, second, first], runs.Select(r => r.Id));
+        Assert.Equal([JobOutcome.Failed, JobOutcome.Failed, JobOutcome.Succeeded], runs.Select(r => r.Outcome));
+        Assert.Equal("moved 3", runs[2].Summary);
     }
 }
 

@@ -141,6 +141,51 @@ public abstract class ProspectsApiContract(StorageEngine engine) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task NotFound_IsProblemJson_EvenWithABadStage()
+    {
+        var response = await Client.PostAsJsonAsync("/api/prospects/987654/stage", new { stage = "won", reason = "x" });
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/problem+json", (await Client.GetAsync("/api/prospects/987654")).Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task List_WithAnAbsurdPage_Returns400_NotAServerError()
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.GetAsync("/api/prospects?page=2147483647&pageSize=500")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Move_WithAReasonHoldingBrokenCharacters_IsRefused_AndNothingChanges()
+    {
+        var id = await CreateAsync(NewProspect());
+        var response = await Client.PostAsync($"/api/prospects/{id}/stage",
+            new StringContent("""{ "stage": "contacted", "reason": "call \u0000 back" }""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("characters that are not allowed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // A half surrogate pair is refused already by the JSON reader.
+        var surrogate = await Client.PostAsync($"/api/prospects/{id}/stage",
+            new StringContent("""{ "stage": "contacted", "reason": "call \ud800 back" }""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, surrogate.StatusCode);
+        Assert.Equal(1, (await Client.GetFromJsonAsync<JsonElement>($"/api/prospects/{id}/history")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task OptOut_IsRecordedOnTheContact_AndShownByTheProspect()
+    {
+        var id = await CreateAsync(NewProspect());
+        var store = (Core.Prospects.IProspectStore)factory.Services.GetService(typeof(Core.Prospects.IProspectStore))!;
+        var organisationId = (await Client.GetFromJsonAsync<JsonElement>($"/api/prospects/{id}")).GetProperty("prospect").GetProperty("organisationId").GetInt64();
+        var contact = await store.AddContactAsync(organisationId, new Core.Prospects.ContactDraft { Name = "Lea Smit", Email = "lea@test.example" }, default);
+
+        var response = await Client.PostAsync($"/api/contacts/{contact.Id}/opt-out", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var details = await Client.GetFromJsonAsync<JsonElement>($"/api/prospects/{id}");
+        Assert.Equal(factory.Clock.GetUtcNow(), details.GetProperty("contacts")[0].GetProperty("optedOutAt").GetDateTimeOffset());
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PostAsync("/api/contacts/987654/opt-out", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task Move_UnknownStage_Returns400NamingTheValidStages()
     {
         var id = await CreateAsync(NewProspect());

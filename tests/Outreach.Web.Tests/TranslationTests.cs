@@ -21,7 +21,7 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
     [GeneratedRegex("""T\["((?:[^"\\]|\\.)+)"\]|T\["((?:[^"\\]|\\.)+)",""")]
     private static partial Regex UiKey();
 
-    [GeneratedRegex(""""(?:DomainMessage|FieldError|Refuse)\((?:[^"();]*?, )?"((?:[^"\\]|\\.)+)"""")]
+    [GeneratedRegex(""""(?:DomainMessage|FieldError|Refuse)\(\s*(?:[^"();]*?, |"[^"]*", )?"((?:[^"\\]|\\.)+)"""")]
     private static partial Regex DomainTemplate();
 
     private static readonly string[] SourceProjects = ["Outreach.Core", "Outreach.Storage"];
@@ -45,7 +45,7 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
         foreach (var stage in Stages.All) keys.Add(stage.Label());
         foreach (var kind in PartyKinds.All) keys.Add(kind.Label());
         foreach (var job in JobCatalog.All) { keys.Add(job.Title); keys.Add(job.Description); }
-        foreach (var field in new[] { "Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website" }) keys.Add(field);
+        foreach (var field in new[] { "Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action" }) keys.Add(field);
         return keys;
     }
 

@@ -29,6 +29,9 @@ public interface IJobRunLog
     Task ProgressAsync(long runId, long done, long? total, CancellationToken ct);
     Task FinishAsync(long runId, JobOutcome outcome, string summary, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<JobRun>> LatestAsync(string jobName, int count, CancellationToken ct);
-    /// <summary>Marks runs left "running" by a node that stopped (crash, restart) as failed.</summary>
-    Task<int> AbandonRunningAsync(string node, DateTimeOffset at, CancellationToken ct);
+    /// <summary>
+    /// Marks runs left "running" by a node that stopped (crash, restart) as failed: those of <paramref name="node"/>,
+    /// or of every node when it is null (a single-node installation that is starting has nothing running).
+    /// </summary>
+    Task<int> AbandonRunningAsync(string? node, DateTimeOffset at, CancellationToken ct);
 }

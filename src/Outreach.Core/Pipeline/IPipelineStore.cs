@@ -48,6 +48,9 @@ public interface IPipelineStore
 {
     /// <summary>Creates the entry together with its first history line (from nothing to <paramref name="stage"/>).</summary>
     Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct);
+    /// <summary>Creates a new organisation (a validated, cleaned draft) with its first entry and history line, all in one transaction.</summary>
+    Task<PipelineEntry> AddProspectAsync(OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct);
+
     Task<PipelineEntry?> GetEntryAsync(long entryId, CancellationToken ct);
     Task<IReadOnlyList<PipelineEntry>> ListEntriesForOrganisationAsync(long organisationId, CancellationToken ct);
 
@@ -58,7 +61,8 @@ public interface IPipelineStore
     Task<PipelineEntry> ApplyAsync(StageChange change, CancellationToken ct);
 
     Task<IReadOnlyList<StageChange>> HistoryAsync(long entryId, CancellationToken ct);
-    Task SetNextActionAsync(long entryId, string? action, DateOnly? due, CancellationToken ct);
+    /// <summary>Sets (or clears) the next action; its overdue flag is set at once from <paramref name="today"/>.</summary>
+    Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct);
 
     Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct);
     Task<ProspectSummary?> GetSummaryAsync(long entryId, CancellationToken ct);

@@ -61,7 +61,7 @@ public static class Pipeline
             return MoveDecision.Refuse("A reason is required for every stage change.");
         if (trimmed.Length > MaxReasonLength)
             return MoveDecision.Refuse("The reason is too long (at most {0} characters).", MaxReasonLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (trimmed.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')) || trimmed.Contains('\uFFFD', StringComparison.Ordinal))
+        if (Prospects.Validation.HasForbiddenCharacters(trimmed, multiline: true))
             return MoveDecision.Refuse("The reason contains characters that are not allowed.");
         if (string.IsNullOrWhiteSpace(by) || by.Length > MaxActorLength)
             return MoveDecision.Refuse("The person making the change must be known.");

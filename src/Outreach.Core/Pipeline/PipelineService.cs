@@ -47,8 +47,7 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
         var duplicates = DuplicateDetector.Find(clean, await prospects.FindDuplicateCandidatesAsync(clean, ct).ConfigureAwait(false));
         if (duplicates.Count > 0 && !acceptDuplicates) return new CreateProspectResult(null, [], duplicates);
 
-        var organisation = await prospects.AddOrganisationAsync(clean, ct).ConfigureAwait(false);
-        var entry = await store.AddEntryAsync(organisation.Id, covenantId, stage, clock.GetUtcNow(), by.Trim(), firstReason, ct).ConfigureAwait(false);
+        var entry = await store.AddProspectAsync(clean, covenantId, stage, clock.GetUtcNow(), by.Trim(), firstReason, ct).ConfigureAwait(false);
         return new CreateProspectResult(entry, [], duplicates);
     }
 }

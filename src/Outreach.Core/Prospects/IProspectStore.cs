@@ -20,6 +20,12 @@ public interface IProspectStore
     Task<Contact> AddContactAsync(long organisationId, ContactDraft draft, CancellationToken ct);
     Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct);
     Task<Contact?> GetContactAsync(long contactId, CancellationToken ct);
+
+    /// <summary>
+    /// Records that the contact opted out of outreach at <paramref name="at"/>, or clears it (null: the person asked to hear
+    /// from us again). An earlier opt-out time is kept when the contact is already opted out. Null when there is no such contact.
+    /// </summary>
+    Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct);
     Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct);
     Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct);
     Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct);

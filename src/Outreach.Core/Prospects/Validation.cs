@@ -76,6 +76,23 @@ public static class Validation
         && !email.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD');
 
     /// <summary>Half a surrogate pair is not text: it cannot be stored as UTF-8 and breaks normalisation (it can arrive as a JSON "\\ud800" escape).</summary>
+    /// <summary>
+    /// The rules for any free text a person types (names, reasons, next actions): within <paramref name="max"/> characters,
+    /// and no control characters (except tab, and line breaks where <paramref name="multiline"/>), replacement characters
+    /// from broken UTF-8, or half surrogate pairs, none of which can be stored or shown faithfully.
+    /// </summary>
+    public static IReadOnlyList<FieldError> CheckText(string field, string? value, int max, bool required, bool multiline = false)
+    {
+        var errors = new List<FieldError>();
+        Text(errors, field, value, max, required, multiline);
+        return errors;
+    }
+
+    /// <summary>True when the text holds characters that cannot be stored or shown faithfully (see <see cref="CheckText"/>).</summary>
+    public static bool HasForbiddenCharacters(string value, bool multiline = false) =>
+        value.Any(c => char.IsControl(c) && c is not '\t' && !(multiline && c is '\n' or '\r'))
+        || value.Contains('\uFFFD', StringComparison.Ordinal) || HasLoneSurrogate(value);
+
     private static bool HasLoneSurrogate(string value)
     {
         for (var i = 0; i < value.Length; i++)
@@ -87,7 +104,7 @@ public static class Validation
         return false;
     }
 
-    private static void Text(List<FieldError> errors, string field, string? value, int max, bool required)
+    private static void Text(List<FieldError> errors, string field, string? value, int max, bool required, bool multiline = false)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -97,7 +114,7 @@ public static class Validation
 
         if (value.Trim().Length > max)
             errors.Add(new FieldError(field, "{0} is too long (at most {1} characters).", field, max.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (value.Any(c => char.IsControl(c) && c is not ('\t')) || value.Contains('\uFFFD', StringComparison.Ordinal) || HasLoneSurrogate(value))
+        if (HasForbiddenCharacters(value, multiline))
             errors.Add(new FieldError(field, "{0} contains characters that are not allowed.", field));
     }
 }

@@ -25,6 +25,9 @@ public sealed class JobsOptions
     [Required]
     public string SchedulerName { get; set; } = "Outreach";
 
+    /// <summary>This node's name in job runs; empty means the machine name. Give each node of a cluster its own, stable name.</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Cluster the scheduler across nodes (PostgreSQL only; Quartz refuses to cluster on SQLite).</summary>
     public bool Clustered { get; set; }
 }

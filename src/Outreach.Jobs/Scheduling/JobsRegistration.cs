@@ -22,7 +22,7 @@ public static class JobsRegistration
         if (options.Clustered && store == SchedulerStore.Sqlite)
             throw new InvalidOperationException("Jobs:Clustered needs Storage:Engine postgres: Quartz cannot cluster on SQLite.");
 
-        services.AddSingleton(NodeIdentity.ForThisProcess());
+        services.AddSingleton(NodeIdentity.From(options));
         services.AddScoped<PipelineHygieneJob>();
         services.AddScoped<JobsService>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);

@@ -5,10 +5,14 @@ using Quartz;
 
 namespace Outreach.Jobs.Scheduling;
 
-/// <summary>Identifies this process among the nodes (shown on the jobs page, used to clean up after a crash).</summary>
+/// <summary>
+/// Identifies this node (shown on the jobs page, used to clean up runs a crash left behind). It must be the same
+/// across restarts of the node, so it is the configured Jobs:NodeName or the machine name, never a process id.
+/// </summary>
 public sealed record NodeIdentity(string Name)
 {
-    public static NodeIdentity ForThisProcess() => new($"{Environment.MachineName}:{Environment.ProcessId}");
+    public static NodeIdentity From(JobsOptions options) =>
+        new(string.IsNullOrWhiteSpace(options.NodeName) ? Environment.MachineName : options.NodeName.Trim());
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Outreach.Core.Prospects.Import;
 
@@ -7,8 +9,11 @@ namespace Outreach.Storage.Import;
 /// The CSV import and export as the web UI and the CLI use them: preview a file (parse and check, no writes),
 /// import it (all or nothing, or only its valid rows), export everything in the same columns.
 /// </summary>
-public sealed class ProspectImport(Database db, TimeProvider clock, IOptions<ImportOptions>? options = null)
+public sealed partial class ProspectImport(Database db, TimeProvider clock, IOptions<ImportOptions>? options = null, ILogger<ProspectImport>? logger = null)
 {
+    [LoggerMessage(Level = LogLevel.Information, Message = "CSV import: {Rows} rows ({Invalid} invalid, {Duplicates} duplicates); imported {Imported}: {Organisations} organisations, {Contacts} contacts, {Entries} entries in {ElapsedMs:F0} ms")]
+    private static partial void LogImport(ILogger logger, int rows, int invalid, int duplicates, bool imported, int organisations, int contacts, int entries, double elapsedMs);
+
     private readonly ImportOptions settings = options?.Value ?? new ImportOptions();
 
     /// <summary>What importing the file would do, without writing anything.</summary>
@@ -34,8 +39,12 @@ public sealed class ProspectImport(Database db, TimeProvider clock, IOptions<Imp
     /// </summary>
     public async Task<ImportResult> ImportAsync(Stream csv, bool importValidRowsOnly, string by, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
+        var started = clock.GetTimestamp();
         var plan = await PreviewAsync(csv, progress, ct);
-        return await new SqlProspectImporter(db, clock, settings).ImportAsync(plan, importValidRowsOnly, by, progress, ct);
+        var result = await new SqlProspectImporter(db, clock, settings).ImportAsync(plan, importValidRowsOnly, by, progress, ct);
+        LogImport(logger ?? (ILogger)NullLogger.Instance, plan.Rows.Count, plan.InvalidRows, plan.DuplicateRows, result.Imported,
+            result.OrganisationsCreated, result.ContactsCreated, result.EntriesCreated, clock.GetElapsedTime(started).TotalMilliseconds);
+        return result;
     }
 
     /// <summary>Every organisation with its contacts and entries, in the import's columns (formula-like cells escaped).</summary>

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Outreach.Core.Common;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Web.Hosting;
@@ -72,7 +71,7 @@ public static class ProspectsApi
             else errors["stage"] = [UnknownStage(stage)];
         }
 
-        if (page < 1) errors["page"] = ["page starts at 1."];
+        if (page is < 1 or > 100_000) errors["page"] = ["page must be between 1 and 100000."];
         if (pageSize is < 1 or > 500) errors["pageSize"] = ["pageSize must be between 1 and 500."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
@@ -81,7 +80,7 @@ public static class ProspectsApi
         return TypedResults.Ok(new PageDto<ProspectDto>(result.Items.Select(ProspectDto.From).ToList(), result.Total, result.PageNumber, result.PageSize));
     }
 
-    private static async Task<Results<Ok<ProspectDetailsDto>, NotFound<ProblemDetailsBody>>> GetAsync(long id, IPipelineStore pipeline, IProspectStore prospects, CancellationToken ct)
+    private static async Task<Results<Ok<ProspectDetailsDto>, ProblemHttpResult>> GetAsync(long id, IPipelineStore pipeline, IProspectStore prospects, CancellationToken ct)
     {
         var summary = await pipeline.GetSummaryAsync(id, ct);
         if (summary is null) return NotFound(id);
@@ -134,6 +133,7 @@ public static class ProspectsApi
 
     private static async Task<IResult> MoveAsync(long id, MoveStageRequest request, PipelineService service, IPipelineStore pipeline, CurrentActor actor, CancellationToken ct)
     {
+        if (await pipeline.GetEntryAsync(id, ct) is null) return NotFound(id);
         if (!Stages.TryParse(request.Stage, out var to))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["stage"] = [UnknownStage(request.Stage)] });
         var result = await service.MoveAsync(id, to, request.Reason, actor.Name, request.RevisitOn, ct);
@@ -143,15 +143,15 @@ public static class ProspectsApi
         return TypedResults.Ok(ProspectDto.From((await pipeline.GetSummaryAsync(id, ct))!));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<StageChangeDto>>, NotFound<ProblemDetailsBody>>> HistoryAsync(long id, IPipelineStore pipeline, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<StageChangeDto>>, ProblemHttpResult>> HistoryAsync(long id, IPipelineStore pipeline, CancellationToken ct)
     {
         if (await pipeline.GetEntryAsync(id, ct) is null) return NotFound(id);
         var history = await pipeline.HistoryAsync(id, ct);
         return TypedResults.Ok<IReadOnlyList<StageChangeDto>>(history.Select(h => new StageChangeDto(h.Id, h.From, h.To, h.At, h.By, h.Reason, h.RevisitOn)).ToList());
     }
 
-    private static NotFound<ProblemDetailsBody> NotFound(long id) =>
-        TypedResults.NotFound(new ProblemDetailsBody("Not found", 404, $"There is no prospect {id}."));
+    private static ProblemHttpResult NotFound(long id) =>
+        TypedResults.Problem(title: "Not found", detail: $"There is no prospect {id}.", statusCode: StatusCodes.Status404NotFound);
 
     private static string UnknownStage(string? stage) =>
         $"Unknown stage '{stage}'. Use one of: {string.Join(", ", Stages.All.Select(s => s.Code()))}.";
@@ -159,10 +159,3 @@ public static class ProspectsApi
     private static string Camel(string field) => field.Length == 0 ? field : char.ToLowerInvariant(field[0]) + field[1..];
 }
 
-/// <summary>An RFC 9457 problem body for typed results that must say which resource was missing.</summary>
-public sealed record ProblemDetailsBody(string Title, int Status, string Detail);
-
-internal static class DomainMessageExtensions
-{
-    public static string Text(this DomainMessage message) => message.ToString();
-}

@@ -2,6 +2,7 @@ using Bogus;
 using Outreach.Core.Calendar;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
+using Outreach.Storage;
 
 namespace Outreach.Web.Demo;
 
@@ -12,7 +13,7 @@ public sealed record DemoSummary(int Organisations, int Contacts, int StageChang
 /// the reserved .example top-level domain): three covenants, 240 organisations of every party kind spread over
 /// all stages, three years of stage history that follows the pipeline rules, and contacts in Dutch and English.
 /// </summary>
-public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipeline, TimeProvider clock)
+public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Database db, TimeProvider clock)
 {
     public const int OrganisationCount = 240;
     private const int Seed = 20261121;
@@ -38,9 +39,11 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
         var en = new Faker("en") { Random = new Randomizer(Seed + 1) };
         var random = nl.Random;
         var now = clock.GetUtcNow();
+        // One transaction: an interrupted first start leaves the database empty, so the next start seeds again.
+        await using var batch = await SqlBatchWriter.BeginAsync(db, ct);
         var covenants = new List<Covenant>();
         foreach (var spec in CovenantSpecs)
-            covenants.Add(await prospects.AddCovenantAsync(spec.Code, spec.Name, spec.Starts, spec.Ends, ct));
+            covenants.Add(await batch.AddCovenantAsync(spec.Code, spec.Name, spec.Starts, spec.Ends, ct));
 
         var usedNames = new HashSet<string>();
         int organisations = 0, contacts = 0, changes = 0;
@@ -67,7 +70,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
                 Website = $"{Slug(name)}.example",
                 Owner = random.ArrayElement(Owners),
             });
-            var organisation = await prospects.AddOrganisationAsync(draft, ct);
+            var organisation = await batch.AddOrganisationAsync(draft, now, ct);
             organisations++;
 
             var english = country != "NL" && country != "BE";
@@ -76,28 +79,28 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
                 var person = english || random.Bool(0.15f) ? en : nl;
                 var first = person.Name.FirstName();
                 var last = person.Name.LastName();
-                await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft
+                await batch.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft
                 {
                     Name = $"{first} {last}",
                     Email = $"{Slug(first)}.{Slug(last)}@{draft.Website}",
                     Language = person == en ? ContactLanguage.En : ContactLanguage.Nl,
                     Role = random.ArrayElement(["CSR manager", "Director", "Sustainability officer", "Purchasing manager", "Policy advisor", "Compliance officer"]),
-                }), ct);
+                }), now, ct);
                 contacts++;
             }
 
             var covenantIds = new List<long> { covenants[covenantIndex].Id };
             if (random.Bool(0.08f)) covenantIds.Add(covenants[(covenantIndex + 1) % covenants.Count].Id);
             foreach (var covenantId in covenantIds)
-                changes += await WriteHistoryAsync(organisation.Id, covenantId, draft.Owner, i < Stages.All.Count ? Stages.All[i] : null, random, now, ct);
+                changes += await WriteHistoryAsync(batch, organisation.Id, covenantId, draft.Owner, i < Stages.All.Count ? Stages.All[i] : null, random, now, ct);
         }
 
-        await pipeline.RefreshOverdueFlagsAsync(AmsterdamClock.Today(clock), ct);
+        await batch.CommitAsync(ct);
         return new DemoSummary(organisations, contacts, changes);
     }
 
     /// <summary>Walks one entry through the pipeline from a first-contact date in the last three years, following the stage rules.</summary>
-    private async Task<int> WriteHistoryAsync(long organisationId, long covenantId, string owner, Stage? forced, Randomizer random, DateTimeOffset now, CancellationToken ct)
+    private async Task<int> WriteHistoryAsync(SqlBatchWriter batch, long organisationId, long covenantId, string owner, Stage? forced, Randomizer random, DateTimeOffset now, CancellationToken ct)
     {
         // The first organisations get one of each stage, so every column of the board has something to show.
         var target = forced ?? random.WeightedRandom(
@@ -109,7 +112,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
             : TimeSpan.FromDays(Math.Min(1090, (path.Count * 35) + random.Int(0, 400)));
         var at = now - span;
         at = at.AddMinutes(random.Int(0, 8 * 60));
-        var entry = await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, at, owner, random.ArrayElement(Reasons[Stage.Identified]), ct);
+        var entry = await batch.AddEntryAsync(organisationId, covenantId, Stage.Identified, at, owner, random.ArrayElement(Reasons[Stage.Identified]), ct);
         var written = 1;
         foreach (var to in path.Skip(1))
         {
@@ -137,7 +140,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
 
             var decision = Pipeline.Decide(entry, to, reason, by, next, revisit);
             if (!decision.IsAllowed) throw new InvalidOperationException($"Demo path broke the rules: {decision.Refusal}");
-            entry = await pipeline.ApplyAsync(decision.Change!, ct);
+            entry = await batch.ApplyAsync(decision.Change!, ct);
             at = next;
             written++;
         }
@@ -145,7 +148,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, IPipelineStore pipe
         if (entry.Stage is not (Stage.Signed or Stage.Declined or Stage.Left))
         {
             var today = AmsterdamClock.Today(clock);
-            await pipeline.SetNextActionAsync(entry.Id, random.ArrayElement(NextActions[entry.Stage]), today.AddDays(random.Int(-12, 30)), ct);
+            await batch.SetNextActionAsync(entry.Id, random.ArrayElement(NextActions[entry.Stage]), today.AddDays(random.Int(-12, 30)), today, ct);
         }
 
         return written;

@@ -24,7 +24,7 @@ public static class AppPipeline
         app.UseAntiforgery();
 
         app.MapOpenApi();
-        app.MapGet("/health", async (Database db, CancellationToken ct) =>
+        app.MapGet("/health", async (Database db, ILogger<Database> logger, CancellationToken ct) =>
         {
             try
             {
@@ -33,11 +33,14 @@ public static class AppPipeline
             }
             catch (DbException ex)
             {
-                return Results.Json(new { status = "unhealthy", database = db.Engine.ToString().ToLowerInvariant(), error = ex.Message }, statusCode: 503);
+                // The reason goes to the log, not to whoever asks.
+                logger.LogError(ex, "Health check could not reach the {Engine} database", db.Engine);
+                return Results.Json(new { status = "unhealthy", database = db.Engine.ToString().ToLowerInvariant() }, statusCode: 503);
             }
         }).WithTags("Health");
         app.MapProspectsApi();
         app.MapJobsApi();
+        app.MapContactsApi();
 
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
         app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>

@@ -17,6 +17,7 @@ public sealed partial class DatabaseInitializer(
     NodeIdentity node,
     TimeProvider clock,
     IOptions<OutreachOptions> options,
+    IOptions<JobsOptions> jobs,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -28,7 +29,8 @@ public sealed partial class DatabaseInitializer(
             if (seeded is not null) LogSeeded(logger, seeded.Organisations, seeded.Contacts, seeded.StageChanges);
         }
 
-        await runs.AbandonRunningAsync(node.Name, clock.GetUtcNow(), cancellationToken);
+        // Single node: nothing can be running while this node starts. Clustered: only this node's runs are its to close.
+        await runs.AbandonRunningAsync(jobs.Value.Clustered ? node.Name : null, clock.GetUtcNow(), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

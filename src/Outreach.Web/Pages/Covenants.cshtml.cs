@@ -26,7 +26,7 @@ public sealed class CovenantsModel(IProspectStore prospects, IStringLocalizer<Sh
             ModelState.AddModelError(nameof(Code), T["The code is 1 to 30 lower-case letters, digits or hyphens, such as gold."]);
         else if (Covenants.Any(c => c.Code == code))
             ModelState.AddModelError(nameof(Code), T["A covenant with this code exists already."]);
-        if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > Validation.MaxNameLength)
+        if (string.IsNullOrWhiteSpace(Name) || Validation.CheckText("Name", Name, Validation.MaxNameLength, required: true).Count > 0)
             ModelState.AddModelError(nameof(Name), T["Give the covenant a name (at most 200 characters)."]);
         if (StartsOn is null || EndsOn is null || EndsOn <= StartsOn)
             ModelState.AddModelError(nameof(EndsOn), T["Give a start date and an end date after it."]);

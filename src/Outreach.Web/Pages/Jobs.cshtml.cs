@@ -14,7 +14,7 @@ public sealed class JobsModel(JobsService jobs, IStringLocalizer<SharedResource>
     public async Task OnGetAsync(CancellationToken ct)
     {
         Jobs = await jobs.ListAsync(ct);
-        AnyRunningOrQueued = Jobs.Any(j => j.Running is not null) || TempData.Peek("Queued") is not null;
+        AnyRunningOrQueued = Jobs.Any(j => j.Running is not null) || TempData["Queued"] is not null;
     }
 
     public async Task<IActionResult> OnPostRunAsync(string key, CancellationToken ct)

@@ -7,7 +7,7 @@ namespace Outreach.Core.Tests.Fakes;
 /// A pipeline store in a few dictionaries, with the real store's promise on <see cref="ApplyAsync"/>:
 /// the change is kept only if the entry is still in the change's from-stage.
 /// </summary>
-internal sealed class InMemoryPipelineStore : IPipelineStore
+internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations = null) : IPipelineStore
 {
     private readonly Dictionary<long, PipelineEntry> entries = [];
     private readonly List<StageChange> history = [];
@@ -22,6 +22,13 @@ internal sealed class InMemoryPipelineStore : IPipelineStore
     public IReadOnlyList<StageChange> AllChanges => history;
 
     public IReadOnlyCollection<PipelineEntry> Entries => entries.Values;
+
+    /// <summary>Like the real store, the organisation and its entry are written together (the fake has no failure in between).</summary>
+    public async Task<PipelineEntry> AddProspectAsync(Core.Prospects.OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
+    {
+        var created = await (organisations ?? throw new InvalidOperationException("This fake was made without an organisation store.")).AddOrganisationAsync(organisation, ct);
+        return await AddEntryAsync(created.Id, covenantId, stage, at, by, reason, ct);
+    }
 
     public Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
     {
@@ -87,9 +94,9 @@ internal sealed class InMemoryPipelineStore : IPipelineStore
     public Task<IReadOnlyList<StageChange>> HistoryAsync(long entryId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<StageChange>>([.. history.Where(c => c.EntryId == entryId).OrderBy(c => c.At).ThenBy(c => c.Id)]);
 
-    public Task SetNextActionAsync(long entryId, string? action, DateOnly? due, CancellationToken ct)
+    public Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
-        entries[entryId] = entries[entryId] with { NextAction = action, NextActionDue = due, NextActionOverdue = false };
+        entries[entryId] = entries[entryId] with { NextAction = action, NextActionDue = due, NextActionOverdue = action is not null && due < today };
         return Task.CompletedTask;
     }
 

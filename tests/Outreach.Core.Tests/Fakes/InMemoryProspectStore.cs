@@ -76,6 +76,14 @@ internal sealed class InMemoryProspectStore : IProspectStore
     public Task<Contact?> GetContactAsync(long contactId, CancellationToken ct) =>
         Task.FromResult(contacts.Find(c => c.Id == contactId));
 
+    public Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct)
+    {
+        var index = contacts.FindIndex(c => c.Id == contactId);
+        if (index < 0) return Task.FromResult<Contact?>(null);
+        contacts[index] = contacts[index] with { OptedOutAt = at is null ? null : contacts[index].OptedOutAt ?? at };
+        return Task.FromResult<Contact?>(contacts[index]);
+    }
+
     public Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Contact>>([.. contacts.Where(c => c.OrganisationId == organisationId)]);
 

@@ -119,11 +119,17 @@ public sealed class ImportPlannerTests
         Assert.Equal("contact_name and contact_email are required when contact_role is given.", Assert.Single(plan.Rows[1].Errors).Message.ToString());
     }
 
-    [Fact]
-    public void Plan_WithNotNowStage_RejectsTheRowBecauseItNeedsARevisitDate()
+    [Theory]
+    [InlineData("not now")]
+    [InlineData("engaged")]
+    [InlineData("signed")]
+    [InlineData("left")]
+    public void Plan_WithAStagePastContacted_RejectsTheRow_LikeTheFormsDo(string stage)
     {
-        var plan = Plan(Line(stage: "not now"));
-        Assert.Contains("revisit date", Assert.Single(Assert.Single(plan.Rows).Errors).Message.ToString(), StringComparison.Ordinal);
+        var plan = Plan(Line(stage: stage));
+        var error = Assert.Single(Assert.Single(plan.Rows).Errors);
+        Assert.Equal("stage", error.Field);
+        Assert.Contains("starts in 'identified' or 'contacted'", error.Message.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,14 +155,14 @@ public sealed class ImportPlannerTests
         var plan = Plan(
             Line(kvk: "12345678", contactName: "Eva", contactEmail: "eva@devries.nl"),
             Line(organisation: "GOUDSMEDERIJ DE VRIES", contactName: "Piet", contactEmail: "piet@devries.nl", contactLanguage: "en"),
-            Line(organisation: "Goudsmederij de Vries", covenant: "metals", stage: "engaged"));
+            Line(organisation: "Goudsmederij de Vries", covenant: "metals", stage: "contacted"));
 
         Assert.All(plan.Rows, r => Assert.Equal(ImportRowStatus.Ok, r.Status));
         Assert.Equal([null, 2, 2], plan.Rows.Select(r => r.SameAsRow));
         var organisation = Assert.Single(plan.Organisations);
         Assert.Equal([2, 3, 4], organisation.RowNumbers);
         Assert.Equal(["eva@devries.nl", "piet@devries.nl"], organisation.Contacts.Select(c => c.Draft.Email));
-        Assert.Equal([(Gold.Id, Stage.Identified), (Metals.Id, Stage.Engaged)], organisation.Entries.Select(e => (e.CovenantId, e.Stage)));
+        Assert.Equal([(Gold.Id, Stage.Identified), (Metals.Id, Stage.Contacted)], organisation.Entries.Select(e => (e.CovenantId, e.Stage)));
     }
 
     [Fact]

@@ -12,13 +12,14 @@ public sealed class PipelineServiceTests
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
     private readonly FakeTimeProvider clock = new(Start);
-    private readonly InMemoryPipelineStore store = new();
     private readonly InMemoryProspectStore prospects = new();
+    private readonly InMemoryPipelineStore store;
     private readonly PipelineService service;
     private readonly long covenantId;
 
     public PipelineServiceTests()
     {
+        store = new InMemoryPipelineStore(prospects);
         service = new PipelineService(store, prospects, clock);
         covenantId = prospects.SeedCovenant("GOLD", "Responsible gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31)).Id;
     }

@@ -294,8 +294,9 @@ public static class ImportPlanner
             var stageText = Cell(ImportColumns.Stage);
             if (!string.IsNullOrWhiteSpace(stageText) && !Stages.TryParse(stageText, out stage))
                 errors.Add(new FieldError(ImportColumns.Stage, "Unknown stage '{0}'; use one of: {1}.", Show(stageText), string.Join(", ", Stages.All.Select(s => s.Code()))));
-            else if (stage == Stage.NotNow)
-                errors.Add(new FieldError(ImportColumns.Stage, "'not now' needs a revisit date, which the import cannot set: import the row as identified and move it on the board."));
+            else if (!Pipeline.Pipeline.StartingStages.Contains(stage))
+                // The same rule as the form and the API: later stages are reached by moves with reasons, so the history stays true.
+                errors.Add(new FieldError(ImportColumns.Stage, "A new prospect starts in 'identified' or 'contacted'; import it so and move it on the board with a reason."));
 
             var contact = ReadContact(Cell, errors);
 

@@ -7,12 +7,14 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Contacts;
 
 /// <summary>Add a contact to an organisation (/contacts/new?organisationId=) or edit one (/contacts/{id}).</summary>
-public sealed class EditModel(IProspectStore prospects, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Language { get; set; } = "nl";
     [BindProperty] public string? Role { get; set; }
+    [BindProperty] public bool OptedOut { get; set; }
+    public DateTimeOffset? OptedOutAt { get; private set; }
     [BindProperty(SupportsGet = true)] public long? OrganisationId { get; set; }
     [BindProperty(SupportsGet = true)] public long? ProspectId { get; set; }
     public Organisation? Organisation { get; private set; }
@@ -29,7 +31,7 @@ public sealed class EditModel(IProspectStore prospects, IStringLocalizer<SharedR
 
         if (!long.TryParse(id, out var contactId) || await prospects.GetContactAsync(contactId, ct) is not { } contact) return NotFound();
         Organisation = await prospects.GetOrganisationAsync(contact.OrganisationId, ct);
-        (Name, Email, Language, Role) = (contact.Name, contact.Email, contact.Language.Code(), contact.Role);
+        (Name, Email, Language, Role, OptedOut, OptedOutAt) = (contact.Name, contact.Email, contact.Language.Code(), contact.Role, contact.OptedOut, contact.OptedOutAt);
         return Page();
     }
 
@@ -57,8 +59,10 @@ public sealed class EditModel(IProspectStore prospects, IStringLocalizer<SharedR
         if (!ModelState.IsValid) return Page();
 
         var clean = Validation.Clean(draft);
-        if (existing is null) await prospects.AddContactAsync(Organisation.Id, clean, ct);
-        else await prospects.UpdateContactAsync(existing.Id, clean, ct);
+        var saved = existing is null ? await prospects.AddContactAsync(Organisation.Id, clean, ct) : (await prospects.UpdateContactAsync(existing.Id, clean, ct))!;
+        // An opt-out keeps its first time; unticking it is a deliberate re-consent.
+        if (OptedOut != (existing?.OptedOut ?? false))
+            await prospects.SetOptedOutAsync(saved.Id, OptedOut ? clock.GetUtcNow() : null, ct);
         TempData["Flash"] = T["Contact saved."].Value;
         return ProspectId is { } prospect ? Redirect($"/prospects/{prospect}") : Redirect("/board");
     }

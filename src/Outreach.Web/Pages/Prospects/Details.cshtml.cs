@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Outreach.Core.Calendar;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Web.Hosting;
@@ -13,8 +14,11 @@ public sealed class DetailsModel(
     IProspectStore prospects,
     PipelineService service,
     CurrentActor actor,
+    TimeProvider clock,
     IStringLocalizer<SharedResource> T) : PageModel
 {
+    public const int MaxNextActionLength = 500;
+
     public ProspectSummary Prospect { get; private set; } = null!;
     public Organisation Organisation { get; private set; } = null!;
     public IReadOnlyList<Contact> Contacts { get; private set; } = [];
@@ -55,14 +59,15 @@ public sealed class DetailsModel(
     public async Task<IActionResult> OnPostNextActionAsync(long id, CancellationToken ct)
     {
         if (await pipeline.GetEntryAsync(id, ct) is null) return NotFound();
-        if (NextAction?.Length > 500)
+        var errors = Validation.CheckText("Next action", NextAction, MaxNextActionLength, required: false);
+        if (errors.Count > 0)
         {
-            ModelState.AddModelError(nameof(NextAction), T["The next action is too long (at most 500 characters)."]);
+            foreach (var error in errors) ModelState.AddModelError(nameof(NextAction), T.Message(error.Message));
             await LoadAsync(id, ct);
             return Page();
         }
 
-        await pipeline.SetNextActionAsync(id, NextAction, string.IsNullOrWhiteSpace(NextAction) ? null : NextActionDue, ct);
+        await pipeline.SetNextActionAsync(id, NextAction, NextActionDue, AmsterdamClock.Today(clock), ct);
         TempData["Flash"] = T["Next action saved."].Value;
         return RedirectToPage(new { id });
     }

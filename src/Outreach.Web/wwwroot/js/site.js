@@ -39,7 +39,7 @@
     });
     xhr.addEventListener('error', function () {
       box.hidden = true; form.querySelectorAll('button').forEach(b => b.disabled = false);
-      alert('The upload failed; nothing was imported. Please try again.');
+      alert(form.dataset.uploadFailed);
     });
     xhr.send(data);
   });
