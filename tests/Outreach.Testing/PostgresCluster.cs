@@ -41,14 +41,22 @@ public sealed class PostgresCluster : IDisposable
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username={User};Database={database};Pooling=true;Maximum Pool Size=50;Include Error Detail=true";
 
+    /// <summary>
+    /// A database whose default collation is ICU en-US: Unicode-aware lower(), ILIKE and ORDER BY, like a production
+    /// database made with an en_US.UTF-8 locale (the cluster itself is C, and the machine may have no such OS locale).
+    /// </summary>
+    public const string UnicodeLocale = "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'";
+
     /// <summary>Creates an empty database with a unique name and returns its connection string.</summary>
-    public string CreateDatabase(string prefix = "test")
+    /// <param name="prefix">Start of the database name.</param>
+    /// <param name="options">Extra CREATE DATABASE options, e.g. <see cref="UnicodeLocale"/>; null for the cluster's C locale.</param>
+    public string CreateDatabase(string prefix = "test", string? options = null)
     {
         var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref databaseCounter)}".ToLowerInvariant();
         using var connection = new Npgsql.NpgsqlConnection(ConnectionString("postgres"));
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"CREATE DATABASE \"{name}\"";
+        command.CommandText = $"CREATE DATABASE \"{name}\" {options}";
         command.ExecuteNonQuery();
         return ConnectionString(name);
     }
