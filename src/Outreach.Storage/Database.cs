@@ -62,6 +62,9 @@ public sealed class Database
                 using var pragma = sqlite.CreateCommand();
                 pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
                 await pragma.ExecuteNonQueryAsync(ct);
+
+                // PostgreSQL gets the same function from migration 0003; see Fold.
+                sqlite.CreateFunction<string?, string?>("fold", Fold, isDeterministic: true);
             }
 
             return connection;
@@ -84,9 +87,23 @@ public sealed class Database
         return await connection.BeginTransactionAsync(ct);
     }
 
-    /// <summary>Case-insensitive "contains" in the engine's SQL.</summary>
-    public string ContainsIgnoreCase(string column, string parameter) =>
-        IsSqlite ? $"{column} LIKE '%' || {parameter} || '%' ESCAPE '\\'" : $"{column} ILIKE '%' || {parameter} || '%' ESCAPE '\\'";
+    /// <summary>
+    /// The text folding behind case-insensitive search and ordering, the same on both engines and whatever the
+    /// PostgreSQL database locale: Unicode lower case (simple mapping), with final sigma read as sigma and
+    /// dotted capital I as i. Accents are kept ("Zoë" does not match "Zoe"). SQLite calls this method as the SQL
+    /// function <c>fold</c>; PostgreSQL has the same rule as <c>fold(text)</c> in migrations/postgres/0003
+    /// (ICU root-locale lower case, which alone maps these two letters differently).
+    /// </summary>
+    public static string? Fold(string? text) =>
+        text?.Replace('\u0130', 'i').ToLowerInvariant().Replace('\u03C2', '\u03C3');
+
+    /// <summary>Case-insensitive "contains" for a parameter already escaped with <see cref="EscapeLike"/>.</summary>
+    public static string ContainsIgnoreCase(string column, string parameter) =>
+        $"fold({column}) LIKE '%' || fold({parameter}) || '%' ESCAPE '\\'";
+
+    /// <summary>ORDER BY terms for a text column: folded first, then by code point, identical on both engines.</summary>
+    public string OrderByFolded(string column) =>
+        IsSqlite ? $"fold({column}), {column}" : $"fold({column}) COLLATE \"C\", {column} COLLATE \"C\"";
 
     public static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

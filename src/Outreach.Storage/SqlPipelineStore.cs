@@ -195,7 +195,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return (int)overdue;
     }
 
-    private (string Where, DynamicParameters Parameters) BuildWhere(ProspectFilter filter)
+    private static (string Where, DynamicParameters Parameters) BuildWhere(ProspectFilter filter)
     {
         var sql = new StringBuilder();
         var p = new DynamicParameters();
@@ -209,8 +209,8 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             p.Add("Text", Database.EscapeLike(filter.Text.Trim()));
-            And($"({db.ContainsIgnoreCase("o.name", "@Text")} OR {db.ContainsIgnoreCase("o.kvk_number", "@Text")} OR {db.ContainsIgnoreCase("o.website_domain", "@Text")}" +
-                $" OR EXISTS (SELECT 1 FROM contact k WHERE k.organisation_id = o.id AND ({db.ContainsIgnoreCase("k.name", "@Text")} OR {db.ContainsIgnoreCase("k.email", "@Text")})))");
+            And($"({Database.ContainsIgnoreCase("o.name", "@Text")} OR {Database.ContainsIgnoreCase("o.kvk_number", "@Text")} OR {Database.ContainsIgnoreCase("o.website_domain", "@Text")}" +
+                $" OR EXISTS (SELECT 1 FROM contact k WHERE k.organisation_id = o.id AND ({Database.ContainsIgnoreCase("k.name", "@Text")} OR {Database.ContainsIgnoreCase("k.email", "@Text")})))");
         }
 
         return (sql.ToString(), p);

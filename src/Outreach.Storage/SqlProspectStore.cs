@@ -16,7 +16,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     {
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<CovenantRow>(new CommandDefinition(
-            "SELECT id AS Id, code AS Code, name AS Name, starts_on AS StartsOn, ends_on AS EndsOn FROM covenant ORDER BY name", cancellationToken: ct));
+            $"SELECT id AS Id, code AS Code, name AS Name, starts_on AS StartsOn, ends_on AS EndsOn FROM covenant ORDER BY {db.OrderByFolded("name")}, id", cancellationToken: ct));
         return rows.Select(r => new Covenant(r.Id, r.Code, r.Name, r.StartsOn, r.EndsOn)).ToList();
     }
 
@@ -159,20 +159,20 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     {
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<ContactRow>(new CommandDefinition(
-            $"SELECT {ContactColumns} FROM contact WHERE organisation_id = @organisationId ORDER BY name, id", new { organisationId }, cancellationToken: ct));
+            $"SELECT {ContactColumns} FROM contact WHERE organisation_id = @organisationId ORDER BY {db.OrderByFolded("name")}, id", new { organisationId }, cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
     public async Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT owner FROM organisation ORDER BY owner", cancellationToken: ct))).ToList();
+        return (await c.QueryAsync<string>(new CommandDefinition($"SELECT owner FROM organisation GROUP BY owner ORDER BY {db.OrderByFolded("owner")}", cancellationToken: ct))).ToList();
     }
 
     public async Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<string>(new CommandDefinition("SELECT DISTINCT sector FROM organisation ORDER BY sector", cancellationToken: ct))).ToList();
+        return (await c.QueryAsync<string>(new CommandDefinition($"SELECT sector FROM organisation GROUP BY sector ORDER BY {db.OrderByFolded("sector")}", cancellationToken: ct))).ToList();
     }
 
     private static DynamicParameters OrganisationParameters(OrganisationDraft draft, DateTimeOffset now)

@@ -7,10 +7,12 @@ using Outreach.Testing;
 namespace Outreach.Storage.Tests;
 
 /// <summary>
-/// The storage contract: every test here runs once on SQLite and once on PostgreSQL (see the subclasses),
+/// The storage contract: every test here runs once on SQLite and twice on PostgreSQL (see the subclasses),
 /// each on a fresh, migrated database.
 /// </summary>
-public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
+/// <param name="engine">The engine under test.</param>
+/// <param name="postgresOptions">Extra CREATE DATABASE options on PostgreSQL, e.g. a locale other than the cluster's C.</param>
+public abstract class StoreContract(StorageEngine engine, string? postgresOptions = null) : IAsyncLifetime
 {
     protected readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 3, 2, 8, 30, 0, TimeSpan.Zero));
     protected Database Db = null!;
@@ -21,7 +23,7 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Db = await TestDatabases.MigratedAsync(engine, Clock);
+        Db = await TestDatabases.MigratedAsync(engine, Clock, postgresOptions);
         Prospects = new SqlProspectStore(Db, Clock);
         Pipeline = new SqlPipelineStore(Db);
         gold = await Prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);
@@ -221,6 +223,109 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
         Assert.Single(page.Items);
     }
 
+    private async Task<string[]> SearchNamesAsync(string text) =>
+        (await Pipeline.SearchAsync(new ProspectFilter { Text = text }, 1, 50, default)).Items.Select(i => i.OrganisationName).Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public async Task Search_IgnoresTheCaseOfNonAsciiLetters_InNamesAndContactNames()
+    {
+        await NewEntryAsync("Zoë Müller Goud");
+        await NewEntryAsync("Élan Ørsted");
+        await NewEntryAsync("ŁÓDŹ Metal");
+        var plain = await NewEntryAsync("Noord Handel");
+        await Prospects.AddContactAsync(plain.OrganisationId, new ContactDraft { Name = "Åsa Ñúñez", Email = "asa@noord.example", Language = ContactLanguage.En }, default);
+
+        foreach (var text in new[] { "Zoë", "zoë", "ZOË", "zOË", "MÜLLER", "müller", "zoë müller" })
+        {
+            Assert.Equal(["Zoë Müller Goud"], await SearchNamesAsync(text));
+        }
+
+        foreach (var text in new[] { "Élan", "élan", "ÉLAN", "éLaN", "ØRSTED", "ørsted", "ÉLAN ØR" })
+        {
+            Assert.Equal(["Élan Ørsted"], await SearchNamesAsync(text));
+        }
+
+        foreach (var text in new[] { "ŁÓDŹ", "łódź", "Łódź", "łÓdŹ mEtAl" })
+        {
+            Assert.Equal(["ŁÓDŹ Metal"], await SearchNamesAsync(text));
+        }
+
+        foreach (var text in new[] { "Åsa Ñúñez", "åsa ñúñez", "ÅSA ÑÚÑEZ", "ñÚñ" })
+        {
+            Assert.Equal(["Noord Handel"], await SearchNamesAsync(text));
+        }
+    }
+
+    [Fact]
+    public async Task Search_KeepsAccents_TheSameOnBothEngines()
+    {
+        // The rule: case is ignored, accents are not. "Zoe" is not "Zoë" on either engine.
+        await NewEntryAsync("Zoë Müller Goud");
+        await NewEntryAsync("Élan Ørsted");
+        Assert.Empty(await SearchNamesAsync("Zoe"));
+        Assert.Empty(await SearchNamesAsync("ZOE"));
+        Assert.Empty(await SearchNamesAsync("Muller"));
+        Assert.Empty(await SearchNamesAsync("Elan"));
+    }
+
+    [Fact]
+    public async Task Search_FoldsFinalSigmaAndDottedCapitalI_TheSameOnBothEngines()
+    {
+        // Where ICU's lower case alone would differ from .NET's (context-dependent final sigma, İ to i plus a combining dot).
+        await NewEntryAsync("ΟΔΟΣ Χρυσού");
+        await NewEntryAsync("İstanbul Altın");
+        foreach (var text in new[] { "οδος", "οδοσ", "ΟΔΟΣ", "ΟΔΟΣ χ", "δοσ χρυ", "ΔΟΣ ΧΡΥ" })
+        {
+            Assert.Equal(["ΟΔΟΣ Χρυσού"], await SearchNamesAsync(text));
+        }
+
+        foreach (var text in new[] { "istanbul", "İSTANBUL", "ISTANBUL", "İstanbul altın" })
+        {
+            Assert.Equal(["İstanbul Altın"], await SearchNamesAsync(text));
+        }
+    }
+
+    [Fact]
+    public async Task Search_TreatsPercentAndUnderscoreLiterally_InNonAsciiText()
+    {
+        await NewEntryAsync("Ünal 50%_Zilver");
+        await NewEntryAsync("Ünal 50a Zilver");
+        await NewEntryAsync("Ünal 500 Zilver");
+        await NewEntryAsync("Ünal 5Ø%Ü Zilver");
+        Assert.Equal(["Ünal 50%_Zilver"], await SearchNamesAsync("50%_"));
+        Assert.Equal(["Ünal 50%_Zilver"], await SearchNamesAsync("ünal 50%_zILVER"));
+        Assert.Equal(["Ünal 50%_Zilver"], await SearchNamesAsync("_"));
+        Assert.Equal(["Ünal 50%_Zilver", "Ünal 5Ø%Ü Zilver"], await SearchNamesAsync("%"));
+        Assert.Equal(["Ünal 5Ø%Ü Zilver"], await SearchNamesAsync("ø%ü"));
+        Assert.Empty(await SearchNamesAsync("5_0"));
+        Assert.Empty(await SearchNamesAsync("\\"));
+    }
+
+    [Fact]
+    public async Task Lists_AreOrderedByFoldedTextThenCodePoint_TheSameOnBothEngines()
+    {
+        // Case does not split the order; ties by code point ("Anne" before "anne"); letters with accents after z.
+        foreach (var owner in new[] { "Émile", "anne", "Zoë", "bob", "Anne", "Ölaf", "eva", "Bram", "anne" })
+        {
+            await Prospects.AddOrganisationAsync(Draft($"Organisation of {owner}", owner: owner, sector: owner == "bob" ? "Électronique" : owner == "eva" ? "apparel" : "Jewellery"), default);
+        }
+
+        Assert.Equal(["Anne", "anne", "bob", "Bram", "eva", "Zoë", "Émile", "Ölaf"], await Prospects.ListOwnersAsync(default));
+        Assert.Equal(["apparel", "Jewellery", "Électronique"], await Prospects.ListSectorsAsync(default));
+
+        await Prospects.AddCovenantAsync("ethics", "Éthique", new DateOnly(2020, 1, 1), new DateOnly(2025, 1, 1), default);
+        await Prospects.AddCovenantAsync("apparel", "apparel and textile", new DateOnly(2016, 3, 1), new DateOnly(2021, 3, 1), default);
+        Assert.Equal(["apparel and textile", "Metals Sector", "Responsible Gold", "Éthique"], (await Prospects.ListCovenantsAsync(default)).Select(c => c.Name));
+
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Contacts B.V."), default);
+        foreach (var name in new[] { "émile Roux", "Eva Jansen", "adam Smit", "Zoë Visser", "Adam Smit", "Ådne Berg" })
+        {
+            await Prospects.AddContactAsync(organisation.Id, new ContactDraft { Name = name, Email = $"{name.Split(' ')[1].ToLowerInvariant()}@contacts.example", Language = ContactLanguage.Nl }, default);
+        }
+
+        Assert.Equal(["Adam Smit", "adam Smit", "Eva Jansen", "Zoë Visser", "Ådne Berg", "émile Roux"], (await Prospects.ListContactsAsync(organisation.Id, default)).Select(c => c.Name));
+    }
+
     [Fact]
     public async Task RevisitsDue_ListsNotNowEntriesWhoseDateHasCome()
     {
@@ -274,3 +379,6 @@ public abstract class StoreContract(StorageEngine engine) : IAsyncLifetime
 public sealed class SqliteStoreTests() : StoreContract(StorageEngine.Sqlite);
 
 public sealed class PostgresStoreTests() : StoreContract(StorageEngine.Postgres);
+
+/// <summary>The contract on a PostgreSQL database with a Unicode-aware default collation, as in production (en_US.UTF-8).</summary>
+public sealed class PostgresUnicodeLocaleStoreTests() : StoreContract(StorageEngine.Postgres, PostgresCluster.UnicodeLocale);
