@@ -50,6 +50,26 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
     }
 
     [Fact]
+    public void DomainMessages_TranslateProductWords_ButNeverData()
+    {
+        var localizer = app.Services.GetRequiredService<IStringLocalizer<SharedResource>>();
+        var previous = CultureInfo.CurrentUICulture;
+        try
+        {
+            CultureInfo.CurrentUICulture = new CultureInfo("nl");
+            var refusal = Pages.LocalizerExtensions.Message(localizer, StageRules.WhyRefused(Stage.Contacted, Stage.Signed)!);
+            Assert.Equal("Fasen kunnen niet worden overgeslagen: vanaf 'benaderd' is de volgende stap 'in gesprek', niet 'ondertekend'. Vanaf hier mogelijk: in gesprek, afgewezen, nu niet.", refusal);
+            // An organisation that happens to be called "Pipeline" keeps its name.
+            var duplicate = Pages.LocalizerExtensions.Message(localizer, new Core.Common.DomainMessage("Same name as '{0}' (ignoring case, punctuation and legal form).", "Pipeline"));
+            Assert.Equal("Zelfde naam als 'Pipeline' (los van hoofdletters, leestekens en rechtsvorm).", duplicate);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
+    }
+
+    [Fact]
     public void EveryUiTextAndDomainMessage_HasADutchTranslation()
     {
         var keys = Keys().ToList();
