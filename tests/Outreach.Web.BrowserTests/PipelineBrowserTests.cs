@@ -140,6 +140,22 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Contact_CanBeMarkedOptedOut_AndTheProspectPageSaysSince()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/board");
+        await page.Locator("section[data-stage=engaged] [data-testid=card]").First.ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        var contact = page.Locator("ul.contacts li").First;
+        var name = (await contact.Locator("strong").InnerTextAsync()).Trim();
+        await contact.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByTestId("opted-out").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).Last.ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        await Assertions.Expect(page.Locator("ul.contacts li", new() { HasText = name })).ToContainTextAsync("opted out");
+    }
+
+    [Fact]
     public async Task JobsPage_RunNow_ShowsTheOutcome()
     {
         var page = await fixture.NewPageAsync();

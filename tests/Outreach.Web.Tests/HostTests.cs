@@ -173,6 +173,22 @@ public sealed class JobsHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JobsPage_ShowsTheProgressOfARunningJob_AndRefreshesItself()
+    {
+        var log = app.Services.GetRequiredService<IJobRunLog>();
+        var run = await log.StartAsync("pipeline-hygiene", app.Clock.GetUtcNow(), "other-node", default);
+        await log.ProgressAsync(run, 40, 100, default);
+        var html = await client.GetStringAsync("/jobs");
+        Assert.Contains("<progress value=\"40\" max=\"100\">", html, StringComparison.Ordinal);
+        Assert.Contains("http-equiv=\"refresh\"", html, StringComparison.Ordinal);
+
+        await log.FinishAsync(run, JobOutcome.Succeeded, "done by the other node", app.Clock.GetUtcNow(), default);
+        html = await client.GetStringAsync("/jobs");
+        Assert.DoesNotContain("http-equiv=\"refresh\"", html, StringComparison.Ordinal);
+        Assert.Contains("done by the other node", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunNow_UnknownJob_Is404()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/jobs/nope/run", null)).StatusCode);
