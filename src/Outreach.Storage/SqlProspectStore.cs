@@ -6,10 +6,10 @@ namespace Outreach.Storage;
 /// <summary>Organisations, contacts and covenants on SQLite or PostgreSQL (the SQL is shared; <see cref="Database"/> knows the engine).</summary>
 public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspectStore
 {
-    private const string OrganisationColumns =
+    internal const string OrganisationColumns =
         "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
-    private const string ContactColumns =
+    internal const string ContactColumns =
         "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt";
 
     public async Task<IReadOnlyList<Covenant>> ListCovenantsAsync(CancellationToken ct)
@@ -213,7 +213,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         public DateOnly EndsOn { get; init; }
     }
 
-    private sealed class OrganisationRow
+    internal sealed class OrganisationRow
     {
         public long Id { get; init; }
         public string Name { get; init; } = "";
@@ -233,7 +233,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         };
     }
 
-    private sealed class ContactRow
+    internal sealed class ContactRow
     {
         public long Id { get; init; }
         public long OrganisationId { get; init; }

@@ -72,47 +72,18 @@ public sealed class CsvProspectExporter(Database db)
     public async Task<IReadOnlyList<ExportOrganisation>> LoadAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var organisations = await c.QueryAsync<OrganisationRow>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner FROM organisation ORDER BY id",
-            cancellationToken: ct));
-        var contacts = (await c.QueryAsync<ContactRow>(new CommandDefinition(
-            "SELECT organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role FROM contact WHERE opted_out_at IS NULL ORDER BY organisation_id, id",
+        var organisations = await c.QueryAsync<SqlProspectStore.OrganisationRow>(new CommandDefinition(
+            $"SELECT {SqlProspectStore.OrganisationColumns} FROM organisation ORDER BY id", cancellationToken: ct));
+        var contacts = (await c.QueryAsync<SqlProspectStore.ContactRow>(new CommandDefinition(
+            $"SELECT {SqlProspectStore.ContactColumns} FROM contact WHERE opted_out_at IS NULL ORDER BY organisation_id, id",
             cancellationToken: ct))).ToLookup(r => r.OrganisationId);
         var entries = (await c.QueryAsync<EntryRow>(new CommandDefinition(
             "SELECT e.organisation_id AS OrganisationId, v.code AS CovenantCode, e.stage AS Stage FROM pipeline_entry e JOIN covenant v ON v.id = e.covenant_id ORDER BY e.organisation_id, e.id",
             cancellationToken: ct))).ToLookup(r => r.OrganisationId);
         return organisations.Select(o => new ExportOrganisation(
-            new Organisation
-            {
-                Id = o.Id, Name = o.Name, PartyKind = PartyKinds.Parse(o.PartyKind), Sector = o.Sector, Country = o.Country,
-                KvkNumber = o.KvkNumber, WebsiteDomain = o.WebsiteDomain, Owner = o.Owner,
-            },
-            contacts[o.Id].Select(k => new Contact
-            {
-                OrganisationId = o.Id, Name = k.Name, Email = k.Email, Language = ContactLanguages.Parse(k.Language), Role = k.Role,
-            }).ToList(),
+            o.ToDomain(),
+            contacts[o.Id].Select(k => k.ToDomain()).ToList(),
             entries[o.Id].Select(e => new ExportEntry(e.CovenantCode, Stages.Parse(e.Stage))).ToList())).ToList();
-    }
-
-    private sealed class OrganisationRow
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string PartyKind { get; init; } = "";
-        public string Sector { get; init; } = "";
-        public string Country { get; init; } = "";
-        public string? KvkNumber { get; init; }
-        public string? WebsiteDomain { get; init; }
-        public string Owner { get; init; } = "";
-    }
-
-    private sealed class ContactRow
-    {
-        public long OrganisationId { get; init; }
-        public string Name { get; init; } = "";
-        public string Email { get; init; } = "";
-        public string Language { get; init; } = "";
-        public string? Role { get; init; }
     }
 
     private sealed class EntryRow
