@@ -28,6 +28,8 @@ public sealed partial class DataProtectionTests
             b.UseSetting("Jobs:SchedulerName", "outreach-test-" + Guid.NewGuid().ToString("N"));
         });
         var b2 = second.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
+        // The same caller on the other node (antiforgery tokens are bound to who asked for them); its key is in the shared database.
+        b2.DefaultRequestHeaders.Add(Access.ApiKeyAuthenticationHandler.Header, first.KeyFor(Core.Access.Role.Secretariat));
         var post = new HttpRequestMessage(HttpMethod.Post, "/language")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["culture"] = "nl", ["returnUrl"] = "/board", ["__RequestVerificationToken"] = token }),

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outreach.Core.Access;
 using Outreach.Storage;
+using Outreach.Web.Access;
 using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
@@ -34,6 +36,38 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
         });
+    }
+
+    private readonly Dictionary<Role, string> keys = [];
+
+    /// <summary>An API key for the role, made once per host (the X-Api-Key header authenticates as that role).</summary>
+    public string KeyFor(Role role)
+    {
+        lock (keys)
+        {
+            if (!keys.TryGetValue(role, out var key))
+            {
+                key = Services.GetRequiredService<AccessService>().CreateApiKeyAsync($"tests-{role.Code()}", role, default).GetAwaiter().GetResult();
+                keys[role] = key;
+            }
+
+            return key;
+        }
+    }
+
+    /// <summary>Clients from CreateClient() act as the secretariat; use <see cref="CreateClientAs"/> for another role or none.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, KeyFor(Role.Secretariat));
+    }
+
+    public HttpClient CreateClientAs(Role? role, bool followRedirects = false)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects });
+        client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        if (role is { } r) client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, KeyFor(r));
+        return client;
     }
 
     protected override void Dispose(bool disposing)

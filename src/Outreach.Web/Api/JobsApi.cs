@@ -10,13 +10,13 @@ public static class JobsApi
 {
     public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/jobs").WithTags("Jobs");
+        var group = app.MapGroup("/api/jobs").WithTags("Jobs").RequireAuthorization(Access.Policies.Read);
         group.MapGet("/", async (JobsService jobs, CancellationToken ct) =>
             TypedResults.Ok((await jobs.ListAsync(ct)).Select(ToDto).ToList())).WithSummary("Every recurring job with its schedule, last run and progress.");
         group.MapPost("/{key}/run", async (string key, JobsService jobs, CancellationToken ct) =>
             await jobs.RunNowAsync(key, ct)
                 ? Results.Accepted($"/api/jobs", new { queued = key })
-                : Results.Problem(title: "Unknown job", detail: $"There is no job '{key}'.", statusCode: 404)).WithSummary("Run a job now.");
+                : Results.Problem(title: "Unknown job", detail: $"There is no job '{key}'.", statusCode: 404)).WithSummary("Run a job now.").RequireAuthorization(Access.Policies.Edit);
         return group;
     }
 

@@ -34,11 +34,11 @@ public static class ProspectsApi
 {
     public static RouteGroupBuilder MapProspectsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/prospects").WithTags("Prospects");
+        var group = app.MapGroup("/api/prospects").WithTags("Prospects").RequireAuthorization(Access.Policies.Read);
         group.MapGet("/", ListAsync).WithSummary("List prospects, filtered and paged.");
         group.MapGet("/{id:long}", GetAsync).WithSummary("One prospect with its organisation and contacts.");
-        group.MapPost("/", CreateAsync).WithSummary("Create an organisation with a pipeline entry in a covenant.");
-        group.MapPost("/{id:long}/stage", MoveAsync).WithSummary("Move a prospect to another stage, with a reason.");
+        group.MapPost("/", CreateAsync).WithSummary("Create an organisation with a pipeline entry in a covenant.").RequireAuthorization(Access.Policies.Edit);
+        group.MapPost("/{id:long}/stage", MoveAsync).WithSummary("Move a prospect to another stage, with a reason.").RequireAuthorization(Access.Policies.Edit);
         group.MapGet("/{id:long}/history", HistoryAsync).WithSummary("The prospect's stage history, oldest first.");
         return group;
     }

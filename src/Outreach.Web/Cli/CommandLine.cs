@@ -10,7 +10,7 @@ namespace Outreach.Web.Cli;
 /// <summary>The CLI verbs. They use the same configuration (appsettings, environment, --Storage:Engine=...) as the web host.</summary>
 public static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "seed-demo", "import", "--help", "-h", "-?"];
+    private static readonly string[] Verbs = ["migrate", "seed-demo", "import", "create-user", "create-api-key", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -46,6 +46,7 @@ public static class CommandLine
         root.Subcommands.Add(seed);
 
         ImportCommand.Add(root, args);
+        AccessCommands.Add(root, args);
         return await root.Parse(args.Where(a => !IsSetting(a)).ToArray()).InvokeAsync();
     }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Outreach.Storage;
+using Outreach.Web.Access;
 using Outreach.Web.Api;
 
 namespace Outreach.Web.Hosting;
@@ -20,10 +21,13 @@ public static class AppPipeline
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         // Form posts to minimal endpoints (language, name) are checked like Razor Pages forms.
         app.UseAntiforgery();
 
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(Policies.Read);
         app.MapGet("/health", async (Database db, ILogger<Database> logger, CancellationToken ct) =>
         {
             try
@@ -37,7 +41,7 @@ public static class AppPipeline
                 logger.LogError(ex, "Health check could not reach the {Engine} database", db.Engine);
                 return Results.Json(new { status = "unhealthy", database = db.Engine.ToString().ToLowerInvariant() }, statusCode: 503);
             }
-        }).WithTags("Health");
+        }).WithTags("Health").AllowAnonymous();
         app.MapProspectsApi();
         app.MapJobsApi();
         app.MapContactsApi();
@@ -50,16 +54,9 @@ public static class AppPipeline
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                 new CookieOptions { Expires = DateTimeOffset.MaxValue.AddYears(-1), IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax });
             return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
-        }).ExcludeFromDescription();
-        app.MapPost("/actor", (HttpContext context, [FromForm] string? name, [FromForm] string? returnUrl) =>
-        {
-            var clean = CurrentActor.Clean(name);
-            if (clean is null) context.Response.Cookies.Delete(CurrentActor.Cookie);
-            else context.Response.Cookies.Append(CurrentActor.Cookie, clean, new CookieOptions { IsEssential = true, HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
-            return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AllowAnonymous();
 
-        app.MapGet("/", () => Results.Redirect("/board")).ExcludeFromDescription();
+        app.MapGet("/", () => Results.Redirect("/board")).ExcludeFromDescription().AllowAnonymous();
         app.MapRazorPages();
         return app;
     }

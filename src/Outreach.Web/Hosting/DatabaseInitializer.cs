@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Outreach.Core.Access;
 using Outreach.Core.Jobs;
+using Outreach.Web.Access;
 using Outreach.Jobs.Scheduling;
 using Outreach.Storage;
 using Outreach.Web.Demo;
@@ -18,6 +20,8 @@ public sealed partial class DatabaseInitializer(
     TimeProvider clock,
     IOptions<OutreachOptions> options,
     IOptions<JobsOptions> jobs,
+    IAccessStore users,
+    AccessService access,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,11 +33,28 @@ public sealed partial class DatabaseInitializer(
             if (seeded is not null) LogSeeded(logger, seeded.Organisations, seeded.Contacts, seeded.StageChanges);
         }
 
+        if (await users.CountUsersAsync(cancellationToken) == 0)
+        {
+            if (options.Value.SeedDemoDataOnFirstStart)
+            {
+                // Only in the embedded demo: an administrator to sign in with, its password shown once on this console.
+                var (_, password) = await access.CreateUserAsync("admin", "Demo administrator", Role.Administrator, cancellationToken);
+                Console.WriteLine($"Demo administrator created. Sign in as 'admin' with the password {password} (shown only now).");
+            }
+            else
+            {
+                LogNoUsers(logger);
+            }
+        }
+
         // Single node: nothing can be running while this node starts. Clustered: only this node's runs are its to close.
         await runs.AbandonRunningAsync(jobs.Value.Clustered ? node.Name : null, clock.GetUtcNow(), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No users yet: create the first administrator with `dotnet run --project src/Outreach.Web -- create-user --user NAME --role administrator`")]
+    private static partial void LogNoUsers(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "First start: demo data created ({Organisations} organisations, {Contacts} contacts, {Changes} stage changes)")]
     private static partial void LogSeeded(ILogger logger, int organisations, int contacts, int changes);

@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Outreach.Core.Access;
+using Outreach.Web.Access;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
 using Outreach.Core.Jobs;
@@ -19,6 +24,8 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import"];
+
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -33,6 +40,8 @@ public static class ServiceRegistration
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
+        services.AddSingleton<IAccessStore, SqlAccessStore>();
+        services.AddSingleton<AccessService>();
         services.AddSingleton<PipelineService>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         services.AddSingleton<ProspectImport>();
@@ -62,13 +71,62 @@ public static class ServiceRegistration
             // The person's choice (cookie) first; then the query string; browser language is not guessed.
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
-        services.AddRazorPages(o => o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute()))
+        AddAccess(services);
+        services.AddRazorPages(o =>
+            {
+                o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
+                o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.ServiceFilterAttribute(typeof(EditOnWriteFilter)));
+                // Pages that only make sense to someone who may change things.
+                foreach (var page in EditorPages)
+                    o.Conventions.AuthorizePage(page, Policies.Edit);
+                o.Conventions.AllowAnonymousToPage("/Error");
+            })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, f) => f.Create(typeof(SharedResource)));
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>
+    private static void AddAccess(IServiceCollection services)
+    {
+        const string Smart = "cookie-or-key";
+        services.AddScoped<EditOnWriteFilter>();
+        services.AddAuthentication(Smart)
+            .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
+            {
+                o.LoginPath = "/account/login";
+                o.AccessDeniedPath = "/account/denied";
+                o.Cookie.Name = "outreach-auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromHours(10);
+                o.SlidingExpiration = true;
+                // The API answers 401/403; only people are sent to the sign-in page.
+                o.Events.OnRedirectToLogin = c => Answer(c, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = c => Answer(c, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Read, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Edit, p => p.RequireRole(Role.Secretariat.Code(), Role.Administrator.Code()))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Role.Administrator.Code()))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddRateLimiter(RateLimits.Configure);
+    }
+
+    private static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/openapi"))
+            context.Response.StatusCode = status;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     public static void ConfigureJson(JsonSerializerOptions options)

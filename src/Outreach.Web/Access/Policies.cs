@@ -1,0 +1,12 @@
+namespace Outreach.Web.Access;
+
+/// <summary>The three things a caller may be allowed to do.</summary>
+public static class Policies
+{
+    /// <summary>Any signed-in role: the board, prospects, reports.</summary>
+    public const string Read = "read";
+    /// <summary>The secretariat and administrators: change prospects, import, run jobs.</summary>
+    public const string Edit = "edit";
+    /// <summary>Administrators: users and settings.</summary>
+    public const string Admin = "admin";
+}

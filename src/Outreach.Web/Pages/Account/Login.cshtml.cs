@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Localization;
+using Outreach.Web.Access;
+
+namespace Outreach.Web.Pages.Account;
+
+[AllowAnonymous]
+[EnableRateLimiting(RateLimits.SignIn)]
+public sealed class LoginModel(AccessService access, IStringLocalizer<SharedResource> T) : PageModel
+{
+    [BindProperty] public string? UserName { get; set; }
+    [BindProperty] public string? Password { get; set; }
+    [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var (outcome, user) = await access.SignInAsync(UserName, Password, ct);
+        if (outcome != SignInOutcome.SignedIn)
+        {
+            Error = outcome == SignInOutcome.LockedOut
+                ? T["This account is locked for 15 minutes after repeated failed sign-ins."]
+                : T["Wrong user name or password."];
+            Password = null;
+            return Page();
+        }
+
+        var principal = AccessService.Principal(user!.DisplayName, user.Role, CookieAuthenticationDefaults.AuthenticationScheme);
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/board");
+    }
+
+    public async Task<IActionResult> OnPostLogoutAsync()
+    {
+        await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return LocalRedirect("/account/login");
+    }
+}

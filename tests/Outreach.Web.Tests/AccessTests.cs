@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Outreach.Core.Access;
+using Outreach.Web.Access;
+
+namespace Outreach.Web.Tests;
+
+/// <summary>
+/// Every endpoint the host maps refuses an anonymous caller, and every endpoint that changes something refuses a
+/// manager, except the few that must be public. New endpoints are covered automatically: the list comes from routing.
+/// </summary>
+public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<DemoAppFixture>
+{
+    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error" };
+
+    /// <summary>Pages only the secretariat opens at all (the rest may be read by managers).</summary>
+    private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import" };
+
+    private sealed record Target(string Path, string Method, bool IsPage);
+
+    [GeneratedRegex(@"\{([^}:?]+)(:[^}?]+)?\??\}")]
+    private static partial Regex Parameter();
+
+    [GeneratedRegex(""""name="__RequestVerificationToken" type="hidden" value="([^"]+)"""")]
+    private static partial Regex Token();
+
+    private List<Target> Targets()
+    {
+        var targets = new List<Target>();
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var raw = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
+            if (raw.Contains("openapi", StringComparison.Ordinal) && raw.Contains("{documentName}", StringComparison.Ordinal)) raw = "/openapi/v1.json";
+            var path = Parameter().Replace(raw, m => m.Groups[1].Value switch { "key" => "pipeline-hygiene", _ => "1" });
+            var isPage = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.RazorPages.PageActionDescriptor>() is not null;
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? (isPage ? ["GET", "POST"] : ["GET"]);
+            foreach (var method in methods) targets.Add(new Target(path.Length > 1 ? path.TrimEnd('/') : path, method, isPage));
+        }
+
+        return targets.Distinct().ToList();
+    }
+
+    [Fact]
+    public void TheEndpointList_IsReal()
+    {
+        var targets = Targets();
+        Assert.True(targets.Count >= 20, $"only {targets.Count} endpoints found");
+        Assert.Contains(targets, t => t.Path == "/api/prospects/1/stage" && t.Method == "POST");
+        Assert.Contains(targets, t => t.Path == "/board" && t.IsPage);
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_RefusesAnAnonymousCaller_ExceptThePublicOnes()
+    {
+        var anonymous = app.CreateClientAs(null);
+        var failures = new List<string>();
+        foreach (var target in Targets().Where(t => !Public.Contains(t.Path)))
+        {
+            var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(target.Method), target.Path));
+            var refused = response.StatusCode == HttpStatusCode.Unauthorized
+                || (response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString.Contains("/account/login", StringComparison.Ordinal) == true);
+            if (!refused) failures.Add($"{target.Method} {target.Path}: {(int)response.StatusCode}");
+        }
+
+        Assert.True(failures.Count == 0, "Reachable without signing in:\n" + string.Join("\n", failures));
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/account/login")).StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryEndpointThatChangesSomething_RefusesAManager()
+    {
+        var manager = app.CreateClientAs(Role.Manager);
+        var failures = new List<string>();
+        foreach (var target in Targets().Where(t => !Public.Contains(t.Path)))
+        {
+            HttpResponseMessage response;
+            if (target.IsPage && target.Method == "POST")
+            {
+                // Take a real form token from the page (where a manager may read it), so the refusal is about the role, not the token.
+                var page = await manager.GetAsync(target.Path);
+                var token = page.StatusCode == HttpStatusCode.OK ? Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value : "";
+                var post = new HttpRequestMessage(HttpMethod.Post, target.Path) { Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }) };
+                foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : [])
+                    post.Headers.Add("Cookie", cookie.Split(';')[0]);
+                response = await manager.SendAsync(post);
+            }
+            else if (target.IsPage && EditorPages.Contains(target.Path) || !target.IsPage && target.Method != "GET")
+            {
+                response = await manager.SendAsync(new HttpRequestMessage(new HttpMethod(target.Method), target.Path) { Content = target.IsPage ? null : JsonContent() });
+            }
+            else
+            {
+                // Reading is allowed: it must not be refused for the role.
+                response = await manager.GetAsync(target.Path);
+                if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized || Denied(response))
+                    failures.Add($"{target.Method} {target.Path} refused a manager's read: {(int)response.StatusCode}");
+                continue;
+            }
+
+            if (!(response.StatusCode == HttpStatusCode.Forbidden || Denied(response)))
+                failures.Add($"{target.Method} {target.Path}: {(int)response.StatusCode}");
+        }
+
+        Assert.True(failures.Count == 0, "Wrong answer to a manager:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task AnUnknownApiKey_IsRefused()
+    {
+        var client = app.CreateClientAs(null);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, AccessService.ApiKeyPrefix + "not-a-real-key");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/prospects")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ApiKeysAreStoredOnlyAsHashes()
+    {
+        var key = app.KeyFor(Role.Manager);
+        var db = app.Services.GetRequiredService<Storage.Database>();
+        await using var c = await db.OpenAsync(default);
+        var stored = (await Dapper.SqlMapper.QueryAsync<string>(c, "SELECT key_hash FROM api_key")).ToList();
+        Assert.DoesNotContain(key, stored);
+        Assert.Contains(AccessService.HashKey(key), stored);
+    }
+
+    private static bool Denied(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString.Contains("/account/denied", StringComparison.Ordinal) == true;
+
+    private static StringContent JsonContent() => new("{}", System.Text.Encoding.UTF8, "application/json");
+}
