@@ -126,6 +126,31 @@ public abstract class StoreContract(StorageEngine engine, string? postgresOption
     }
 
     [Fact]
+    public async Task Access_UsersAreFoundIgnoringCase_FailuresCountAndReset_KeysFoundByHash()
+    {
+        var access = new SqlAccessStore(Db, Clock);
+        var user = await access.AddUserAsync("Anne", "Anne de Vries", Core.Access.Role.Secretariat, "hash-1", default);
+        Assert.Equal("anne", user.UserName);
+        Assert.Equal(user.Id, (await access.FindUserAsync(" ANNE ", default))!.Id);
+        var lockUntil = Clock.GetUtcNow().AddMinutes(15);
+        await access.RecordSignInAsync(user.Id, succeeded: false, null, default);
+        await access.RecordSignInAsync(user.Id, succeeded: false, lockUntil, default);
+        var locked = (await access.FindUserAsync("anne", default))!;
+        Assert.Equal((2, (DateTimeOffset?)lockUntil), (locked.FailedSignIns, locked.LockedUntil));
+        await access.RecordSignInAsync(user.Id, succeeded: true, null, default);
+        var reset = (await access.FindUserAsync("anne", default))!;
+        Assert.Equal((0, (DateTimeOffset?)null), (reset.FailedSignIns, reset.LockedUntil));
+        Assert.Equal(1, await access.CountUsersAsync(default));
+
+        await access.AddApiKeyAsync("powerbi", "ABC123", Core.Access.Role.Manager, Clock.GetUtcNow(), default);
+        Assert.Equal(("powerbi", Core.Access.Role.Manager), await access.FindApiKeyAsync("ABC123", default));
+        Assert.Null(await access.FindApiKeyAsync("abc123", default));
+        await using var c = await Db.OpenAsync(default);
+        await c.ExecuteAsync("UPDATE api_key SET revoked_at = created_at");
+        Assert.Null(await access.FindApiKeyAsync("ABC123", default));
+    }
+
+    [Fact]
     public async Task AddEntry_WritesTheFirstHistoryLine()
     {
         var entry = await NewEntryAsync("Epsilon Jewels");

@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Outreach.Core.Access;
 using Outreach.Storage;
+using Outreach.Web.Access;
 using Outreach.Web.Tests;
 
 namespace Outreach.Web.BrowserTests;
@@ -37,9 +39,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A page acting as <paramref name="role"/> through an API key header (null: signed out, to use the sign-in form).</summary>
+    public async Task<IPage> NewPageAsync(Role? role = Role.Secretariat)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } });
+        var options = new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } };
+        if (role is { } r) options.ExtraHTTPHeaders = new Dictionary<string, string> { [ApiKeyAuthenticationHandler.Header] = App.KeyFor(r) };
+        var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }

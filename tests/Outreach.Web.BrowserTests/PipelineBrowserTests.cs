@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Outreach.Core.Access;
+using Outreach.Web.Access;
 
 namespace Outreach.Web.BrowserTests;
 
@@ -104,18 +107,50 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task WorkingAs_NameIsRecordedInTheHistory()
+    public async Task SignIn_WithAPassword_RecordsThePersonInTheHistory_AndSignOutEndsIt()
     {
-        var page = await fixture.NewPageAsync();
+        var access = fixture.App.Services.GetRequiredService<AccessService>();
+        var (_, password) = await access.CreateUserAsync("femke", "Femke Visser", Role.Secretariat, default);
+        var page = await fixture.NewPageAsync(role: null);
         await page.GotoAsync("/board");
-        await page.GetByLabel("Your name").FillAsync("Femke Visser");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).First.ClickAsync();
+        await page.WaitForURLAsync("**/account/login**");
+        await page.GetByTestId("login-user").FillAsync("femke");
+        await page.GetByTestId("login-password").FillAsync("not the password");
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong user name or password.");
+
+        await page.GetByTestId("login-user").FillAsync("Femke");
+        await page.GetByTestId("login-password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync("**/board");
+        await Assertions.Expect(page.GetByTestId("signed-in")).ToContainTextAsync("Femke Visser");
+
         await page.Locator("section[data-stage=intake] [data-testid=card]").First.ClickAsync();
         await page.WaitForURLAsync("**/prospects/*");
         await page.GetByTestId("move-stage").SelectOptionAsync("signing_scheduled");
         await page.GetByTestId("move-reason").FillAsync("Board approved; signing at the steering group");
         await page.GetByTestId("move-submit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("history-row").First).ToContainTextAsync("Femke Visser");
+
+        await page.GetByTestId("sign-out").ClickAsync();
+        await page.WaitForURLAsync("**/account/login");
+        await page.GotoAsync("/board");
+        await page.WaitForURLAsync("**/account/login**");
+    }
+
+    [Fact]
+    public async Task AManager_ReadsTheBoardAndProspects_ButGetsNoFormsToChangeThem()
+    {
+        var page = await fixture.NewPageAsync(Role.Manager);
+        await page.GotoAsync("/board");
+        await Assertions.Expect(page.GetByTestId("nav-new")).ToHaveCountAsync(0);
+        await page.Locator("[data-testid=card]").First.ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        await Assertions.Expect(page.GetByTestId("history")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("move-form")).ToHaveCountAsync(0);
+        // An API-key caller gets 403 where a signed-in person is sent to the "not allowed" page.
+        var response = await page.GotoAsync("/prospects/new");
+        Assert.Equal(403, response!.Status);
     }
 
     [Fact]

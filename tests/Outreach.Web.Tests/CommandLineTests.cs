@@ -33,6 +33,34 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(Demo.DemoDataSeeder.OrganisationCount, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM organisation"));
     }
 
+    [Fact]
+    public async Task CreateUser_AndCreateApiKey_StoreHashesAndRefuseBadInput()
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, await CommandLine.RunAsync(["create-user", "--user", "anne", "--role", "administrator", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(1, await CommandLine.RunAsync(["create-user", "--user", "anne", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(1, await CommandLine.RunAsync(["create-user", "--user", "bram", "--role", "pirate", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(0, await CommandLine.RunAsync(["create-api-key", "--name", "powerbi", "--role", "manager", $"--Storage:DataFolder={folder}"]));
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+
+        var text = output.ToString();
+        var key = text.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(Access.AccessService.ApiKeyPrefix, StringComparison.Ordinal));
+        var db = new Database(StorageEngine.Sqlite, Database.ResolveConnectionString(new StorageOptions { DataFolder = folder }));
+        var store = new SqlAccessStore(db, TimeProvider.System);
+        Assert.Equal(("powerbi", Core.Access.Role.Manager), await store.FindApiKeyAsync(Access.AccessService.HashKey(key), default));
+        Assert.Equal(Core.Access.Role.Administrator, (await store.FindUserAsync("anne", default))!.Role);
+        Assert.Null(await store.FindUserAsync("bram", default));
+        Assert.Contains("Password (shown once)", text, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
