@@ -67,6 +67,20 @@ public sealed partial class SignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_AndErrors_CarryTheSecurityHeaders()
+    {
+        var client = app.CreateClientAs(null);
+        foreach (var path in new[] { "/account/login", "/api/prospects", "/health" })
+        {
+            var response = await client.GetAsync(path);
+            Assert.Equal(Hosting.SecurityHeaders.ContentSecurityPolicy, response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("same-origin", response.Headers.GetValues("Referrer-Policy").Single());
+        }
+    }
+
+    [Fact]
     public async Task TheSignInPage_IsRateLimited()
     {
         var client = app.CreateClientAs(null);

@@ -11,6 +11,7 @@ public static class AppPipeline
 {
     public static WebApplication UseOutreach(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         // API callers get problem+json; people get the error page. Never a stack trace outside Development.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), ui =>
