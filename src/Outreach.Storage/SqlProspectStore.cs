@@ -10,7 +10,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     internal const string ContactColumns =
-        "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt";
+        "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt, lawful_basis AS LawfulBasis, source AS Source, erased_at AS ErasedAt";
 
     public async Task<IReadOnlyList<Covenant>> ListCovenantsAsync(CancellationToken ct)
     {
@@ -113,12 +113,12 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     {
         var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO contact (organisation_id, name, email, language, role, created_at, updated_at)
-            VALUES (@OrganisationId, @Name, @Email, @Language, @Role, @Now, @Now)
+            INSERT INTO contact (organisation_id, name, email, language, role, lawful_basis, source, created_at, updated_at)
+            VALUES (@OrganisationId, @Name, @Email, @Language, @Role, @LawfulBasis, @Source, @Now, @Now)
             RETURNING id
             """,
-            new { OrganisationId = organisationId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, Now = now }, tx, cancellationToken: ct));
-        return new Contact { Id = id, OrganisationId = organisationId, Name = draft.Name, Email = draft.Email, Language = draft.Language, Role = draft.Role };
+            new { OrganisationId = organisationId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, LawfulBasis = draft.LawfulBasis.Code(), draft.Source, Now = now }, tx, cancellationToken: ct));
+        return new Contact { Id = id, OrganisationId = organisationId, Name = draft.Name, Email = draft.Email, Language = draft.Language, Role = draft.Role, LawfulBasis = draft.LawfulBasis, Source = draft.Source };
     }
 
     public async Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct)
@@ -126,11 +126,11 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         await using var c = await db.OpenAsync(ct);
         var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
             $"""
-            UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, updated_at = @Now
-            WHERE id = @Id
+            UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, lawful_basis = @LawfulBasis, source = @Source, updated_at = @Now
+            WHERE id = @Id AND erased_at IS NULL
             RETURNING {ContactColumns}
             """,
-            new { Id = contactId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, Now = clock.GetUtcNow() }, cancellationToken: ct));
+            new { Id = contactId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, LawfulBasis = draft.LawfulBasis.Code(), draft.Source, Now = clock.GetUtcNow() }, cancellationToken: ct));
         return row?.ToDomain();
     }
 
@@ -152,6 +152,20 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
             RETURNING {ContactColumns}
             """,
             new { contactId, OptOut = at is not null, At = at ?? clock.GetUtcNow(), Now = clock.GetUtcNow() }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    public async Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"""
+            UPDATE contact SET name = @Name, email = @Email, role = NULL, source = NULL,
+                opted_out_at = COALESCE(opted_out_at, @at), erased_at = COALESCE(erased_at, @at), updated_at = @at
+            WHERE id = @contactId
+            RETURNING {ContactColumns}
+            """,
+            new { contactId, at, Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid" }, cancellationToken: ct));
         return row?.ToDomain();
     }
 
@@ -242,9 +256,13 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         public string Language { get; init; } = "";
         public string? Role { get; init; }
         public DateTimeOffset? OptedOutAt { get; init; }
+        public string LawfulBasis { get; init; } = "";
+        public string? Source { get; init; }
+        public DateTimeOffset? ErasedAt { get; init; }
 
         public Contact ToDomain() => new()
         {
+            LawfulBasis = LawfulBases.TryParse(LawfulBasis, out var basis) ? basis : Core.Prospects.LawfulBasis.LegitimateInterest, Source = Source, ErasedAt = ErasedAt,
             Id = Id, OrganisationId = OrganisationId, Name = Name, Email = Email, Language = ContactLanguages.Parse(Language), Role = Role, OptedOutAt = OptedOutAt,
         };
     }

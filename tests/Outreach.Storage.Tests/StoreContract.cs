@@ -151,6 +151,28 @@ public abstract class StoreContract(StorageEngine engine, string? postgresOption
     }
 
     [Fact]
+    public async Task Contacts_KeepLawfulBasisAndSource_AndErasureLeavesNothingPersonal()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Privacy Gold"), default);
+        var contact = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft
+        {
+            Name = "Mila de Wit", Email = "mila@privacy.example", Role = "CSR", LawfulBasis = LawfulBasis.Consent, Source = "Signed up at the Fairphone event",
+        }), default);
+        var read = (await Prospects.GetContactAsync(contact.Id, default))!;
+        Assert.Equal((LawfulBasis.Consent, "Signed up at the Fairphone event"), (read.LawfulBasis, read.Source));
+
+        var erased = (await Prospects.EraseContactAsync(contact.Id, Clock.GetUtcNow(), default))!;
+        Assert.True(erased.Erased && erased.OptedOut);
+        await using var c = await Db.OpenAsync(default);
+        var row = string.Join("|", await c.QuerySingleAsync<(string, string, string?, string?)>("SELECT name, email, role, source FROM contact WHERE id = @id", new { id = contact.Id }));
+        Assert.DoesNotContain("Mila", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("mila@", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("Fairphone", row, StringComparison.Ordinal);
+        Assert.Null(await Prospects.UpdateContactAsync(contact.Id, Validation.Clean(new ContactDraft { Name = "Mila again", Email = "mila@privacy.example" }), default));
+        Assert.Null(await Prospects.EraseContactAsync(999_999, Clock.GetUtcNow(), default));
+    }
+
+    [Fact]
     public async Task AddEntry_WritesTheFirstHistoryLine()
     {
         var entry = await NewEntryAsync("Epsilon Jewels");

@@ -191,6 +191,31 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Contact_ErasedOnRequest_AfterConfirming_LeavesNoNameBehind()
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync("/board");
+        await page.Locator("section[data-stage=declined] [data-testid=card]").First.ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        var contact = page.Locator("ul.contacts li").First;
+        var name = (await contact.Locator("strong").InnerTextAsync()).Trim();
+        await contact.GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await page.GetByTestId("lawful-basis").SelectOptionAsync("consent");
+        await page.GetByTestId("source").FillAsync("Signed up at the network event");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        await page.Locator("ul.contacts li", new() { HasText = name }).GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("source")).ToHaveValueAsync("Signed up at the network event");
+
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.GetByTestId("contact-erase").ClickAsync();
+        await page.WaitForURLAsync("**/prospects/*");
+        await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("erased");
+        await Assertions.Expect(page.Locator("ul.contacts")).Not.ToContainTextAsync(name);
+        await Assertions.Expect(page.Locator("ul.contacts")).ToContainTextAsync("Erased contact");
+    }
+
+    [Fact]
     public async Task JobsPage_RunNow_ShowsTheOutcome()
     {
         var page = await fixture.NewPageAsync();

@@ -184,6 +184,29 @@ public abstract class ProspectsApiContract(StorageEngine engine) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Export_GivesEverythingHeld_AndErase_RemovesIt()
+    {
+        var id = await CreateAsync(NewProspect());
+        var store = (Core.Prospects.IProspectStore)factory.Services.GetService(typeof(Core.Prospects.IProspectStore))!;
+        var organisationId = (await Client.GetFromJsonAsync<JsonElement>($"/api/prospects/{id}")).GetProperty("prospect").GetProperty("organisationId").GetInt64();
+        var contact = await store.AddContactAsync(organisationId, new Core.Prospects.ContactDraft { Name = "Noor Bakker", Email = "noor@test.example", Source = "Trade fair 2026" }, default);
+
+        var export = await Client.GetFromJsonAsync<JsonElement>($"/api/contacts/{contact.Id}/export");
+        Assert.Equal("Noor Bakker", export.GetProperty("name").GetString());
+        Assert.Equal("legitimate_interest", export.GetProperty("lawfulBasis").GetString());
+        Assert.Equal("Trade fair 2026", export.GetProperty("source").GetString());
+        Assert.Equal("identified", export.GetProperty("pipelineOfTheOrganisation")[0].GetProperty("stage").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/contacts/{contact.Id}/erase", null)).StatusCode);
+        var after = await Client.GetStringAsync($"/api/contacts/{contact.Id}/export");
+        Assert.DoesNotContain("Noor", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("noor@", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("Trade fair", after, StringComparison.Ordinal);
+        // The prospect's history is untouched: the reports keep their counts.
+        Assert.Equal(1, (await Client.GetFromJsonAsync<JsonElement>($"/api/prospects/{id}/history")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task Move_UnknownStage_Returns400NamingTheValidStages()
     {
         var id = await CreateAsync(NewProspect());

@@ -45,8 +45,9 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
         foreach (var stage in Stages.All) keys.Add(stage.Label());
         foreach (var kind in PartyKinds.All) keys.Add(kind.Label());
         foreach (var role in Core.Access.Roles.All) keys.Add(Core.Access.Roles.Code(role));
+        foreach (var basis in LawfulBases.All) keys.Add(basis.Label());
         foreach (var job in JobCatalog.All) { keys.Add(job.Title); keys.Add(job.Description); }
-        foreach (var field in new[] { "Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action" }) keys.Add(field);
+        foreach (var field in new[] { "Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action", "Source" }) keys.Add(field);
         return keys;
     }
 

@@ -26,6 +26,12 @@ public interface IProspectStore
     /// from us again). An earlier opt-out time is kept when the contact is already opted out. Null when there is no such contact.
     /// </summary>
     Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct);
+
+    /// <summary>
+    /// Erases the person's data on request: name, email, role and source are replaced by anonymous values and the contact is
+    /// marked opted out, so the organisation's history and the reports keep their counts but nobody can be identified.
+    /// </summary>
+    Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct);
     Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct);
     Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct);

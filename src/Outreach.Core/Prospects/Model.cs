@@ -21,6 +21,24 @@ public enum ContactLanguage
     En,
 }
 
+/// <summary>Why the secretariat may hold and use a contact's data (AVG/GDPR article 6).</summary>
+public enum LawfulBasis
+{
+    LegitimateInterest,
+    Consent,
+}
+
+public static class LawfulBases
+{
+    public static readonly IReadOnlyList<LawfulBasis> All = Enum.GetValues<LawfulBasis>();
+
+    public static string Code(this LawfulBasis basis) => basis == LawfulBasis.Consent ? "consent" : "legitimate_interest";
+
+    public static string Label(this LawfulBasis basis) => basis.Code().Replace('_', ' ');
+
+    public static bool TryParse(string? value, out LawfulBasis basis) => Codes.TryParse(value, All, Code, out basis);
+}
+
 public static class PartyKinds
 {
     public static readonly IReadOnlyList<PartyKind> All = Enum.GetValues<PartyKind>();
@@ -106,6 +124,9 @@ public sealed record ContactDraft
     public string Email { get; init; } = "";
     public ContactLanguage Language { get; init; } = ContactLanguage.Nl;
     public string? Role { get; init; }
+    public LawfulBasis LawfulBasis { get; init; } = LawfulBasis.LegitimateInterest;
+    /// <summary>Where the data came from (a fair, a member's introduction, a CSV import).</summary>
+    public string? Source { get; init; }
 }
 
 public sealed record Contact
@@ -119,4 +140,9 @@ public sealed record Contact
     /// <summary>When the contact opted out of outreach; null while they have not.</summary>
     public DateTimeOffset? OptedOutAt { get; init; }
     public bool OptedOut => OptedOutAt is not null;
+    public LawfulBasis LawfulBasis { get; init; }
+    public string? Source { get; init; }
+    /// <summary>Set when the person's data was erased on request; the row stays, anonymous, for the history.</summary>
+    public DateTimeOffset? ErasedAt { get; init; }
+    public bool Erased => ErasedAt is not null;
 }

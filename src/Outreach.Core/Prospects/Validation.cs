@@ -12,6 +12,7 @@ public static class Validation
     public const int MaxEmailLength = 254;
     public const int MaxRoleLength = 100;
     public const int MaxWebsiteLength = 300;
+    public const int MaxSourceLength = 200;
 
     public static IReadOnlyList<FieldError> Check(OrganisationDraft draft)
     {
@@ -42,6 +43,9 @@ public static class Validation
         var errors = new List<FieldError>();
         Text(errors, "Name", draft.Name, MaxNameLength, required: true);
         Text(errors, "Role", draft.Role, MaxRoleLength, required: false);
+        Text(errors, "Source", draft.Source, MaxSourceLength, required: false);
+        if (!Enum.IsDefined(draft.LawfulBasis))
+            errors.Add(new FieldError("LawfulBasis", "Choose the lawful basis: legitimate interest or consent."));
         if (!Enum.IsDefined(draft.Language))
             errors.Add(new FieldError("Language", "Language must be nl or en."));
         var email = Normalise.Email(draft.Email);
@@ -68,6 +72,7 @@ public static class Validation
         Name = draft.Name.Trim(),
         Email = Normalise.Email(draft.Email),
         Role = string.IsNullOrWhiteSpace(draft.Role) ? null : draft.Role.Trim(),
+        Source = string.IsNullOrWhiteSpace(draft.Source) ? null : draft.Source.Trim(),
     };
 
     // The dot must be in the domain ("jan.jansen@localhost" is not an address we can mail); MailAddress lets U+FFFD through.

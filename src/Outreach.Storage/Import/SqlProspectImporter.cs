@@ -20,6 +20,8 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
 {
     /// <summary>The reason on the first history line of every imported entry.</summary>
     public const string HistoryReason = "Imported from CSV";
+    /// <summary>Where imported contacts came from (their lawful basis is the default, legitimate interest).</summary>
+    public const string ImportSource = "CSV import";
 
     // Serialises imports on PostgreSQL, so two uploads of one file cannot both pass the duplicate check (SQLite's BEGIN IMMEDIATE does this there).
     private const long ImportLockKey = 727002;
@@ -107,7 +109,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         // binds parameters by name, which SQLite looks up one by one, so hundreds of parameters per statement cost more than they save.)
         await using var organisations = SqliteInsert.Prepare(c, tx,
             "organisation (id, name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at)", 11);
-        await using var contacts = SqliteInsert.Prepare(c, tx, "contact (organisation_id, name, email, language, role, created_at, updated_at)", 7);
+        await using var contacts = SqliteInsert.Prepare(c, tx, "contact (organisation_id, name, email, language, role, source, created_at, updated_at)", 8);
         await using var entries = SqliteInsert.Prepare(c, tx, "pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at)", 6);
         await using var changes = SqliteInsert.Prepare(c, tx, "stage_change (entry_id, to_stage, changed_at, changed_by, reason)", 5);
 
@@ -122,7 +124,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
             foreach (var contact in organisation.Contacts)
             {
                 var d = contact.Draft;
-                await contacts.ExecuteAsync([id, d.Name, d.Email, d.Language.Code(), d.Role, at, at], ct);
+                await contacts.ExecuteAsync([id, d.Name, d.Email, d.Language.Code(), d.Role, ImportSource, at, at], ct);
                 counter.Advance();
             }
 
@@ -202,7 +204,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         }
 
         await using (var copy = await c.BeginBinaryImportAsync(
-            "COPY contact (organisation_id, name, email, language, role, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY contact (organisation_id, name, email, language, role, source, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < plan.Organisations.Count; i++)
             {
@@ -215,6 +217,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
                     await TextAsync(copy, d.Email, ct);
                     await TextAsync(copy, d.Language.Code(), ct);
                     await TextAsync(copy, d.Role, ct);
+                    await TextAsync(copy, ImportSource, ct);
                     await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                     await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                     counter.Advance();

@@ -12,7 +12,7 @@ public static class LocalizerExtensions
     private static readonly HashSet<string> Words = new(
         Stages.All.Select(s => s.Label())
             .Concat(PartyKinds.All.Select(k => k.Label()))
-            .Concat(["Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action"]),
+            .Concat(["Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action", "Source"]),
         StringComparer.Ordinal);
 
     /// <summary>Translates a domain message: the template is the key; arguments (or each item of a comma list) that are product words are translated too.</summary>

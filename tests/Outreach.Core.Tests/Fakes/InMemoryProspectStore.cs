@@ -84,6 +84,14 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
+    public Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
+    {
+        var index = contacts.FindIndex(c => c.Id == contactId);
+        if (index < 0) return Task.FromResult<Contact?>(null);
+        contacts[index] = contacts[index] with { Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid", Role = null, Source = null, OptedOutAt = contacts[index].OptedOutAt ?? at, ErasedAt = at };
+        return Task.FromResult<Contact?>(contacts[index]);
+    }
+
     public Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Contact>>([.. contacts.Where(c => c.OrganisationId == organisationId)]);
 

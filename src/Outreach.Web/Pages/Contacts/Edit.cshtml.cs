@@ -14,6 +14,10 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
     [BindProperty] public string? Language { get; set; } = "nl";
     [BindProperty] public string? Role { get; set; }
     [BindProperty] public bool OptedOut { get; set; }
+    [BindProperty] public string? LawfulBasis { get; set; } = "legitimate_interest";
+    [BindProperty] public string? Source { get; set; }
+    public bool Erased { get; private set; }
+    public long? ContactId { get; private set; }
     public DateTimeOffset? OptedOutAt { get; private set; }
     [BindProperty(SupportsGet = true)] public long? OrganisationId { get; set; }
     [BindProperty(SupportsGet = true)] public long? ProspectId { get; set; }
@@ -32,7 +36,31 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         if (!long.TryParse(id, out var contactId) || await prospects.GetContactAsync(contactId, ct) is not { } contact) return NotFound();
         Organisation = await prospects.GetOrganisationAsync(contact.OrganisationId, ct);
         (Name, Email, Language, Role, OptedOut, OptedOutAt) = (contact.Name, contact.Email, contact.Language.Code(), contact.Role, contact.OptedOut, contact.OptedOutAt);
+        (LawfulBasis, Source, Erased, ContactId) = (contact.LawfulBasis.Code(), contact.Source, contact.Erased, contact.Id);
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostEraseAsync(string id, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var contactId) || await prospects.EraseContactAsync(contactId, clock.GetUtcNow(), ct) is null) return NotFound();
+        TempData["Flash"] = T["The contact's personal data has been erased."].Value;
+        return ProspectId is { } prospect ? Redirect($"/prospects/{prospect}") : Redirect("/board");
+    }
+
+    public async Task<IActionResult> OnGetExportAsync(string id, [FromServices] Core.Pipeline.IPipelineStore pipeline, CancellationToken ct)
+    {
+        if (!long.TryParse(id, out var contactId) || await Api.ContactExportDto.BuildAsync(contactId, prospects, pipeline, ct) is not { } export) return NotFound();
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(export, ExportJson);
+        return File(json, "application/json", $"contact-{contactId}.json");
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions ExportJson = CreateExportJson();
+
+    private static System.Text.Json.JsonSerializerOptions CreateExportJson()
+    {
+        var options = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+        Hosting.ServiceRegistration.ConfigureJson(options);
+        return options;
     }
 
     public async Task<IActionResult> OnPostAsync(string id, CancellationToken ct)
@@ -53,7 +81,10 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         ModelState.Clear();
         if (!ContactLanguages.TryParse(Language, out var language))
             ModelState.AddModelError(nameof(Language), T["Language must be nl or en."]);
-        var draft = new ContactDraft { Name = Name ?? "", Email = Email ?? "", Language = language, Role = Role };
+        if (!LawfulBases.TryParse(LawfulBasis, out var basis))
+            ModelState.AddModelError(nameof(LawfulBasis), T["Choose the lawful basis: legitimate interest or consent."]);
+        if (existing?.Erased == true) return NotFound();
+        var draft = new ContactDraft { Name = Name ?? "", Email = Email ?? "", Language = language, Role = Role, LawfulBasis = basis, Source = Source };
         foreach (var error in Validation.Check(draft))
             ModelState.AddModelError(error.Field, T.Message(new DomainMessage(error.Message.Template, error.Message.Args)));
         if (!ModelState.IsValid) return Page();
