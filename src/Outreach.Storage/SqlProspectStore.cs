@@ -169,6 +169,21 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         return row?.ToDomain();
     }
 
+    public async Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<long>(new CommandDefinition(
+            """
+            SELECT k.id FROM contact k
+            WHERE k.erased_at IS NULL
+              AND EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = k.organisation_id)
+              AND NOT EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = k.organisation_id
+                              AND (e.stage <> @Declined OR e.stage_since >= @declinedBefore))
+            ORDER BY k.id
+            """,
+            new { Declined = Core.Pipeline.Stages.Code(Core.Pipeline.Stage.Declined), declinedBefore }, cancellationToken: ct))).ToList();
+    }
+
     public async Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

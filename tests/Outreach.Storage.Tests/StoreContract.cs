@@ -173,6 +173,29 @@ public abstract class StoreContract(StorageEngine engine, string? postgresOption
     }
 
     [Fact]
+    public async Task Retention_FindsOnlyContactsOfOrganisationsDeclinedEverywhereBeforeTheCutOff()
+    {
+        async Task<(PipelineEntry Entry, long ContactId)> DeclinedAsync(string name)
+        {
+            var entry = await NewEntryAsync(name);
+            var contact = await Prospects.AddContactAsync(entry.OrganisationId, Validation.Clean(new ContactDraft { Name = name + " contact", Email = $"x@{name.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant()}.example" }), default);
+            await Pipeline.ApplyAsync(Core.Pipeline.Pipeline.Decide(entry, Stage.Declined, "no", "anne", Clock.GetUtcNow()).Change!, default);
+            return (entry, contact.Id);
+        }
+
+        var old = await DeclinedAsync("Old Decline");
+        var elsewhere = await DeclinedAsync("Still In Metals");
+        await Pipeline.AddEntryAsync(elsewhere.Entry.OrganisationId, metals.Id, Stage.Contacted, Clock.GetUtcNow(), "anne", "other covenant", default);
+        var erased = await DeclinedAsync("Already Erased");
+        await Prospects.EraseContactAsync(erased.ContactId, Clock.GetUtcNow(), default);
+        Clock.Advance(TimeSpan.FromDays(400));
+        await DeclinedAsync("Recent Decline");
+
+        var due = await Prospects.ListContactsOfDeclinedBeforeAsync(Clock.GetUtcNow().AddDays(-365), default);
+        Assert.Equal([old.ContactId], due);
+    }
+
+    [Fact]
     public async Task AddEntry_WritesTheFirstHistoryLine()
     {
         var entry = await NewEntryAsync("Epsilon Jewels");

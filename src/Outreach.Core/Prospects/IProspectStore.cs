@@ -32,6 +32,12 @@ public interface IProspectStore
     /// marked opted out, so the organisation's history and the reports keep their counts but nobody can be identified.
     /// </summary>
     Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Contacts (not yet erased) of organisations whose every pipeline entry has been in declined since before
+    /// <paramref name="declinedBefore"/>: the retention rule's candidates.
+    /// </summary>
+    Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct);
     Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct);
     Task<IReadOnlyList<string>> ListOwnersAsync(CancellationToken ct);
     Task<IReadOnlyList<string>> ListSectorsAsync(CancellationToken ct);

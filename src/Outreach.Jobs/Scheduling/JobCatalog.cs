@@ -1,5 +1,6 @@
 using Outreach.Core.Jobs;
 using Outreach.Jobs.PipelineHygiene;
+using Outreach.Jobs.Privacy;
 
 namespace Outreach.Jobs.Scheduling;
 
@@ -14,6 +15,9 @@ public static class JobCatalog
         new("pipeline-hygiene", "Pipeline hygiene",
             "Moves 'not now' prospects whose revisit date has come back to 'identified' and flags overdue next actions.",
             typeof(PipelineHygieneJob), o => o.PipelineHygieneCron),
+        new("declined-contact-retention", "Retention of declined prospects' contacts",
+            "Erases the contacts of organisations that declined longer ago than the configured retention.",
+            typeof(DeclinedContactRetentionJob), o => o.RetentionCron),
     ];
 
     public static JobDefinition? Find(string key) => All.FirstOrDefault(j => j.Key == key);

@@ -18,6 +18,14 @@ public sealed class JobsOptions
     [Required]
     public string PipelineHygieneCron { get; set; } = "0 0 7 ? * MON-FRI";
 
+    /// <summary>Retention: a daily run at 02:00 by default.</summary>
+    [Required]
+    public string RetentionCron { get; set; } = "0 0 2 * * ?";
+
+    /// <summary>Contacts of organisations that declined longer ago than this are erased; 0 switches the rule off.</summary>
+    [Range(0, 36500)]
+    public int RetainDeclinedContactsDays { get; set; } = 730;
+
     /// <summary>
     /// Quartz scheduler name: the same on every node of a cluster. Quartz keeps schedulers in a process-wide
     /// registry by this name, so two hosts in one process (tests) need different names.

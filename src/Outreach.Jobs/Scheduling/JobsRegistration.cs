@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Outreach.Jobs.PipelineHygiene;
+using Outreach.Jobs.Privacy;
 using Quartz;
 
 namespace Outreach.Jobs.Scheduling;
@@ -24,6 +25,7 @@ public static class JobsRegistration
 
         services.AddSingleton(NodeIdentity.From(options));
         services.AddScoped<PipelineHygieneJob>();
+        services.AddScoped<DeclinedContactRetentionJob>();
         services.AddScoped<JobsService>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         services.AddQuartz(q =>

@@ -92,6 +92,9 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
+    public Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct) =>
+        throw new NotSupportedException("Retention is tested against the real stores.");
+
     public Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Contact>>([.. contacts.Where(c => c.OrganisationId == organisationId)]);
 
