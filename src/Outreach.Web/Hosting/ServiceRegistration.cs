@@ -71,7 +71,9 @@ public static class ServiceRegistration
             // The person's choice (cookie) first; then the query string; browser language is not guessed.
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
-        AddAccess(services);
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section));
+        var proxyHeader = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>()?.ProxyUserHeader;
+        AddAccess(services, string.IsNullOrWhiteSpace(proxyHeader) ? null : proxyHeader.Trim());
         services.AddRazorPages(o =>
             {
                 o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
@@ -90,14 +92,17 @@ public static class ServiceRegistration
     }
 
     /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>
-    private static void AddAccess(IServiceCollection services)
+    private static void AddAccess(IServiceCollection services, string? proxyHeader)
     {
         const string Smart = "cookie-or-key";
         services.AddScoped<EditOnWriteFilter>();
         services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
+                : proxyHeader is not null && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
+                : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, ProxyUserAuthenticationHandler>(ProxyUserAuthenticationHandler.SchemeName, null)
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
             {
                 o.LoginPath = "/account/login";
