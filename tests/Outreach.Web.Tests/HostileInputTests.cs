@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Outreach.Storage;
+
+namespace Outreach.Web.Tests;
+
+/// <summary>
+/// Every form, driven with hostile values: each invalid value gets a clear message and leaves the stored data as it
+/// was; values that are merely odd text are stored as text and shown HTML-encoded.
+/// </summary>
+public sealed partial class HostileInputTests : IAsyncLifetime
+{
+    private readonly OutreachAppFactory app = new();
+    private HttpClient client = null!;
+    private long prospectId;
+    private long organisationId;
+
+    public static readonly TheoryData<string, string> Invalid = new()
+    {
+        { "over-long", new string('x', 5000) },
+        { "control character", "Acme\u0001 B.V." },
+        { "NUL", "Acme\0 B.V." },
+        { "broken UTF-8", "Acme \uFFFD B.V." },
+    };
+
+    [GeneratedRegex(""""name="__RequestVerificationToken" type="hidden" value="([^"]+)"""")]
+    private static partial Regex Token();
+
+    public async Task InitializeAsync()
+    {
+        client = app.CreateClientAs(Core.Access.Role.Secretariat);
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        var created = await client.PostAsJsonAsync("/api/prospects", new { name = "Baseline Gold", partyKind = "company", sector = "jewellery", owner = "Anne", covenant = "gold" });
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+        (prospectId, organisationId) = (body.GetProperty("id").GetInt64(), body.GetProperty("organisationId").GetInt64());
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private async Task<string> StateAsync()
+    {
+        await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
+        var parts = new List<string>();
+        // Every column of every row, so an update that slipped through shows, not just an insert.
+        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change" })
+        {
+            foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY id"))
+                parts.Add(table + ":" + string.Join(",", row.Select(kv => $"{kv.Key}={kv.Value}")));
+        }
+
+        return string.Join("\n", parts);
+    }
+
+    private async Task<HttpResponseMessage> PostFormAsync(string pagePath, string postPath, Dictionary<string, string> fields)
+    {
+        var page = await client.GetAsync(pagePath);
+        fields["__RequestVerificationToken"] = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        var post = new HttpRequestMessage(HttpMethod.Post, postPath) { Content = new FormUrlEncodedContent(fields) };
+        foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : []) post.Headers.Add("Cookie", cookie.Split(';')[0]);
+        return await client.SendAsync(post);
+    }
+
+    private async Task AssertRefusedAsync(Func<Task<HttpResponseMessage>> post)
+    {
+        var before = await StateAsync();
+        Assert.Contains("name=Baseline Gold", before, StringComparison.Ordinal);
+        var response = await post();
+        await AssertClearRefusalAsync(response);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    /// <summary>
+    /// The form comes back with the message, except for a NUL character, which ASP.NET Core's form reader already refuses
+    /// with 400 Bad Request before any page code runs (still nothing stored).
+    /// </summary>
+    private static async Task AssertClearRefusalAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            Assert.Contains("Bad Request", body, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("too long|not allowed|is required|not a valid|Give the covenant a name", body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task NewProspect_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync("/prospects/new", "/prospects/new", new()
+        {
+            ["Organisation.Name"] = value, ["Organisation.PartyKind"] = "company", ["Organisation.Sector"] = "steel", ["Organisation.Country"] = "NL",
+            ["Organisation.Owner"] = "Anne", ["Covenant"] = "gold", ["Stage"] = "identified",
+        });
+    });
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task EditOrganisation_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync($"/organisations/{organisationId}/edit", $"/organisations/{organisationId}/edit", new()
+        {
+            ["Organisation.Name"] = "Baseline Gold", ["Organisation.PartyKind"] = "company", ["Organisation.Sector"] = value, ["Organisation.Country"] = "NL", ["Organisation.Owner"] = "Anne",
+        });
+    });
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task NewContact_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync($"/contacts/new?organisationId={organisationId}", $"/contacts/new?organisationId={organisationId}", new()
+        {
+            ["Name"] = value, ["Email"] = "someone@hostile.example", ["Language"] = "nl", ["LawfulBasis"] = "consent", ["OrganisationId"] = organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    });
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task NextAction_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}?handler=NextAction", new() { ["NextAction"] = value, ["NextActionDue"] = "2026-12-01" });
+    });
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task Covenant_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync("/covenants", "/covenants", new() { ["Code"] = "tin", ["Name"] = value, ["StartsOn"] = "2027-01-01", ["EndsOn"] = "2031-12-31" });
+    });
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public async Task MoveReason_RefusesIt(string what, string value)
+    {
+        _ = what;
+        var before = await StateAsync();
+        var response = await PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}?handler=Move", new() { ["ToStage"] = "contacted", ["Reason"] = value });
+        await AssertClearRefusalAsync(response);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [InlineData("<script>alert('x')</script> Gold")]
+    [InlineData("'; DROP TABLE organisation; -- Gold")]
+    [InlineData("=cmd|' /C calc'!A0 Gold")]
+    [InlineData("\u202Egnp.exe Gold")]
+    public async Task OddButValidText_IsStoredAsText_AndShownEncoded(string name)
+    {
+        var response = await PostFormAsync("/prospects/new", "/prospects/new", new()
+        {
+            ["Organisation.Name"] = name, ["Organisation.PartyKind"] = "company", ["Organisation.Sector"] = "steel", ["Organisation.Country"] = "NL",
+            ["Organisation.Owner"] = "Anne", ["Covenant"] = "gold", ["Stage"] = "identified",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = await client.GetStringAsync(response.Headers.Location!.OriginalString);
+        Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
+        Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode(name), page, StringComparison.Ordinal);
+        var stored = await client.GetFromJsonAsync<JsonElement>($"/api/prospects?q={Uri.EscapeDataString(name[..6])}");
+        Assert.Equal(name, stored.GetProperty("items")[0].GetProperty("organisation").GetString());
+    }
+}
