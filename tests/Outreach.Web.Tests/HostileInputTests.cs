@@ -151,6 +151,31 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         Assert.Equal(before, await StateAsync());
     }
 
+    [Fact]
+    public async Task ATooLargeImport_IsRefusedWithTheLimit_AndNothingIsStored()
+    {
+        var key = app.KeyFor(Core.Access.Role.Secretariat);
+        await using var small = app.WithWebHostBuilder(b => b.UseSetting("Import:MaxFileBytes", "2048"));
+        var upload = small.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        upload.DefaultRequestHeaders.Remove(Access.ApiKeyAuthenticationHandler.Header);
+        upload.DefaultRequestHeaders.Add(Access.ApiKeyAuthenticationHandler.Header, key);
+        var page = await upload.GetAsync("/import");
+        var token = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        var csv = "organisation;party_kind;sector;owner;covenant\n" + string.Concat(Enumerable.Range(0, 200).Select(i => $"Huge {i};company;steel;Anne;gold\n"));
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(csv)), "Upload", "huge.csv" },
+        };
+        var post = new HttpRequestMessage(HttpMethod.Post, "/import?handler=Import") { Content = form };
+        foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : []) post.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var before = await StateAsync();
+        var response = await upload.SendAsync(post);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("The file is too large", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await StateAsync());
+    }
+
     [Theory]
     [InlineData("<script>alert('x')</script> Gold")]
     [InlineData("'; DROP TABLE organisation; -- Gold")]
