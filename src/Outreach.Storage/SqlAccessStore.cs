@@ -36,7 +36,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessSto
         await c.ExecuteAsync(new CommandDefinition(
             succeeded
                 ? "UPDATE user_account SET failed_sign_ins = 0, locked_until = NULL WHERE id = @userId"
-                : "UPDATE user_account SET failed_sign_ins = failed_sign_ins + 1, locked_until = @lockUntil WHERE id = @userId",
+                : "UPDATE user_account SET failed_sign_ins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_sign_ins + 1 END, locked_until = @lockUntil WHERE id = @userId",
             new { userId, lockUntil }, cancellationToken: ct));
     }
 

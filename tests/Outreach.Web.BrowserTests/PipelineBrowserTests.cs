@@ -207,12 +207,18 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.Locator("ul.contacts li", new() { HasText = name }).GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("source")).ToHaveValueAsync("Signed up at the network event");
 
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        string? asked = null;
+        page.Dialog += async (_, dialog) =>
+        {
+            asked = dialog.Message;
+            await dialog.AcceptAsync();
+        };
         await page.GetByTestId("contact-erase").ClickAsync();
         await page.WaitForURLAsync("**/prospects/*");
         await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("erased");
         await Assertions.Expect(page.Locator("ul.contacts")).Not.ToContainTextAsync(name);
         await Assertions.Expect(page.Locator("ul.contacts")).ToContainTextAsync("Erased contact");
+        Assert.Equal("Erase this person's data? This cannot be undone.", asked);
     }
 
     [Fact]

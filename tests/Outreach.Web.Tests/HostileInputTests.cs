@@ -64,12 +64,12 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         return await client.SendAsync(post);
     }
 
-    private async Task AssertRefusedAsync(Func<Task<HttpResponseMessage>> post)
+    private async Task AssertRefusedAsync(Func<Task<HttpResponseMessage>> post, bool nul)
     {
         var before = await StateAsync();
         Assert.Contains("name=Baseline Gold", before, StringComparison.Ordinal);
         var response = await post();
-        await AssertClearRefusalAsync(response);
+        await AssertClearRefusalAsync(response, nul);
         Assert.Equal(before, await StateAsync());
     }
 
@@ -77,10 +77,10 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     /// The form comes back with the message, except for a NUL character, which ASP.NET Core's form reader already refuses
     /// with 400 Bad Request before any page code runs (still nothing stored).
     /// </summary>
-    private static async Task AssertClearRefusalAsync(HttpResponseMessage response)
+    private static async Task AssertClearRefusalAsync(HttpResponseMessage response, bool nul)
     {
         var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode == HttpStatusCode.BadRequest)
+        if (nul && response.StatusCode == HttpStatusCode.BadRequest)
         {
             Assert.Contains("Bad Request", body, StringComparison.Ordinal);
             return;
@@ -100,7 +100,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
             ["Organisation.Name"] = value, ["Organisation.PartyKind"] = "company", ["Organisation.Sector"] = "steel", ["Organisation.Country"] = "NL",
             ["Organisation.Owner"] = "Anne", ["Covenant"] = "gold", ["Stage"] = "identified",
         });
-    });
+    }, value.Contains('\0', StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -111,7 +111,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         {
             ["Organisation.Name"] = "Baseline Gold", ["Organisation.PartyKind"] = "company", ["Organisation.Sector"] = value, ["Organisation.Country"] = "NL", ["Organisation.Owner"] = "Anne",
         });
-    });
+    }, value.Contains('\0', StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -122,7 +122,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         {
             ["Name"] = value, ["Email"] = "someone@hostile.example", ["Language"] = "nl", ["LawfulBasis"] = "consent", ["OrganisationId"] = organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-    });
+    }, value.Contains('\0', StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -130,7 +130,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     {
         _ = what;
         return PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}?handler=NextAction", new() { ["NextAction"] = value, ["NextActionDue"] = "2026-12-01" });
-    });
+    }, value.Contains('\0', StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -138,7 +138,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     {
         _ = what;
         return PostFormAsync("/covenants", "/covenants", new() { ["Code"] = "tin", ["Name"] = value, ["StartsOn"] = "2027-01-01", ["EndsOn"] = "2031-12-31" });
-    });
+    }, value.Contains('\0', StringComparison.Ordinal));
 
     [Theory]
     [MemberData(nameof(Invalid))]
@@ -147,7 +147,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         _ = what;
         var before = await StateAsync();
         var response = await PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}?handler=Move", new() { ["ToStage"] = "contacted", ["Reason"] = value });
-        await AssertClearRefusalAsync(response);
+        await AssertClearRefusalAsync(response, value.Contains('\0', StringComparison.Ordinal));
         Assert.Equal(before, await StateAsync());
     }
 

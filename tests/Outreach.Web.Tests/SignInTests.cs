@@ -38,7 +38,9 @@ public sealed partial class SignInTests : IAsyncLifetime
         var ok = await SignInAsync(client, "ANNE", password);
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         Assert.Equal("/board", ok.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/prospects")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/board")).StatusCode);
+        // The JSON API does not take the cookie (its posts have no antiforgery token): integrations use keys.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/prospects")).StatusCode);
 
         var other = app.CreateClientAs(null);
         for (var i = 0; i < Lockout.MaxFailures; i++)

@@ -34,7 +34,9 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
         var verdict = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var lockUntil = Lockout.LockAfterFailure(user.FailedSignIns + 1, now);
+            // A lock that has run out starts a fresh count: five new wrong passwords lock again, not one.
+            var earlier = user.LockedUntil is { } until && until <= now ? 0 : user.FailedSignIns;
+            var lockUntil = Lockout.LockAfterFailure(earlier + 1, now);
             await store.RecordSignInAsync(user.Id, succeeded: false, lockUntil, ct);
             return (lockUntil is null ? SignInOutcome.WrongCredentials : SignInOutcome.LockedOut, null);
         }

@@ -7,7 +7,7 @@ public sealed class CurrentActor(IHttpContextAccessor http, Microsoft.Extensions
 {
     public string Name => http.HttpContext?.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : options.Value.DefaultActor;
 
-    public bool CanEdit => http.HttpContext?.User is { } user && (user.IsInRole(Role.Secretariat.Code()) || user.IsInRole(Role.Administrator.Code()));
+    public bool CanEdit => http.HttpContext?.User is { } user && Roles.All.Any(r => r.CanEdit() && user.IsInRole(r.Code()));
 
     public bool SignedIn => http.HttpContext?.User.Identity?.IsAuthenticated == true;
 

@@ -27,17 +27,19 @@ public sealed partial class DatabaseInitializer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await migrator.MigrateAsync(cancellationToken);
+        var demoSeeded = false;
         if (options.Value.SeedDemoDataOnFirstStart)
         {
             var seeded = await demo.SeedIfEmptyAsync(cancellationToken);
+            demoSeeded = seeded is not null;
             if (seeded is not null) LogSeeded(logger, seeded.Organisations, seeded.Contacts, seeded.StageChanges);
         }
 
         if (await users.CountUsersAsync(cancellationToken) == 0)
         {
-            if (options.Value.SeedDemoDataOnFirstStart)
+            if (demoSeeded)
             {
-                // Only in the embedded demo: an administrator to sign in with, its password shown once on this console.
+                // Only when this start created the demo data (never for an existing tenant): an administrator to sign in with, its password shown once on this console.
                 var (_, password) = await access.CreateUserAsync("admin", "Demo administrator", Role.Administrator, cancellationToken);
                 Console.WriteLine($"Demo administrator created. Sign in as 'admin' with the password {password} (shown only now).");
             }

@@ -100,6 +100,8 @@ public static class ServiceRegistration
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
                 : proxyHeader is not null && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
+                // The JSON API never accepts the browser's cookie: its posts carry no antiforgery token, so a cookie there would invite cross-site requests.
+                : context.Request.Path.StartsWithSegments("/api") ? ApiKeyAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, ProxyUserAuthenticationHandler>(ProxyUserAuthenticationHandler.SchemeName, null)

@@ -90,7 +90,9 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         if (!ModelState.IsValid) return Page();
 
         var clean = Validation.Clean(draft);
-        var saved = existing is null ? await prospects.AddContactAsync(Organisation.Id, clean, ct) : (await prospects.UpdateContactAsync(existing.Id, clean, ct))!;
+        var saved = existing is null ? await prospects.AddContactAsync(Organisation.Id, clean, ct) : await prospects.UpdateContactAsync(existing.Id, clean, ct);
+        // Erased (or removed) between reading and saving: nothing to save.
+        if (saved is null) return NotFound();
         // An opt-out keeps its first time; unticking it is a deliberate re-consent.
         if (OptedOut != (existing?.OptedOut ?? false))
             await prospects.SetOptedOutAsync(saved.Id, OptedOut ? clock.GetUtcNow() : null, ct);

@@ -44,3 +44,10 @@
     xhr.send(data);
   });
 })();
+
+// Ask before irreversible actions (forms marked data-confirm); inline handlers are barred by the CSP.
+document.querySelectorAll('form[data-confirm]').forEach(function (form) {
+  form.addEventListener('submit', function (event) {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
