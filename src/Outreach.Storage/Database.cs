@@ -105,6 +105,9 @@ public sealed class Database
     public string OrderByFolded(string column) =>
         IsSqlite ? $"fold({column}), {column}" : $"fold({column}) COLLATE \"C\", {column} COLLATE \"C\"";
 
+    /// <summary>Appended to a SELECT inside a write transaction: PostgreSQL locks the row; SQLite already holds the write lock (BEGIN IMMEDIATE).</summary>
+    public string ForUpdate => IsSqlite ? "" : " FOR UPDATE";
+
     public static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -1,13 +1,19 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
 using Dapper;
 using Outreach.Core.Access;
+using Outreach.Core.Audit;
 
 namespace Outreach.Storage;
 
-/// <summary>Users and API keys. User names are stored lower-case, so sign-in ignores case.</summary>
-public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessStore
+/// <summary>Users and API keys, every change audited. User names are stored lower-case, so sign-in ignores case.</summary>
+public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor? actor = null) : IAccessStore
 {
+    private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
+
     private const string UserColumns =
-        "id AS Id, user_name AS UserName, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil";
+        "id AS Id, user_name AS UserName, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, disabled_at AS DisabledAt, security_stamp AS SecurityStamp, created_at AS CreatedAt";
 
     public async Task<UserAccount?> FindUserAsync(string userName, CancellationToken ct)
     {
@@ -17,27 +23,38 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessSto
         return row?.ToDomain();
     }
 
-    public async Task<UserAccount> AddUserAsync(string userName, string displayName, Role role, string passwordHash, CancellationToken ct)
+    public async Task<UserAccount?> GetUserAsync(long userId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleAsync<UserRow>(new CommandDefinition(
-            $"""
-            INSERT INTO user_account (user_name, display_name, role, password_hash, created_at)
-            VALUES (@name, @displayName, @role, @passwordHash, @now)
-            RETURNING {UserColumns}
-            """,
-            new { name = userName.Trim().ToLowerInvariant(), displayName, role = role.Code(), passwordHash, now = clock.GetUtcNow() }, cancellationToken: ct));
-        return row.ToDomain();
+        return await ReadUserAsync(c, null, userId, ct);
     }
 
-    public async Task RecordSignInAsync(long userId, bool succeeded, DateTimeOffset? lockUntil, CancellationToken ct)
+    public async Task<IReadOnlyList<UserAccount>> ListUsersAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
-            succeeded
-                ? "UPDATE user_account SET failed_sign_ins = 0, locked_until = NULL WHERE id = @userId"
-                : "UPDATE user_account SET failed_sign_ins = CASE WHEN locked_until IS NOT NULL THEN 1 ELSE failed_sign_ins + 1 END, locked_until = @lockUntil WHERE id = @userId",
-            new { userId, lockUntil }, cancellationToken: ct));
+        var rows = await c.QueryAsync<UserRow>(new CommandDefinition($"SELECT {UserColumns} FROM user_account ORDER BY user_name", cancellationToken: ct));
+        return rows.Select(r => r.ToDomain()).ToList();
+    }
+
+    public async Task<UserAccount> AddUserAsync(string userName, string displayName, Role role, string passwordHash, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var name = userName.Trim().ToLowerInvariant();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var row = await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"""
+            INSERT INTO user_account (user_name, display_name, role, password_hash, security_stamp, created_at)
+            VALUES (@name, @displayName, @role, @passwordHash, @stamp, @now)
+            ON CONFLICT (user_name) DO NOTHING
+            RETURNING {UserColumns}
+            """,
+            new { name, displayName, role = role.Code(), passwordHash, stamp = NewStamp(), now }, tx, cancellationToken: ct))
+            ?? throw new DuplicateNameException(name);
+        var user = row.ToDomain();
+        await AuditUserAsync(c, tx, now, "created", null, user, ct);
+        await tx.CommitAsync(ct);
+        return user;
     }
 
     public async Task<int> CountUsersAsync(CancellationToken ct)
@@ -46,12 +63,55 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessSto
         return (int)await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM user_account", cancellationToken: ct));
     }
 
+    public async Task<bool> RecordFailedSignInAsync(long userId, DateTimeOffset now, CancellationToken ct)
+    {
+        // One statement: the count and the lock are decided by the database, so parallel wrong guesses each count.
+        const string Fresh = "CASE WHEN locked_until IS NOT NULL AND locked_until <= @now THEN 1 ELSE failed_sign_ins + 1 END";
+        await using var c = await db.OpenAsync(ct);
+        var locked = await c.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            $"""
+            UPDATE user_account SET
+                failed_sign_ins = {Fresh},
+                locked_until = CASE WHEN {Fresh} >= @max THEN @lockUntil WHEN locked_until IS NOT NULL AND locked_until <= @now THEN NULL ELSE locked_until END
+            WHERE id = @userId
+            RETURNING CASE WHEN locked_until IS NOT NULL AND locked_until > @now THEN 1 ELSE 0 END
+            """,
+            new { userId, now, max = Lockout.MaxFailures, lockUntil = now + Lockout.Duration }, cancellationToken: ct));
+        return locked == 1;
+    }
+
+    public async Task<bool> RecordSuccessfulSignInAsync(long userId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE user_account SET failed_sign_ins = 0, locked_until = NULL WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now) AND disabled_at IS NULL",
+            new { userId, now }, cancellationToken: ct)) == 1;
+    }
+
+    public Task<UserAccount?> UpdateUserAsync(long userId, string displayName, Role role, CancellationToken ct) =>
+        ChangeUserAsync(userId, "updated", "display_name = @displayName, role = @role", new { displayName, role = role.Code() }, ct);
+
+    public Task<UserAccount?> SetDisabledAsync(long userId, DateTimeOffset? at, CancellationToken ct) =>
+        ChangeUserAsync(userId, at is null ? "enabled" : "disabled",
+            at is null ? "disabled_at = NULL" : "disabled_at = COALESCE(disabled_at, @at), security_stamp = @stamp", new { at, stamp = NewStamp() }, ct);
+
+    public Task<UserAccount?> SetPasswordAsync(long userId, string passwordHash, CancellationToken ct) =>
+        ChangeUserAsync(userId, "password_reset", "password_hash = @passwordHash, security_stamp = @stamp, failed_sign_ins = 0, locked_until = NULL",
+            new { passwordHash, stamp = NewStamp() }, ct);
+
+    public Task<UserAccount?> UnlockAsync(long userId, CancellationToken ct) =>
+        ChangeUserAsync(userId, "unlocked", "failed_sign_ins = 0, locked_until = NULL", new { }, ct);
+
     public async Task AddApiKeyAsync(string name, string keyHash, Role role, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO api_key (name, key_hash, role, created_at) VALUES (@name, @keyHash, @role, @at)",
-            new { name, keyHash, role = role.Code(), at }, cancellationToken: ct));
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var id = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "INSERT INTO api_key (name, key_hash, role, created_at) VALUES (@name, @keyHash, @role, @at) ON CONFLICT (name) DO NOTHING RETURNING id",
+            new { name, keyHash, role = role.Code(), at }, tx, cancellationToken: ct)) ?? throw new DuplicateNameException(name);
+        await SqlAudit.AppendAsync(c, tx, at, auditActor.Name,
+            new AuditRecord(AuditEntities.ApiKey, id.ToString(CultureInfo.InvariantCulture), "created", [new("name", null, name), new("role", null, role.Code())]), ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<(string Name, Role Role)?> FindApiKeyAsync(string keyHash, CancellationToken ct)
@@ -62,10 +122,63 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessSto
         return row is not null && Roles.TryParse(row.Role, out var role) ? (row.Name, role) : null;
     }
 
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT id AS Id, name AS Name, role AS Role, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_key ORDER BY name", cancellationToken: ct));
+        return rows.Select(r => new ApiKeyInfo(r.Id, r.Name, Roles.TryParse(r.Role, out var role) ? role : Role.Manager, r.CreatedAt, r.RevokedAt)).ToList();
+    }
+
+    public async Task<bool> RevokeApiKeyAsync(string name, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var id = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "UPDATE api_key SET revoked_at = @at WHERE name = @name AND revoked_at IS NULL RETURNING id", new { name, at }, tx, cancellationToken: ct));
+        if (id is null) return false;
+        await SqlAudit.AppendAsync(c, tx, at, auditActor.Name,
+            new AuditRecord(AuditEntities.ApiKey, id.Value.ToString(CultureInfo.InvariantCulture), "revoked", [new("revoked_at", null, AuditDiff.Instant(at))]), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    private async Task<UserAccount?> ChangeUserAsync(long userId, string action, string set, object values, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = await ReadUserAsync(c, tx, userId, ct);
+        if (before is null) return null;
+        var parameters = new DynamicParameters(values);
+        parameters.Add("userId", userId);
+        var after = (await c.QuerySingleAsync<UserRow>(new CommandDefinition(
+            $"UPDATE user_account SET {set} WHERE id = @userId RETURNING {UserColumns}", parameters, tx, cancellationToken: ct))).ToDomain();
+        await AuditUserAsync(c, tx, now, action, before, after, ct);
+        await tx.CommitAsync(ct);
+        return after;
+    }
+
+    private Task AuditUserAsync(DbConnection c, DbTransaction tx, DateTimeOffset at, string action, UserAccount? before, UserAccount after, CancellationToken ct)
+    {
+        var changes = AuditDiff.User(before, after);
+        // A password reset or an unlock changes no listed field, but is still recorded (without the hash).
+        return SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.User, after.Id.ToString(CultureInfo.InvariantCulture), action, changes), ct);
+    }
+
+    private async Task<UserAccount?> ReadUserAsync(DbConnection c, DbTransaction? tx, long userId, CancellationToken ct) =>
+        (await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserColumns} FROM user_account WHERE id = @userId{(tx is null ? "" : db.ForUpdate)}", new { userId }, tx, cancellationToken: ct)))?.ToDomain();
+
+    private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
     private sealed class KeyRow
     {
+        public long Id { get; init; }
         public string Name { get; init; } = "";
         public string Role { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
+        public DateTimeOffset? RevokedAt { get; init; }
     }
 
     private sealed class UserRow
@@ -77,11 +190,14 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock) : IAccessSto
         public string PasswordHash { get; init; } = "";
         public int FailedSignIns { get; init; }
         public DateTimeOffset? LockedUntil { get; init; }
+        public DateTimeOffset? DisabledAt { get; init; }
+        public string SecurityStamp { get; init; } = "";
+        public DateTimeOffset CreatedAt { get; init; }
 
         public UserAccount ToDomain() => new()
         {
             Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Enum.Parse<Role>(Role, ignoreCase: true), PasswordHash = PasswordHash,
-            FailedSignIns = FailedSignIns, LockedUntil = LockedUntil,
+            FailedSignIns = FailedSignIns, LockedUntil = LockedUntil, DisabledAt = DisabledAt, SecurityStamp = SecurityStamp, CreatedAt = CreatedAt,
         };
     }
 }

@@ -3,15 +3,18 @@ using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Outreach.Core.Audit;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
 
 /// <summary>Pipeline entries and their append-only stage history on SQLite or PostgreSQL.</summary>
-public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null) : IPipelineStore
+public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null, IAuditActor? actor = null, TimeProvider? clock = null) : IPipelineStore
 {
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
+    private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
+    private readonly TimeProvider time = clock ?? TimeProvider.System;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prospect {EntryId} created for organisation {OrganisationId} in covenant {CovenantId} at {Stage}")]
     private static partial void LogCreated(ILogger logger, long entryId, long organisationId, long covenantId, string stage);
@@ -38,6 +41,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
+        await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
         await tx.CommitAsync(ct);
         return entry;
     }
@@ -48,6 +52,8 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var created = await SqlProspectStore.InsertOrganisationAsync(c, tx, organisation, at, ct);
         var entry = await InsertEntryAsync(c, tx, created.Id, covenantId, stage, at, by, reason, ct);
+        await SqlProspectStore.AuditOrganisationAsync(c, tx, at, auditActor.Name, "created", null, created, ct);
+        await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
         await tx.CommitAsync(ct);
         LogCreated(log, entry.Id, entry.OrganisationId, covenantId, stage.Code());
         return entry;
@@ -90,6 +96,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         try
         {
             var updated = await ApplyInTransactionAsync(c, tx, change, ct);
+            await SqlAudit.AppendAsync(c, tx, change.At, auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(change.EntryId), "moved", AuditDiff.Stage(change)), ct);
             await tx.CommitAsync(ct);
             LogMoved(log, change.EntryId, change.From!.Value.Code(), change.To.Code());
             return updated;
@@ -142,11 +149,31 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
     public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = (await c.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId{db.ForUpdate}", new { entryId }, tx, cancellationToken: ct)))?.ToDomain();
+        if (before is null) return;
         var text = string.IsNullOrWhiteSpace(action) ? null : action.Trim();
+        var dueOn = text is null ? null : due;
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE pipeline_entry SET next_action = @text, next_action_due = @due, next_action_overdue = @overdue WHERE id = @entryId",
-            new { entryId, text, due = text is null ? null : due, overdue = text is not null && due < today }, cancellationToken: ct));
+            "UPDATE pipeline_entry SET next_action = @text, next_action_due = @dueOn, next_action_overdue = @overdue WHERE id = @entryId",
+            new { entryId, text, dueOn, overdue = text is not null && due < today }, tx, cancellationToken: ct));
+        var changes = AuditDiff.NextAction(before, text, dueOn);
+        if (changes.Count > 0)
+            await SqlAudit.AppendAsync(c, tx, time.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entryId), "next_action_set", changes), ct);
+        await tx.CommitAsync(ct);
     }
+
+    private Task AuditEntryCreatedAsync(DbConnection c, DbTransaction tx, PipelineEntry entry, string reason, CancellationToken ct) =>
+        SqlAudit.AppendAsync(c, tx, entry.CreatedAt, auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entry.Id), "created",
+        [
+            new("organisation_id", null, Id(entry.OrganisationId)),
+            new("covenant_id", null, Id(entry.CovenantId)),
+            new("stage", null, entry.Stage.Code()),
+            new("reason", null, reason),
+        ]), ct);
+
+    private static string Id(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct)
     {

@@ -1,11 +1,14 @@
 using Dapper;
+using Outreach.Core.Audit;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
 
 /// <summary>Organisations, contacts and covenants on SQLite or PostgreSQL (the SQL is shared; <see cref="Database"/> knows the engine).</summary>
-public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspectStore
+public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActor? actor = null) : IProspectStore
 {
+    private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
+
     internal const string OrganisationColumns =
         "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
@@ -23,9 +26,13 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     public async Task<Covenant> AddCovenantAsync(string code, string name, DateOnly startsOn, DateOnly endsOn, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
         var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO covenant (code, name, starts_on, ends_on) VALUES (@code, @name, @startsOn, @endsOn) RETURNING id",
-            new { code, name, startsOn, endsOn }, cancellationToken: ct));
+            new { code, name, startsOn, endsOn }, tx, cancellationToken: ct));
+        await SqlAudit.AppendAsync(c, tx, clock.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Covenant, id.ToString(System.Globalization.CultureInfo.InvariantCulture), "created",
+            [new("code", null, code), new("name", null, name), new("starts_on", null, AuditDiff.Date(startsOn)), new("ends_on", null, AuditDiff.Date(endsOn))]), ct);
+        await tx.CommitAsync(ct);
         return new Covenant(id, code, name, startsOn, endsOn);
     }
 
@@ -33,7 +40,9 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
-        var organisation = await InsertOrganisationAsync(c, tx, draft, clock.GetUtcNow(), ct);
+        var now = clock.GetUtcNow();
+        var organisation = await InsertOrganisationAsync(c, tx, draft, now, ct);
+        await AuditOrganisationAsync(c, tx, now, auditActor.Name, "created", null, organisation, ct);
         await tx.CommitAsync(ct);
         return organisation;
     }
@@ -50,21 +59,41 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         return ToOrganisation(id, draft, now, now);
     }
 
+    internal static Task AuditOrganisationAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, DateTimeOffset at, string actor, string action, Organisation? before, Organisation after, CancellationToken ct)
+    {
+        var changes = AuditDiff.Organisation(before, after);
+        return changes.Count == 0 ? Task.CompletedTask
+            : SqlAudit.AppendAsync(c, tx, at, actor, new AuditRecord(AuditEntities.Organisation, after.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), action, changes), ct);
+    }
+
+    private static Task AuditContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, DateTimeOffset at, string actor, string action, Contact? before, Contact after, CancellationToken ct)
+    {
+        var changes = AuditDiff.Contact(before, after);
+        return changes.Count == 0 ? Task.CompletedTask
+            : SqlAudit.AppendAsync(c, tx, at, actor, new AuditRecord(AuditEntities.Contact, after.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), action, changes) { ContactId = after.Id }, ct);
+    }
+
     public async Task<Organisation?> UpdateOrganisationAsync(long id, OrganisationDraft draft, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = (await c.QuerySingleOrDefaultAsync<OrganisationRow>(new CommandDefinition(
+            $"SELECT {OrganisationColumns} FROM organisation WHERE id = @id{db.ForUpdate}", new { id }, tx, cancellationToken: ct)))?.ToDomain();
+        if (before is null) return null;
         var parameters = OrganisationParameters(draft, now);
         parameters.Add("Id", id);
-        var created = await c.QuerySingleOrDefaultAsync<DateTimeOffset?>(new CommandDefinition(
+        await c.ExecuteAsync(new CommandDefinition(
             """
             UPDATE organisation SET name = @Name, normalised_name = @NormalisedName, party_kind = @PartyKind, sector = @Sector,
                 country = @Country, kvk_number = @KvkNumber, website_domain = @WebsiteDomain, owner = @Owner, updated_at = @Now
             WHERE id = @Id
-            RETURNING created_at
             """,
-            parameters, cancellationToken: ct));
-        return created is null ? null : ToOrganisation(id, draft, created.Value, now);
+            parameters, tx, cancellationToken: ct));
+        var after = ToOrganisation(id, draft, before.CreatedAt, now);
+        await AuditOrganisationAsync(c, tx, now, auditActor.Name, "updated", before, after, ct);
+        await tx.CommitAsync(ct);
+        return after;
     }
 
     public async Task<Organisation?> GetOrganisationAsync(long id, CancellationToken ct)
@@ -104,7 +133,9 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
-        var contact = await InsertContactAsync(c, tx, organisationId, draft, clock.GetUtcNow(), ct);
+        var now = clock.GetUtcNow();
+        var contact = await InsertContactAsync(c, tx, organisationId, draft, now, ct);
+        await AuditContactAsync(c, tx, now, auditActor.Name, "created", null, contact, ct);
         await tx.CommitAsync(ct);
         return contact;
     }
@@ -121,18 +152,34 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         return new Contact { Id = id, OrganisationId = organisationId, Name = draft.Name, Email = draft.Email, Language = draft.Language, Role = draft.Role, LawfulBasis = draft.LawfulBasis, Source = draft.Source };
     }
 
-    public async Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+    public Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct) =>
+        ChangeContactAsync(contactId, "updated", (c, tx, now) => c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
             $"""
             UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, lawful_basis = @LawfulBasis, source = @Source, updated_at = @Now
             WHERE id = @Id AND erased_at IS NULL
             RETURNING {ContactColumns}
             """,
-            new { Id = contactId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, LawfulBasis = draft.LawfulBasis.Code(), draft.Source, Now = clock.GetUtcNow() }, cancellationToken: ct));
-        return row?.ToDomain();
+            new { Id = contactId, draft.Name, draft.Email, Language = draft.Language.Code(), draft.Role, LawfulBasis = draft.LawfulBasis.Code(), draft.Source, Now = now }, tx, cancellationToken: ct)), ct);
+
+    /// <summary>Reads the contact, applies one UPDATE … RETURNING and records the difference, all in one write transaction.</summary>
+    private async Task<Contact?> ChangeContactAsync(
+        long contactId, string action, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task<ContactRow?>> update, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = await ReadContactAsync(c, tx, contactId, ct);
+        if (before is null) return null;
+        var after = (await update(c, tx, now))?.ToDomain();
+        if (after is null) return null;
+        await AuditContactAsync(c, tx, now, auditActor.Name, action, before, after, ct);
+        await tx.CommitAsync(ct);
+        return after;
     }
+
+    private async Task<Contact?> ReadContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long contactId, CancellationToken ct) =>
+        (await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"SELECT {ContactColumns} FROM contact WHERE id = @contactId{db.ForUpdate}", new { contactId }, tx, cancellationToken: ct)))?.ToDomain();
 
     public async Task<Contact?> GetContactAsync(long contactId, CancellationToken ct)
     {
@@ -142,31 +189,57 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock) : IProspec
         return row?.ToDomain();
     }
 
-    public async Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+    public Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct) =>
+        ChangeContactAsync(contactId, at is null ? "opt_out_cleared" : "opted_out", (c, tx, now) => c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
             $"""
             UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
             WHERE id = @contactId
             RETURNING {ContactColumns}
             """,
-            new { contactId, OptOut = at is not null, At = at ?? clock.GetUtcNow(), Now = clock.GetUtcNow() }, cancellationToken: ct));
-        return row?.ToDomain();
-    }
+            new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct)), ct);
 
     public async Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = await ReadContactAsync(c, tx, contactId, ct);
+        if (before is null) return null;
+        var row = await c.QuerySingleAsync<ContactRow>(new CommandDefinition(
             $"""
             UPDATE contact SET name = @Name, email = @Email, role = NULL, source = NULL,
                 opted_out_at = COALESCE(opted_out_at, @at), erased_at = COALESCE(erased_at, @at), updated_at = @at
             WHERE id = @contactId
             RETURNING {ContactColumns}
             """,
-            new { contactId, at, Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid" }, cancellationToken: ct));
-        return row?.ToDomain();
+            new { contactId, at, Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid" }, tx, cancellationToken: ct));
+        var after = row.ToDomain();
+        if (before.ErasedAt is null)
+        {
+            // Everywhere the person's data was recorded: the audit trail's personal values go; the address is kept only as a hash, so it is not imported again.
+            await SqlAudit.ErasePersonalAsync(c, tx, contactId, ct);
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
+                new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));
+            // The erasure itself is recorded without the values it removed.
+            await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contactId.ToString(System.Globalization.CultureInfo.InvariantCulture), "erased",
+                AuditDiff.Contact(before, after).Where(x => !x.Personal).ToList()), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return after;
+    }
+
+    public async Task<bool> IsSuppressedAsync(string email, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM suppressed_address WHERE email_hash = @hash", new { hash = Suppression.Hash(email) }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition("SELECT email_hash FROM suppressed_address", cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct)

@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace Outreach.Storage.Tests;
 
 /// <summary>The CSV import and export, run once on SQLite and once on PostgreSQL (see the subclasses), each on a fresh database.</summary>
-public abstract class ImportContract(StorageEngine engine, ITestOutputHelper output) : IAsyncLifetime
+public abstract partial class ImportContract(StorageEngine engine, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string Header = string.Join(",", ImportColumns.All);
 
@@ -383,3 +383,37 @@ public abstract class ImportContract(StorageEngine engine, ITestOutputHelper out
 public sealed class SqliteImportTests(ITestOutputHelper output) : ImportContract(StorageEngine.Sqlite, output);
 
 public sealed class PostgresImportTests(ITestOutputHelper output) : ImportContract(StorageEngine.Postgres, output);
+
+/// <summary>Privacy through the import and export: lawful basis and source travel both ways; an erased person is not imported again.</summary>
+public abstract partial class ImportContract
+{
+    [Fact]
+    public async Task Import_KeepsLawfulBasisAndSource_ExportWritesThem_AndAnErasedAddressIsRefused()
+    {
+        var header = string.Join(",", ImportColumns.All);
+        var result = await Import.ImportAsync(Csv(
+            header,
+            Line("Consent Gold", contactName: "Eva Jansen", contactEmail: "eva@consent.nl") + ",consent,Signed up at the fair",
+            Line("Default Gold", contactName: "Piet Bakker", contactEmail: "piet@default.nl")), importValidRowsOnly: false, "Anne", null, default);
+        Assert.True(result.Imported);
+
+        var eva = (await Prospects.ListContactsAsync((await SingleOrganisationNamedAsync("Consent Gold")).Id, default)).Single();
+        Assert.Equal((LawfulBasis.Consent, "Signed up at the fair"), (eva.LawfulBasis, eva.Source));
+        var piet = (await Prospects.ListContactsAsync((await SingleOrganisationNamedAsync("Default Gold")).Id, default)).Single();
+        Assert.Equal((LawfulBasis.LegitimateInterest, SqlProspectImporter.ImportSource), (piet.LawfulBasis, piet.Source));
+        var export = await ExportAsync(Import);
+        Assert.Contains("eva@consent.nl;nl;;consent;Signed up at the fair", export, StringComparison.Ordinal);
+
+        // The import is in the audit trail as one entry with its counts.
+        var audit = (await new SqlAudit(Db).SearchAsync(new Core.Audit.AuditFilter { Entity = Core.Audit.AuditEntities.Import }, 1, 10, default)).Items;
+        Assert.Contains(new Core.Audit.AuditChange("organisations", null, "2"), Assert.Single(audit).Changes);
+
+        await Prospects.EraseContactAsync(eva.Id, Clock.GetUtcNow(), default);
+        Assert.DoesNotContain("eva@consent.nl", await ExportAsync(Import), StringComparison.Ordinal);
+        var again = await Import.ImportAsync(Csv(header, Line("Eva Again", contactName: "Eva Jansen", contactEmail: "EVA@consent.nl")), importValidRowsOnly: false, "Anne", null, default);
+        Assert.False(again.Imported);
+        Assert.Equal(Suppression.Message, Assert.Single(Assert.Single(again.Plan.Rows).Errors).Message.ToString());
+        await using var c = await Db.OpenAsync(default);
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organisation WHERE name = 'Eva Again'"));
+    }
+}

@@ -12,7 +12,7 @@ namespace Outreach.Storage.Tests;
 /// </summary>
 /// <param name="engine">The engine under test.</param>
 /// <param name="postgresOptions">Extra CREATE DATABASE options on PostgreSQL, e.g. a locale other than the cluster's C.</param>
-public abstract class StoreContract(StorageEngine engine, string? postgresOptions = null) : IAsyncLifetime
+public abstract partial class StoreContract(StorageEngine engine, string? postgresOptions = null) : IAsyncLifetime
 {
     protected readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 3, 2, 8, 30, 0, TimeSpan.Zero));
     protected Database Db = null!;
@@ -132,12 +132,10 @@ public abstract class StoreContract(StorageEngine engine, string? postgresOption
         var user = await access.AddUserAsync("Anne", "Anne de Vries", Core.Access.Role.Secretariat, "hash-1", default);
         Assert.Equal("anne", user.UserName);
         Assert.Equal(user.Id, (await access.FindUserAsync(" ANNE ", default))!.Id);
-        var lockUntil = Clock.GetUtcNow().AddMinutes(15);
-        await access.RecordSignInAsync(user.Id, succeeded: false, null, default);
-        await access.RecordSignInAsync(user.Id, succeeded: false, lockUntil, default);
-        var locked = (await access.FindUserAsync("anne", default))!;
-        Assert.Equal((2, (DateTimeOffset?)lockUntil), (locked.FailedSignIns, locked.LockedUntil));
-        await access.RecordSignInAsync(user.Id, succeeded: true, null, default);
+        Assert.False(await access.RecordFailedSignInAsync(user.Id, Clock.GetUtcNow(), default));
+        Assert.False(await access.RecordFailedSignInAsync(user.Id, Clock.GetUtcNow(), default));
+        Assert.Equal(2, (await access.FindUserAsync("anne", default))!.FailedSignIns);
+        Assert.True(await access.RecordSuccessfulSignInAsync(user.Id, Clock.GetUtcNow(), default));
         var reset = (await access.FindUserAsync("anne", default))!;
         Assert.Equal((0, (DateTimeOffset?)null), (reset.FailedSignIns, reset.LockedUntil));
         Assert.Equal(1, await access.CountUsersAsync(default));

@@ -117,7 +117,7 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
         await page.GetByTestId("login-user").FillAsync("femke");
         await page.GetByTestId("login-password").FillAsync("not the password");
         await page.GetByTestId("login-submit").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong user name or password.");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong user name or password, or the account is locked");
 
         await page.GetByTestId("login-user").FillAsync("Femke");
         await page.GetByTestId("login-password").FillAsync(password);

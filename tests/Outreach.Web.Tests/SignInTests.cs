@@ -49,23 +49,80 @@ public sealed partial class SignInTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
         }
 
+        // Locked: the right password no longer signs in.
         var locked = await SignInAsync(other, "anne", password);
-        Assert.Contains("locked for 15 minutes", await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
+        Assert.Contains(Refusal, await locked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync("/api/prospects")).StatusCode);
 
         app.Clock.Advance(Lockout.Duration + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(other, "anne", password)).StatusCode);
     }
 
+    private const string Refusal = "Wrong user name or password, or the account is locked for 15 minutes after repeated failures.";
+
     [Fact]
-    public async Task AnUnknownUser_GetsTheSameAnswerAsAWrongPassword()
+    public async Task UnknownUsers_WrongPasswords_LockedAndDisabledAccounts_AllGetTheSameAnswer()
     {
-        await app.Services.GetRequiredService<AccessService>().CreateUserAsync("bram", "Bram Jansen", Role.Manager, default);
+        var access = app.Services.GetRequiredService<AccessService>();
+        var store = app.Services.GetRequiredService<IAccessStore>();
+        await access.CreateUserAsync("bram", "Bram Jansen", Role.Manager, default);
+        var (locked, _) = await access.CreateUserAsync("lotte", "Lotte", Role.Manager, default);
+        for (var i = 0; i < Lockout.MaxFailures; i++) await store.RecordFailedSignInAsync(locked.Id, app.Clock.GetUtcNow(), default);
+        var (disabled, disabledPassword) = await access.CreateUserAsync("dirk", "Dirk", Role.Manager, default);
+        await store.SetDisabledAsync(disabled.Id, app.Clock.GetUtcNow(), default);
+
         var client = app.CreateClientAs(null);
-        var unknown = await (await SignInAsync(client, "nobody", "x")).Content.ReadAsStringAsync();
-        var wrong = await (await SignInAsync(client, "bram", "x")).Content.ReadAsStringAsync();
-        Assert.Contains("Wrong user name or password.", unknown, StringComparison.Ordinal);
-        Assert.Contains("Wrong user name or password.", wrong, StringComparison.Ordinal);
+        var answers = new List<string>();
+        foreach (var (user, password) in new[] { ("nobody", "x"), ("bram", "x"), ("lotte", "x"), ("dirk", disabledPassword) })
+        {
+            var response = await SignInAsync(client, user, password);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Contains(Refusal, text, StringComparison.Ordinal);
+            answers.Add(Token().Replace(text, "").Replace($"value=\"{user}\"", "value=\"\"", StringComparison.Ordinal));
+        }
+
+        // Apart from the form token, the pages are identical.
+        Assert.Single(answers.Distinct());
+    }
+
+    [Fact]
+    public async Task DisablingAUser_ResettingTheirPassword_OrChangingTheirRole_EndsTheirSessionAtTheNextRequest()
+    {
+        var access = app.Services.GetRequiredService<AccessService>();
+        var store = app.Services.GetRequiredService<IAccessStore>();
+        var (user, password) = await access.CreateUserAsync("sanne", "Sanne", Role.Secretariat, default);
+
+        async Task<HttpClient> SignedInAsync(string pw)
+        {
+            var client = app.CreateClientAs(null);
+            Assert.Equal(HttpStatusCode.Redirect, (await SignInAsync(client, "sanne", pw)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/board")).StatusCode);
+            return client;
+        }
+
+        static async Task AssertSignedOutAsync(HttpClient client)
+        {
+            var response = await client.GetAsync("/board");
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Contains("/account/login", response.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        var first = await SignedInAsync(password);
+        await store.SetDisabledAsync(user.Id, app.Clock.GetUtcNow(), default);
+        await AssertSignedOutAsync(first);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(app.CreateClientAs(null), "sanne", password)).StatusCode);
+
+        await store.SetDisabledAsync(user.Id, null, default);
+        var second = await SignedInAsync(password);
+        var (_, newPassword) = (await access.ResetPasswordAsync(user.Id, default))!.Value;
+        await AssertSignedOutAsync(second);
+        Assert.Equal(HttpStatusCode.OK, (await SignInAsync(app.CreateClientAs(null), "sanne", password)).StatusCode);
+
+        var third = await SignedInAsync(newPassword);
+        await store.UpdateUserAsync(user.Id, "Sanne", Role.Manager, default);
+        await AssertSignedOutAsync(third);
     }
 
     [Fact]

@@ -32,7 +32,15 @@ public sealed record UserAccount
     public required string PasswordHash { get; init; }
     public int FailedSignIns { get; init; }
     public DateTimeOffset? LockedUntil { get; init; }
+    /// <summary>A disabled user cannot sign in and their open sessions end at the next request.</summary>
+    public DateTimeOffset? DisabledAt { get; init; }
+    /// <summary>Changes whenever the password is reset or the user is disabled; a session issued under an older stamp is refused.</summary>
+    public string SecurityStamp { get; init; } = "";
+    public DateTimeOffset CreatedAt { get; init; }
 }
+
+/// <summary>An integration's API key as administrators see it (never the key itself).</summary>
+public sealed record ApiKeyInfo(long Id, string Name, Role Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 
 /// <summary>Repeated wrong passwords lock an account for a while, so a password cannot be guessed by trying.</summary>
 public static class Lockout
@@ -41,21 +49,45 @@ public static class Lockout
     public static readonly TimeSpan Duration = TimeSpan.FromMinutes(15);
 
     public static bool IsLocked(UserAccount user, DateTimeOffset now) => user.LockedUntil is { } until && until > now;
-
-    /// <summary>The lock to set after one more failure (null while under the limit).</summary>
-    public static DateTimeOffset? LockAfterFailure(int failuresIncludingThis, DateTimeOffset now) =>
-        failuresIncludingThis >= MaxFailures ? now + Duration : null;
 }
 
 /// <summary>Users and API keys.</summary>
 public interface IAccessStore
 {
     Task<UserAccount?> FindUserAsync(string userName, CancellationToken ct);
+    Task<UserAccount?> GetUserAsync(long userId, CancellationToken ct);
+    Task<IReadOnlyList<UserAccount>> ListUsersAsync(CancellationToken ct);
+    /// <summary>Adds a user; throws <see cref="DuplicateNameException"/> when the user name is taken.</summary>
     Task<UserAccount> AddUserAsync(string userName, string displayName, Role role, string passwordHash, CancellationToken ct);
-    Task RecordSignInAsync(long userId, bool succeeded, DateTimeOffset? lockUntil, CancellationToken ct);
     Task<int> CountUsersAsync(CancellationToken ct);
 
-    /// <summary>Stores a new API key by its hash; the key itself is shown once and never stored.</summary>
+    /// <summary>
+    /// Counts a wrong password in one statement (so parallel guesses cannot slip past the limit) and locks the account
+    /// for <see cref="Lockout.Duration"/> at the <see cref="Lockout.MaxFailures"/>th; a lock that has run out starts a fresh
+    /// count. Returns whether the account is now locked.
+    /// </summary>
+    Task<bool> RecordFailedSignInAsync(long userId, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Clears the failure count, unless the account got locked meanwhile: then false, and the sign-in must be refused.</summary>
+    Task<bool> RecordSuccessfulSignInAsync(long userId, DateTimeOffset now, CancellationToken ct);
+
+    Task<UserAccount?> UpdateUserAsync(long userId, string displayName, Role role, CancellationToken ct);
+    /// <summary>Disables (at a time) or enables (null) the user; disabling changes the security stamp, which ends open sessions.</summary>
+    Task<UserAccount?> SetDisabledAsync(long userId, DateTimeOffset? at, CancellationToken ct);
+    /// <summary>Replaces the password hash and the security stamp, and lifts any lock.</summary>
+    Task<UserAccount?> SetPasswordAsync(long userId, string passwordHash, CancellationToken ct);
+    Task<UserAccount?> UnlockAsync(long userId, CancellationToken ct);
+
+    /// <summary>Stores a new API key by its hash; the key itself is shown once and never stored. Throws <see cref="DuplicateNameException"/> when the name is taken.</summary>
     Task AddApiKeyAsync(string name, string keyHash, Role role, DateTimeOffset at, CancellationToken ct);
     Task<(string Name, Role Role)?> FindApiKeyAsync(string keyHash, CancellationToken ct);
+    Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken ct);
+    /// <summary>Revokes the key with this name; false when there is no such unrevoked key.</summary>
+    Task<bool> RevokeApiKeyAsync(string name, DateTimeOffset at, CancellationToken ct);
+}
+
+/// <summary>A user name or API key name that is already taken.</summary>
+public sealed class DuplicateNameException(string name) : Exception($"The name '{name}' is already taken.")
+{
+    public string Name { get; } = name;
 }

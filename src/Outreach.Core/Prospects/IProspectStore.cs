@@ -33,6 +33,12 @@ public interface IProspectStore
     /// </summary>
     Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>Whether the address belonged to an erased contact (kept only as a hash, see <see cref="Suppression"/>).</summary>
+    Task<bool> IsSuppressedAsync(string email, CancellationToken ct);
+
+    /// <summary>Every suppressed address hash (for the import, which checks a whole file in memory).</summary>
+    Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct);
+
     /// <summary>
     /// Contacts (not yet erased) of organisations whose every pipeline entry has been in declined since before
     /// <paramref name="declinedBefore"/>: the retention rule's candidates.

@@ -35,6 +35,8 @@ public sealed partial class QuartzJobRunner(IServiceScopeFactory scopes, IJobRun
         try
         {
             await using var scope = scopes.CreateAsyncScope();
+            // What the job changes is audited as done by the job.
+            using var actor = Core.Audit.AmbientActor.Use($"job:{name}");
             var job = (IOutreachJob)scope.ServiceProvider.GetRequiredService(definition.JobType);
             var result = await job.RunAsync(new JobContext(byHand, new RunProgress(runs, runId, clock)), cancellationToken);
             await runs.FinishAsync(runId, result.Outcome, result.Summary, clock.GetUtcNow(), CancellationToken.None);

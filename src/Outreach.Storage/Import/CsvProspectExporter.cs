@@ -59,7 +59,7 @@ public sealed class CsvProspectExporter(Database db)
                 [
                     o.Name, o.PartyKind.Code(), o.Sector, o.Country, o.KvkNumber, o.WebsiteDomain, o.Owner,
                     entry?.CovenantCode, entry?.Stage.Code(),
-                    contact?.Name, contact?.Email, contact?.Language.Code(), contact?.Role,
+                    contact?.Name, contact?.Email, contact?.Language.Code(), contact?.Role, contact?.LawfulBasis.Code(), contact?.Source,
                 ];
                 await writer.WriteRecordAsync(cells.Select(CsvSafety.EscapeForExport).ToArray(), ct);
             }
@@ -75,7 +75,7 @@ public sealed class CsvProspectExporter(Database db)
         var organisations = await c.QueryAsync<SqlProspectStore.OrganisationRow>(new CommandDefinition(
             $"SELECT {SqlProspectStore.OrganisationColumns} FROM organisation ORDER BY id", cancellationToken: ct));
         var contacts = (await c.QueryAsync<SqlProspectStore.ContactRow>(new CommandDefinition(
-            $"SELECT {SqlProspectStore.ContactColumns} FROM contact WHERE opted_out_at IS NULL ORDER BY organisation_id, id",
+            $"SELECT {SqlProspectStore.ContactColumns} FROM contact WHERE opted_out_at IS NULL AND erased_at IS NULL ORDER BY organisation_id, id",
             cancellationToken: ct))).ToLookup(r => r.OrganisationId);
         var entries = (await c.QueryAsync<EntryRow>(new CommandDefinition(
             "SELECT e.organisation_id AS OrganisationId, v.code AS CovenantCode, e.stage AS Stage FROM pipeline_entry e JOIN covenant v ON v.id = e.covenant_id ORDER BY e.organisation_id, e.id",

@@ -9,7 +9,7 @@ namespace Outreach.Storage.Import;
 /// The CSV import and export as the web UI and the CLI use them: preview a file (parse and check, no writes),
 /// import it (all or nothing, or only its valid rows), export everything in the same columns.
 /// </summary>
-public sealed partial class ProspectImport(Database db, TimeProvider clock, IOptions<ImportOptions>? options = null, ILogger<ProspectImport>? logger = null)
+public sealed partial class ProspectImport(Database db, TimeProvider clock, IOptions<ImportOptions>? options = null, ILogger<ProspectImport>? logger = null, Core.Audit.IAuditActor? actor = null)
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "CSV import: {Rows} rows ({Invalid} invalid, {Duplicates} duplicates); imported {Imported}: {Organisations} organisations, {Contacts} contacts, {Entries} entries in {ElapsedMs:F0} ms")]
     private static partial void LogImport(ILogger logger, int rows, int invalid, int duplicates, bool imported, int organisations, int contacts, int entries, double elapsedMs);
@@ -28,7 +28,8 @@ public sealed partial class ProspectImport(Database db, TimeProvider clock, IOpt
         var store = new SqlProspectStore(db, clock);
         var existing = await store.ListOrganisationKeysAsync(ct);
         var covenants = await store.ListCovenantsAsync(ct);
-        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants);
+        var suppressed = await store.ListSuppressedHashesAsync(ct);
+        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants, suppressed);
         progress?.Report(new ImportProgress(ImportPhase.Checking, file.Rows.Count, file.Rows.Count));
         return plan;
     }
@@ -41,7 +42,7 @@ public sealed partial class ProspectImport(Database db, TimeProvider clock, IOpt
     {
         var started = clock.GetTimestamp();
         var plan = await PreviewAsync(csv, progress, ct);
-        var result = await new SqlProspectImporter(db, clock, settings).ImportAsync(plan, importValidRowsOnly, by, progress, ct);
+        var result = await new SqlProspectImporter(db, clock, settings, actor).ImportAsync(plan, importValidRowsOnly, by, progress, ct);
         LogImport(logger ?? (ILogger)NullLogger.Instance, plan.Rows.Count, plan.InvalidRows, plan.DuplicateRows, result.Imported,
             result.OrganisationsCreated, result.ContactsCreated, result.EntriesCreated, clock.GetElapsedTime(started).TotalMilliseconds);
         return result;

@@ -16,11 +16,11 @@ namespace Outreach.Storage.Import;
 /// and website are stored as they are, with the normalised name the planner worked out. Built for large files on one connection:
 /// SQLite gets reused prepared INSERTs with ids allocated up front, PostgreSQL binary COPY and array-based INSERTs.
 /// </summary>
-public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportOptions? options = null)
+public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportOptions? options = null, Outreach.Core.Audit.IAuditActor? actor = null)
 {
     /// <summary>The reason on the first history line of every imported entry.</summary>
     public const string HistoryReason = "Imported from CSV";
-    /// <summary>Where imported contacts came from (their lawful basis is the default, legitimate interest).</summary>
+    /// <summary>Where imported contacts came from when the file does not say (contact_source).</summary>
     public const string ImportSource = "CSV import";
 
     // Serialises imports on PostgreSQL, so two uploads of one file cannot both pass the duplicate check (SQLite's BEGIN IMMEDIATE does this there).
@@ -65,6 +65,15 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         progress?.Report(new ImportProgress(ImportPhase.Writing, 0, counter.Total));
         if (connection is NpgsqlConnection postgres) await WritePostgresAsync(postgres, tx, plan, now, by, counter, ct);
         else await WriteSqliteAsync(connection, tx, plan, now, by, counter, ct);
+        // One audit entry for the file: the organisations' history lines already name who imported them.
+        await SqlAudit.AppendAsync(connection, tx, now, (actor ?? new Outreach.Core.Audit.AmbientAuditActor()).Name, new Outreach.Core.Audit.AuditRecord(
+            Outreach.Core.Audit.AuditEntities.Import, Outreach.Core.Audit.AuditDiff.Instant(now)!, "imported",
+            [
+                new("organisations", null, plan.Organisations.Count.ToString(CultureInfo.InvariantCulture)),
+                new("contacts", null, plan.ContactCount.ToString(CultureInfo.InvariantCulture)),
+                new("entries", null, plan.EntryCount.ToString(CultureInfo.InvariantCulture)),
+                new("rows_skipped", null, skipped.Count.ToString(CultureInfo.InvariantCulture)),
+            ]), ct);
         await tx.CommitAsync(ct);
         progress?.Report(new ImportProgress(ImportPhase.Done, counter.Total, counter.Total));
 
@@ -109,7 +118,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         // binds parameters by name, which SQLite looks up one by one, so hundreds of parameters per statement cost more than they save.)
         await using var organisations = SqliteInsert.Prepare(c, tx,
             "organisation (id, name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at)", 11);
-        await using var contacts = SqliteInsert.Prepare(c, tx, "contact (organisation_id, name, email, language, role, source, created_at, updated_at)", 8);
+        await using var contacts = SqliteInsert.Prepare(c, tx, "contact (organisation_id, name, email, language, role, lawful_basis, source, created_at, updated_at)", 9);
         await using var entries = SqliteInsert.Prepare(c, tx, "pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at)", 6);
         await using var changes = SqliteInsert.Prepare(c, tx, "stage_change (entry_id, to_stage, changed_at, changed_by, reason)", 5);
 
@@ -124,7 +133,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
             foreach (var contact in organisation.Contacts)
             {
                 var d = contact.Draft;
-                await contacts.ExecuteAsync([id, d.Name, d.Email, d.Language.Code(), d.Role, ImportSource, at, at], ct);
+                await contacts.ExecuteAsync([id, d.Name, d.Email, d.Language.Code(), d.Role, d.LawfulBasis.Code(), d.Source ?? ImportSource, at, at], ct);
                 counter.Advance();
             }
 
@@ -204,7 +213,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         }
 
         await using (var copy = await c.BeginBinaryImportAsync(
-            "COPY contact (organisation_id, name, email, language, role, source, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY contact (organisation_id, name, email, language, role, lawful_basis, source, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < plan.Organisations.Count; i++)
             {
@@ -217,7 +226,8 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
                     await TextAsync(copy, d.Email, ct);
                     await TextAsync(copy, d.Language.Code(), ct);
                     await TextAsync(copy, d.Role, ct);
-                    await TextAsync(copy, ImportSource, ct);
+                    await TextAsync(copy, d.LawfulBasis.Code(), ct);
+                    await TextAsync(copy, d.Source ?? ImportSource, ct);
                     await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                     await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
                     counter.Advance();

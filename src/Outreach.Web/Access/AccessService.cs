@@ -10,17 +10,23 @@ public enum SignInOutcome
     SignedIn,
     WrongCredentials,
     LockedOut,
+    Disabled,
 }
 
 /// <summary>Local users (PasswordHasher, lock-out after repeated failures) and API keys (random, stored as SHA-256 hashes).</summary>
 public sealed class AccessService(IAccessStore store, TimeProvider clock)
 {
     public const string ApiKeyPrefix = "ork_";
+    /// <summary>The signed-in user's id, user name and security stamp travel in the cookie so each request can be checked against the account.</summary>
+    public const string UserIdClaim = ClaimTypes.NameIdentifier;
+    public const string UserNameClaim = "outreach:user";
+    public const string StampClaim = "outreach:stamp";
     private static readonly PasswordHasher<UserAccount> Hasher = new();
 
     public async Task<(SignInOutcome Outcome, UserAccount? User)> SignInAsync(string? userName, string? password, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password)) return (SignInOutcome.WrongCredentials, null);
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) || userName.Length > 200 || password.Length > 1000)
+            return (SignInOutcome.WrongCredentials, null);
         var user = await store.FindUserAsync(userName, ct);
         var now = clock.GetUtcNow();
         if (user is null)
@@ -34,14 +40,13 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
         var verdict = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            // A lock that has run out starts a fresh count: five new wrong passwords lock again, not one.
-            var earlier = user.LockedUntil is { } until && until <= now ? 0 : user.FailedSignIns;
-            var lockUntil = Lockout.LockAfterFailure(earlier + 1, now);
-            await store.RecordSignInAsync(user.Id, succeeded: false, lockUntil, ct);
-            return (lockUntil is null ? SignInOutcome.WrongCredentials : SignInOutcome.LockedOut, null);
+            var locked = await store.RecordFailedSignInAsync(user.Id, now, ct);
+            return (locked ? SignInOutcome.LockedOut : SignInOutcome.WrongCredentials, null);
         }
 
-        await store.RecordSignInAsync(user.Id, succeeded: true, null, ct);
+        if (user.DisabledAt is not null) return (SignInOutcome.Disabled, null);
+        // Refused if parallel wrong guesses locked the account while this password was being checked.
+        if (!await store.RecordSuccessfulSignInAsync(user.Id, now, ct)) return (SignInOutcome.LockedOut, null);
         return (SignInOutcome.SignedIn, user);
     }
 
@@ -49,9 +54,16 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
     public async Task<(UserAccount User, string Password)> CreateUserAsync(string userName, string displayName, Role role, CancellationToken ct)
     {
         var password = RandomSecret(18);
-        var placeholder = new UserAccount { UserName = userName, DisplayName = displayName, Role = role, PasswordHash = "" };
-        var user = await store.AddUserAsync(userName, displayName, role, Hasher.HashPassword(placeholder, password), ct);
+        var user = await store.AddUserAsync(userName, displayName, role, Hash(password), ct);
         return (user, password);
+    }
+
+    /// <summary>Gives the user a new generated password (returned once), ending their sessions and lifting any lock.</summary>
+    public async Task<(UserAccount User, string Password)?> ResetPasswordAsync(long userId, CancellationToken ct)
+    {
+        var password = RandomSecret(18);
+        var user = await store.SetPasswordAsync(userId, Hash(password), ct);
+        return user is null ? null : (user, password);
     }
 
     /// <summary>Creates an API key bound to a role; the key is returned once and only its hash is stored.</summary>
@@ -61,6 +73,14 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
         await store.AddApiKeyAsync(name, HashKey(key), role, clock.GetUtcNow(), ct);
         return key;
     }
+
+    public Task<bool> RevokeApiKeyAsync(string name, CancellationToken ct) => store.RevokeApiKeyAsync(name, clock.GetUtcNow(), ct);
+
+    public static bool IsValidKeyName(string? name) =>
+        name is { Length: > 0 and <= 100 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    public static bool IsValidUserName(string? name) =>
+        name is { Length: > 0 and <= 100 } && !name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
 
     public async Task<ClaimsPrincipal?> AuthenticateApiKeyAsync(string key, string scheme, CancellationToken ct)
     {
@@ -73,8 +93,36 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
     public static ClaimsPrincipal Principal(string name, Role role, string scheme) =>
         new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, role.Code())], scheme, ClaimTypes.Name, ClaimTypes.Role));
 
+    /// <summary>A person's principal: their display name (on the history), role, and what re-validates the session.</summary>
+    public static ClaimsPrincipal Principal(UserAccount user, string scheme) =>
+        new(new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.Name, user.DisplayName),
+                new Claim(ClaimTypes.Role, user.Role.Code()),
+                new Claim(UserIdClaim, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(UserNameClaim, user.UserName),
+                new Claim(StampClaim, user.SecurityStamp),
+            ],
+            scheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    /// <summary>
+    /// Whether a session cookie still speaks for its user: the account exists, is enabled, has the same role and the
+    /// same security stamp (a password reset or disabling changes it). Checked on every request, so a change applies at once.
+    /// </summary>
+    public async Task<bool> IsSessionValidAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        if (!long.TryParse(principal.FindFirstValue(UserIdClaim), System.Globalization.CultureInfo.InvariantCulture, out var id)) return false;
+        var user = await store.GetUserAsync(id, ct);
+        return user is not null && user.DisabledAt is null
+            && string.Equals(user.SecurityStamp, principal.FindFirstValue(StampClaim), StringComparison.Ordinal)
+            && principal.IsInRole(user.Role.Code())
+            && string.Equals(user.DisplayName, principal.Identity?.Name, StringComparison.Ordinal);
+    }
+
     // API keys are long random secrets, so a fast hash is enough to keep them unusable if the table leaks.
     public static string HashKey(string key) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+
+    private static string Hash(string password) => Hasher.HashPassword(PlaceholderUser, password);
 
     private static string RandomSecret(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

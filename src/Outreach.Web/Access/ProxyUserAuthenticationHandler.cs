@@ -16,6 +16,13 @@ public sealed class AccessOptions
     /// Only set it when every request reaches Outreach through that proxy, which strips the header from outside callers.
     /// </summary>
     public string? ProxyUserHeader { get; set; }
+
+    /// <summary>
+    /// Behind a TLS-terminating reverse proxy or load balancer: read the client's address and scheme from X-Forwarded-For and
+    /// X-Forwarded-Proto, so cookies are marked secure and rate limits count per client. Off by default: a caller reaching
+    /// Outreach directly could otherwise claim any address.
+    /// </summary>
+    public bool TrustForwardedHeaders { get; set; }
 }
 
 /// <summary>
@@ -34,8 +41,8 @@ public sealed class ProxyUserAuthenticationHandler(
         if (string.IsNullOrWhiteSpace(header) || !Request.Headers.TryGetValue(header, out var values)) return AuthenticateResult.NoResult();
         var name = values.ToString().Trim();
         var user = name.Length is > 0 and <= 256 ? await users.FindUserAsync(name, Context.RequestAborted) : null;
-        return user is null
-            ? AuthenticateResult.Fail("The proxy's user has no Outreach account.")
-            : AuthenticateResult.Success(new AuthenticationTicket(AccessService.Principal(user.DisplayName, user.Role, SchemeName), SchemeName));
+        if (user is null) return AuthenticateResult.Fail("The proxy's user has no Outreach account.");
+        if (user.DisabledAt is not null) return AuthenticateResult.Fail("The proxy's user is disabled in Outreach.");
+        return AuthenticateResult.Success(new AuthenticationTicket(AccessService.Principal(user, SchemeName), SchemeName));
     }
 }

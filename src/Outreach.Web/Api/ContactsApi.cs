@@ -9,16 +9,16 @@ public static class ContactsApi
         var group = app.MapGroup("/api/contacts").WithTags("Contacts").RequireAuthorization(Access.Policies.Edit);
         group.MapPost("/{id:long}/opt-out", async (long id, IProspectStore prospects, TimeProvider clock, CancellationToken ct) =>
                 await prospects.SetOptedOutAsync(id, clock.GetUtcNow(), ct) is { } c
-                    ? Results.Ok(new ContactDto(c.Id, c.Name, c.Email, c.Language, c.Role, c.OptedOutAt))
+                    ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Record that a contact opted out of outreach (the first time is kept).");
         group.MapPost("/{id:long}/erase", async (long id, IProspectStore prospects, TimeProvider clock, CancellationToken ct) =>
                 await prospects.EraseContactAsync(id, clock.GetUtcNow(), ct) is { } c
-                    ? Results.Ok(new ContactDto(c.Id, c.Name, c.Email, c.Language, c.Role, c.OptedOutAt))
+                    ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Erase a contact's personal data on request; the anonymous row keeps the history's counts.");
-        group.MapGet("/{id:long}/export", async (long id, IProspectStore prospects, Core.Pipeline.IPipelineStore pipeline, CancellationToken ct) =>
-                await ContactExportDto.BuildAsync(id, prospects, pipeline, ct) is { } export
+        group.MapGet("/{id:long}/export", async (long id, IProspectStore prospects, Core.Pipeline.IPipelineStore pipeline, Core.Audit.IAuditLog audit, CancellationToken ct) =>
+                await ContactExportDto.BuildAsync(id, prospects, pipeline, audit, ct) is { } export
                     ? Results.Ok(export)
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Everything held on one contact (for a subject-access request).");

@@ -13,7 +13,15 @@ public sealed record ProspectDto(
         s.Stage, s.StageSince, s.RevisitOn, s.NextAction, s.NextActionDue, s.NextActionOverdue);
 }
 
-public sealed record ContactDto(long Id, string Name, string Email, ContactLanguage Language, string? Role, DateTimeOffset? OptedOutAt);
+public sealed record ContactDto(long Id, string Name, string Email, ContactLanguage Language, string? Role, DateTimeOffset? OptedOutAt)
+{
+    public LawfulBasis LawfulBasis { get; init; }
+    public string? Source { get; init; }
+    public DateTimeOffset? ErasedAt { get; init; }
+
+    public static ContactDto From(Contact c) =>
+        new(c.Id, c.Name, c.Email, c.Language, c.Role, c.OptedOutAt) { LawfulBasis = c.LawfulBasis, Source = c.Source, ErasedAt = c.ErasedAt };
+}
 
 public sealed record ProspectDetailsDto(ProspectDto Prospect, string Country, string? KvkNumber, string? WebsiteDomain, IReadOnlyList<ContactDto> Contacts, IReadOnlyList<Stage> AllowedMoves);
 
@@ -88,7 +96,7 @@ public static class ProspectsApi
         var contacts = await prospects.ListContactsAsync(summary.OrganisationId, ct);
         return TypedResults.Ok(new ProspectDetailsDto(
             ProspectDto.From(summary), organisation.Country, organisation.KvkNumber, organisation.WebsiteDomain,
-            contacts.Select(c => new ContactDto(c.Id, c.Name, c.Email, c.Language, c.Role, c.OptedOutAt)).ToList(),
+            contacts.Select(ContactDto.From).ToList(),
             StageRules.Allowed[summary.Stage]));
     }
 

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Outreach.Web.Cli;
 
-/// <summary>create-user and create-api-key: secrets are generated here and printed once; only hashes are stored.</summary>
+/// <summary>create-user, create-api-key and revoke-api-key: secrets are generated here and printed once; only hashes are stored.</summary>
 internal static class AccessCommands
 {
     public static void Add(RootCommand root, string[] args)
@@ -37,12 +37,36 @@ internal static class AccessCommands
             if (!Roles.TryParse(parse.GetValue(keyRole), out var r)) return Fail($"Unknown role '{parse.GetValue(keyRole)}': use administrator, secretariat or manager.");
             await using var services = CommandLine.BuildServices(args);
             await services.GetRequiredService<Migrator>().MigrateAsync(ct);
-            var key = await services.GetRequiredService<AccessService>().CreateApiKeyAsync(parse.GetValue(keyName)!.Trim(), r, ct);
+            var keyLabel = parse.GetValue(keyName)!.Trim();
+            if (!AccessService.IsValidKeyName(keyLabel)) return Fail("A key name is 1 to 100 characters: letters, digits, '-', '_' or '.'.");
+            string key;
+            try
+            {
+                key = await services.GetRequiredService<AccessService>().CreateApiKeyAsync(keyLabel, r, ct);
+            }
+            catch (DuplicateNameException)
+            {
+                return Fail($"A key named '{keyLabel}' exists already; revoke it first or choose another name.");
+            }
+
             AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"[green]API key for '{parse.GetValue(keyName)}' ({r.Code()}), shown once:[/]");
             Console.WriteLine(key);
             return 0;
         });
         root.Subcommands.Add(createKey);
+
+        var revokeName = new Option<string>("--name") { Description = "The name of the key to revoke.", Required = true };
+        var revokeKey = new Command("revoke-api-key", "Revoke an integration's API key at once (it is refused from the next request).") { revokeName };
+        revokeKey.SetAction(async (parse, ct) =>
+        {
+            await using var services = CommandLine.BuildServices(args);
+            await services.GetRequiredService<Migrator>().MigrateAsync(ct);
+            var label = parse.GetValue(revokeName)!.Trim();
+            if (!await services.GetRequiredService<AccessService>().RevokeApiKeyAsync(label, ct)) return Fail($"There is no active key named '{label}'.");
+            AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"[green]Revoked the API key '{label}'.[/]");
+            return 0;
+        });
+        root.Subcommands.Add(revokeKey);
     }
 
     private static int Fail(string message)

@@ -9,6 +9,8 @@ public sealed class CurrentActor(IHttpContextAccessor http, Microsoft.Extensions
 
     public bool CanEdit => http.HttpContext?.User is { } user && Roles.All.Any(r => r.CanEdit() && user.IsInRole(r.Code()));
 
+    public bool IsAdministrator => http.HttpContext?.User.IsInRole(Role.Administrator.Code()) == true;
+
     public bool SignedIn => http.HttpContext?.User.Identity?.IsAuthenticated == true;
 
     public string? RoleName => http.HttpContext?.User.Claims.FirstOrDefault(c => c.Type == System.Security.Claims.ClaimTypes.Role)?.Value;

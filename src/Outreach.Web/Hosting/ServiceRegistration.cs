@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Outreach.Core.Access;
+using Outreach.Core.Audit;
 using Outreach.Web.Access;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
@@ -41,6 +42,8 @@ public static class ServiceRegistration
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
         services.AddSingleton<IAccessStore, SqlAccessStore>();
+        services.AddSingleton<IAuditActor, HttpAuditActor>();
+        services.AddSingleton<IAuditLog, SqlAudit>();
         services.AddSingleton<AccessService>();
         services.AddSingleton<PipelineService>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
@@ -81,6 +84,7 @@ public static class ServiceRegistration
                 // Pages that only make sense to someone who may change things.
                 foreach (var page in EditorPages)
                     o.Conventions.AuthorizePage(page, Policies.Edit);
+                o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
                 o.Conventions.AllowAnonymousToPage("/Error");
             })
             .AddViewLocalization()
@@ -118,6 +122,15 @@ public static class ServiceRegistration
                 // The API answers 401/403; only people are sent to the sign-in page.
                 o.Events.OnRedirectToLogin = c => Answer(c, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = c => Answer(c, StatusCodes.Status403Forbidden);
+                // A disabled user, a reset password or a changed role ends the session at the next request, not when the cookie expires.
+                o.Events.OnValidatePrincipal = async c =>
+                {
+                    if (c.Principal is null || !await c.HttpContext.RequestServices.GetRequiredService<AccessService>().IsSessionValidAsync(c.Principal, c.HttpContext.RequestAborted))
+                    {
+                        c.RejectPrincipal();
+                        await c.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p => p.RequireAuthenticatedUser())

@@ -92,6 +92,10 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
+    public Task<bool> IsSuppressedAsync(string email, CancellationToken ct) => Task.FromResult(false);
+
+    public Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+
     public Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct) =>
         throw new NotSupportedException("Retention is tested against the real stores.");
 

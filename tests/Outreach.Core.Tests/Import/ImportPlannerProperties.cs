@@ -36,6 +36,8 @@ public sealed class ImportPlannerProperties
         ["", "eva@x.nl", "piet@x.nl", "EVA@x.nl"],
         ["", "nl", "en"],
         ["", "CEO", "=1+1"],
+        ["", "consent", "legitimate_interest", "Consent", "maybe"],
+        ["", "Fair 2026", "=cmd|' /C calc'!A0"],
     ];
 
     private static readonly Gen<string> AnyText =

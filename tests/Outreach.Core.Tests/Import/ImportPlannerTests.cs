@@ -13,8 +13,8 @@ public sealed class ImportPlannerTests
     internal static string[] Line(
         string organisation = "Goudsmederij de Vries B.V.", string partyKind = "company", string sector = "jewellery", string country = "",
         string kvk = "", string website = "", string owner = "Anne", string covenant = "gold", string stage = "",
-        string contactName = "", string contactEmail = "", string contactLanguage = "", string contactRole = "") =>
-        [organisation, partyKind, sector, country, kvk, website, owner, covenant, stage, contactName, contactEmail, contactLanguage, contactRole];
+        string contactName = "", string contactEmail = "", string contactLanguage = "", string contactRole = "", string lawfulBasis = "", string source = "") =>
+        [organisation, partyKind, sector, country, kvk, website, owner, covenant, stage, contactName, contactEmail, contactLanguage, contactRole, lawfulBasis, source];
 
     private static ImportPlan Plan(params string[][] lines) => PlanWith([], lines);
 
@@ -245,7 +245,30 @@ public sealed class ImportPlannerTests
         var plan = Plan([.. Line(organisation: "Acme"), "Inc"], [.. Line(organisation: "Beta"), "", " "], Line(organisation: "Gamma")[..9]);
 
         Assert.Equal([ImportRowStatus.Invalid, ImportRowStatus.Ok, ImportRowStatus.Ok], plan.Rows.Select(r => r.Status));
-        Assert.Contains("14 cells but the header has 13", plan.Rows[0].Errors[0].Message.ToString(), StringComparison.Ordinal);
+        Assert.Contains("16 cells but the header has 15", plan.Rows[0].Errors[0].Message.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ReadsLawfulBasisAndSource_AndRefusesAnErasedPersonsAddress()
+    {
+        var suppressed = new HashSet<string> { Suppression.Hash("erased@example.nl") };
+        var plan = ImportPlanner.Plan(ImportColumns.All,
+            [
+                new ImportRow(2, Line(organisation: "Acme", contactName: "Eva", contactEmail: "eva@acme.nl", lawfulBasis: "consent", source: "Fair 2026")),
+                new ImportRow(3, Line(organisation: "Beta", contactName: "Piet", contactEmail: "piet@beta.nl")),
+                new ImportRow(4, Line(organisation: "Gamma", contactName: "Erased", contactEmail: " ERASED@example.nl")),
+                new ImportRow(5, Line(organisation: "Delta", contactName: "Kim", contactEmail: "kim@delta.nl", lawfulBasis: "because")),
+            ],
+            [], [Gold], suppressed);
+
+        Assert.Equal([ImportRowStatus.Ok, ImportRowStatus.Ok, ImportRowStatus.Invalid, ImportRowStatus.Invalid], plan.Rows.Select(r => r.Status));
+        var eva = plan.Organisations[0].Contacts[0].Draft;
+        Assert.Equal((LawfulBasis.Consent, "Fair 2026"), (eva.LawfulBasis, eva.Source));
+        var piet = plan.Organisations[1].Contacts[0].Draft;
+        Assert.Equal((LawfulBasis.LegitimateInterest, (string?)null), (piet.LawfulBasis, piet.Source));
+        Assert.Equal(ImportColumns.ContactEmail, Assert.Single(plan.Rows[2].Errors).Field);
+        Assert.Equal(Suppression.Message, plan.Rows[2].Errors[0].Message.ToString());
+        Assert.Contains("Unknown lawful basis 'because'", plan.Rows[3].Errors[0].Message.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,12 +16,14 @@ public static class ImportColumns
     public const string ContactEmail = "contact_email";
     public const string ContactLanguage = "contact_language";
     public const string ContactRole = "contact_role";
+    public const string ContactLawfulBasis = "contact_lawful_basis";
+    public const string ContactSource = "contact_source";
 
     /// <summary>Every known column, in the order the export writes them.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         Organisation, PartyKind, Sector, Country, KvkNumber, Website, Owner, Covenant, Stage,
-        ContactName, ContactEmail, ContactLanguage, ContactRole,
+        ContactName, ContactEmail, ContactLanguage, ContactRole, ContactLawfulBasis, ContactSource,
     ];
 
     /// <summary>Columns the header must have (their cells may still be empty, which the row check reports).</summary>

@@ -35,13 +35,15 @@ public static class ImportPlanner
         ["Email"] = ImportColumns.ContactEmail,
         ["Language"] = ImportColumns.ContactLanguage,
         ["Role"] = ImportColumns.ContactRole,
+        ["Source"] = ImportColumns.ContactSource,
     };
 
     public static ImportPlan Plan(
         IReadOnlyList<string> header,
         IEnumerable<ImportRow> rows,
         IEnumerable<OrganisationKeys> existingOrganisations,
-        IEnumerable<Covenant> covenants)
+        IEnumerable<Covenant> covenants,
+        IReadOnlySet<string>? suppressedAddresses = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
@@ -51,7 +53,7 @@ public static class ImportPlanner
         var layout = Layout.From(header, out var fileErrors);
         if (fileErrors.Count > 0) return ImportPlan.Refused([.. fileErrors]);
 
-        var planning = new Planning(layout, new DuplicateIndex(existingOrganisations), covenants);
+        var planning = new Planning(layout, new DuplicateIndex(existingOrganisations), covenants, suppressedAddresses ?? new HashSet<string>());
         var results = new List<ImportRowResult>();
         foreach (var row in rows) results.Add(planning.Add(row));
         return new ImportPlan([], results, planning.Organisations());
@@ -123,7 +125,7 @@ public static class ImportPlanner
         public PlannedOrganisation Build() => new(Organisation, NormalisedName, Contacts, Entries, Rows);
     }
 
-    private sealed class Planning(Layout layout, DuplicateIndex existing, IEnumerable<Covenant> covenants)
+    private sealed class Planning(Layout layout, DuplicateIndex existing, IEnumerable<Covenant> covenants, IReadOnlySet<string> suppressed)
     {
         private readonly Dictionary<string, Covenant> covenantsByCode = covenants
             .GroupBy(c => c.Code.Trim(), StringComparer.OrdinalIgnoreCase)
@@ -298,7 +300,7 @@ public static class ImportPlanner
                 // The same rule as the form and the API: later stages are reached by moves with reasons, so the history stays true.
                 errors.Add(new FieldError(ImportColumns.Stage, "A new prospect starts in 'identified' or 'contacted'; import it so and move it on the board with a reason."));
 
-            var contact = ReadContact(Cell, errors);
+            var contact = ReadContact(Cell, errors, suppressed);
 
             // Bytes that were not UTF-8 make every other message about that cell misleading: say what is wrong instead.
             if (row.Values.Any(v => v.Contains('\uFFFD', StringComparison.Ordinal)))
@@ -316,15 +318,18 @@ public static class ImportPlanner
             return new RowContent(clean, keys, contact is null ? null : Validation.Clean(contact), covenant, stage);
         }
 
-        private static ContactDraft? ReadContact(Func<string, string> cell, List<FieldError> errors)
+        private static ContactDraft? ReadContact(Func<string, string> cell, List<FieldError> errors, IReadOnlySet<string> suppressed)
         {
             var name = cell(ImportColumns.ContactName);
             var email = cell(ImportColumns.ContactEmail);
             var languageText = cell(ImportColumns.ContactLanguage);
             var role = cell(ImportColumns.ContactRole);
+            var basisText = cell(ImportColumns.ContactLawfulBasis);
+            var source = cell(ImportColumns.ContactSource);
             if (string.IsNullOrWhiteSpace(name) && string.IsNullOrWhiteSpace(email))
             {
-                var given = string.IsNullOrWhiteSpace(languageText) ? string.IsNullOrWhiteSpace(role) ? null : ImportColumns.ContactRole : ImportColumns.ContactLanguage;
+                var given = new[] { (ImportColumns.ContactLanguage, languageText), (ImportColumns.ContactRole, role), (ImportColumns.ContactLawfulBasis, basisText), (ImportColumns.ContactSource, source) }
+                    .Where(c => !string.IsNullOrWhiteSpace(c.Item2)).Select(c => c.Item1).FirstOrDefault();
                 if (given is not null)
                     errors.Add(new FieldError(ImportColumns.ContactName, "{0} and {1} are required when {2} is given.", ImportColumns.ContactName, ImportColumns.ContactEmail, given));
                 return null;
@@ -333,8 +338,13 @@ public static class ImportPlanner
             var language = ContactLanguage.Nl;
             if (!string.IsNullOrWhiteSpace(languageText) && !ContactLanguages.TryParse(languageText, out language))
                 errors.Add(new FieldError(ImportColumns.ContactLanguage, "Unknown language '{0}'; use nl or en.", Show(languageText)));
-            var contact = new ContactDraft { Name = name, Email = email, Language = language, Role = NullIfBlank(role) };
+            var basis = LawfulBasis.LegitimateInterest;
+            if (!string.IsNullOrWhiteSpace(basisText) && !LawfulBases.TryParse(basisText, out basis))
+                errors.Add(new FieldError(ImportColumns.ContactLawfulBasis, "Unknown lawful basis '{0}'; use one of: {1}.", Show(basisText), string.Join(", ", LawfulBases.All.Select(b => b.Code()))));
+            var contact = new ContactDraft { Name = name, Email = email, Language = language, Role = NullIfBlank(role), LawfulBasis = basis, Source = NullIfBlank(source) };
             errors.AddRange(InColumns(Validation.Check(contact), ContactColumns));
+            if (!string.IsNullOrWhiteSpace(email) && suppressed.Contains(Suppression.Hash(email)))
+                errors.Add(new FieldError(ImportColumns.ContactEmail, Suppression.Message));
             return contact;
         }
 

@@ -27,14 +27,13 @@ public sealed class LoginModel(AccessService access, IStringLocalizer<SharedReso
         var (outcome, user) = await access.SignInAsync(UserName, Password, ct);
         if (outcome != SignInOutcome.SignedIn)
         {
-            Error = outcome == SignInOutcome.LockedOut
-                ? T["This account is locked for 15 minutes after repeated failed sign-ins."]
-                : T["Wrong user name or password."];
+            // One message for every refusal, so the page does not tell which user names exist (a lock or a disabled account would).
+            Error = T["Wrong user name or password, or the account is locked for 15 minutes after repeated failures."];
             Password = null;
             return Page();
         }
 
-        var principal = AccessService.Principal(user!.DisplayName, user.Role, CookieAuthenticationDefaults.AuthenticationScheme);
+        var principal = AccessService.Principal(user!, CookieAuthenticationDefaults.AuthenticationScheme);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/board");
     }

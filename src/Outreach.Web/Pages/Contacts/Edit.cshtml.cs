@@ -47,9 +47,10 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         return ProspectId is { } prospect ? Redirect($"/prospects/{prospect}") : Redirect("/board");
     }
 
-    public async Task<IActionResult> OnGetExportAsync(string id, [FromServices] Core.Pipeline.IPipelineStore pipeline, CancellationToken ct)
+    public async Task<IActionResult> OnGetExportAsync(string id, [FromServices] Core.Pipeline.IPipelineStore pipeline, [FromServices] Core.Audit.IAuditLog audit, CancellationToken ct)
     {
-        if (!long.TryParse(id, out var contactId) || await Api.ContactExportDto.BuildAsync(contactId, prospects, pipeline, ct) is not { } export) return NotFound();
+        // The same document as GET /api/contacts/{id}/export, for people (the API does not take the browser's cookie).
+        if (!long.TryParse(id, out var contactId) || await Api.ContactExportDto.BuildAsync(contactId, prospects, pipeline, audit, ct) is not { } export) return NotFound();
         var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(export, ExportJson);
         return File(json, "application/json", $"contact-{contactId}.json");
     }
@@ -87,6 +88,9 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         var draft = new ContactDraft { Name = Name ?? "", Email = Email ?? "", Language = language, Role = Role, LawfulBasis = basis, Source = Source };
         foreach (var error in Validation.Check(draft))
             ModelState.AddModelError(error.Field, T.Message(new DomainMessage(error.Message.Template, error.Message.Args)));
+        // An erased person is not added back by retyping their address.
+        if (ModelState.IsValid && !string.Equals(existing?.Email, draft.Email.Trim(), StringComparison.OrdinalIgnoreCase) && await prospects.IsSuppressedAsync(draft.Email, ct))
+            ModelState.AddModelError(nameof(Email), T["This address belongs to a person whose data was erased at their request; it cannot be added again."]);
         if (!ModelState.IsValid) return Page();
 
         var clean = Validation.Clean(draft);

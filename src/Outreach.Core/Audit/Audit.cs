@@ -1,0 +1,169 @@
+using System.Globalization;
+using Outreach.Core.Access;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+
+namespace Outreach.Core.Audit;
+
+/// <summary>One field's value before and after a change. Personal values (a contact's name, address, role, source) are kept apart so that erasure can remove them.</summary>
+public sealed record AuditChange(string Field, string? Before, string? After, bool Personal = false);
+
+/// <summary>What kind of thing changed, in the secretariat's words.</summary>
+public static class AuditEntities
+{
+    public const string Organisation = "organisation";
+    public const string Contact = "contact";
+    public const string Prospect = "prospect";
+    public const string User = "user";
+    public const string ApiKey = "api_key";
+    public const string Import = "import";
+    public const string Covenant = "covenant";
+
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import];
+
+    /// <summary>The name shown (and translated) in the UI.</summary>
+    public static string Label(string entity) => entity switch
+    {
+        ApiKey => "API key",
+        _ => entity.Length == 0 ? entity : char.ToUpperInvariant(entity[0]) + entity[1..],
+    };
+}
+
+/// <summary>A change about to be recorded: stored in the same transaction as the change itself, so the trail cannot miss one.</summary>
+public sealed record AuditRecord(string Entity, string EntityId, string Action, IReadOnlyList<AuditChange> Changes)
+{
+    /// <summary>The contact whose personal data this record holds, so erasing the contact can remove it.</summary>
+    public long? ContactId { get; init; }
+}
+
+/// <summary>A recorded change as administrators see it.</summary>
+public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Entity, string EntityId, string Action, IReadOnlyList<AuditChange> Changes)
+{
+    /// <summary>The personal values of this entry were removed when the contact was erased; the entry itself stays.</summary>
+    public bool PersonalDataErased { get; init; }
+}
+
+public sealed record AuditFilter
+{
+    public string? Entity { get; init; }
+    public string? EntityId { get; init; }
+    public string? Actor { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? Before { get; init; }
+}
+
+/// <summary>Reads the audit trail; writing happens inside each store's own transaction.</summary>
+public interface IAuditLog
+{
+    Task<Page<AuditEntry>> SearchAsync(AuditFilter filter, int page, int pageSize, CancellationToken ct);
+}
+
+/// <summary>Who is making the current change: the signed-in person, an integration's key, a job or the command line.</summary>
+public interface IAuditActor
+{
+    string Name { get; }
+}
+
+/// <summary>
+/// The actor for work that has no signed-in person (jobs, the command line): set around the work, read by <see cref="IAuditActor"/>.
+/// An AsyncLocal, so concurrent jobs each keep their own.
+/// </summary>
+public static class AmbientActor
+{
+    private static readonly AsyncLocal<string?> Current = new();
+
+    public static string? Name => Current.Value;
+
+    public static IDisposable Use(string name)
+    {
+        var previous = Current.Value;
+        Current.Value = name;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(string? previous) : IDisposable
+    {
+        public void Dispose() => Current.Value = previous;
+    }
+}
+
+/// <summary>The ambient actor, or "system" when nothing set one.</summary>
+public sealed class AmbientAuditActor : IAuditActor
+{
+    public const string System = "system";
+
+    public string Name => AmbientActor.Name ?? System;
+}
+
+/// <summary>Builds the field-by-field changes of each audited thing; only fields that differ are kept.</summary>
+public static class AuditDiff
+{
+    public static IReadOnlyList<AuditChange> Between(IEnumerable<AuditChange> fields) =>
+        fields.Where(f => !string.Equals(f.Before, f.After, StringComparison.Ordinal)).ToList();
+
+    public static IReadOnlyList<AuditChange> Organisation(Organisation? before, Organisation? after) => Between(
+    [
+        new("name", before?.Name, after?.Name),
+        new("party_kind", before?.PartyKind.Code(), after?.PartyKind.Code()),
+        new("sector", before?.Sector, after?.Sector),
+        new("country", before?.Country, after?.Country),
+        new("kvk_number", before?.KvkNumber, after?.KvkNumber),
+        new("website_domain", before?.WebsiteDomain, after?.WebsiteDomain),
+        new("owner", before?.Owner, after?.Owner),
+    ]);
+
+    public static IReadOnlyList<AuditChange> Contact(Contact? before, Contact? after) => Between(
+    [
+        new("name", before?.Name, after?.Name, Personal: true),
+        new("email", before?.Email, after?.Email, Personal: true),
+        new("language", before?.Language.Code(), after?.Language.Code()),
+        new("role", before?.Role, after?.Role, Personal: true),
+        new("lawful_basis", before?.LawfulBasis.Code(), after?.LawfulBasis.Code()),
+        new("source", before?.Source, after?.Source, Personal: true),
+        new("opted_out_at", Instant(before?.OptedOutAt), Instant(after?.OptedOutAt)),
+        new("erased_at", Instant(before?.ErasedAt), Instant(after?.ErasedAt)),
+    ]);
+
+    public static IReadOnlyList<AuditChange> NextAction(PipelineEntry before, string? action, DateOnly? due) => Between(
+    [
+        new("next_action", before.NextAction, action),
+        new("next_action_due", Date(before.NextActionDue), Date(due)),
+    ]);
+
+    public static IReadOnlyList<AuditChange> Stage(StageChange change) => Between(
+    [
+        new("stage", change.From?.Code(), change.To.Code()),
+        new("reason", null, change.Reason),
+        new("revisit_on", null, Date(change.RevisitOn)),
+    ]);
+
+    public static IReadOnlyList<AuditChange> User(UserAccount? before, UserAccount? after) => Between(
+    [
+        new("user_name", before?.UserName, after?.UserName),
+        new("display_name", before?.DisplayName, after?.DisplayName),
+        new("role", before?.Role.Code(), after?.Role.Code()),
+        new("disabled_at", Instant(before?.DisabledAt), Instant(after?.DisabledAt)),
+    ]);
+
+    public static string? Instant(DateTimeOffset? at) => at?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The actions the trail records (the UI translates them).</summary>
+public static class AuditActions
+{
+    public static readonly IReadOnlyList<string> All =
+    [
+        "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
+        "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported",
+    ];
+
+    /// <summary>The name shown (and translated) in the UI.</summary>
+    public static string Label(string action) => action switch
+    {
+        "opted_out" => "Opt-out recorded",
+        "opt_out_cleared" => "Opt-out cleared",
+        _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
+    };
+}
