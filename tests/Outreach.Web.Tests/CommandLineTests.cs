@@ -45,6 +45,11 @@ public sealed class CommandLineTests : IDisposable
             Assert.Equal(1, await CommandLine.RunAsync(["create-user", "--user", "anne", $"--Storage:DataFolder={folder}"]));
             Assert.Equal(1, await CommandLine.RunAsync(["create-user", "--user", "bram", "--role", "pirate", $"--Storage:DataFolder={folder}"]));
             Assert.Equal(0, await CommandLine.RunAsync(["create-api-key", "--name", "powerbi", "--role", "manager", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(1, await CommandLine.RunAsync(["create-api-key", "--name", "powerbi", "--role", "manager", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(1, await CommandLine.RunAsync(["create-api-key", "--name", "bad name!", "--role", "manager", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(0, await CommandLine.RunAsync(["create-api-key", "--name", "old-tool", "--role", "secretariat", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(0, await CommandLine.RunAsync(["revoke-api-key", "--name", "old-tool", $"--Storage:DataFolder={folder}"]));
+            Assert.Equal(1, await CommandLine.RunAsync(["revoke-api-key", "--name", "old-tool", $"--Storage:DataFolder={folder}"]));
         }
         finally
         {
@@ -52,13 +57,20 @@ public sealed class CommandLineTests : IDisposable
         }
 
         var text = output.ToString();
-        var key = text.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(Access.AccessService.ApiKeyPrefix, StringComparison.Ordinal));
+        var keys = text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith(Access.AccessService.ApiKeyPrefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, keys.Count);
+        var key = keys[0];
         var db = new Database(StorageEngine.Sqlite, Database.ResolveConnectionString(new StorageOptions { DataFolder = folder }));
         var store = new SqlAccessStore(db, TimeProvider.System);
         Assert.Equal(("powerbi", Core.Access.Role.Manager), await store.FindApiKeyAsync(Access.AccessService.HashKey(key), default));
         Assert.Equal(Core.Access.Role.Administrator, (await store.FindUserAsync("anne", default))!.Role);
         Assert.Null(await store.FindUserAsync("bram", default));
         Assert.Contains("Password (shown once)", text, StringComparison.Ordinal);
+        Assert.Null(await store.FindApiKeyAsync(Access.AccessService.HashKey(keys[1]), default));
+        // What the command line changed is audited as the command line's.
+        var audit = await new SqlAudit(db).SearchAsync(new Core.Audit.AuditFilter { Entity = Core.Audit.AuditEntities.ApiKey }, 1, 10, default);
+        Assert.Equal(["revoked", "created", "created"], audit.Items.Select(a => a.Action));
+        Assert.All(audit.Items, a => Assert.StartsWith("command line", a.Actor, StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -33,6 +34,8 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         client = app.CreateClientAs(Core.Access.Role.Secretariat);
+        // Issued now, so that the administrator's key is part of the state before any refused post.
+        _ = app.KeyFor(Core.Access.Role.Administrator);
         await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
         var created = await client.PostAsJsonAsync("/api/prospects", new { name = "Baseline Gold", partyKind = "company", sector = "jewellery", owner = "Anne", covenant = "gold" });
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
@@ -46,9 +49,9 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
         var parts = new List<string>();
         // Every column of every row, so an update that slipped through shows, not just an insert.
-        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change" })
+        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal" })
         {
-            foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY id"))
+            foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY 1"))
                 parts.Add(table + ":" + string.Join(",", row.Select(kv => $"{kv.Key}={kv.Value}")));
         }
 
@@ -87,7 +90,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         }
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Matches("too long|not allowed|is required|not a valid|Give the covenant a name", body);
+        Assert.Matches("too long|not allowed|is required|not a valid|Give the covenant a name|at most 100 characters|1 to 100 characters", body);
     }
 
     [Theory]
@@ -194,5 +197,93 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode(name), page, StringComparison.Ordinal);
         var stored = await client.GetFromJsonAsync<JsonElement>($"/api/prospects?q={Uri.EscapeDataString(name[..6])}");
         Assert.Equal(name, stored.GetProperty("items")[0].GetProperty("organisation").GetString());
+    }
+
+    public static readonly TheoryData<string, string> HostileJson = new()
+    {
+        { "over-long name", """{"name":"__LONG__","partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "control character", """{"name":"Acme\u0001","partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "NUL", """{"name":"Acme\u0000","partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "lone surrogate", """{"name":"Acme \uD800","partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "unknown party kind", """{"name":"Acme","partyKind":"<script>","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "SQL in the covenant", """{"name":"Acme","partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold' OR '1'='1"}""" },
+        { "wrong type", """{"name":42,"partyKind":"company","sector":"steel","owner":"Anne","covenant":"gold"}""" },
+        { "not JSON", "name=Acme" },
+        { "truncated JSON", """{"name":"Acme","partyKind":""" },
+        { "array instead of object", "[1,2,3]" },
+        { "empty body", "" },
+    };
+
+    /// <summary>Every write endpoint of the API refuses hostile JSON with 400 and a problem body, and nothing changes.</summary>
+    [Theory]
+    [MemberData(nameof(HostileJson))]
+    public async Task Api_RefusesHostileJson_WithAProblem_AndStoresNothing(string what, string body)
+    {
+        _ = what;
+        body = body.Replace("__LONG__", new string('x', 5000), StringComparison.Ordinal);
+        foreach (var path in new[] { "/api/prospects", $"/api/prospects/{prospectId}/stage" })
+        {
+            var before = await StateAsync();
+            var moveBody = path.EndsWith("/stage", StringComparison.Ordinal)
+                ? body.Replace("\"name\"", "\"reason\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"toStage\"", StringComparison.Ordinal)
+                : body;
+            var response = await client.PostAsync(path, new StringContent(moveBody, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var problem = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
+            Assert.Equal(before, await StateAsync());
+        }
+    }
+
+    [Fact]
+    public async Task Api_RefusesAnOversizedBody_AndStoresNothing()
+    {
+        var before = await StateAsync();
+        var huge = "{\"name\":\"" + new string('x', 5_000_000) + "\"}";
+        var response = await client.PostAsync("/api/prospects", new StringContent(huge, Encoding.UTF8, "application/json"));
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge, $"got {(int)response.StatusCode}");
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Fact]
+    public async Task AFormWithRawBytesThatAreNotUtf8_IsRefused_AndStoresNothing()
+    {
+        var before = await StateAsync();
+        var page = await client.GetAsync($"/contacts/new?organisationId={organisationId}");
+        var token = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        // Raw Latin-1 bytes for "Café" (0xE9 alone is not UTF-8), as an old form or tool might send them.
+        var bytes = Encoding.ASCII.GetBytes($"__RequestVerificationToken={Uri.EscapeDataString(token)}&Email=cafe%40hostile.example&Language=nl&LawfulBasis=consent&Name=Caf")
+            .Concat(new byte[] { 0xE9 }).Concat(Encoding.ASCII.GetBytes("+Owner")).ToArray();
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/contacts/new?organisationId={organisationId}") { Content = new ByteArrayContent(bytes) };
+        post.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : []) post.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var response = await client.SendAsync(post);
+        await AssertClearRefusalAsync(response, nul: false);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task AdminAddUser_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostAdminFormAsync("/admin/users", new() { ["UserName"] = "hostile", ["DisplayName"] = value, ["Role"] = "manager" });
+    }, value.Contains('\0', StringComparison.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task AdminIssueKey_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostAdminFormAsync("/admin/api-keys", new() { ["Name"] = value, ["Role"] = "manager" });
+    }, value.Contains('\0', StringComparison.Ordinal));
+
+    private async Task<HttpResponseMessage> PostAdminFormAsync(string path, Dictionary<string, string> fields)
+    {
+        var admin = app.CreateClientAs(Core.Access.Role.Administrator);
+        var page = await admin.GetAsync(path);
+        fields["__RequestVerificationToken"] = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        return await admin.SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) });
     }
 }

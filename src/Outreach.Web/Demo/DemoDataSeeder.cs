@@ -30,6 +30,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Da
     public async Task<DemoSummary?> SeedIfEmptyAsync(CancellationToken ct)
     {
         if ((await prospects.ListCovenantsAsync(ct)).Count > 0) return null;
+        using var actor = Core.Audit.AmbientActor.Use("demo data");
         return await SeedAsync(ct);
     }
 

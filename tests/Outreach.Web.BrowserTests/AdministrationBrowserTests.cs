@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Outreach.Core.Access;
+using Outreach.Web.Access;
+
+namespace Outreach.Web.BrowserTests;
+
+/// <summary>An administrator's path: add a colleague, hand over the password shown once, disable an account, read the audit trail.</summary>
+public sealed class AdministrationBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task AnAdministrator_AddsAndDisablesAUser_AndTheAuditTrailShowsBoth()
+    {
+        var access = fixture.App.Services.GetRequiredService<AccessService>();
+        var (_, password) = await access.CreateUserAsync("ilse", "Ilse Admin", Role.Administrator, default);
+        var page = await fixture.NewPageAsync(role: null);
+        await page.GotoAsync("/account/login");
+        await page.GetByTestId("login-user").FillAsync("ilse");
+        await page.GetByTestId("login-password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await page.WaitForURLAsync("**/board");
+
+        await page.GetByTestId("nav-admin").ClickAsync();
+        await page.WaitForURLAsync("**/admin/users");
+        await page.Locator("input[name=UserName]").FillAsync("tom");
+        await page.Locator("input[name=DisplayName]").FillAsync("Tom <b>Bakker</b>");
+        await page.Locator("select[name=Role]").SelectOptionAsync("manager");
+        await page.GetByTestId("add-user").ClickAsync();
+        var issued = page.GetByTestId("issued-password");
+        await Assertions.Expect(issued).ToContainTextAsync("tom");
+        var tomsPassword = (await issued.Locator("code").InnerTextAsync()).Trim();
+        Assert.True(tomsPassword.Length >= 20);
+        // The display name is text, never markup.
+        await Assertions.Expect(page.Locator("tr[data-user=tom] input[name=displayName]")).ToHaveValueAsync("Tom <b>Bakker</b>");
+
+        // Disabling asks first.
+        var asked = "";
+        page.Dialog += async (_, dialog) => { asked = dialog.Message; await dialog.AcceptAsync(); };
+        await page.GotoAsync("/admin/users");
+        await page.GetByTestId("disable-tom").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("User disabled");
+        Assert.Contains("Disable this user?", asked, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("tr[data-user=tom]")).ToContainTextAsync("Disabled");
+        Assert.NotNull((await fixture.App.Services.GetRequiredService<IAccessStore>().FindUserAsync("tom", default))!.DisabledAt);
+
+        await page.GotoAsync("/admin/audit?entity=user");
+        var rows = page.Locator("[data-testid=audit] tbody tr");
+        await Assertions.Expect(rows.First).ToContainTextAsync("Disabled");
+        await Assertions.Expect(rows.First).ToContainTextAsync("Ilse Admin (ilse)");
+        await Assertions.Expect(page.Locator("[data-testid=audit] tbody tr[data-action=created]", new() { HasText = "Tom <b>Bakker</b>" })).ToHaveCountAsync(1);
+        await page.GotoAsync("/admin/audit");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("audit"), FullPage = false });
+
+        // Tom's password does not open a disabled account.
+        var tom = await fixture.NewPageAsync(role: null);
+        await tom.GotoAsync("/account/login");
+        await tom.GetByTestId("login-user").FillAsync("tom");
+        await tom.GetByTestId("login-password").FillAsync(tomsPassword);
+        await tom.GetByTestId("login-submit").ClickAsync();
+        await Assertions.Expect(tom.GetByTestId("login-error")).ToBeVisibleAsync();
+    }
+}
