@@ -1,0 +1,149 @@
+using Outreach.Core.Pipeline;
+
+namespace Outreach.Core.Sequences;
+
+/// <summary>One step of a sequence: a template, sent a number of Dutch business days after the previous step (or the enrolment).</summary>
+public sealed record SequenceStep(string TemplateKey, int WaitBusinessDays);
+
+/// <summary>
+/// An ordered set of mails for one purpose, tied to the pipeline stage it serves: moving a prospect past that stage ends it.
+/// Enrolment happens by hand, or by rule when a prospect enters <see cref="EnrolOnEntering"/>.
+/// </summary>
+public sealed record Sequence(long Id, string Name, Stage Stage, IReadOnlyList<SequenceStep> Steps)
+{
+    public Stage? EnrolOnEntering { get; init; }
+}
+
+public enum EnrolmentState
+{
+    Active,
+    Paused,
+    Stopped,
+    Completed,
+}
+
+public enum StopReason
+{
+    Reply,
+    StageMovedOn,
+    OptedOut,
+    HardBounce,
+    Manual,
+}
+
+/// <summary>A contact's place in a sequence: the next step to send and when.</summary>
+public sealed record Enrolment
+{
+    public long Id { get; init; }
+    public long SequenceId { get; init; }
+    public long ContactId { get; init; }
+    public long OrganisationId { get; init; }
+    public EnrolmentState State { get; init; }
+    /// <summary>Index into the sequence's steps of the next mail.</summary>
+    public int NextStep { get; init; }
+    public DateTimeOffset? NextDue { get; init; }
+    public DateTimeOffset? PausedUntil { get; init; }
+    public StopReason? StoppedBecause { get; init; }
+    public DateTimeOffset EnrolledAt { get; init; }
+
+    public bool IsOpen => State is EnrolmentState.Active or EnrolmentState.Paused;
+}
+
+/// <summary>What to do with an enrolment now.</summary>
+public abstract record EnrolmentDecision
+{
+    private EnrolmentDecision() { }
+
+    /// <summary>Nothing is due yet.</summary>
+    public sealed record Wait(DateTimeOffset Until) : EnrolmentDecision;
+    /// <summary>Put step <paramref name="Step"/> in the outbox, due at <paramref name="At"/>.</summary>
+    public sealed record Send(int Step, SequenceStep What, DateTimeOffset At) : EnrolmentDecision;
+    /// <summary>Due, but the frequency cap holds it until then; the UI says so.</summary>
+    public sealed record HeldByCap(int Step, DateTimeOffset Until) : EnrolmentDecision;
+    public sealed record Ended(StopReason Why) : EnrolmentDecision;
+    public sealed record Done : EnrolmentDecision;
+}
+
+/// <summary>The rules that move an enrolment along: timing, the frequency cap, and what stops or pauses it. Pure.</summary>
+public static class EnrolmentRules
+{
+    /// <summary>How long an out-of-office reply pauses an enrolment when it states no return date.</summary>
+    public const int DefaultOutOfOfficeBusinessDays = 5;
+
+    public static Enrolment Enrol(long id, Sequence sequence, long contactId, long organisationId, DateTimeOffset at, SendWindow window)
+    {
+        if (sequence.Steps.Count == 0) throw new ArgumentException($"Sequence '{sequence.Name}' has no steps.", nameof(sequence));
+        return new Enrolment
+        {
+            Id = id, SequenceId = sequence.Id, ContactId = contactId, OrganisationId = organisationId, State = EnrolmentState.Active,
+            NextStep = 0, NextDue = window.After(at, sequence.Steps[0].WaitBusinessDays), EnrolledAt = at,
+        };
+    }
+
+    /// <summary>
+    /// The decision for an open enrolment at <paramref name="now"/>: stop when the contact opted out, wait while paused or not
+    /// due, hold when the cap is full, else send the next step.
+    /// </summary>
+    public static EnrolmentDecision Decide(Enrolment enrolment, Sequence sequence, bool contactOptedOut, IEnumerable<DateTimeOffset> contactsRecentMails,
+        DateTimeOffset now, SendWindow window, FrequencyCap cap)
+    {
+        if (!enrolment.IsOpen) return enrolment.State == EnrolmentState.Completed ? new EnrolmentDecision.Done() : new EnrolmentDecision.Ended(enrolment.StoppedBecause ?? StopReason.Manual);
+        if (contactOptedOut) return new EnrolmentDecision.Ended(StopReason.OptedOut);
+        if (enrolment.NextStep >= sequence.Steps.Count) return new EnrolmentDecision.Done();
+        if (enrolment.State == EnrolmentState.Paused && enrolment.PausedUntil is { } until && until > now) return new EnrolmentDecision.Wait(until);
+        var due = enrolment.NextDue ?? now;
+        if (due > now) return new EnrolmentDecision.Wait(due);
+
+        var at = window.NextOpening(now);
+        var held = cap.HoldUntil(contactsRecentMails, at);
+        if (held is { } fits) return new EnrolmentDecision.HeldByCap(enrolment.NextStep, window.NextOpening(fits));
+        return new EnrolmentDecision.Send(enrolment.NextStep, sequence.Steps[enrolment.NextStep], at);
+    }
+
+    /// <summary>After step <see cref="Enrolment.NextStep"/> went into the outbox at <paramref name="sentAt"/>: the next step, or completed.</summary>
+    public static Enrolment Advance(Enrolment enrolment, Sequence sequence, DateTimeOffset sentAt, SendWindow window)
+    {
+        var next = enrolment.NextStep + 1;
+        return next >= sequence.Steps.Count
+            ? enrolment with { NextStep = next, NextDue = null, State = EnrolmentState.Completed }
+            : enrolment with { NextStep = next, NextDue = window.After(sentAt, sequence.Steps[next].WaitBusinessDays), State = EnrolmentState.Active, PausedUntil = null };
+    }
+
+    public static Enrolment Stop(Enrolment enrolment, StopReason why) =>
+        enrolment.IsOpen ? enrolment with { State = EnrolmentState.Stopped, StoppedBecause = why, NextDue = null, PausedUntil = null } : enrolment;
+
+    /// <summary>A reply from anyone at the organisation stops every open enrolment of that organisation, not just the replier's.</summary>
+    public static IReadOnlyList<Enrolment> OnReply(IEnumerable<Enrolment> enrolments, long organisationId) =>
+        enrolments.Select(e => e.OrganisationId == organisationId ? Stop(e, StopReason.Reply) : e).ToList();
+
+    /// <summary>
+    /// An out-of-office reply pauses instead of stopping: until the return date it states (the window's opening that day),
+    /// or <see cref="DefaultOutOfOfficeBusinessDays"/> business days. The step that was due is sent after the pause.
+    /// </summary>
+    public static Enrolment OnOutOfOffice(Enrolment enrolment, DateOnly? returnsOn, DateTimeOffset now, SendWindow window)
+    {
+        if (!enrolment.IsOpen) return enrolment;
+        var until = returnsOn is { } day
+            ? window.NextOpening(Calendar.AmsterdamClock.AtLocal(day, window.Opens))
+            : window.After(now, DefaultOutOfOfficeBusinessDays);
+        if (until <= now) return enrolment;
+        return enrolment with { State = EnrolmentState.Paused, PausedUntil = until, NextDue = enrolment.NextDue is { } due && due > until ? due : until };
+    }
+
+    /// <summary>Whether moving the prospect to <paramref name="newStage"/> ends a sequence that serves <paramref name="sequenceStage"/>.</summary>
+    public static bool EndsSequence(Stage sequenceStage, Stage newStage)
+    {
+        var funnel = Stages.Funnel;
+        var at = IndexOf(funnel, sequenceStage);
+        var to = IndexOf(funnel, newStage);
+        // Any exit (declined, not now, left) ends it; inside the funnel only moving past its stage does.
+        return to < 0 || (at >= 0 && to > at);
+    }
+
+    private static int IndexOf(IReadOnlyList<Stage> stages, Stage stage)
+    {
+        for (var i = 0; i < stages.Count; i++)
+            if (stages[i] == stage) return i;
+        return -1;
+    }
+}
