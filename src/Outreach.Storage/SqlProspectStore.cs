@@ -190,13 +190,24 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
     }
 
     public Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct) =>
-        ChangeContactAsync(contactId, at is null ? "opt_out_cleared" : "opted_out", (c, tx, now) => c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
-            $"""
-            UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
-            WHERE id = @contactId
-            RETURNING {ContactColumns}
-            """,
-            new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct)), ct);
+        ChangeContactAsync(contactId, at is null ? "opt_out_cleared" : "opted_out", async (c, tx, now) =>
+        {
+            var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+                $"""
+                UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
+                WHERE id = @contactId
+                RETURNING {ContactColumns}
+                """,
+                new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct));
+            // An opt-out is honoured at once: nothing still waiting in the outbox goes to the person.
+            if (at is not null && row is not null)
+            {
+                await c.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mail_outbox SET status = 'cancelled' WHERE contact_id = @contactId AND status IN ('pending', 'failed')", new { contactId }, tx, cancellationToken: ct));
+            }
+
+            return row;
+        }, ct);
 
     public async Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
     {
@@ -217,6 +228,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         {
             // Everywhere the person's data was recorded: the audit trail's personal values go; the address is kept only as a hash, so it is not imported again.
             await SqlAudit.ErasePersonalAsync(c, tx, contactId, ct);
+            await SqlMailOutbox.EraseForContactAsync(c, tx, contactId, ct);
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
                 new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));

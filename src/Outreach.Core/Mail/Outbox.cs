@@ -1,0 +1,93 @@
+namespace Outreach.Core.Mail;
+
+public enum OutboxStatus
+{
+    /// <summary>Waiting for its due time (or for a retry).</summary>
+    Pending,
+    /// <summary>Claimed by a dispatcher; if its lease runs out (a crash) another dispatcher takes it over and first checks whether it was sent.</summary>
+    Sending,
+    Sent,
+    /// <summary>Given up after the last attempt (a dead letter): shown in the UI with retry and cancel.</summary>
+    Failed,
+    Cancelled,
+}
+
+/// <summary>A mail to put in the outbox. The idempotency key makes adding it twice add it once.</summary>
+public sealed record MailDraft
+{
+    /// <summary>enrolment + step (e.g. "enrolment:42:step:1"), or purpose + recipient + subject for a one-off mail.</summary>
+    public required string IdempotencyKey { get; init; }
+    public required string Purpose { get; init; }
+    public long? ContactId { get; init; }
+    public required string ToAddress { get; init; }
+    public required string ToName { get; init; }
+    public required string Subject { get; init; }
+    public required string HtmlBody { get; init; }
+    public required string TextBody { get; init; }
+    /// <summary>The unsubscribe link for List-Unsubscribe (outreach mail always has one).</summary>
+    public string? UnsubscribeUrl { get; init; }
+    public string? TemplateKey { get; init; }
+    public int? TemplateVersion { get; init; }
+    public DateTimeOffset DueAt { get; init; }
+}
+
+/// <summary>A mail in the outbox.</summary>
+public sealed record OutboxMail
+{
+    public long Id { get; init; }
+    public required MailDraft Mail { get; init; }
+    public OutboxStatus Status { get; init; }
+    public int Attempts { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public string? ClaimedBy { get; init; }
+    public DateTimeOffset? ClaimedUntil { get; init; }
+}
+
+/// <summary>The persistent outbox: every mail is a row before it is sent.</summary>
+public interface IMailOutbox
+{
+    /// <summary>Adds the mail unless one with the same idempotency key exists; returns the row either way (and whether it was new).</summary>
+    Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due rows for <paramref name="node"/> until <paramref name="leaseUntil"/>, atomically,
+    /// so two dispatchers never claim the same row. Rows whose lease ran out (their dispatcher died) are claimed again.
+    /// </summary>
+    Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct);
+
+    /// <summary>Marks a claimed row sent; false when the claim was lost meanwhile (another dispatcher owns it now).</summary>
+    Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Records a failed attempt: back to pending until <paramref name="retryAt"/>, or failed for good when it is null.</summary>
+    Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct);
+
+    Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct);
+
+    /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>
+    Task<int> CancelForContactAsync(long contactId, CancellationToken ct);
+
+    /// <summary>A dead letter back to pending (due now), or a pending or failed mail cancelled.</summary>
+    Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct);
+    Task<bool> CancelAsync(long id, CancellationToken ct);
+}
+
+/// <summary>Why a delivery failed, and whether trying again can help.</summary>
+public sealed class MailDeliveryException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool Permanent { get; } = permanent;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>
+/// Where mail goes (a pickup folder of .eml files, or Microsoft Graph). Delivery must be checkable by idempotency key,
+/// so that a dispatcher that crashed between sending and marking does not send again.
+/// </summary>
+public interface IMailDelivery
+{
+    Task SendAsync(OutboxMail mail, CancellationToken ct);
+
+    /// <summary>Whether a mail with this idempotency key was already delivered (e.g. it is in Sent Items, or its file exists).</summary>
+    Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct);
+}

@@ -1,0 +1,67 @@
+namespace Outreach.Core.Mail;
+
+/// <summary>Attempts and backoff for the outbox (options bound from "Mail").</summary>
+public sealed record DispatchPolicy
+{
+    public int MaxAttempts { get; init; } = 6;
+    public TimeSpan FirstRetry { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan MaxRetry { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>How long a claim holds: longer than one send can take, short enough that a crashed node's mail moves on soon.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
+    public int BatchSize { get; init; } = 50;
+
+    /// <summary>Exponential backoff (1, 2, 4 … minutes, capped), or the service's Retry-After when it is longer.</summary>
+    public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
+    {
+        var exponential = TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempt - 1, 0, 30))));
+        return retryAfter is { } asked && asked > exponential ? (asked < MaxRetry ? asked : MaxRetry) : exponential;
+    }
+}
+
+public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims);
+
+/// <summary>
+/// Sends what is due, exactly once: claim rows (a lease), for a row that was claimed before (its dispatcher may have died after
+/// sending) ask the delivery whether its key was delivered, send, then mark. A crash before the send leaves a row whose lease
+/// runs out and is sent by the next claim; a crash after the send is caught by the delivery check; two dispatchers never hold
+/// the same row. Orchestration only: the outbox and the delivery are ports.
+/// </summary>
+public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery, TimeProvider clock, DispatchPolicy? policy = null)
+{
+    private readonly DispatchPolicy rules = policy ?? new DispatchPolicy();
+
+    public async Task<DispatchResult> DispatchDueAsync(string node, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var claimed = await outbox.ClaimDueAsync(node, now, now + rules.Lease, rules.BatchSize, ct);
+        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0;
+        foreach (var mail in claimed)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                // Attempts counts claims: above one, an earlier claim may have sent it before its dispatcher stopped.
+                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, ct))
+                {
+                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) already++;
+                    else lost++;
+                    continue;
+                }
+
+                await delivery.SendAsync(mail, ct);
+                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) sent++;
+                else lost++;
+            }
+            catch (MailDeliveryException ex)
+            {
+                var last = ex.Permanent || mail.Attempts >= rules.MaxAttempts;
+                var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(mail.Attempts, ex.RetryAfter);
+                await outbox.MarkAttemptFailedAsync(mail.Id, node, ex.Message, retryAt, ct);
+                if (last) dead++;
+                else retried++;
+            }
+        }
+
+        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Outreach.Core.Mail;
+
+namespace Outreach.Mail;
+
+/// <summary>Configuration section "Mail".</summary>
+public sealed class MailOptions
+{
+    public const string Section = "Mail";
+
+    /// <summary>Pickup (the default: .eml files in <see cref="PickupFolder"/>) or Graph.</summary>
+    public string Provider { get; set; } = "Pickup";
+    public string PickupFolder { get; set; } = "data/mail";
+    public string FromAddress { get; set; } = "outreach@secretariat.invalid";
+    public string FromName { get; set; } = "Covenant secretariat";
+}
+
+/// <summary>
+/// The embedded delivery: each mail becomes one .eml file named after its idempotency key, written to a temporary name and
+/// renamed into place, so a file is either whole or absent. The file's existence is the delivery record: sending a key twice
+/// finds the file and writes nothing, and a crash after the rename is caught by <see cref="WasDeliveredAsync"/>.
+/// </summary>
+public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock) : IMailDelivery
+{
+    private readonly string folder = Path.GetFullPath(options.PickupFolder);
+
+    public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        Directory.CreateDirectory(folder);
+        var target = PathFor(mail.Mail.IdempotencyKey);
+        if (File.Exists(target)) return;
+        var bytes = EmlWriter.Write(mail, options.FromAddress, options.FromName, clock.GetUtcNow());
+        var temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            {
+                await file.WriteAsync(bytes, ct);
+                await file.FlushAsync(ct);
+            }
+
+            // Another dispatcher may have written the same key meanwhile: then its file stands and this copy goes.
+            try { File.Move(temp, target, overwrite: false); }
+            catch (IOException) when (File.Exists(target)) { }
+        }
+        catch (IOException ex)
+        {
+            throw new MailDeliveryException($"Could not write the mail to {folder}: {ex.Message}", inner: ex);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(File.Exists(PathFor(idempotencyKey)));
+
+    /// <summary>Erasure: removes the delivered file of a key (the person's copy of the mail stays in their own mailbox).</summary>
+    public void Erase(string idempotencyKey)
+    {
+        var path = PathFor(idempotencyKey);
+        if (File.Exists(path)) File.Delete(path);
+    }
+
+    public string PathFor(string idempotencyKey) =>
+        Path.Combine(folder, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..40].ToLowerInvariant() + ".eml");
+}

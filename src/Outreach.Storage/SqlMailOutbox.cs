@@ -1,0 +1,151 @@
+using Dapper;
+using Outreach.Core.Mail;
+
+namespace Outreach.Storage;
+
+/// <summary>
+/// The mail outbox on SQLite or PostgreSQL. Claims are one UPDATE: on PostgreSQL the candidate rows are locked with
+/// SKIP LOCKED, so concurrent dispatchers on several nodes take different rows; SQLite has a single writer (BEGIN IMMEDIATE).
+/// </summary>
+public sealed class SqlMailOutbox(Database db) : IMailOutbox
+{
+    private const string Columns =
+        "id AS Id, idempotency_key AS IdempotencyKey, purpose AS Purpose, contact_id AS ContactId, to_address AS ToAddress, to_name AS ToName, subject AS Subject, html_body AS HtmlBody, text_body AS TextBody, unsubscribe_url AS UnsubscribeUrl, template_key AS TemplateKey, template_version AS TemplateVersion, due_at AS DueAt, status AS Status, attempts AS Attempts, last_error AS LastError, claimed_by AS ClaimedBy, claimed_until AS ClaimedUntil, sent_at AS SentAt";
+
+    public async Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var added = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"""
+            INSERT INTO mail_outbox (idempotency_key, purpose, contact_id, to_address, to_name, subject, html_body, text_body, unsubscribe_url,
+                                     template_key, template_version, due_at, status, created_at)
+            VALUES (@IdempotencyKey, @Purpose, @ContactId, @ToAddress, @ToName, @Subject, @HtmlBody, @TextBody, @UnsubscribeUrl,
+                    @TemplateKey, @TemplateVersion, @DueAt, 'pending', @at)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING {Columns}
+            """,
+            new { draft.IdempotencyKey, draft.Purpose, draft.ContactId, draft.ToAddress, draft.ToName, draft.Subject, draft.HtmlBody, draft.TextBody, draft.UnsubscribeUrl, draft.TemplateKey, draft.TemplateVersion, draft.DueAt, at },
+            tx, cancellationToken: ct));
+        var row = added ?? await c.QuerySingleAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM mail_outbox WHERE idempotency_key = @IdempotencyKey", new { draft.IdempotencyKey }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (row.ToDomain(), added is not null);
+    }
+
+    public async Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            $"""
+            UPDATE mail_outbox SET status = 'sending', claimed_by = @node, claimed_until = @leaseUntil, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM mail_outbox
+                WHERE (status = 'pending' AND due_at <= @now) OR (status = 'sending' AND claimed_until <= @now)
+                ORDER BY due_at, id
+                LIMIT @max{(db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED")})
+            RETURNING {Columns}
+            """,
+            new { node, now, leaseUntil, max }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return rows.Select(r => r.ToDomain()).OrderBy(m => m.Mail.DueAt).ThenBy(m => m.Id).ToList();
+    }
+
+    public async Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'sent', sent_at = @at, claimed_by = NULL, claimed_until = NULL, last_error = NULL WHERE id = @id AND status = 'sending' AND claimed_by = @node",
+            new { id, node, at }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE mail_outbox SET status = @status, due_at = COALESCE(@retryAt, due_at), last_error = @reason, claimed_by = NULL, claimed_until = NULL
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """,
+            new { id, node, reason = reason.Length > 2000 ? reason[..2000] : reason, retryAt, status = retryAt is null ? "failed" : "pending" }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM mail_outbox {(status is null ? "" : "WHERE status = @Status")} ORDER BY due_at DESC, id DESC LIMIT @max",
+            new { Status = status is { } s ? Code(s) : null, max = Math.Clamp(max, 1, 1000) }, cancellationToken: ct));
+        return rows.Select(r => r.ToDomain()).ToList();
+    }
+
+    public async Task<int> CancelForContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL WHERE contact_id = @contactId AND status IN ('pending', 'failed')",
+            new { contactId }, cancellationToken: ct));
+    }
+
+    public async Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'pending', due_at = @at, attempts = 0 WHERE id = @id AND status = 'failed'", new { id, at }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<bool> CancelAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'cancelled' WHERE id = @id AND status IN ('pending', 'failed')", new { id }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Erasure: the contact's mails lose everything personal (address, name, bodies), and unsent ones are cancelled.</summary>
+    internal static Task<int> EraseForContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long contactId, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE mail_outbox SET to_address = 'erased@erased.invalid', to_name = '', subject = '(erased)', html_body = '', text_body = '', unsubscribe_url = NULL,
+                status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END
+            WHERE contact_id = @contactId
+            """,
+            new { contactId }, tx, cancellationToken: ct));
+
+    public static string Code(OutboxStatus status) => status.ToString().ToLowerInvariant();
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public string IdempotencyKey { get; init; } = "";
+        public string Purpose { get; init; } = "";
+        public long? ContactId { get; init; }
+        public string ToAddress { get; init; } = "";
+        public string ToName { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string HtmlBody { get; init; } = "";
+        public string TextBody { get; init; } = "";
+        public string? UnsubscribeUrl { get; init; }
+        public string? TemplateKey { get; init; }
+        public int? TemplateVersion { get; init; }
+        public DateTimeOffset DueAt { get; init; }
+        public string Status { get; init; } = "";
+        public int Attempts { get; init; }
+        public string? LastError { get; init; }
+        public string? ClaimedBy { get; init; }
+        public DateTimeOffset? ClaimedUntil { get; init; }
+        public DateTimeOffset? SentAt { get; init; }
+
+        public OutboxMail ToDomain() => new()
+        {
+            Id = Id,
+            Mail = new MailDraft
+            {
+                IdempotencyKey = IdempotencyKey, Purpose = Purpose, ContactId = ContactId, ToAddress = ToAddress, ToName = ToName, Subject = Subject,
+                HtmlBody = HtmlBody, TextBody = TextBody, UnsubscribeUrl = UnsubscribeUrl, TemplateKey = TemplateKey, TemplateVersion = TemplateVersion, DueAt = DueAt,
+            },
+            Status = Enum.Parse<OutboxStatus>(Status, ignoreCase: true), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
+        };
+    }
+}

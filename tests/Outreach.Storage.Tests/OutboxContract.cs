@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Outreach.Core.Mail;
+using Outreach.Core.Prospects;
+using Outreach.Mail;
+
+namespace Outreach.Storage.Tests;
+
+/// <summary>The mail outbox on every engine: idempotent enqueue, exclusive claims, leases, retries, and exactly-once dispatch through crashes.</summary>
+public abstract partial class StoreContract
+{
+    private static MailDraft Mail(string key, DateTimeOffset due, long? contactId = null, string to = "eva@example.nl") => new()
+    {
+        IdempotencyKey = key, Purpose = "follow-up", ContactId = contactId, ToAddress = to, ToName = "Eva Jansen", Subject = "Your covenant questions",
+        HtmlBody = "<p>Dear Eva,</p>", TextBody = "Dear Eva,", UnsubscribeUrl = "https://outreach.example/u/abc", DueAt = due,
+    };
+
+    [Fact]
+    public async Task Outbox_EnqueuesOncePerKey_ClaimsExclusively_AndReclaimsAfterTheLease()
+    {
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        var (first, added) = await outbox.EnqueueAsync(Mail("enrolment:1:step:0", now), now, default);
+        Assert.True(added);
+        var (again, addedAgain) = await outbox.EnqueueAsync(Mail("enrolment:1:step:0", now.AddDays(1)) with { Subject = "Other" }, now, default);
+        Assert.False(addedAgain);
+        Assert.Equal((first.Id, "Your covenant questions"), (again.Id, again.Mail.Subject));
+        await outbox.EnqueueAsync(Mail("enrolment:2:step:0", now.AddHours(1)), now, default);
+
+        var claimed = Assert.Single(await outbox.ClaimDueAsync("a", now, now.AddMinutes(5), 10, default));
+        Assert.Equal((first.Id, OutboxStatus.Sending, 1, "a"), (claimed.Id, claimed.Status, claimed.Attempts, claimed.ClaimedBy));
+        Assert.Empty(await outbox.ClaimDueAsync("b", now.AddMinutes(1), now.AddMinutes(6), 10, default));
+
+        // Node a went quiet: after its lease, b takes the row over (and a's late mark is refused).
+        var reclaimed = await outbox.ClaimDueAsync("b", now.AddMinutes(5), now.AddMinutes(10), 10, default);
+        Assert.Equal((first.Id, 2, "b"), (reclaimed[0].Id, reclaimed[0].Attempts, reclaimed[0].ClaimedBy));
+        Assert.False(await outbox.MarkSentAsync(first.Id, "a", now.AddMinutes(6), default));
+        Assert.True(await outbox.MarkSentAsync(first.Id, "b", now.AddMinutes(6), default));
+        Assert.Equal(OutboxStatus.Sent, (await outbox.ListAsync(OutboxStatus.Sent, 10, default)).Single().Status);
+    }
+
+    [Fact]
+    public async Task Outbox_FailedAttempts_RetryLater_ThenDeadLetter_WhichCanBeRetriedOrCancelled()
+    {
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        var (mail, _) = await outbox.EnqueueAsync(Mail("one-off:x", now), now, default);
+        await outbox.ClaimDueAsync("a", now, now.AddMinutes(5), 10, default);
+        await outbox.MarkAttemptFailedAsync(mail.Id, "a", "429 Too Many Requests", now.AddMinutes(2), default);
+        var pending = Assert.Single(await outbox.ListAsync(OutboxStatus.Pending, 10, default));
+        Assert.Equal((now.AddMinutes(2), "429 Too Many Requests"), (pending.Mail.DueAt, pending.LastError));
+        Assert.Empty(await outbox.ClaimDueAsync("a", now.AddMinutes(1), now.AddMinutes(6), 10, default));
+
+        await outbox.ClaimDueAsync("a", now.AddMinutes(2), now.AddMinutes(7), 10, default);
+        await outbox.MarkAttemptFailedAsync(mail.Id, "a", "mailbox not found", null, default);
+        Assert.Single(await outbox.ListAsync(OutboxStatus.Failed, 10, default));
+        Assert.True(await outbox.RetryAsync(mail.Id, now.AddMinutes(3), default));
+        Assert.Equal(0, (await outbox.ListAsync(OutboxStatus.Pending, 10, default)).Single().Attempts);
+        Assert.True(await outbox.CancelAsync(mail.Id, default));
+        Assert.False(await outbox.RetryAsync(mail.Id, now, default));
+        Assert.Empty(await outbox.ClaimDueAsync("a", now.AddDays(1), now.AddDays(1), 10, default));
+    }
+
+    [Fact]
+    public async Task OptOutAndErasure_CancelThePersonsWaitingMail_AndErasureScrubsEveryMailToThem()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Outbox Gold"), default);
+        var eva = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen", Email = "eva@outbox.example" }), default);
+        var piet = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Piet", Email = "piet@outbox.example" }), default);
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        var (sent, _) = await outbox.EnqueueAsync(Mail("e:0", now, eva.Id, "eva@outbox.example"), now, default);
+        await outbox.ClaimDueAsync("a", now, now.AddMinutes(5), 10, default);
+        await outbox.MarkSentAsync(sent.Id, "a", now, default);
+        await outbox.EnqueueAsync(Mail("e:1", now.AddDays(2), eva.Id, "eva@outbox.example"), now, default);
+        await outbox.EnqueueAsync(Mail("p:1", now.AddDays(2), piet.Id, "piet@outbox.example"), now, default);
+
+        await Prospects.SetOptedOutAsync(piet.Id, now, default);
+        Assert.Equal(OutboxStatus.Cancelled, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "p:1").Status);
+        Assert.Equal(OutboxStatus.Pending, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "e:1").Status);
+
+        await Prospects.EraseContactAsync(eva.Id, now, default);
+        var evas = (await outbox.ListAsync(null, 10, default)).Where(m => m.Mail.ContactId == eva.Id).ToList();
+        Assert.Equal([OutboxStatus.Cancelled, OutboxStatus.Sent], evas.OrderBy(m => m.Mail.IdempotencyKey == "e:0").Select(m => m.Status));
+        await using var c = await Db.OpenAsync(default);
+        var stored = string.Join("|", await c.QueryAsync<string>("SELECT to_address || to_name || subject || html_body || text_body FROM mail_outbox WHERE contact_id = @id", new { id = eva.Id }));
+        Assert.DoesNotContain("Eva", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("eva@", stored, StringComparison.Ordinal);
+    }
+
+    /// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
+    private sealed class Crash : Exception;
+
+    private sealed class CrashingDelivery(IMailDelivery inner, string? crashPoint) : IMailDelivery
+    {
+        public string? CrashPoint { get; set; } = crashPoint;
+
+        public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+        {
+            if (CrashPoint == "before-send") throw new Crash();
+            if (CrashPoint == "during-send")
+            {
+                // Half a file under a temporary name, as a write cut off by a crash leaves it.
+                var target = ((PickupFolderDelivery)inner).PathFor(mail.Mail.IdempotencyKey);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + ".cut.tmp"), "From: half", ct);
+                throw new Crash();
+            }
+
+            await inner.SendAsync(mail, ct);
+            if (CrashPoint == "after-send") throw new Crash();
+        }
+
+        public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
+    }
+
+    private sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
+    {
+        public bool CrashOnMark { get; set; }
+        public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
+        public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
+        public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct) => CrashOnMark ? throw new Crash() : inner.MarkSentAsync(id, node, at, ct);
+        public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
+        public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
+        public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+        public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
+        public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
+    }
+
+    [Theory]
+    [InlineData("before-send")]
+    [InlineData("during-send")]
+    [InlineData("after-send")]
+    [InlineData("before-mark")]
+    public async Task ACrashAtAnyPoint_NeitherLosesTheMailNorSendsItTwice(string crashPoint)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "outreach-pickup-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var options = new MailOptions { PickupFolder = folder };
+            var pickup = new PickupFolderDelivery(options, Clock);
+            var outbox = new CrashingOutbox(new SqlMailOutbox(Db)) { CrashOnMark = crashPoint == "before-mark" };
+            var delivery = new CrashingDelivery(pickup, crashPoint == "before-mark" ? null : crashPoint);
+            var now = Clock.GetUtcNow();
+            await outbox.EnqueueAsync(Mail("enrolment:9:step:0", now), now, default);
+
+            var policy = new DispatchPolicy { Lease = TimeSpan.FromMinutes(5) };
+            await Assert.ThrowsAsync<Crash>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
+
+            // Another node, after the dead node's lease: the mail is delivered, once.
+            Clock.Advance(TimeSpan.FromMinutes(6));
+            outbox.CrashOnMark = false;
+            delivery.CrashPoint = null;
+            var result = await new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-b", default);
+            Assert.Equal(1, result.Sent + result.AlreadyDelivered);
+            Assert.Equal(crashPoint is "after-send" or "before-mark" ? 1 : 0, result.AlreadyDelivered);
+            Assert.Single(Directory.GetFiles(folder, "*.eml"));
+            Assert.Equal(OutboxStatus.Sent, (await outbox.ListAsync(null, 10, default)).Single().Status);
+            var eml = await File.ReadAllTextAsync(Directory.GetFiles(folder, "*.eml").Single());
+            Assert.Contains("X-Outreach-Key: enrolment:9:step:0", eml, StringComparison.Ordinal);
+
+            // Nothing more to do, and a third run sends nothing.
+            Clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-c", default)).Claimed);
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class CountingDelivery : IMailDelivery
+    {
+        public ConcurrentDictionary<string, int> Sends { get; } = new();
+
+        public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+        {
+            await Task.Yield();
+            Sends.AddOrUpdate(mail.Mail.IdempotencyKey, 1, (_, n) => n + 1);
+        }
+
+        public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(Sends.ContainsKey(idempotencyKey));
+    }
+
+    [Fact]
+    public async Task TwoDispatchersOnOneDatabase_Send1000Mails_NoneTwice()
+    {
+        var now = Clock.GetUtcNow();
+        var outbox = new SqlMailOutbox(Db);
+        for (var i = 0; i < 1000; i++) await outbox.EnqueueAsync(Mail($"bulk:{i}", now), now, default);
+        var delivery = new CountingDelivery();
+        var policy = new DispatchPolicy { BatchSize = 25 };
+
+        async Task RunAsync(string node)
+        {
+            var dispatcher = new OutboxDispatcher(new SqlMailOutbox(Db), delivery, Clock, policy);
+            while ((await dispatcher.DispatchDueAsync(node, default)).Claimed > 0) { }
+        }
+
+        await Task.WhenAll(Task.Run(() => RunAsync("node-a")), Task.Run(() => RunAsync("node-b")));
+        Assert.Equal(1000, delivery.Sends.Count);
+        Assert.All(delivery.Sends, kv => Assert.Equal(1, kv.Value));
+        Assert.Equal(1000, (await outbox.ListAsync(OutboxStatus.Sent, 1000, default)).Count);
+    }
+}
