@@ -11,9 +11,12 @@ public sealed class MailOptions
 
     /// <summary>Pickup (the default: .eml files in <see cref="PickupFolder"/>) or Graph.</summary>
     public string Provider { get; set; } = "Pickup";
-    public string PickupFolder { get; set; } = "data/mail";
+    /// <summary>Where the .eml files go; empty: a "mail" folder beside the embedded database (Storage:DataFolder).</summary>
+    public string PickupFolder { get; set; } = "";
     public string FromAddress { get; set; } = "outreach@secretariat.invalid";
     public string FromName { get; set; } = "Covenant secretariat";
+    /// <summary>How often each node looks for due mail.</summary>
+    public int DispatchIntervalSeconds { get; set; } = 15;
 }
 
 /// <summary>
@@ -21,7 +24,7 @@ public sealed class MailOptions
 /// renamed into place, so a file is either whole or absent. The file's existence is the delivery record: sending a key twice
 /// finds the file and writes nothing, and a crash after the rename is caught by <see cref="WasDeliveredAsync"/>.
 /// </summary>
-public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock) : IMailDelivery
+public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock) : IMailDelivery, IDeliveredMail
 {
     private readonly string folder = Path.GetFullPath(options.PickupFolder);
 
@@ -58,10 +61,11 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
     public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(File.Exists(PathFor(idempotencyKey)));
 
     /// <summary>Erasure: removes the delivered file of a key (the person's copy of the mail stays in their own mailbox).</summary>
-    public void Erase(string idempotencyKey)
+    public Task EraseAsync(string idempotencyKey, CancellationToken ct)
     {
         var path = PathFor(idempotencyKey);
         if (File.Exists(path)) File.Delete(path);
+        return Task.CompletedTask;
     }
 
     public string PathFor(string idempotencyKey) =>

@@ -89,6 +89,13 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             new { contactId }, cancellationToken: ct));
     }
 
+    public async Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<string>(new CommandDefinition(
+            "SELECT idempotency_key FROM mail_outbox WHERE contact_id = @contactId ORDER BY id", new { contactId }, cancellationToken: ct))).ToList();
+    }
+
     public async Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

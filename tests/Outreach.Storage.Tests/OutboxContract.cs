@@ -123,6 +123,7 @@ public abstract partial class StoreContract
         public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
         public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
         public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+        public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
         public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
         public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
     }

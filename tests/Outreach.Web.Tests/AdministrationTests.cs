@@ -142,4 +142,29 @@ public sealed partial class AdministrationTests : IAsyncLifetime
         Assert.DoesNotContain("eva@export.example", trail, StringComparison.Ordinal);
         Assert.Contains("(erased)", trail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ErasingAContact_RemovesTheirDeliveredMailFiles_AndScrubsTheOutbox()
+    {
+        var secretariat = app.CreateClientAs(Role.Secretariat);
+        var prospects = app.Services.GetRequiredService<IProspectStore>();
+        var organisation = await prospects.AddOrganisationAsync(Validation.Clean(new OrganisationDraft { Name = "Mail Gold", Sector = "jewellery", Owner = "Anne", Country = "NL" }), default);
+        var contact = await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Mail", Email = "eva@mail.example" }), default);
+        var outbox = app.Services.GetRequiredService<Core.Mail.IMailOutbox>();
+        var now = app.Clock.GetUtcNow();
+        await outbox.EnqueueAsync(new Core.Mail.MailDraft
+        {
+            IdempotencyKey = "test:erase:1", Purpose = "follow-up", ContactId = contact.Id, ToAddress = contact.Email, ToName = contact.Name,
+            Subject = "Hello Eva", HtmlBody = "<p>Dear Eva Mail</p>", TextBody = "Dear Eva Mail", DueAt = now,
+        }, now, default);
+        await app.Services.GetRequiredService<Core.Mail.OutboxDispatcher>().DispatchDueAsync("test-node", default);
+        var file = app.Services.GetRequiredService<Outreach.Mail.PickupFolderDelivery>().PathFor("test:erase:1");
+        Assert.StartsWith(app.DataFolder, file, StringComparison.Ordinal);
+        Assert.Contains("eva@mail.example", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await secretariat.PostAsync($"/api/contacts/{contact.Id}/erase", null)).StatusCode);
+        Assert.False(File.Exists(file));
+        var row = (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "test:erase:1");
+        Assert.DoesNotContain("Eva", row.Mail.ToName + row.Mail.Subject + row.Mail.HtmlBody + row.Mail.TextBody + row.Mail.ToAddress, StringComparison.OrdinalIgnoreCase);
+    }
 }

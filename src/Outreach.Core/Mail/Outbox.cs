@@ -67,6 +67,9 @@ public interface IMailOutbox
     /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>
     Task<int> CancelForContactAsync(long contactId, CancellationToken ct);
 
+    /// <summary>The idempotency keys of every mail to the contact (for erasing delivered copies).</summary>
+    Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct);
+
     /// <summary>A dead letter back to pending (due now), or a pending or failed mail cancelled.</summary>
     Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct);
     Task<bool> CancelAsync(long id, CancellationToken ct);
@@ -90,4 +93,10 @@ public interface IMailDelivery
 
     /// <summary>Whether a mail with this idempotency key was already delivered (e.g. it is in Sent Items, or its file exists).</summary>
     Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct);
+}
+
+/// <summary>Delivered copies Outreach keeps (the pickup folder's .eml files), so that erasing a person removes them too.</summary>
+public interface IDeliveredMail
+{
+    Task EraseAsync(string idempotencyKey, CancellationToken ct);
 }

@@ -10,7 +10,7 @@ namespace Outreach.Jobs.Privacy;
 /// Keeps personal data no longer than needed: contacts of organisations that declined (in every covenant) longer ago
 /// than the configured retention are erased. The count is the run's outcome on the jobs page.
 /// </summary>
-public sealed partial class DeclinedContactRetentionJob(IProspectStore prospects, TimeProvider clock, IOptions<JobsOptions> options, ILogger<DeclinedContactRetentionJob> logger) : IOutreachJob
+public sealed partial class DeclinedContactRetentionJob(IProspectStore prospects, ContactErasure erasure, TimeProvider clock, IOptions<JobsOptions> options, ILogger<DeclinedContactRetentionJob> logger) : IOutreachJob
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
@@ -22,7 +22,7 @@ public sealed partial class DeclinedContactRetentionJob(IProspectStore prospects
         foreach (var contactId in due)
         {
             ct.ThrowIfCancellationRequested();
-            if (await prospects.EraseContactAsync(contactId, now, ct) is not null) erased++;
+            if (await erasure.EraseAsync(contactId, now, ct) is not null) erased++;
             await context.Progress.ReportAsync(erased, due.Count, ct);
         }
 

@@ -12,8 +12,8 @@ public static class ContactsApi
                     ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Record that a contact opted out of outreach (the first time is kept).");
-        group.MapPost("/{id:long}/erase", async (long id, IProspectStore prospects, TimeProvider clock, CancellationToken ct) =>
-                await prospects.EraseContactAsync(id, clock.GetUtcNow(), ct) is { } c
+        group.MapPost("/{id:long}/erase", async (long id, ContactErasure erasure, TimeProvider clock, CancellationToken ct) =>
+                await erasure.EraseAsync(id, clock.GetUtcNow(), ct) is { } c
                     ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Erase a contact's personal data on request; the anonymous row keeps the history's counts.");

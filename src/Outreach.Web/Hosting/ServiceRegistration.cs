@@ -44,6 +44,7 @@ public static class ServiceRegistration
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<IAuditActor, HttpAuditActor>();
         services.AddSingleton<IAuditLog, SqlAudit>();
+        AddMail(services, configuration);
         services.AddSingleton<AccessService>();
         services.AddSingleton<PipelineService>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
@@ -93,6 +94,31 @@ public static class ServiceRegistration
         services.AddProblemDetails();
         services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>The outbox, the delivery adapter (the pickup folder unless configured otherwise) and the dispatcher on every node.</summary>
+    private static void AddMail(IServiceCollection services, IConfiguration configuration)
+    {
+        var mail = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
+        if (!string.Equals(mail.Provider, "Pickup", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"Mail:Provider '{mail.Provider}' is not available yet; use Pickup (mail as .eml files in Mail:PickupFolder). Microsoft Graph delivery comes with the follow-up mail work.");
+        if (string.IsNullOrWhiteSpace(mail.PickupFolder))
+        {
+            var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+            mail.PickupFolder = Path.Combine(storage.DataFolder, "mail");
+        }
+
+        services.AddSingleton(mail);
+        services.AddSingleton<Outreach.Mail.PickupFolderDelivery>();
+        services.AddSingleton<Outreach.Core.Mail.IMailDelivery>(sp => sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>());
+        services.AddSingleton<Outreach.Core.Mail.IDeliveredMail>(sp => sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>());
+        services.AddSingleton<Outreach.Core.Mail.IMailOutbox, SqlMailOutbox>();
+        services.AddSingleton(new Outreach.Core.Mail.DispatchPolicy());
+        services.AddSingleton<Outreach.Core.Mail.OutboxDispatcher>();
+        services.AddSingleton<ContactErasure>();
+        services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
+            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
     }
 
     /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>

@@ -40,9 +40,9 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         return Page();
     }
 
-    public async Task<IActionResult> OnPostEraseAsync(string id, CancellationToken ct)
+    public async Task<IActionResult> OnPostEraseAsync(string id, [FromServices] ContactErasure erasure, CancellationToken ct)
     {
-        if (!long.TryParse(id, out var contactId) || await prospects.EraseContactAsync(contactId, clock.GetUtcNow(), ct) is null) return NotFound();
+        if (!long.TryParse(id, out var contactId) || await erasure.EraseAsync(contactId, clock.GetUtcNow(), ct) is null) return NotFound();
         TempData["Flash"] = T["The contact's personal data has been erased."].Value;
         return ProspectId is { } prospect ? Redirect($"/prospects/{prospect}") : Redirect("/board");
     }
