@@ -145,7 +145,27 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         row.Version = ++version;
     }
 
+    /// <summary>The most requests that were being answered at the same moment.</summary>
+    public int MaxInFlight => maxInFlight;
+    private int inFlight;
+    private int maxInFlight;
+
     private async Task HandleAsync(HttpContext context)
+    {
+        var now = Interlocked.Increment(ref inFlight);
+        int seen;
+        while ((seen = maxInFlight) < now && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen) { }
+        try
+        {
+            await HandleCoreAsync(context);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
     {
         var request = context.Request;
         var pathAndQuery = request.Path + request.QueryString.Value;
