@@ -50,7 +50,7 @@ public static class DataverseSchema
     }
 
     /// <summary>The standard task activity: a stage change appears on the account's timeline as a completed task.</summary>
-    public static class Task
+    public static class TaskActivity
     {
         public const string Table = "task";
         public const string EntitySet = "tasks";
