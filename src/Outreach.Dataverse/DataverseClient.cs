@@ -17,6 +17,9 @@ namespace Outreach.Dataverse;
 /// <param name="DeltaLink">On the last page of a change-tracked query: the link that returns the changes after this one.</param>
 public sealed record DataversePage(IReadOnlyList<JsonElement> Rows, IReadOnlyList<Guid> Deleted, string? NextLink, string? DeltaLink);
 
+/// <summary>The answer to one change set of a $batch: applied, failed (with the service's error), or not attempted (both false/null).</summary>
+public sealed record ChangeSetResult(bool Succeeded, DataverseException? Error);
+
 /// <summary>One request inside a $batch change set.</summary>
 public sealed record BatchOperation(HttpMethod Method, string RelativeUrl, JsonObject? Body, string? IfMatch = null);
 
@@ -137,43 +140,74 @@ public sealed class DataverseClient : IDisposable
     /// </summary>
     public async Task BatchAsync(IReadOnlyList<BatchOperation> operations, CancellationToken ct)
     {
-        if (operations.Count == 0) return;
-        if (operations.Count > 1000) throw new ArgumentException("A Dataverse $batch holds at most 1,000 requests.", nameof(operations));
+        var result = await BatchAsync([operations], ct);
+        if (result[0].Error is { } error) throw error;
+        if (!result[0].Succeeded) throw new DataverseException("The $batch answer did not include the change set.");
+    }
+
+    /// <summary>
+    /// Sends several change sets in one $batch request (one request instead of one per operation). Each change set is
+    /// atomic; the service stops at the first failing one, so later ones come back as not attempted.
+    /// </summary>
+    public async Task<IReadOnlyList<ChangeSetResult>> BatchAsync(IReadOnlyList<IReadOnlyList<BatchOperation>> changeSets, CancellationToken ct)
+    {
+        if (changeSets.Count == 0) return [];
+        if (changeSets.Sum(c => c.Count) > 1000) throw new ArgumentException("A Dataverse $batch holds at most 1,000 requests.", nameof(changeSets));
         var batch = $"batch_{Guid.NewGuid():N}";
-        var changeset = $"changeset_{Guid.NewGuid():N}";
         var body = new StringBuilder();
-        body.Append("--").Append(batch).Append("\r\n")
-            .Append("Content-Type: multipart/mixed; boundary=").Append(changeset).Append("\r\n\r\n");
         var contentId = 1;
-        foreach (var op in operations)
+        foreach (var operations in changeSets)
         {
-            body.Append("--").Append(changeset).Append("\r\n")
-                .Append("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n")
-                .Append("Content-ID: ").Append(contentId++).Append("\r\n\r\n")
-                .Append(op.Method.Method).Append(' ').Append(new Uri(http.BaseAddress!, op.RelativeUrl).AbsoluteUri).Append(" HTTP/1.1\r\n");
-            if (op.IfMatch is not null) body.Append("If-Match: ").Append(op.IfMatch).Append("\r\n");
-            if (op.Body is not null)
+            var changeset = $"changeset_{Guid.NewGuid():N}";
+            body.Append("--").Append(batch).Append("\r\n")
+                .Append("Content-Type: multipart/mixed; boundary=").Append(changeset).Append("\r\n\r\n");
+            foreach (var op in operations)
             {
-                body.Append("Content-Type: application/json\r\n\r\n").Append(op.Body.ToJsonString(Json)).Append("\r\n");
+                body.Append("--").Append(changeset).Append("\r\n")
+                    .Append("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n")
+                    .Append("Content-ID: ").Append(contentId++).Append("\r\n\r\n")
+                    .Append(op.Method.Method).Append(' ').Append(new Uri(http.BaseAddress!, op.RelativeUrl).AbsoluteUri).Append(" HTTP/1.1\r\n");
+                if (op.IfMatch is not null) body.Append("If-Match: ").Append(op.IfMatch).Append("\r\n");
+                if (op.Body is not null)
+                {
+                    body.Append("Content-Type: application/json\r\n\r\n").Append(op.Body.ToJsonString(Json)).Append("\r\n");
+                }
+                else
+                {
+                    body.Append("\r\n");
+                }
             }
-            else
-            {
-                body.Append("\r\n");
-            }
+
+            body.Append("--").Append(changeset).Append("--\r\n");
         }
 
-        body.Append("--").Append(changeset).Append("--\r\n").Append("--").Append(batch).Append("--\r\n");
+        body.Append("--").Append(batch).Append("--\r\n");
         using var request = new HttpRequestMessage(HttpMethod.Post, "$batch")
         {
             Content = new StringContent(body.ToString(), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/mixed; boundary={batch}");
         using var response = await SendAsync(request, ct);
+        var boundary = response.Content.Headers.ContentType?.Parameters.FirstOrDefault(p => p.Name == "boundary")?.Value?.Trim('"')
+            ?? throw new DataverseException("The $batch answer is not multipart.");
         var text = await response.Content.ReadAsStringAsync(ct);
-        // A failed change set answers 200 for the batch with the failing operation's status and error inside.
-        var failure = BatchFailure(text);
-        if (failure is not null)
-            throw new DataverseException("POST", "$batch", failure.Value.Status, failure.Value.Code, failure.Value.Message);
+        var parts = text.Split("--" + boundary).Skip(1).Where(p => !p.StartsWith("--", StringComparison.Ordinal)).ToList();
+        var results = new List<ChangeSetResult>(changeSets.Count);
+        for (var i = 0; i < changeSets.Count; i++)
+        {
+            if (i >= parts.Count)
+            {
+                results.Add(new ChangeSetResult(false, null));
+                continue;
+            }
+
+            var failure = BatchFailure(parts[i]);
+            results.Add(failure is { } f
+                ? new ChangeSetResult(false, new DataverseException("POST", "$batch", f.Status, f.Code, f.Message))
+                : new ChangeSetResult(true, null));
+        }
+
+        return results;
     }
 
     private static (HttpStatusCode Status, string? Code, string Message)? BatchFailure(string multipart)

@@ -61,7 +61,7 @@ public static class DataverseSchema
     }
 
     /// <summary>Outreach's own append-only stage-change table (the structured twin of the timeline task).</summary>
-    public static class StageChange
+    public static class StageChangeTable
     {
         public const string Table = "otr_stagechange";
         public const string EntitySet = "otr_stagechanges";

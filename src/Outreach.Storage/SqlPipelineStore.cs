@@ -9,9 +9,10 @@ using Outreach.Core.Prospects;
 namespace Outreach.Storage;
 
 /// <summary>Pipeline entries and their append-only stage history on SQLite or PostgreSQL.</summary>
-public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null) : IPipelineStore
+public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null, TimeProvider? time = null) : IPipelineStore
 {
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
+    private readonly TimeProvider clock = time ?? TimeProvider.System;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prospect {EntryId} created for organisation {OrganisationId} in covenant {CovenantId} at {Stage}")]
     private static partial void LogCreated(ILogger logger, long entryId, long organisationId, long covenantId, string stage);
@@ -117,14 +118,19 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return row.ToDomain();
     }
 
-    private static Task InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    private static async Task InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct)
+    {
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason, revisit_on)
             VALUES (@EntryId, @From, @To, @At, @By, @Reason, @RevisitOn)
+            RETURNING id
             """,
             new { change.EntryId, From = change.From?.Code(), To = change.To.Code(), change.At, change.By, change.Reason, change.RevisitOn },
             tx, cancellationToken: ct));
+        // Same transaction: the Dataverse write-back is a row before it is anything else.
+        await SqlWriteBackOutbox.EnqueueStageChangeAsync(c, tx, change.EntryId, id, change.At, ct);
+    }
 
     public async Task<IReadOnlyList<StageChange>> HistoryAsync(long entryId, CancellationToken ct)
     {
@@ -143,9 +149,12 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
     {
         await using var c = await db.OpenAsync(ct);
         var text = string.IsNullOrWhiteSpace(action) ? null : action.Trim();
+        await using var tx = await Database.BeginWriteAsync(c, ct);
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE pipeline_entry SET next_action = @text, next_action_due = @due, next_action_overdue = @overdue WHERE id = @entryId",
-            new { entryId, text, due = text is null ? null : due, overdue = text is not null && due < today }, cancellationToken: ct));
+            new { entryId, text, due = text is null ? null : due, overdue = text is not null && due < today }, tx, cancellationToken: ct));
+        await SqlWriteBackOutbox.EnqueueNextActionAsync(c, tx, entryId, clock.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
     }
 
     public async Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Outreach.Jobs.Dataverse;
 using Outreach.Jobs.PipelineHygiene;
 using Outreach.Jobs.Privacy;
 using Quartz;
@@ -26,6 +27,7 @@ public static class JobsRegistration
         services.AddSingleton(NodeIdentity.From(options));
         services.AddScoped<PipelineHygieneJob>();
         services.AddScoped<DeclinedContactRetentionJob>();
+        services.AddScoped<DataverseSyncJob>();
         services.AddScoped<JobsService>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         services.AddQuartz(q =>
@@ -41,7 +43,7 @@ public static class JobsRegistration
                 s.ConfigureStore(o => o.StoreJobDataAsStrings = true);
                 if (options.Clustered) s.UseClustering(c => c.CheckinMisfireThreshold = TimeSpan.FromSeconds(20));
             });
-            foreach (var job in JobCatalog.All)
+            foreach (var job in JobCatalog.All.Where(j => j.IsEnabled(options)))
             {
                 var key = new JobKey(job.Key, JobCatalog.Group);
                 q.AddJob<QuartzJobRunner>(j => j.WithIdentity(key).WithDescription(job.Title).StoreDurably().RequestRecovery());

@@ -22,14 +22,15 @@ CREATE TABLE dataverse_sync_state (
     updated_at       TEXT NOT NULL
 );
 
--- Write-back outbox: a row first, then sent, then marked. The key makes a second enqueue of the same change a no-op,
+-- Write-back outbox: a row first (in the transaction of the change), then sent, then marked. What is sent is read at
+-- send time: the entry's current stage and next action, and the stage change itself. The key makes a second enqueue of the same change a no-op,
 -- and the Dataverse ids in the payload are derived from it, so a resend after a crash updates instead of creating.
 CREATE TABLE dataverse_outbox (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
     idempotency_key  TEXT NOT NULL UNIQUE,
     kind             TEXT NOT NULL,
-    organisation_id  INTEGER NOT NULL REFERENCES organisation (id),
-    payload          TEXT NOT NULL,
+    entry_id         INTEGER NOT NULL REFERENCES pipeline_entry (id),
+    stage_change_id  INTEGER NULL REFERENCES stage_change (id),
     created_at       TEXT NOT NULL,
     attempts         INTEGER NOT NULL DEFAULT 0,
     last_error       TEXT NULL,
