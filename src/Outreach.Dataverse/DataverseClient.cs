@@ -44,7 +44,7 @@ public sealed class DataverseClient : IDisposable
     /// <summary>Builds the handler chain: concurrency cap and retries outside, the bearer token inside (fresh on every attempt).</summary>
     public static DataverseClient Create(DataverseOptions options, TokenCredential credential, TimeProvider clock, ILogger logger, HttpMessageHandler? transport = null)
     {
-        var scope = new Uri(options.BaseUri.GetLeftPart(UriPartial.Authority)) + ".default";
+        var scope = new Uri(options.BaseUri().GetLeftPart(UriPartial.Authority)) + ".default";
         var throttling = new ThrottlingHandler(options, clock, logger)
         {
             InnerHandler = new BearerTokenHandler(credential, scope, clock)
@@ -54,7 +54,7 @@ public sealed class DataverseClient : IDisposable
         };
         var http = new HttpClient(throttling)
         {
-            BaseAddress = new Uri(options.BaseUri, ApiPath),
+            BaseAddress = new Uri(options.BaseUri(), ApiPath),
             // Each attempt has its own timeout (ThrottlingHandler); the whole call may wait out several Retry-Afters.
             Timeout = Timeout.InfiniteTimeSpan,
         };

@@ -44,7 +44,7 @@ public sealed class DataverseOptions : IValidatableObject
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Url);
 
-    public Uri BaseUri => new(Url!.TrimEnd('/') + "/", UriKind.Absolute);
+    public Uri BaseUri() => new(Url!.TrimEnd('/') + "/", UriKind.Absolute);
 
     /// <summary>The Quartz cron expression for <see cref="SyncInterval"/>.</summary>
     public string SyncCron()
