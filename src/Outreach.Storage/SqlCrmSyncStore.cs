@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Dapper;
 using Outreach.Core.Crm;
@@ -54,11 +55,11 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var state = await ReadStateAsync(c, tx, CrmTable.Accounts, ct);
         var existing = await ExistingAsync(c, tx, "organisation", rows.Select(r => r.Id), ct);
-        var inserts = new List<object>();
-        var updates = new List<object>();
+        var inserts = new List<OrganisationValues>();
+        var updates = new List<OrganisationValues>();
         foreach (var row in rows)
         {
-            var values = new
+            var values = new OrganisationValues
             {
                 DataverseId = Text(row.Id),
                 Name = Clip(row.Name, 400),
@@ -70,27 +71,25 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
                 AddressLine = row.AddressLine,
                 PostalCode = row.PostalCode,
                 City = row.City,
-                Generation = state.Generation,
-                At = at,
             };
             (existing.Contains(values.DataverseId) ? updates : inserts).Add(values);
         }
 
         // New rows come in as companies; the secretariat sets kind and sector in Outreach.
-        await c.ExecuteAsync(new CommandDefinition(
+        await ExecutePreparedAsync(c, tx,
             """
             INSERT INTO organisation (name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at,
                 dataverse_id, dataverse_generation, address_line, postal_code, city)
             VALUES (@Name, @NormalisedName, 'company', '', COALESCE(@Country, 'NL'), @KvkNumber, @WebsiteDomain, COALESCE(@Owner, ''), @At, @At,
                 @DataverseId, @Generation, @AddressLine, @PostalCode, @City)
-            """, inserts, tx, cancellationToken: ct));
-        await c.ExecuteAsync(new CommandDefinition(
+            """, inserts, OrganisationValues.Columns, state.Generation, at, ct);
+        await ExecutePreparedAsync(c, tx,
             """
             UPDATE organisation SET name = @Name, normalised_name = @NormalisedName, country = COALESCE(@Country, country), kvk_number = @KvkNumber,
                 website_domain = @WebsiteDomain, owner = COALESCE(@Owner, owner), address_line = @AddressLine, postal_code = @PostalCode, city = @City,
                 dataverse_generation = @Generation, removed_at = NULL, updated_at = @At
             WHERE dataverse_id = @DataverseId
-            """, updates, tx, cancellationToken: ct));
+            """, updates, OrganisationValues.Columns, state.Generation, at, ct);
         var removed = await MarkRemovedAsync(c, tx, "organisation", deleted, at, ct);
         removed += await FinishPageAsync(c, tx, CrmTable.Accounts, "organisation", state, nextLink, deltaLink, at, ct);
         await tx.CommitAsync(ct);
@@ -105,15 +104,12 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         var existing = await ExistingAsync(c, tx, "contact", rows.Select(r => r.Id), ct);
         var accountIds = rows.Where(r => r.AccountId is not null).Select(r => Text(r.AccountId!.Value)).Distinct().ToList();
         var organisations = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var chunk in accountIds.Chunk(1000))
-        {
-            foreach (var (id, dataverseId) in await c.QueryAsync<(long, string)>(new CommandDefinition(
-                $"SELECT id, dataverse_id FROM organisation WHERE dataverse_id {In("@chunk")}", new { chunk }, tx, cancellationToken: ct)))
-                organisations[dataverseId] = id;
-        }
+        foreach (var (id, dataverseId) in await c.QueryAsync<(long, string)>(new CommandDefinition(
+            $"SELECT id, dataverse_id FROM organisation WHERE {InList("dataverse_id")}", new { ids = IdList(accountIds) }, tx, cancellationToken: ct)))
+            organisations[dataverseId] = id;
 
-        var inserts = new List<object>();
-        var updates = new List<object>();
+        var inserts = new List<ContactValues>();
+        var updates = new List<ContactValues>();
         var failed = 0;
         foreach (var row in rows)
         {
@@ -123,27 +119,25 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
                 continue;
             }
 
-            var values = new
+            var values = new ContactValues
             {
                 DataverseId = Text(row.Id),
                 OrganisationId = organisationId,
                 Name = Clip(row.Name, 200),
                 Email = Normalise.Email(row.Email),
                 Role = row.JobTitle,
-                OptedOutAt = row.OptedOut ? row.OptedOutOn ?? at : (DateTimeOffset?)null,
-                Generation = state.Generation,
-                At = at,
+                OptedOutAt = row.OptedOut ? row.OptedOutOn ?? at : null,
             };
             (existing.Contains(values.DataverseId) ? updates : inserts).Add(values);
         }
 
-        await c.ExecuteAsync(new CommandDefinition(
+        await ExecutePreparedAsync(c, tx,
             """
             INSERT INTO contact (organisation_id, name, email, language, role, opted_out_at, lawful_basis, source, created_at, updated_at, dataverse_id, dataverse_generation)
             VALUES (@OrganisationId, @Name, @Email, 'nl', @Role, @OptedOutAt, 'legitimate_interest', 'Dynamics 365', @At, @At, @DataverseId, @Generation)
-            """, inserts, tx, cancellationToken: ct));
+            """, inserts, ContactValues.Columns, state.Generation, at, ct);
         // An opt-out is never undone by the CRM; an erased contact keeps only its anonymous row (its generation still counts as seen).
-        await c.ExecuteAsync(new CommandDefinition(
+        await ExecutePreparedAsync(c, tx,
             """
             UPDATE contact SET
                 name = CASE WHEN erased_at IS NULL THEN @Name ELSE name END,
@@ -153,7 +147,7 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
                 opted_out_at = COALESCE(opted_out_at, @OptedOutAt),
                 dataverse_generation = @Generation, removed_at = NULL, updated_at = @At
             WHERE dataverse_id = @DataverseId
-            """, updates, tx, cancellationToken: ct));
+            """, updates, ContactValues.Columns, state.Generation, at, ct);
         var removed = await MarkRemovedAsync(c, tx, "contact", deleted, at, ct);
         removed += await FinishPageAsync(c, tx, CrmTable.Contacts, "contact", state, nextLink, deltaLink, at, ct);
         await tx.CommitAsync(ct);
@@ -162,14 +156,10 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
 
     private async Task<HashSet<string>> ExistingAsync(DbConnection c, DbTransaction tx, string table, IEnumerable<Guid> ids, CancellationToken ct)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in ids.Select(Text).Chunk(1000))
-        {
-            found.UnionWith(await c.QueryAsync<string>(new CommandDefinition(
-                $"SELECT dataverse_id FROM {table} WHERE dataverse_id {In("@chunk")}", new { chunk }, tx, cancellationToken: ct)));
-        }
-
-        return found;
+        var list = ids.Select(Text).ToList();
+        if (list.Count == 0) return [];
+        return new HashSet<string>(await c.QueryAsync<string>(new CommandDefinition(
+            $"SELECT dataverse_id FROM {table} WHERE {InList("dataverse_id")}", new { ids = IdList(list) }, tx, cancellationToken: ct)), StringComparer.Ordinal);
     }
 
     private static async Task<int> MarkRemovedAsync(DbConnection c, DbTransaction tx, string table, IReadOnlyList<Guid> deleted, DateTimeOffset at, CancellationToken ct)
@@ -202,8 +192,13 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         return swept;
     }
 
-    /// <summary>Dapper expands a list into parameters on SQLite; Npgsql takes it as one array parameter.</summary>
-    private string In(string parameter) => db.IsSqlite ? $"IN {parameter}" : $"= ANY({parameter})";
+    /// <summary>
+    /// "column is one of @ids" with a single parameter: a JSON array read by json_each on SQLite (5,000 separate parameters
+    /// were measured to cost more than the inserts), a text array on PostgreSQL.
+    /// </summary>
+    private string InList(string column) => db.IsSqlite ? $"{column} IN (SELECT value FROM json_each(@ids))" : $"{column} = ANY(@ids)";
+
+    private object IdList(IReadOnlyCollection<string> ids) => db.IsSqlite ? System.Text.Json.JsonSerializer.Serialize(ids) : ids.ToArray();
 
     private static string Text(Guid id) => id.ToString("D");
 
@@ -222,6 +217,97 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             "germany" or "duitsland" or "deutschland" => "DE",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// One prepared command executed per row with new values: for a page of 5,000 rows this is several times faster than
+    /// Dapper's list execution, which re-binds by reflection and lets SQLite re-prepare. @Generation and @At are shared.
+    /// </summary>
+    private async Task ExecutePreparedAsync<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyList<T> rows,
+        IReadOnlyList<(string Name, DbType Type, Func<T, object?> Value)> columns, long generation, DateTimeOffset at, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var command = c.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        var parameters = new DbParameter[columns.Count];
+        // DbType.Object marks an instant: text on SQLite, timestamptz on PostgreSQL (as the Dapper type handler does).
+        for (var i = 0; i < columns.Count; i++)
+            parameters[i] = Add(command, columns[i].Name, columns[i].Type != DbType.Object ? columns[i].Type : db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
+        Add(command, "Generation", DbType.Int64).Value = generation;
+        var instant = Add(command, "At", db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
+        instant.Value = Instant(at);
+        await command.PrepareAsync(ct);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var value = columns[i].Value(row);
+                parameters[i].Value = value is DateTimeOffset time ? Instant(time) : value ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private object Instant(DateTimeOffset value) => db.IsSqlite ? DapperTypeHandlers.FormatInstant(value) : value.ToUniversalTime();
+
+    private static DbParameter Add(DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private sealed class OrganisationValues
+    {
+        public static readonly (string Name, DbType Type, Func<OrganisationValues, object?> Value)[] Columns =
+        [
+            ("DataverseId", DbType.String, v => v.DataverseId),
+            ("Name", DbType.String, v => v.Name),
+            ("NormalisedName", DbType.String, v => v.NormalisedName),
+            ("Country", DbType.String, v => v.Country),
+            ("KvkNumber", DbType.String, v => v.KvkNumber),
+            ("WebsiteDomain", DbType.String, v => v.WebsiteDomain),
+            ("Owner", DbType.String, v => v.Owner),
+            ("AddressLine", DbType.String, v => v.AddressLine),
+            ("PostalCode", DbType.String, v => v.PostalCode),
+            ("City", DbType.String, v => v.City),
+        ];
+
+        public required string DataverseId { get; init; }
+        public required string Name { get; init; }
+        public required string NormalisedName { get; init; }
+        public string? Country { get; init; }
+        public string? KvkNumber { get; init; }
+        public string? WebsiteDomain { get; init; }
+        public string? Owner { get; init; }
+        public string? AddressLine { get; init; }
+        public string? PostalCode { get; init; }
+        public string? City { get; init; }
+    }
+
+    private sealed class ContactValues
+    {
+        public static readonly (string Name, DbType Type, Func<ContactValues, object?> Value)[] Columns =
+        [
+            ("DataverseId", DbType.String, v => v.DataverseId),
+            ("OrganisationId", DbType.Int64, v => v.OrganisationId),
+            ("Name", DbType.String, v => v.Name),
+            ("Email", DbType.String, v => v.Email),
+            ("Role", DbType.String, v => v.Role),
+            ("OptedOutAt", DbType.Object, v => v.OptedOutAt),
+        ];
+
+        public required string DataverseId { get; init; }
+        public long OrganisationId { get; init; }
+        public required string Name { get; init; }
+        public required string Email { get; init; }
+        public string? Role { get; init; }
+        public DateTimeOffset? OptedOutAt { get; init; }
     }
 
     private sealed class StateRow
