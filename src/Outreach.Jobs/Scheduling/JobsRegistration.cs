@@ -1,7 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Outreach.Jobs.Dataverse;
-using Outreach.Jobs.PipelineHygiene;
-using Outreach.Jobs.Privacy;
 using Quartz;
 
 namespace Outreach.Jobs.Scheduling;
@@ -25,9 +22,9 @@ public static class JobsRegistration
             throw new InvalidOperationException("Jobs:Clustered needs Storage:Engine postgres: Quartz cannot cluster on SQLite.");
 
         services.AddSingleton(NodeIdentity.From(options));
-        services.AddScoped<PipelineHygieneJob>();
-        services.AddScoped<DeclinedContactRetentionJob>();
-        services.AddScoped<DataverseSyncJob>();
+        // Only the jobs that are switched on: a job's dependencies (the Dataverse client) exist only when it is.
+        foreach (var job in JobCatalog.All.Where(j => j.IsEnabled(options)))
+            services.AddScoped(job.JobType);
         services.AddScoped<JobsService>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         services.AddQuartz(q =>
