@@ -124,14 +124,19 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return row.ToDomain();
     }
 
-    private static Task InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    private static async Task InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct)
+    {
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason, revisit_on)
             VALUES (@EntryId, @From, @To, @At, @By, @Reason, @RevisitOn)
+            RETURNING id
             """,
             new { change.EntryId, From = change.From?.Code(), To = change.To.Code(), change.At, change.By, change.Reason, change.RevisitOn },
             tx, cancellationToken: ct));
+        // Same transaction: the Dataverse write-back is a row before it is anything else.
+        await SqlWriteBackOutbox.EnqueueStageChangeAsync(c, tx, change.EntryId, id, change.At, ct);
+    }
 
     public async Task<IReadOnlyList<StageChange>> HistoryAsync(long entryId, CancellationToken ct)
     {
@@ -161,6 +166,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         var changes = AuditDiff.NextAction(before, text, dueOn);
         if (changes.Count > 0)
             await SqlAudit.AppendAsync(c, tx, time.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entryId), "next_action_set", changes), ct);
+        await SqlWriteBackOutbox.EnqueueNextActionAsync(c, tx, entryId, time.GetUtcNow(), ct);
         await tx.CommitAsync(ct);
     }
 

@@ -116,6 +116,8 @@ public sealed record Organisation
     public required string Owner { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Set when the Dynamics 365 account this organisation mirrors was deleted there; the row and its history stay.</summary>
+    public DateTimeOffset? RemovedAt { get; init; }
 }
 
 public sealed record ContactDraft

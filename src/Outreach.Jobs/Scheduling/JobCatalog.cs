@@ -1,11 +1,15 @@
 using Outreach.Core.Jobs;
+using Outreach.Jobs.Dataverse;
 using Outreach.Jobs.PipelineHygiene;
 using Outreach.Jobs.Privacy;
 
 namespace Outreach.Jobs.Scheduling;
 
-/// <summary>One recurring job: its key, what it does and when it runs.</summary>
-public sealed record JobDefinition(string Key, string Title, string Description, Type JobType, Func<JobsOptions, string> Cron);
+/// <summary>One recurring job: its key, what it does and when it runs; <paramref name="Enabled"/> null means always scheduled.</summary>
+public sealed record JobDefinition(string Key, string Title, string Description, Type JobType, Func<JobsOptions, string> Cron, Func<JobsOptions, bool>? Enabled = null)
+{
+    public bool IsEnabled(JobsOptions options) => Enabled?.Invoke(options) ?? true;
+}
 
 /// <summary>Every recurring job the product runs. The jobs page and the scheduler both read this list.</summary>
 public static class JobCatalog
@@ -18,6 +22,10 @@ public static class JobCatalog
         new("declined-contact-retention", "Retention of declined prospects' contacts",
             "Erases the contacts of organisations that declined longer ago than the configured retention.",
             typeof(DeclinedContactRetentionJob), o => o.RetentionCron),
+        // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
+        new("dataverse-sync", "Dataverse sync",
+            "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",
+            typeof(DataverseSyncJob), o => o.DataverseSyncCron ?? "", o => o.DataverseSyncCron is not null),
     ];
 
     public static JobDefinition? Find(string key) => All.FirstOrDefault(j => j.Key == key);

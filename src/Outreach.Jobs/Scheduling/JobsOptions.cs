@@ -22,6 +22,9 @@ public sealed class JobsOptions
     [Required]
     public string RetentionCron { get; set; } = "0 0 2 * * ?";
 
+    /// <summary>Set by the host from Dataverse:SyncInterval when Dataverse is configured; null leaves the Dataverse sync unscheduled.</summary>
+    public string? DataverseSyncCron { get; set; }
+
     /// <summary>Contacts of organisations that declined longer ago than this are erased; 0 switches the rule off.</summary>
     [Range(0, 36500)]
     public int RetainDeclinedContactsDays { get; set; } = 730;

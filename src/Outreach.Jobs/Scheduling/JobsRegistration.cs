@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Outreach.Jobs.PipelineHygiene;
-using Outreach.Jobs.Privacy;
 using Quartz;
 
 namespace Outreach.Jobs.Scheduling;
@@ -24,8 +22,9 @@ public static class JobsRegistration
             throw new InvalidOperationException("Jobs:Clustered needs Storage:Engine postgres: Quartz cannot cluster on SQLite.");
 
         services.AddSingleton(NodeIdentity.From(options));
-        services.AddScoped<PipelineHygieneJob>();
-        services.AddScoped<DeclinedContactRetentionJob>();
+        // Only the jobs that are switched on: a job's dependencies (the Dataverse client) exist only when it is.
+        foreach (var job in JobCatalog.All.Where(j => j.IsEnabled(options)))
+            services.AddScoped(job.JobType);
         services.AddScoped<JobsService>();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone);
         services.AddQuartz(q =>
@@ -41,7 +40,7 @@ public static class JobsRegistration
                 s.ConfigureStore(o => o.StoreJobDataAsStrings = true);
                 if (options.Clustered) s.UseClustering(c => c.CheckinMisfireThreshold = TimeSpan.FromSeconds(20));
             });
-            foreach (var job in JobCatalog.All)
+            foreach (var job in JobCatalog.All.Where(j => j.IsEnabled(options)))
             {
                 var key = new JobKey(job.Key, JobCatalog.Group);
                 q.AddJob<QuartzJobRunner>(j => j.WithIdentity(key).WithDescription(job.Title).StoreDurably().RequestRecovery());

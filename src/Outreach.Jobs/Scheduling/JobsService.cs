@@ -20,7 +20,7 @@ public sealed class JobsService(ISchedulerFactory schedulers, IJobRunLog runs, M
     {
         var scheduler = await schedulers.GetScheduler(ct);
         var list = new List<JobStatus>();
-        foreach (var definition in JobCatalog.All)
+        foreach (var definition in JobCatalog.All.Where(j => j.IsEnabled(options.Value)))
         {
             var trigger = await scheduler.GetTrigger(new TriggerKey(definition.Key, JobCatalog.Group), ct);
             var recent = await runs.LatestAsync(definition.Key, 10, ct);
@@ -40,7 +40,7 @@ public sealed class JobsService(ISchedulerFactory schedulers, IJobRunLog runs, M
     /// <summary>Queues a run now; false when the job is unknown.</summary>
     public async Task<bool> RunNowAsync(string key, CancellationToken ct)
     {
-        if (JobCatalog.Find(key) is null) return false;
+        if (JobCatalog.Find(key) is not { } job || !job.IsEnabled(options.Value)) return false;
         var scheduler = await schedulers.GetScheduler(ct);
         await scheduler.TriggerJob(new JobKey(key, JobCatalog.Group), new JobDataMap { [QuartzJobRunner.RunByHandKey] = "true" }, ct);
         return true;

@@ -5,8 +5,13 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Azure.Core;
+using Azure.Identity;
 using Outreach.Core.Access;
 using Outreach.Core.Audit;
+using Outreach.Core.Crm;
+using Outreach.Dataverse;
+using Outreach.Dataverse.Http;
 using Outreach.Web.Access;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Extensions.Options;
@@ -58,6 +63,7 @@ public static class ServiceRegistration
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
+        jobs.DataverseSyncCron = AddDataverse(services, configuration);
         services.AddOutreachJobs(jobs,
             storage.Engine == StorageEngine.Sqlite ? SchedulerStore.Sqlite : SchedulerStore.Postgres,
             Database.ResolveConnectionString(storage));
@@ -119,6 +125,41 @@ public static class ServiceRegistration
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
+    }
+
+    /// <summary>
+    /// Dataverse, when Dataverse:Url is set: the Web API client (token from Entra ID through Azure.Identity, or a static token
+    /// for a loopback test server), the sync store and the write-back outbox. Returns the sync's cron, or null to leave it off.
+    /// Without the section Outreach runs on its own data as before.
+    /// </summary>
+    private static string? AddDataverse(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(DataverseOptions.Section);
+        services.AddOptions<DataverseOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        var options = section.Get<DataverseOptions>() ?? new DataverseOptions();
+        if (!options.Enabled) return null;
+
+        // Refuse a bad configuration here, before anything starts, with the validator's own words.
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true))
+            throw new InvalidOperationException("Dataverse configuration refused: " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
+
+        var cron = options.SyncCron();
+        services.PostConfigure<JobsOptions>(o => o.DataverseSyncCron = cron);
+        services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
+        services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.Option<DataverseOptions>();
+            var clock = sp.GetRequiredService<TimeProvider>();
+            TokenCredential credential = string.IsNullOrEmpty(o.AccessToken)
+                ? new ClientSecretCredential(o.TenantId, o.ClientId, o.ClientSecret)
+                : new StaticTokenCredential(o.AccessToken, clock);
+            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"));
+        });
+        services.AddSingleton<DataverseSync>();
+        services.AddSingleton<DataverseWriteBack>();
+        return cron;
     }
 
     /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>

@@ -1,0 +1,46 @@
+namespace Outreach.Core.Crm;
+
+/// <summary>A table Outreach mirrors from the CRM (Dataverse).</summary>
+public enum CrmTable
+{
+    Accounts,
+    Contacts,
+}
+
+/// <summary>An account's master data as the CRM holds it; the CRM is the truth for these fields.</summary>
+public sealed record CrmAccount(Guid Id, string Name, string? Website, string? AddressLine, string? PostalCode, string? City, string? Country, string? KvkNumber, string? Owner);
+
+/// <summary>A contact's master data as the CRM holds it.</summary>
+public sealed record CrmContact(Guid Id, Guid? AccountId, string Name, string? Email, string? JobTitle, bool OptedOut, DateTimeOffset? OptedOutOn);
+
+/// <summary>
+/// Where a table's sync stands. <paramref name="NextLink"/>: the next page of a read in progress (a crash resumes there);
+/// <paramref name="DeltaLink"/>: where the next incremental read starts. <paramref name="Generation"/> numbers full reads:
+/// rows not seen by a completed full read are marked removed.
+/// </summary>
+public sealed record CrmSyncState(string? NextLink, string? DeltaLink, long Generation, bool FullReadInProgress);
+
+/// <summary>What applying one page did.</summary>
+public sealed record CrmPageResult(int Created, int Updated, int Removed, int Failed);
+
+/// <summary>
+/// The local mirror of CRM accounts and contacts. Each page is applied together with the link that follows it, in one
+/// transaction, so a crash between pages resumes at the next page without losing or repeating a row.
+/// </summary>
+public interface ICrmSyncStore
+{
+    Task<CrmSyncState> GetStateAsync(CrmTable table, CancellationToken ct);
+
+    /// <summary>Starts a full read (first sync, or the delta token expired): a new generation, no links.</summary>
+    Task<CrmSyncState> StartFullReadAsync(CrmTable table, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Upserts the rows, marks the deleted ids removed (never deletes them), and stores where to continue:
+    /// <paramref name="nextLink"/> for the next page, or on the last page <paramref name="deltaLink"/>; when that ends
+    /// a full read, rows the read did not see are marked removed as well.
+    /// </summary>
+    Task<CrmPageResult> ApplyAccountsAsync(IReadOnlyList<CrmAccount> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>As <see cref="ApplyAccountsAsync"/>; a contact whose account is not known locally counts as failed.</summary>
+    Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct);
+}

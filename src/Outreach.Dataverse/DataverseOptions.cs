@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Outreach.Dataverse;
+
+/// <summary>
+/// Configuration section "Dataverse". Without a Url Outreach runs on its own data. Secrets (ClientSecret, AccessToken)
+/// come from environment variables or user secrets, never from appsettings in the repository.
+/// </summary>
+public sealed class DataverseOptions : IValidatableObject
+{
+    public const string Section = "Dataverse";
+
+    /// <summary>The environment, e.g. https://contoso.crm4.dynamics.com.</summary>
+    public string? Url { get; set; }
+
+    public string? TenantId { get; set; }
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+
+    /// <summary>A static bearer token; accepted only for a loopback Url (a local test server), never for a real environment.</summary>
+    public string? AccessToken { get; set; }
+
+    /// <summary>How often the sync runs: whole minutes dividing an hour (1..60) or whole hours dividing a day.</summary>
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Rows per page (Prefer: odata.maxpagesize); Dataverse's maximum and default is 5,000.</summary>
+    [Range(1, 5000)]
+    public int PageSize { get; set; } = 5000;
+
+    /// <summary>Requests in flight at once; the service allows 52 per user, so stay well below.</summary>
+    [Range(1, 52)]
+    public int MaxConcurrentRequests { get; set; } = 4;
+
+    /// <summary>Retries of one request after 429/503 (each waits Retry-After).</summary>
+    [Range(0, 20)]
+    public int MaxRetries { get; set; } = 8;
+
+    /// <summary>Longest single wait; a Retry-After above it is still honoured up to this cap, then the request fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Per-request timeout (Microsoft's sample uses two minutes).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Url);
+
+    public Uri BaseUri() => new(Url!.TrimEnd('/') + "/", UriKind.Absolute);
+
+    /// <summary>The Quartz cron expression for <see cref="SyncInterval"/>.</summary>
+    public string SyncCron()
+    {
+        var minutes = SyncInterval.TotalMinutes;
+        if (minutes >= 1 && minutes < 60 && minutes == Math.Floor(minutes) && 60 % (int)minutes == 0)
+            return $"0 0/{(int)minutes} * * * ?";
+        if (minutes == 60) return "0 0 * * * ?";
+        var hours = SyncInterval.TotalHours;
+        if (hours > 1 && hours <= 24 && hours == Math.Floor(hours) && 24 % (int)hours == 0)
+            return $"0 0 0/{(int)hours} * * ?";
+        throw new ValidationException($"Dataverse:SyncInterval {SyncInterval} must be whole minutes dividing an hour or whole hours dividing a day.");
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled) yield break;
+        if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            yield return new ValidationResult("Dataverse:Url must be an absolute http(s) URL, e.g. https://contoso.crm4.dynamics.com.", [nameof(Url)]);
+            yield break;
+        }
+
+        var loopback = IsLoopback(uri);
+        if (!string.IsNullOrEmpty(AccessToken))
+        {
+            if (!loopback)
+                yield return new ValidationResult(
+                    $"Dataverse:AccessToken (a static bearer token) is accepted only when Dataverse:Url is a loopback address such as http://127.0.0.1:5005; '{uri.Host}' is not. Configure Dataverse:TenantId, Dataverse:ClientId and Dataverse:ClientSecret instead.",
+                    [nameof(AccessToken)]);
+        }
+        else
+        {
+            if (uri.Scheme != Uri.UriSchemeHttps && !loopback)
+                yield return new ValidationResult("Dataverse:Url must use https.", [nameof(Url)]);
+            if (string.IsNullOrWhiteSpace(TenantId) || string.IsNullOrWhiteSpace(ClientId) || string.IsNullOrWhiteSpace(ClientSecret))
+                yield return new ValidationResult("Dataverse:TenantId, Dataverse:ClientId and Dataverse:ClientSecret are all required when Dataverse:Url is set.", [nameof(ClientSecret)]);
+        }
+
+        string? cronError = null;
+        try { SyncCron(); } catch (ValidationException ex) { cronError = ex.Message; }
+        if (cronError is not null) yield return new ValidationResult(cronError, [nameof(SyncInterval)]);
+    }
+
+    public static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+}

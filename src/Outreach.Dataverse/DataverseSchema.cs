@@ -1,0 +1,94 @@
+using Outreach.Core.Pipeline;
+
+namespace Outreach.Dataverse;
+
+/// <summary>
+/// Every Dataverse table, entity set and column name the code reads or writes, in one place. The names test
+/// (tests/Outreach.Dataverse.Tests/SolutionNamesTests) checks each one against solutions/Outreach/customizations.xml
+/// or the list of standard names, so the solution and the code cannot drift apart.
+/// </summary>
+public static class DataverseSchema
+{
+    public static class Account
+    {
+        public const string Table = "account";
+        public const string EntitySet = "accounts";
+        public const string Id = "accountid";
+        public const string Name = "name";
+        public const string Website = "websiteurl";
+        public const string AddressLine = "address1_line1";
+        public const string PostalCode = "address1_postalcode";
+        public const string City = "address1_city";
+        public const string Country = "address1_country";
+        public const string KvkNumber = "otr_kvknumber";
+        public const string OutreachOwner = "otr_outreachowner";
+        public const string Covenant = "otr_covenant";
+        public const string PipelineStage = "otr_pipelinestage";
+        public const string PipelineStageSince = "otr_pipelinestagesince";
+        public const string NextAction = "otr_nextaction";
+        public const string NextActionDue = "otr_nextactiondue";
+
+        /// <summary>What the sync reads: master data only (the pipeline stage follows Outreach, so it is not read).</summary>
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner];
+    }
+
+    public static class Contact
+    {
+        public const string Table = "contact";
+        public const string EntitySet = "contacts";
+        public const string Id = "contactid";
+        public const string FullName = "fullname";
+        public const string Email = "emailaddress1";
+        public const string JobTitle = "jobtitle";
+        /// <summary>The lookup to the account, as the Web API returns it.</summary>
+        public const string ParentCustomer = "parentcustomerid";
+        public const string ParentCustomerValue = "_parentcustomerid_value";
+        public const string OptedOut = "otr_optedout";
+        public const string OptedOutOn = "otr_optedouton";
+
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, FullName, Email, JobTitle, ParentCustomerValue, OptedOut, OptedOutOn];
+    }
+
+    /// <summary>The standard task activity: a stage change appears on the account's timeline as a completed task.</summary>
+    public static class TaskActivity
+    {
+        public const string Table = "task";
+        public const string EntitySet = "tasks";
+        public const string Id = "activityid";
+        public const string Subject = "subject";
+        public const string Description = "description";
+        public const string RegardingAccountBind = "regardingobjectid_account_task@odata.bind";
+    }
+
+    /// <summary>Outreach's own append-only stage-change table (the structured twin of the timeline task).</summary>
+    public static class StageChangeTable
+    {
+        public const string Table = "otr_stagechange";
+        public const string EntitySet = "otr_stagechanges";
+        public const string Id = "otr_stagechangeid";
+        public const string Name = "otr_name";
+        public const string AccountBind = "otr_AccountId@odata.bind";
+        public const string FromStage = "otr_fromstage";
+        public const string ToStage = "otr_tostage";
+        public const string ChangedOn = "otr_changedon";
+        public const string ChangedBy = "otr_changedby";
+        public const string Reason = "otr_reason";
+    }
+
+    public const string PipelineStageChoice = "otr_pipelinestage";
+
+    /// <summary>The option values of the otr_pipelinestage choice (publisher option prefix 10000).</summary>
+    public static int StageValue(Stage stage) => 100_000_000 + stage switch
+    {
+        Stage.Identified => 0,
+        Stage.Contacted => 1,
+        Stage.Engaged => 2,
+        Stage.Intake => 3,
+        Stage.SigningScheduled => 4,
+        Stage.Signed => 5,
+        Stage.Declined => 6,
+        Stage.NotNow => 7,
+        Stage.Left => 8,
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
+    };
+}

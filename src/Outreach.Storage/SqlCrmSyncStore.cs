@@ -1,0 +1,320 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
+using Outreach.Core.Crm;
+using Outreach.Core.Prospects;
+
+namespace Outreach.Storage;
+
+/// <summary>
+/// The local mirror of Dataverse accounts (organisations) and contacts. Every page is one transaction with the link that
+/// follows it. Names, addresses and contacts follow Dataverse; pipeline entries and stages are Outreach's and untouched.
+/// </summary>
+public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
+{
+    private static string Key(CrmTable table) => table == CrmTable.Accounts ? "account" : "contact";
+
+    public async Task<CrmSyncState> GetStateAsync(CrmTable table, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await ReadStateAsync(c, null, table, ct);
+    }
+
+    private static async Task<CrmSyncState> ReadStateAsync(DbConnection c, DbTransaction? tx, CrmTable table, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<StateRow>(new CommandDefinition(
+            "SELECT next_link AS NextLink, delta_link AS DeltaLink, generation AS Generation, full_read AS FullRead FROM dataverse_sync_state WHERE table_name = @name",
+            new { name = Key(table) }, tx, cancellationToken: ct));
+        return row is null ? new CrmSyncState(null, null, 0, false) : new CrmSyncState(row.NextLink, row.DeltaLink, row.Generation, row.FullRead);
+    }
+
+    public async Task<CrmSyncState> StartFullReadAsync(CrmTable table, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var state = await ReadStateAsync(c, tx, table, ct);
+        var next = new CrmSyncState(null, null, state.Generation + 1, true);
+        await WriteStateAsync(c, tx, table, next, at, ct);
+        await tx.CommitAsync(ct);
+        return next;
+    }
+
+    private static Task WriteStateAsync(DbConnection c, DbTransaction tx, CrmTable table, CrmSyncState state, DateTimeOffset at, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_sync_state (table_name, next_link, delta_link, generation, full_read, updated_at)
+            VALUES (@Name, @NextLink, @DeltaLink, @Generation, @FullReadInProgress, @At)
+            ON CONFLICT (table_name) DO UPDATE SET next_link = excluded.next_link, delta_link = excluded.delta_link,
+                generation = excluded.generation, full_read = excluded.full_read, updated_at = excluded.updated_at
+            """,
+            new { Name = Key(table), state.NextLink, state.DeltaLink, state.Generation, state.FullReadInProgress, At = at }, tx, cancellationToken: ct));
+
+    public async Task<CrmPageResult> ApplyAccountsAsync(IReadOnlyList<CrmAccount> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var state = await ReadStateAsync(c, tx, CrmTable.Accounts, ct);
+        var existing = await ExistingAsync(c, tx, "organisation", rows.Select(r => r.Id), ct);
+        var inserts = new List<OrganisationValues>();
+        var updates = new List<OrganisationValues>();
+        foreach (var row in rows)
+        {
+            var values = new OrganisationValues
+            {
+                DataverseId = Text(row.Id),
+                Name = Clip(row.Name, 400),
+                NormalisedName = Normalise.OrganisationName(row.Name),
+                Country = Country(row.Country),
+                KvkNumber = Normalise.KvkNumber(row.KvkNumber),
+                WebsiteDomain = Normalise.WebsiteDomain(row.Website),
+                Owner = string.IsNullOrWhiteSpace(row.Owner) ? null : Clip(row.Owner.Trim(), 200),
+                AddressLine = row.AddressLine,
+                PostalCode = row.PostalCode,
+                City = row.City,
+            };
+            (existing.Contains(values.DataverseId) ? updates : inserts).Add(values);
+        }
+
+        // New rows come in as companies; the secretariat sets kind and sector in Outreach.
+        await ExecutePreparedAsync(c, tx,
+            """
+            INSERT INTO organisation (name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at,
+                dataverse_id, dataverse_generation, address_line, postal_code, city)
+            VALUES (@Name, @NormalisedName, 'company', '', COALESCE(@Country, 'NL'), @KvkNumber, @WebsiteDomain, COALESCE(@Owner, ''), @At, @At,
+                @DataverseId, @Generation, @AddressLine, @PostalCode, @City)
+            """, inserts, OrganisationValues.Columns, state.Generation, at, ct);
+        await ExecutePreparedAsync(c, tx,
+            """
+            UPDATE organisation SET name = @Name, normalised_name = @NormalisedName, country = COALESCE(@Country, country), kvk_number = @KvkNumber,
+                website_domain = @WebsiteDomain, owner = COALESCE(@Owner, owner), address_line = @AddressLine, postal_code = @PostalCode, city = @City,
+                dataverse_generation = @Generation, removed_at = NULL, updated_at = @At
+            WHERE dataverse_id = @DataverseId
+            """, updates, OrganisationValues.Columns, state.Generation, at, ct);
+        var removed = await MarkRemovedAsync(c, tx, "organisation", deleted, at, ct);
+        removed += await FinishPageAsync(c, tx, CrmTable.Accounts, "organisation", state, nextLink, deltaLink, at, ct);
+        await tx.CommitAsync(ct);
+        return new CrmPageResult(inserts.Count, updates.Count, removed, 0);
+    }
+
+    public async Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var state = await ReadStateAsync(c, tx, CrmTable.Contacts, ct);
+        var existing = await ExistingAsync(c, tx, "contact", rows.Select(r => r.Id), ct);
+        var accountIds = rows.Where(r => r.AccountId is not null).Select(r => Text(r.AccountId!.Value)).Distinct().ToList();
+        var organisations = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (id, dataverseId) in await c.QueryAsync<(long, string)>(new CommandDefinition(
+            $"SELECT id, dataverse_id FROM organisation WHERE {InList("dataverse_id")}", new { ids = IdList(accountIds) }, tx, cancellationToken: ct)))
+            organisations[dataverseId] = id;
+
+        var inserts = new List<ContactValues>();
+        var updates = new List<ContactValues>();
+        var failed = 0;
+        foreach (var row in rows)
+        {
+            if (row.AccountId is not { } account || !organisations.TryGetValue(Text(account), out var organisationId))
+            {
+                failed++;
+                continue;
+            }
+
+            var values = new ContactValues
+            {
+                DataverseId = Text(row.Id),
+                OrganisationId = organisationId,
+                Name = Clip(row.Name, 200),
+                Email = Normalise.Email(row.Email),
+                Role = row.JobTitle,
+                OptedOutAt = row.OptedOut ? row.OptedOutOn ?? at : null,
+            };
+            (existing.Contains(values.DataverseId) ? updates : inserts).Add(values);
+        }
+
+        await ExecutePreparedAsync(c, tx,
+            """
+            INSERT INTO contact (organisation_id, name, email, language, role, opted_out_at, lawful_basis, source, created_at, updated_at, dataverse_id, dataverse_generation)
+            VALUES (@OrganisationId, @Name, @Email, 'nl', @Role, @OptedOutAt, 'legitimate_interest', 'Dynamics 365', @At, @At, @DataverseId, @Generation)
+            """, inserts, ContactValues.Columns, state.Generation, at, ct);
+        // An opt-out is never undone by the CRM; an erased contact keeps only its anonymous row (its generation still counts as seen).
+        await ExecutePreparedAsync(c, tx,
+            """
+            UPDATE contact SET
+                name = CASE WHEN erased_at IS NULL THEN @Name ELSE name END,
+                email = CASE WHEN erased_at IS NULL THEN @Email ELSE email END,
+                role = CASE WHEN erased_at IS NULL THEN @Role ELSE role END,
+                organisation_id = @OrganisationId,
+                opted_out_at = COALESCE(opted_out_at, @OptedOutAt),
+                dataverse_generation = @Generation, removed_at = NULL, updated_at = @At
+            WHERE dataverse_id = @DataverseId
+            """, updates, ContactValues.Columns, state.Generation, at, ct);
+        var removed = await MarkRemovedAsync(c, tx, "contact", deleted, at, ct);
+        removed += await FinishPageAsync(c, tx, CrmTable.Contacts, "contact", state, nextLink, deltaLink, at, ct);
+        await tx.CommitAsync(ct);
+        return new CrmPageResult(inserts.Count, updates.Count, removed, failed);
+    }
+
+    private async Task<HashSet<string>> ExistingAsync(DbConnection c, DbTransaction tx, string table, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var list = ids.Select(Text).ToList();
+        if (list.Count == 0) return [];
+        return new HashSet<string>(await c.QueryAsync<string>(new CommandDefinition(
+            $"SELECT dataverse_id FROM {table} WHERE {InList("dataverse_id")}", new { ids = IdList(list) }, tx, cancellationToken: ct)), StringComparer.Ordinal);
+    }
+
+    private static async Task<int> MarkRemovedAsync(DbConnection c, DbTransaction tx, string table, IReadOnlyList<Guid> deleted, DateTimeOffset at, CancellationToken ct)
+    {
+        if (deleted.Count == 0) return 0;
+        return await c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE {table} SET removed_at = @At WHERE dataverse_id = @Id AND removed_at IS NULL",
+            deleted.Select(id => new { Id = Text(id), At = at }), tx, cancellationToken: ct));
+    }
+
+    /// <summary>Stores where to continue; at the end of a full read, rows that read did not see were deleted meanwhile.</summary>
+    private static async Task<int> FinishPageAsync(DbConnection c, DbTransaction tx, CrmTable table, string sqlTable, CrmSyncState state,
+        string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
+    {
+        var swept = 0;
+        var ended = nextLink is null;
+        if (ended && state.FullReadInProgress)
+        {
+            swept = await c.ExecuteAsync(new CommandDefinition(
+                $"""
+                UPDATE {sqlTable} SET removed_at = @at
+                WHERE dataverse_id IS NOT NULL AND removed_at IS NULL AND (dataverse_generation IS NULL OR dataverse_generation < @generation)
+                """,
+                new { at, generation = state.Generation }, tx, cancellationToken: ct));
+        }
+
+        await WriteStateAsync(c, tx, table,
+            ended ? new CrmSyncState(null, deltaLink, state.Generation, false) : state with { NextLink = nextLink },
+            at, ct);
+        return swept;
+    }
+
+    /// <summary>
+    /// "column is one of @ids" with a single parameter: a JSON array read by json_each on SQLite (5,000 separate parameters
+    /// were measured to cost more than the inserts), a text array on PostgreSQL.
+    /// </summary>
+    private string InList(string column) => db.IsSqlite ? $"{column} IN (SELECT value FROM json_each(@ids))" : $"{column} = ANY(@ids)";
+
+    private object IdList(IReadOnlyCollection<string> ids) => db.IsSqlite ? System.Text.Json.JsonSerializer.Serialize(ids) : ids.ToArray();
+
+    private static string Text(Guid id) => id.ToString("D");
+
+    private static string Clip(string text, int length) => text.Length <= length ? text : text[..length];
+
+    /// <summary>Dataverse's address1_country is free text; ISO codes and the Dutch and English names of the Netherlands are understood.</summary>
+    private static string? Country(string? value)
+    {
+        var text = value?.Trim();
+        if (string.IsNullOrEmpty(text)) return null;
+        if (text.Length == 2 && text.All(char.IsAsciiLetter)) return text.ToUpperInvariant();
+        return text.ToLowerInvariant() switch
+        {
+            "netherlands" or "the netherlands" or "nederland" or "holland" => "NL",
+            "belgium" or "belgië" or "belgie" => "BE",
+            "germany" or "duitsland" or "deutschland" => "DE",
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// One prepared command executed per row with new values: for a page of 5,000 rows this is several times faster than
+    /// Dapper's list execution, which re-binds by reflection and lets SQLite re-prepare. @Generation and @At are shared.
+    /// </summary>
+    private async Task ExecutePreparedAsync<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyList<T> rows,
+        IReadOnlyList<(string Name, DbType Type, Func<T, object?> Value)> columns, long generation, DateTimeOffset at, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var command = c.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        var parameters = new DbParameter[columns.Count];
+        // DbType.Object marks an instant: text on SQLite, timestamptz on PostgreSQL (as the Dapper type handler does).
+        for (var i = 0; i < columns.Count; i++)
+            parameters[i] = Add(command, columns[i].Name, columns[i].Type != DbType.Object ? columns[i].Type : db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
+        Add(command, "Generation", DbType.Int64).Value = generation;
+        var instant = Add(command, "At", db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
+        instant.Value = Instant(at);
+        await command.PrepareAsync(ct);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var value = columns[i].Value(row);
+                parameters[i].Value = value is DateTimeOffset time ? Instant(time) : value ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private object Instant(DateTimeOffset value) => db.IsSqlite ? DapperTypeHandlers.FormatInstant(value) : value.ToUniversalTime();
+
+    private static DbParameter Add(DbCommand command, string name, DbType type)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = type;
+        parameter.Value = DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private sealed class OrganisationValues
+    {
+        public static readonly (string Name, DbType Type, Func<OrganisationValues, object?> Value)[] Columns =
+        [
+            ("DataverseId", DbType.String, v => v.DataverseId),
+            ("Name", DbType.String, v => v.Name),
+            ("NormalisedName", DbType.String, v => v.NormalisedName),
+            ("Country", DbType.String, v => v.Country),
+            ("KvkNumber", DbType.String, v => v.KvkNumber),
+            ("WebsiteDomain", DbType.String, v => v.WebsiteDomain),
+            ("Owner", DbType.String, v => v.Owner),
+            ("AddressLine", DbType.String, v => v.AddressLine),
+            ("PostalCode", DbType.String, v => v.PostalCode),
+            ("City", DbType.String, v => v.City),
+        ];
+
+        public required string DataverseId { get; init; }
+        public required string Name { get; init; }
+        public required string NormalisedName { get; init; }
+        public string? Country { get; init; }
+        public string? KvkNumber { get; init; }
+        public string? WebsiteDomain { get; init; }
+        public string? Owner { get; init; }
+        public string? AddressLine { get; init; }
+        public string? PostalCode { get; init; }
+        public string? City { get; init; }
+    }
+
+    private sealed class ContactValues
+    {
+        public static readonly (string Name, DbType Type, Func<ContactValues, object?> Value)[] Columns =
+        [
+            ("DataverseId", DbType.String, v => v.DataverseId),
+            ("OrganisationId", DbType.Int64, v => v.OrganisationId),
+            ("Name", DbType.String, v => v.Name),
+            ("Email", DbType.String, v => v.Email),
+            ("Role", DbType.String, v => v.Role),
+            ("OptedOutAt", DbType.Object, v => v.OptedOutAt),
+        ];
+
+        public required string DataverseId { get; init; }
+        public long OrganisationId { get; init; }
+        public required string Name { get; init; }
+        public required string Email { get; init; }
+        public string? Role { get; init; }
+        public DateTimeOffset? OptedOutAt { get; init; }
+    }
+
+    private sealed class StateRow
+    {
+        public string? NextLink { get; init; }
+        public string? DeltaLink { get; init; }
+        public long Generation { get; init; }
+        public bool FullRead { get; init; }
+    }
+}

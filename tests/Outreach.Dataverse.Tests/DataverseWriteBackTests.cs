@@ -1,0 +1,127 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Storage;
+using Outreach.Testing;
+
+namespace Outreach.Dataverse.Tests;
+
+/// <summary>Write-back through the outbox: rows first (with the change), then sent in $batch change sets, then marked.</summary>
+public sealed class DataverseWriteBackTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
+
+    private sealed record Setup(LocalDataverse Local, Database Db, DataverseClient Client, SqlPipelineStore Pipeline, PipelineEntry Entry, Guid Account);
+
+    private static async Task<Setup> SetUpAsync(LocalDataverse local, StorageEngine engine)
+    {
+        local.SeedAccounts(3);
+        var db = await TestDatabases.MigratedAsync(engine);
+        var client = local.Client();
+        await new DataverseSync(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
+        var account = LocalDataverse.Id(1, 1);
+        var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
+        await using var c = await db.OpenAsync(default);
+        var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
+        var pipeline = new SqlPipelineStore(db, null, null, TimeProvider.System);
+        var entry = await pipeline.AddEntryAsync(organisationId, covenant.Id, Stage.Identified, At, "Anne", "Met at the fair", default);
+        return new Setup(local, db, client, pipeline, entry, account);
+    }
+
+    private sealed class NullProgress : Core.Jobs.IJobProgress
+    {
+        public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private static DataverseWriteBack WriteBack(Setup s) =>
+        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance);
+
+    [Theory]
+    [InlineData(StorageEngine.Sqlite)]
+    [InlineData(StorageEngine.Postgres)]
+    public async Task StageChange_GoesToTheAccountAndItsTimeline_InOneBatchRequest(StorageEngine engine)
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, engine);
+        await s.Pipeline.ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await s.Pipeline.SetNextActionAsync(s.Entry.Id, "Call back", new DateOnly(2026, 11, 10), new DateOnly(2026, 11, 3), default);
+        local.Server.ClearRequests();
+
+        var counts = await WriteBack(s).SendPendingAsync(default);
+
+        // Creation, move and next action: three outbox rows, one $batch request.
+        Assert.Equal(new WriteBackCounts(3, 0, 1), counts);
+        Assert.Equal(["POST /api/data/v9.2/$batch"], local.Server.Requests.Select(r => $"{r.Method} {r.PathAndQuery}"));
+        var account = local.Server.Rows("accounts")[s.Account];
+        Assert.Equal(DataverseSchema.StageValue(Stage.Contacted), (int)account["otr_pipelinestage"]!);
+        Assert.Equal("Call back", (string)account["otr_nextaction"]!);
+        Assert.Equal("2026-11-10", (string)account["otr_nextactiondue"]!);
+        Assert.Equal("gold", (string)account["otr_covenant"]!);
+        var tasks = local.Server.Rows("tasks").Values.ToList();
+        Assert.Equal(2, tasks.Count);
+        Assert.All(tasks, t => Assert.Equal($"/accounts({s.Account:D})", (string)t["regardingobjectid_account_task@odata.bind"]!));
+        Assert.Contains(tasks, t => (string)t["subject"]! == "Pipeline stage: identified → contacted");
+        Assert.Equal(2, local.Server.Rows("otr_stagechanges").Count);
+        // Marked: a second pass sends nothing.
+        Assert.Equal(new WriteBackCounts(0, 0, 0), await WriteBack(s).SendPendingAsync(default));
+    }
+
+    [Fact]
+    public async Task ResendAfterACrashBeforeMarking_NeverCreatesASecondActivity()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, StorageEngine.Sqlite);
+        await s.Pipeline.ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await WriteBack(s).SendPendingAsync(default);
+        var tasks = local.Server.Rows("tasks");
+
+        // The crash: sent, but the marks never reached the database.
+        await using (var c = await s.Db.OpenAsync(default)) await c.ExecuteAsync("UPDATE dataverse_outbox SET sent_at = NULL");
+        var again = await WriteBack(s).SendPendingAsync(default);
+
+        Assert.Equal(2, again.Sent);
+        Assert.Equal(tasks.Keys.Order(), local.Server.Rows("tasks").Keys.Order());
+        Assert.Equal(2, local.Server.Rows("otr_stagechanges").Count);
+    }
+
+    [Fact]
+    public async Task AFailedChangeSet_StaysPendingWithTheServiceReason_AndChangesNothing()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, StorageEngine.Sqlite);
+        local.Server.Delete("accounts", s.Account);
+
+        var counts = await WriteBack(s).SendPendingAsync(default);
+
+        Assert.Equal(new WriteBackCounts(0, 1, 1), counts);
+        // The account is not re-created, and the task of the failed change set was rolled back with it.
+        Assert.False(local.Server.Rows("accounts").ContainsKey(s.Account));
+        Assert.Empty(local.Server.Rows("tasks"));
+        await using var c = await s.Db.OpenAsync(default);
+        var row = await c.QuerySingleAsync<(long Attempts, string? Error, object? Sent)>("SELECT attempts, last_error, sent_at FROM dataverse_outbox");
+        Assert.Equal(1, row.Attempts);
+        Assert.Contains("404", row.Error, StringComparison.Ordinal);
+        Assert.Null(row.Sent);
+    }
+
+    [Fact]
+    public async Task AnOrganisationWithoutADataverseAccount_WritesNothingBack()
+    {
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
+        var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
+        var pipeline = new SqlPipelineStore(db, null, null, TimeProvider.System);
+        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified, At, "Anne", "Met", default);
+        await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
+        await using var c = await db.OpenAsync(default);
+        Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox"));
+    }
+
+    [Fact]
+    public void KeyedIds_AreStablePerKeyAndPurpose()
+    {
+        Assert.Equal(DataverseWriteBack.KeyedId("stage-change:7", "task"), DataverseWriteBack.KeyedId("stage-change:7", "task"));
+        Assert.NotEqual(DataverseWriteBack.KeyedId("stage-change:7", "task"), DataverseWriteBack.KeyedId("stage-change:8", "task"));
+        Assert.NotEqual(DataverseWriteBack.KeyedId("stage-change:7", "task"), DataverseWriteBack.KeyedId("stage-change:7", "stagechange"));
+    }
+}

@@ -1,0 +1,143 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Outreach.Core.Pipeline;
+
+namespace Outreach.Dataverse.Tests;
+
+/// <summary>
+/// One source of truth for names: the solution in solutions/Outreach defines every custom Dataverse name the code uses,
+/// and every other name the code uses is a standard one.
+/// </summary>
+public sealed partial class SolutionNamesTests
+{
+    private static readonly string Root = FindRoot();
+    private static readonly string SolutionFolder = Path.Combine(Root, "solutions", "Outreach");
+
+    /// <summary>Standard Dataverse tables and columns the code may use without the solution defining them.</summary>
+    private static readonly HashSet<string> Standard = new(StringComparer.Ordinal)
+    {
+        "account", "accounts", "accountid", "name", "websiteurl", "address1_line1", "address1_postalcode", "address1_city", "address1_country",
+        "contact", "contacts", "contactid", "fullname", "emailaddress1", "jobtitle", "parentcustomerid",
+        "task", "tasks", "activityid", "subject", "description", "regardingobjectid_account_task",
+    };
+
+    [Theory]
+    [InlineData("solution.xml")]
+    [InlineData("customizations.xml")]
+    [InlineData("[Content_Types].xml")]
+    public void SolutionFile_IsWellFormedXml(string file)
+    {
+        var document = XDocument.Load(Path.Combine(SolutionFolder, file));
+        Assert.NotNull(document.Root);
+    }
+
+    [Fact]
+    public void Solution_NamesPublisherPrefixOtr()
+    {
+        var manifest = XDocument.Load(Path.Combine(SolutionFolder, "solution.xml")).Root!.Element("SolutionManifest")!;
+        Assert.Equal("otr", manifest.Element("Publisher")!.Element("CustomizationPrefix")!.Value);
+        Assert.Equal("OutreachCovenant", manifest.Element("UniqueName")!.Value);
+    }
+
+    [Fact]
+    public void EveryNameInDataverseSchema_IsDefinedInTheSolutionOrStandard()
+    {
+        var defined = DefinedNames();
+        var missing = SchemaNames().Where(n => !IsKnown(n, defined)).ToList();
+        Assert.Empty(missing);
+        Assert.True(SchemaNames().Count() > 30, "reflection found the names");
+    }
+
+    [Fact]
+    public void EveryCustomNameInTheSourceCode_IsDefinedInTheSolution()
+    {
+        var defined = DefinedNames();
+        var used = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => CustomName().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Name: m.Value)))
+            .ToList();
+        Assert.NotEmpty(used);
+        var missing = used.Where(u => !IsKnown(u.Name, defined)).Select(u => $"{u.File}: {u.Name}").Distinct().ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void AnUndefinedName_IsCaught()
+    {
+        // Guards the check itself: a typo in a column name must fail.
+        Assert.False(IsKnown("otr_kvknummer", DefinedNames()));
+        Assert.False(IsKnown("emailaddress9", DefinedNames()));
+    }
+
+    [Fact]
+    public void PipelineStageChoice_HasEveryStageWithTheValueTheCodeWrites()
+    {
+        var options = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("optionset")
+            .Single(o => (string?)o.Attribute("Name") == DataverseSchema.PipelineStageChoice)
+            .Descendants("option")
+            .ToDictionary(o => (string)o.Attribute("ExternalValue")!, o => (int)o.Attribute("value")!);
+        Assert.Equal(Stages.All.Count, options.Count);
+        foreach (var stage in Stages.All)
+            Assert.Equal(DataverseSchema.StageValue(stage), options[stage.Code()]);
+    }
+
+    private static bool IsKnown(string name, Defined defined)
+    {
+        var plain = name.EndsWith("@odata.bind", StringComparison.Ordinal) ? name[..^"@odata.bind".Length] : name;
+        if (plain.StartsWith('_') && plain.EndsWith("_value", StringComparison.Ordinal)) plain = plain[1..^"_value".Length];
+        if (Standard.Contains(plain)) return true;
+        // Navigation properties (…@odata.bind) use the schema name, which is case-sensitive.
+        if (name.EndsWith("@odata.bind", StringComparison.Ordinal)) return defined.SchemaNames.Contains(plain);
+        return defined.LogicalNames.Contains(plain);
+    }
+
+    private sealed record Defined(HashSet<string> LogicalNames, HashSet<string> SchemaNames);
+
+    private static Defined DefinedNames()
+    {
+        var xml = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml"));
+        var logical = new HashSet<string>(StringComparer.Ordinal);
+        var schema = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entity in xml.Descendants("Entity"))
+        {
+            var name = entity.Element("Name")!.Value;
+            logical.Add(name);
+            if (entity.Descendants("EntitySetName").FirstOrDefault() is { } set) logical.Add(set.Value);
+            // A custom table's primary key column is <table>id.
+            if (name.StartsWith("otr_", StringComparison.Ordinal)) logical.Add(name + "id");
+        }
+
+        foreach (var attribute in xml.Descendants("attribute"))
+        {
+            logical.Add(attribute.Element("LogicalName")!.Value);
+            schema.Add((string)attribute.Attribute("PhysicalName")!);
+        }
+
+        foreach (var set in xml.Descendants("optionset")) logical.Add((string)set.Attribute("Name")!);
+        foreach (var relationship in xml.Descendants("EntityRelationship")) logical.Add((string)relationship.Attribute("Name")!);
+        return new Defined(logical, schema);
+    }
+
+    private static IEnumerable<string> SchemaNames()
+    {
+        foreach (var type in typeof(DataverseSchema).GetNestedTypes().Append(typeof(DataverseSchema)))
+        {
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
+            {
+                if (field.IsLiteral && field.GetRawConstantValue() is string text) yield return text;
+                else if (field.GetValue(null) is IEnumerable<string> list) foreach (var item in list) yield return item;
+            }
+        }
+    }
+
+    private static string FindRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Outreach.sln"))) folder = folder.Parent;
+        return folder?.FullName ?? throw new InvalidOperationException("Outreach.sln not found above the test folder.");
+    }
+
+    [GeneratedRegex(@"\botr_[A-Za-z_]+(@odata\.bind)?")]
+    private static partial Regex CustomName();
+}

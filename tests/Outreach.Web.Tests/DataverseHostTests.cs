@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Outreach.Core.Jobs;
+using Outreach.Dataverse.Testing;
+
+namespace Outreach.Web.Tests;
+
+/// <summary>Dataverse configuration through the real host: off by default, a static token only for a loopback URL, the sync job on the jobs page.</summary>
+public sealed class DataverseHostTests
+{
+    [Fact]
+    public async Task WithoutDataverseConfiguration_TheSyncJobIsNotScheduled()
+    {
+        await using var app = new OutreachAppFactory();
+        var jobs = await app.CreateClient().GetFromJsonAsync<JsonElement>("/api/jobs");
+        Assert.DoesNotContain(jobs.EnumerateArray(), j => j.GetProperty("key").GetString() == "dataverse-sync");
+        Assert.Equal(HttpStatusCode.NotFound, (await app.CreateClient().PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task StaticAccessToken_ForARealEnvironment_IsRefusedAtStartWithAClearMessage()
+    {
+        await using var factory = new OutreachAppFactory();
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", "https://contoso.crm4.dynamics.com");
+            b.UseSetting("Dataverse:AccessToken", "eyJ-not-a-real-token");
+        });
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains("Dataverse:AccessToken", messages, StringComparison.Ordinal);
+        Assert.Contains("loopback", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UrlWithoutCredentials_IsRefusedAtStart()
+    {
+        await using var factory = new OutreachAppFactory();
+        await using var app = factory.WithWebHostBuilder(b => b.UseSetting("Dataverse:Url", "https://contoso.crm4.dynamics.com"));
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        Assert.Contains(Flatten(error), e => e.Message.Contains("Dataverse:ClientSecret", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LocalServerWithStaticToken_SchedulesTheSyncEveryFifteenMinutes_AndRunNowSyncsWithCountsOnTheJobsPage()
+    {
+        await using var server = await LocalDataverseServer.StartAsync();
+        server.Seed("accounts", Enumerable.Range(0, 25).Select(i => (Guid.NewGuid(), new JsonObject { ["name"] = $"Dynamics Account {i}" })));
+        await using var factory = new OutreachAppFactory();
+        // Off the quarter hour, so only "run now" fires (at 09:00 sharp the 15-minute schedule fires at start too).
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        var jobs = await client.GetFromJsonAsync<JsonElement>("/api/jobs");
+        var sync = jobs.EnumerateArray().Single(j => j.GetProperty("key").GetString() == "dataverse-sync");
+        Assert.Equal("0 0/15 * * * ?", sync.GetProperty("schedule").GetString());
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
+        var log = app.Services.GetRequiredService<IJobRunLog>();
+        JobRun? run = null;
+        for (var i = 0; i < 300 && run is null; i++)
+        {
+            var runs = await log.LatestAsync("dataverse-sync", 1, default);
+            if (runs.Count == 1 && runs[0].Outcome != JobOutcome.Running) run = runs[0];
+            else await Task.Delay(100);
+        }
+
+        Assert.NotNull(run);
+        Assert.True(run.Outcome == JobOutcome.Succeeded, run.Summary);
+        Assert.Single(await log.LatestAsync("dataverse-sync", 10, default));
+        Assert.StartsWith("Accounts: read 25, created 25, updated 0, removed 0, failed 0 (full read).", run.Summary, StringComparison.Ordinal);
+        Assert.Equal(25, run.ProgressTotal);
+        var page = await client.GetStringAsync("/jobs");
+        Assert.Contains("Accounts: read 25, created 25", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProspectPage_SaysWhenTheAccountWasDeletedInDynamics_AndKeepsTheProspect()
+    {
+        await using var app = new OutreachAppFactory();
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        var created = await client.PostAsJsonAsync("/api/prospects", new { name = "Gone Metals", partyKind = "company", sector = "steel", owner = "Anne", covenant = "gold", stage = "contacted" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.DoesNotContain("removed-in-dynamics", await client.GetStringAsync($"/prospects/{id}"), StringComparison.Ordinal);
+
+        await using (var c = await app.Services.GetRequiredService<Storage.Database>().OpenAsync(default))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(c, "UPDATE organisation SET removed_at = '2026-11-17T10:00:00.0000000Z' WHERE name = 'Gone Metals'");
+        }
+
+        var html = await client.GetStringAsync($"/prospects/{id}");
+        Assert.Contains("data-testid=\"removed-in-dynamics\"", html, StringComparison.Ordinal);
+        Assert.Contains("17 Nov 2026 11:00", html, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+        }
+    }
+}
