@@ -99,3 +99,36 @@ public static class ReportDataSet
         return new ReportData(paths, exits);
     }
 }
+
+/// <summary>Writes <see cref="ReportDataSet"/> into a database through the real stores.</summary>
+public static class ReportDataSeeder
+{
+    /// <summary>Returns each prospect's entry id by organisation name. Covenants "gold" and "metals" are created when missing.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>> SeedAsync(Outreach.Storage.Database db, CancellationToken ct = default)
+    {
+        var prospects = new Outreach.Storage.SqlProspectStore(db, TimeProvider.System);
+        var pipeline = new Outreach.Storage.SqlPipelineStore(db);
+        var covenants = (await prospects.ListCovenantsAsync(ct)).ToDictionary(c => c.Code, c => c.Id);
+        if (!covenants.ContainsKey("gold")) covenants["gold"] = (await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), ct)).Id;
+        if (!covenants.ContainsKey("metals")) covenants["metals"] = (await prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2029, 7, 1), ct)).Id;
+        var ids = new Dictionary<string, long>();
+        foreach (var p in ReportDataSet.Prospects)
+        {
+            var organisation = await prospects.AddOrganisationAsync(
+                Validation.Clean(new OrganisationDraft { Name = p.Name, Sector = p.Sector, Owner = p.Owner, PartyKind = p.Kind, Country = "NL" }), ct);
+            var first = p.Lines[0];
+            var entry = await pipeline.AddEntryAsync(organisation.Id, covenants[p.Covenant], first.To, first.At, "anne", first.Reason, ct);
+            var from = first.To;
+            foreach (var line in p.Lines.Skip(1))
+            {
+                DateOnly? revisit = line.To == Stage.NotNow ? line.Day.AddDays(90) : null;
+                await pipeline.ApplyAsync(new StageChange(entry.Id, from, line.To, line.At, "anne", line.Reason, revisit), ct);
+                from = line.To;
+            }
+
+            ids[p.Name] = entry.Id;
+        }
+
+        return ids;
+    }
+}
