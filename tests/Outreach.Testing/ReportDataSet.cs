@@ -80,23 +80,29 @@ public static class ReportDataSet
         }
     }
 
-    /// <summary>What a report source returns for the whole data set (no filters): the reference for the SQL source.</summary>
+    /// <summary>What a report source returns for the data set (optionally filtered): the reference for the SQL source.</summary>
     public static ReportData InMemory(ReportQuery query, Func<Prospect, bool>? filter = null)
     {
         var paths = new List<ProspectPath>();
-        var exits = new List<ExitMove>();
+        var moves = 0;
+        var reasons = new List<ExitReason>();
+        var exitProspects = new Dictionary<Stage, int>();
+        var left = new List<PartyThatLeft>();
         for (var i = 0; i < Prospects.Count; i++)
         {
             var p = Prospects[i];
             if (filter is not null && !filter(p)) continue;
-            var path = ProspectPath.FromHistory(EntryId(i), OrganisationId(i), History(i), query);
-            if (path.MovesInPeriod == 0) continue;
-            paths.Add(path);
-            exits.AddRange(p.Lines.Where(l => l.To is Stage.Declined or Stage.NotNow or Stage.Left && query.Contains(l.At))
-                .Select(l => new ExitMove(EntryId(i), l.To, l.At, l.Reason, p.Name, p.Covenant)));
+            var path = ProspectPath.FromHistory(EntryId(i), OrganisationId(i), History(i));
+            if (path.FirstReachedAnyIn(query)) paths.Add(path);
+            var inPeriod = p.Lines.Where(l => query.Contains(l.At)).ToList();
+            moves += inPeriod.Count;
+            var exits = inPeriod.Where(l => l.To is Stage.Declined or Stage.NotNow or Stage.Left).ToList();
+            reasons.AddRange(exits.Select(l => new ExitReason(l.To, l.Reason, 1)));
+            foreach (var stage in exits.Select(l => l.To).Distinct()) exitProspects[stage] = exitProspects.GetValueOrDefault(stage) + 1;
+            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft(p.Name, p.Covenant, path.FirstReached(Stage.Signed), l.At, l.Reason)));
         }
 
-        return new ReportData(paths, exits);
+        return new ReportData(paths, moves, reasons, exitProspects, left);
     }
 }
 

@@ -50,8 +50,8 @@ public sealed record ConversionReport
 
     public required ReportQuery Query { get; init; }
     public required DateTimeOffset AsOf { get; init; }
-    /// <summary>Prospects with at least one move in the period.</summary>
-    public required int Prospects { get; init; }
+    /// <summary>History lines dated in the period (first reaches and re-entries).</summary>
+    public required int MovesInPeriod { get; init; }
     public required IReadOnlyList<FunnelStep> Funnel { get; init; }
     public required IReadOnlyList<StepConversion> Conversions { get; init; }
     /// <summary>Of the prospects first contacted in the period, how many signed by its end.</summary>

@@ -16,10 +16,17 @@ public static class ConversionReportBuilder
 
     private static readonly Stage[] ExitStages = [Stage.Declined, Stage.NotNow, Stage.Left];
 
-    public static ConversionReport Build(ReportQuery query, ReportData data, DateTimeOffset asOf, EventAttendance? attendance = null)
+    /// <summary>The period's instants, worked out once: converting Amsterdam dates on every comparison was most of the report's time.</summary>
+    private readonly record struct Period(DateTimeOffset Start, DateTimeOffset End, DateOnly To)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        public bool Contains(DateTimeOffset? at) => at is { } t && t >= Start && t < End;
+    }
+
+    public static ConversionReport Build(ReportQuery q, ReportData data, DateTimeOffset asOf, EventAttendance? attendance = null)
+    {
+        ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(data);
+        var query = new Period(q.Start, q.End, q.To);
         var prospects = data.Prospects;
         var funnel = Stages.Funnel.Select(s => new FunnelStep(s, prospects.Count(p => query.Contains(p.FirstReached(s))))).ToList();
 
@@ -36,19 +43,17 @@ public static class ConversionReportBuilder
         var signing = Days(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed));
         var timeToSign = new TimeToSign(signing.Count, Percentile(signing, 0.5), Percentile(signing, 0.75), Distribution(signing));
 
-        var reEntries = 0;
+        var firstReaches = 0;
         foreach (var p in prospects)
         {
-            var firsts = 0;
-            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) firsts++;
-            reEntries += p.MovesInPeriod - firsts;
+            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) firstReaches++;
         }
 
         return new ConversionReport
         {
-            Query = query,
+            Query = q,
             AsOf = asOf,
-            Prospects = prospects.Count(p => p.MovesInPeriod > 0),
+            MovesInPeriod = data.MovesInPeriod,
             Funnel = funnel,
             Conversions = conversions,
             FirstContactToSigned = Convert(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed)),
@@ -56,14 +61,15 @@ public static class ConversionReportBuilder
             TimeToSign = timeToSign,
             Cohorts = Cohorts(query, prospects, asOf),
             Events = Events(query, prospects, attendance),
-            Exits = ExitStages.Select(s => Exit(s, data.Exits.Where(e => e.Stage == s && query.Contains(e.At)).ToList())).ToList(),
-            Left = Left(query, data),
-            ReEntries = reEntries,
+            Exits = ExitStages.Select(s => Exit(s, data)).ToList(),
+            Left = data.Left.OrderBy(l => l.LeftAt).ThenBy(l => l.Organisation, StringComparer.Ordinal).ToList(),
+            // Every move in the period either reached a stage for the first time or reached one again.
+            ReEntries = data.MovesInPeriod - firstReaches,
         };
     }
 
     /// <summary>Of those who first reached <paramref name="from"/> in the period, how many reached <paramref name="to"/> at or after that, before the period ended.</summary>
-    private static Share Convert(ReportQuery query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
+    private static Share Convert(Period query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
     {
         int whole = 0, part = 0;
         foreach (var p in prospects)
@@ -77,7 +83,7 @@ public static class ConversionReportBuilder
     }
 
     /// <summary>Days from <paramref name="from"/> to <paramref name="to"/>, sorted, for those who first reached <paramref name="to"/> in the period after <paramref name="from"/>.</summary>
-    private static List<double> Days(ReportQuery query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
+    private static List<double> Days(Period query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
     {
         var days = new List<double>();
         foreach (var p in prospects)
@@ -118,7 +124,7 @@ public static class ConversionReportBuilder
         return buckets;
     }
 
-    private static List<CohortRow> Cohorts(ReportQuery query, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
+    private static List<CohortRow> Cohorts(Period query, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
     {
         var rows = new List<CohortRow>();
         var contacted = prospects
@@ -146,7 +152,7 @@ public static class ConversionReportBuilder
         return rows;
     }
 
-    private static EventEffect Events(ReportQuery query, IReadOnlyList<ProspectPath> prospects, EventAttendance? attendance)
+    private static EventEffect Events(Period query, IReadOnlyList<ProspectPath> prospects, EventAttendance? attendance)
     {
         if (attendance is null) return new EventEffect(false, null, null);
         var attended = prospects.Where(p => attendance.AttendedOrganisationIds.Contains(p.OrganisationId)).ToList();
@@ -156,22 +162,14 @@ public static class ConversionReportBuilder
             Convert(query, others, p => p.FirstContact, p => p.FirstReached(Stage.Signed)));
     }
 
-    private static ExitSummary Exit(Stage stage, List<ExitMove> moves)
+    private static ExitSummary Exit(Stage stage, ReportData data)
     {
-        var reasons = moves.GroupBy(m => m.Reason.Trim(), StringComparer.Ordinal)
-            .Select(g => new ReasonCount(g.Key, g.Count()))
+        var reasons = data.ExitReasons.Where(r => r.Stage == stage)
+            .GroupBy(r => r.Reason.Trim(), StringComparer.Ordinal)
+            .Select(g => new ReasonCount(g.Key, g.Sum(r => r.Times)))
             .OrderByDescending(r => r.Times).ThenBy(r => r.Reason, StringComparer.Ordinal)
             .ToList();
-        return new ExitSummary(stage, moves.Select(m => m.EntryId).Distinct().Count(), moves.Count,
+        return new ExitSummary(stage, data.ExitProspects.GetValueOrDefault(stage), reasons.Sum(r => r.Times),
             reasons.Take(ReasonsShown).ToList(), reasons.Skip(ReasonsShown).Sum(r => r.Times));
-    }
-
-    private static List<PartyThatLeft> Left(ReportQuery query, ReportData data)
-    {
-        var byEntry = data.Prospects.ToDictionary(p => p.EntryId);
-        return data.Exits.Where(e => e.Stage == Stage.Left && query.Contains(e.At))
-            .OrderBy(e => e.At).ThenBy(e => e.EntryId)
-            .Select(e => new PartyThatLeft(e.Organisation, e.Covenant, byEntry.TryGetValue(e.EntryId, out var p) ? p.FirstReached(Stage.Signed) : null, e.At, e.Reason))
-            .ToList();
     }
 }

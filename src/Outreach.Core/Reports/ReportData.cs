@@ -4,9 +4,8 @@ using Outreach.Core.Pipeline;
 namespace Outreach.Core.Reports;
 
 /// <summary>
-/// One prospect (pipeline entry) as the report sees its history: when it first reached each stage, and how many moves
-/// it made in the period. Later visits to a stage it had reached before do not move the first time: that is how a
-/// prospect counts once per stage reached.
+/// One prospect (pipeline entry) as the report sees its history: when it first reached each stage. Later visits to a
+/// stage it had reached before do not move the first time: that is how a prospect counts once per stage reached.
 /// </summary>
 public sealed class ProspectPath
 {
@@ -14,21 +13,18 @@ public sealed class ProspectPath
 
     /// <param name="entryId">The pipeline entry.</param>
     /// <param name="organisationId">Its organisation (event attendance is per organisation).</param>
-    /// <param name="firstReached">Indexed by <see cref="Stage"/>; null where the stage was never reached.</param>
-    /// <param name="movesInPeriod">History lines dated in the period, into any stage.</param>
-    public ProspectPath(long entryId, long organisationId, DateTimeOffset?[] firstReached, int movesInPeriod)
+    /// <param name="firstReached">Indexed by <see cref="Stage"/>'s value; null where the stage was never reached.</param>
+    public ProspectPath(long entryId, long organisationId, DateTimeOffset?[] firstReached)
     {
         ArgumentNullException.ThrowIfNull(firstReached);
         if (firstReached.Length != Stages.All.Count) throw new ArgumentException($"Expected {Stages.All.Count} stages.", nameof(firstReached));
         EntryId = entryId;
         OrganisationId = organisationId;
         this.firstReached = firstReached;
-        MovesInPeriod = movesInPeriod;
     }
 
     public long EntryId { get; }
     public long OrganisationId { get; }
-    public int MovesInPeriod { get; }
 
     public DateTimeOffset? FirstReached(Stage stage) => firstReached[(int)stage];
 
@@ -50,28 +46,41 @@ public sealed class ProspectPath
         }
     }
 
-    /// <summary>The reference computation from raw history lines: what the SQL source must return for the same history.</summary>
-    public static ProspectPath FromHistory(long entryId, long organisationId, IEnumerable<StageChange> history, ReportQuery query)
+    /// <summary>True when the prospect reached some stage for the first time in the period: only those can count anywhere in the report.</summary>
+    public bool FirstReachedAnyIn(ReportQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
+        return firstReached.Any(query.Contains);
+    }
+
+    /// <summary>The reference computation from raw history lines: what the SQL source must return for the same history.</summary>
+    public static ProspectPath FromHistory(long entryId, long organisationId, IEnumerable<StageChange> history)
+    {
         var first = new DateTimeOffset?[Stages.All.Count];
-        var moves = 0;
         foreach (var change in history)
         {
             var i = (int)change.To;
             if (first[i] is null || change.At < first[i]) first[i] = change.At;
-            if (query.Contains(change.At)) moves++;
         }
 
-        return new ProspectPath(entryId, organisationId, first, moves);
+        return new ProspectPath(entryId, organisationId, first);
     }
 }
 
-/// <summary>A move into declined, not now or left, dated in the period, with what the report shows of it.</summary>
-public sealed record ExitMove(long EntryId, Stage Stage, DateTimeOffset At, string Reason, string Organisation, string Covenant);
+/// <summary>How often one reason was given for moves into an exit stage in the period.</summary>
+public sealed record ExitReason(Stage Stage, string Reason, int Times);
 
-/// <summary>Everything the report is computed from: the prospects with history in the period, and the period's exits.</summary>
-public sealed record ReportData(IReadOnlyList<ProspectPath> Prospects, IReadOnlyList<ExitMove> Exits);
+/// <summary>
+/// Everything the report is computed from: the prospects that first reached some stage in the period; the number
+/// of moves in the period (re-entries are the moves that were not first reaches); the period's exits, counted by
+/// reason and by prospect; and the parties that left in the period.
+/// </summary>
+public sealed record ReportData(
+    IReadOnlyList<ProspectPath> Prospects,
+    int MovesInPeriod,
+    IReadOnlyList<ExitReason> ExitReasons,
+    IReadOnlyDictionary<Stage, int> ExitProspects,
+    IReadOnlyList<PartyThatLeft> Left);
 
 /// <summary>
 /// Who attended a network event. Attendance is not recorded yet; when it is, an adapter fills this and the report
@@ -83,9 +92,8 @@ public sealed record EventAttendance(IReadOnlySet<long> AttendedOrganisationIds)
 public interface IReportSource
 {
     /// <summary>
-    /// Prospects matching the filters that have at least one history line in the period, each with the first time it
-    /// ever reached each stage (also before and after the period) and its number of moves in the period; and the
-    /// period's moves into declined, not now and left.
+    /// For the prospects matching the filters: those that first reached some stage in the period, each with the first
+    /// time it ever reached every stage (also before and after the period); and the period's moves and exits.
     /// </summary>
     Task<ReportData> LoadAsync(ReportQuery query, CancellationToken ct);
 }

@@ -17,10 +17,10 @@ public sealed class ConversionReportTests
     private static Share S(int count, int of) => new(count, of);
 
     [Fact]
-    public void OnlyProspectsWithMovesInThePeriod_AreInTheReport()
+    public void MovesInThePeriod_AreCounted()
     {
-        // A to H have lines in 2025; I's history is all in 2024.
-        Assert.Equal(8, Report().Prospects);
+        // Lines in 2025: A 5, B 8, C 4, D 3, E 3, F 1, G 3, H 3 = 30 (I has none).
+        Assert.Equal(30, Report().MovesInPeriod);
     }
 
     [Fact]
@@ -36,7 +36,8 @@ public sealed class ConversionReportTests
     [Fact]
     public void ReEntries_AreCountedSeparately()
     {
-        // B's second contacted line (1 June) is the only move in 2025 into a stage reached before.
+        // B's second contacted line (1 June) is the only move in 2025 into a stage reached before:
+        // first reaches in 2025 are A 5, B 7, C 4, D 3, E 3, F 1, G 3, H 3 = 29 of the 30 moves.
         Assert.Equal(1, Report().ReEntries);
     }
 
