@@ -34,7 +34,7 @@ public static class ReportBenchmark
 
         var history = Generate(organisations, changes);
         Console.WriteLine($"Conversion report benchmark: {organisations:N0} organisations, {history.Count:N0} stage changes, median of {repeats} runs after one warm-up, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"engine",-9} {"case",-26} {"report s",9} {"scan s",8} {"ratio",6} {"prospects",10} {"load s",7}");
+        Console.WriteLine($"{"engine",-9} {"case",-26} {"report s",9} {"scan s",8} {"ratio",6} {"moves",10} {"load s",7}");
         foreach (var engine in engines)
         {
             var migrated = await TestDatabases.MigratedAsync(engine);
@@ -68,7 +68,7 @@ public static class ReportBenchmark
                         var data = await new SqlReportSource(db).LoadAsync(query, default);
                         var sql = w.Elapsed.TotalSeconds;
                         ConversionReportBuilder.Build(query, data, DateTimeOffset.UnixEpoch);
-                        Console.WriteLine($"  detail: sql {sql:F3} s, compute {w.Elapsed.TotalSeconds - sql:F3} s, {data.Prospects.Count} prospects, {data.Exits.Count} exits");
+                        Console.WriteLine($"  detail: sql {sql:F3} s, compute {w.Elapsed.TotalSeconds - sql:F3} s, {data.Prospects.Count} prospects, {data.MovesInPeriod} moves");
                     }
                     if (i == 0) continue; // warm-up: JIT, connection pool, page cache
                     scan.Add(s);
@@ -77,7 +77,7 @@ public static class ReportBenchmark
 
                 var rm = Median(report);
                 var sm = Median(scan);
-                Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {last!.Prospects,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
+                Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {last!.MovesInPeriod,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
             }
         }
 

@@ -37,3 +37,50 @@ public sealed record ReportQuery
         return null;
     }
 }
+
+/// <summary>Reads a report's filters as they arrive in a URL (the page's and the API's query string).</summary>
+public static class ReportFilters
+{
+    /// <summary>The period when none is given: the last twelve months up to today.</summary>
+    public const int DefaultDays = 365;
+
+    public static (ReportQuery? Query, IReadOnlyList<FieldError> Errors) Parse(
+        string? covenant, string? from, string? to, string? sector, string? partyKind, string? owner,
+        IReadOnlyList<Covenant> covenants, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(covenants);
+        var errors = new List<FieldError>();
+        var period = ReportQuery.Last(DefaultDays, today);
+        var start = period.From;
+        var end = period.To;
+        if (!string.IsNullOrWhiteSpace(from) && !DateOnly.TryParseExact(from.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out start))
+            errors.Add(new FieldError("from", "'{0}' is not a date (yyyy-mm-dd).", from));
+        if (!string.IsNullOrWhiteSpace(to) && !DateOnly.TryParseExact(to.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out end))
+            errors.Add(new FieldError("to", "'{0}' is not a date (yyyy-mm-dd).", to));
+
+        long? covenantId = null;
+        if (!string.IsNullOrWhiteSpace(covenant))
+        {
+            var match = covenants.FirstOrDefault(c => c.Code.Equals(covenant.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (match is null) errors.Add(new FieldError("covenant", "Unknown covenant '{0}'.", covenant));
+            covenantId = match?.Id;
+        }
+
+        PartyKind? kind = null;
+        if (!string.IsNullOrWhiteSpace(partyKind))
+        {
+            if (PartyKinds.TryParse(partyKind, out var k)) kind = k;
+            else errors.Add(new FieldError("partyKind", "Unknown party kind '{0}'.", partyKind));
+        }
+
+        if (errors.Count > 0) return (null, errors);
+        var query = new ReportQuery
+        {
+            From = start, To = end, CovenantId = covenantId, PartyKind = kind,
+            Sector = string.IsNullOrWhiteSpace(sector) ? null : sector.Trim(),
+            Owner = string.IsNullOrWhiteSpace(owner) ? null : owner.Trim(),
+        };
+        if (query.WhyRefused() is { } why) return (null, [new FieldError("to", why)]);
+        return (query, []);
+    }
+}

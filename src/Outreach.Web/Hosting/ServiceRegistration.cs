@@ -43,6 +43,8 @@ public static class ServiceRegistration
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<AccessService>();
         services.AddSingleton<PipelineService>();
+        services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
+        services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         services.AddSingleton<ProspectImport>();
         services.AddSingleton<DemoDataSeeder>();
