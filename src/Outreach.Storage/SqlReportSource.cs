@@ -24,15 +24,15 @@ public sealed class SqlReportSource(Database db) : IReportSource
     private static readonly string AnyFirstInPeriod = "(" + string.Join(" OR ", ByValue.Select(s => $"(p.first_{s.Code()} >= @Start AND p.first_{s.Code()} < @End)")) + ")";
 
     private const string InPeriod = "s.changed_at >= @Start AND s.changed_at < @End";
-    private const string ExitStages = "s.to_stage IN (@Declined, @NotNow, @Left)";
+    // Literal, and written exactly as the partial index ix_stage_change_exit (migration 0007) says, so both planners use it.
+    private const string ExitStages = "s.to_stage IN ('declined', 'not_now', 'left')";
 
     public async Task<ReportData> LoadAsync(ReportQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
         var (filter, parameters) = Filter(query);
-        parameters.Add("Declined", Stage.Declined.Code());
-        parameters.Add("NotNow", Stage.NotNow.Code());
         parameters.Add("Left", Stage.Left.Code());
+        parameters.Add("Limit", ConversionReport.LeftListed);
         // History lines of the filtered prospects only; no condition at all without filters.
         var ofProspects = filter.Length == 0 ? "" : $" AND s.entry_id IN (SELECT e.id FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE {filter})";
         await using var c = await db.OpenAsync(ct);
@@ -72,7 +72,9 @@ public sealed class SqlReportSource(Database db) : IReportSource
             JOIN organisation o ON o.id = e.organisation_id
             JOIN covenant v ON v.id = e.covenant_id
             LEFT JOIN prospect_path p ON p.entry_id = s.entry_id
-            WHERE s.to_stage = @Left AND {InPeriod}{(filter.Length == 0 ? "" : " AND " + filter)}
+            WHERE {ExitStages} AND s.to_stage = @Left AND {InPeriod}{(filter.Length == 0 ? "" : " AND " + filter)}
+            ORDER BY s.changed_at DESC, s.id DESC
+            LIMIT @Limit
             """,
             parameters, cancellationToken: ct));
 

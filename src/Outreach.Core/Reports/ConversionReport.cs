@@ -48,6 +48,9 @@ public sealed record ConversionReport
     public const string CountingRule =
         "Each prospect counts once per stage it reached, at the first time it reached it; moving back and reaching a stage again (a re-entry) does not count again, and re-entries are shown separately.";
 
+    /// <summary>How many parties that left the report lists by name; a report over many years counts the rest in the exits.</summary>
+    public const int LeftListed = 200;
+
     public required ReportQuery Query { get; init; }
     public required DateTimeOffset AsOf { get; init; }
     /// <summary>History lines dated in the period (first reaches and re-entries).</summary>
@@ -61,6 +64,7 @@ public sealed record ConversionReport
     public required IReadOnlyList<CohortRow> Cohorts { get; init; }
     public required EventEffect Events { get; init; }
     public required IReadOnlyList<ExitSummary> Exits { get; init; }
+    /// <summary>The parties that left in the period, the latest first, at most <see cref="LeftListed"/> (the exits count them all).</summary>
     public required IReadOnlyList<PartyThatLeft> Left { get; init; }
     /// <summary>Moves in the period into a stage the prospect had reached before: not counted in the funnel.</summary>
     public required int ReEntries { get; init; }

@@ -73,7 +73,7 @@ public sealed record ExitReason(Stage Stage, string Reason, int Times);
 /// <summary>
 /// Everything the report is computed from: the prospects that first reached some stage in the period; the number
 /// of moves in the period (re-entries are the moves that were not first reaches); the period's exits, counted by
-/// reason and by prospect; and the parties that left in the period.
+/// reason and by prospect; and the parties that left in the period (the latest <see cref="ConversionReport.LeftListed"/>).
 /// </summary>
 public sealed record ReportData(
     IReadOnlyList<ProspectPath> Prospects,

@@ -80,7 +80,7 @@ public static class ReportFilters
             Sector = string.IsNullOrWhiteSpace(sector) ? null : sector.Trim(),
             Owner = string.IsNullOrWhiteSpace(owner) ? null : owner.Trim(),
         };
-        if (query.WhyRefused() is { } why) return (null, [new FieldError("to", why)]);
+        if (query.WhyRefused() is { } why) return (null, [new FieldError(Field: "to", Message: why)]);
         return (query, []);
     }
 }

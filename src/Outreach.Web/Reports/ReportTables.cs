@@ -75,7 +75,7 @@ public sealed class ReportTables(IStringLocalizer T)
             rows.Add([T["No attendance data yet"], "", "", ""]);
         }
 
-        return new("events", T["Network events: first contact to signed"], [T["Prospects"], T["Signed"], T["Of"], T["Conversion"]], rows);
+        return new("events", T["Network events: first contact to signed"], [T["Prospects"], T["Went on to sign"], T["Of"], T["Conversion"]], rows);
     }
 
     public ReportTable Exits(ConversionReport r)

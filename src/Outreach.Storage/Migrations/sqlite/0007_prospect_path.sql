@@ -43,6 +43,8 @@ BEGIN
     WHERE entry_id = NEW.entry_id;
 END;
 
--- The period's moves (re-entries are moves minus first reaches) and exits, read by time range without scanning the history.
+-- The period's moves (re-entries are moves minus first reaches), counted from an index by time range.
 CREATE INDEX ix_stage_change_changed_at ON stage_change (changed_at, entry_id);
-CREATE INDEX ix_stage_change_to_stage ON stage_change (to_stage, changed_at);
+-- The period's exits with their reasons, read from the index alone (measured: looking up each exit line in the
+-- table took seconds for a long period). Partial: only exit lines, so the free-text reasons of other moves stay out.
+CREATE INDEX ix_stage_change_exit ON stage_change (to_stage, changed_at, entry_id, reason) WHERE to_stage IN ('declined', 'not_now', 'left');
