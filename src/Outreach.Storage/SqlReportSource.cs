@@ -112,11 +112,36 @@ public sealed class SqlReportSource(Database db) : IReportSource
         };
     }
 
-    /// <summary>SQLite's fixed-width text (<see cref="DapperTypeHandlers.InstantFormat"/>); anything else through the general parser.</summary>
-    internal static DateTimeOffset ParseInstant(string text) =>
-        DateTimeOffset.TryParseExact(text, DapperTypeHandlers.InstantFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var exact)
-            ? exact
-            : DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    /// <summary>
+    /// SQLite's fixed-width text (<see cref="DapperTypeHandlers.InstantFormat"/>, "2025-01-20T10:00:00.0000000Z") read
+    /// digit by digit: the general parser was a large share of reading 100,000 prospects. Anything else goes through it.
+    /// </summary>
+    internal static DateTimeOffset ParseInstant(string text)
+    {
+        if (text.Length == 28 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':' && text[19] == '.' && text[27] == 'Z'
+            && TryDigits(text, 0, 4, out var year) && TryDigits(text, 5, 2, out var month) && TryDigits(text, 8, 2, out var day)
+            && TryDigits(text, 11, 2, out var hour) && TryDigits(text, 14, 2, out var minute) && TryDigits(text, 17, 2, out var second)
+            && TryDigits(text, 20, 7, out var ticks) && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month)
+            && hour < 24 && minute < 60 && second < 60)
+        {
+            return new DateTimeOffset(new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).AddTicks(ticks));
+        }
+
+        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    }
+
+    private static bool TryDigits(string text, int start, int length, out int value)
+    {
+        value = 0;
+        for (var i = start; i < start + length; i++)
+        {
+            var d = text[i] - '0';
+            if (d is < 0 or > 9) return false;
+            value = value * 10 + d;
+        }
+
+        return true;
+    }
 
     private sealed class ReasonRow
     {

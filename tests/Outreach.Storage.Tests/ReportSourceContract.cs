@@ -85,10 +85,12 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
         // A move written after the migration updates the derived first reaches; a re-entry leaves the first time alone.
         var beta = ids["Beta Juwelen"];
         var before = (await source.LoadAsync(ReportDataSet.Year2025, default)).Prospects.Single(p => p.EntryId == beta);
-        await new SqlPipelineStore(db).ApplyAsync(new StageChange(beta, Stage.Signed, Stage.Left, new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero), "anne", "Left again"), default);
+        // An instant with a fraction of a second: read back to the tick (SQLite's text is parsed digit by digit).
+        var leftAt = new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_560); // whole microseconds, which PostgreSQL keeps
+        await new SqlPipelineStore(db).ApplyAsync(new StageChange(beta, Stage.Signed, Stage.Left, leftAt, "anne", "Left again"), default);
         var after = (await source.LoadAsync(ReportDataSet.Year2025, default)).Prospects.Single(p => p.EntryId == beta);
         Assert.Null(before.FirstReached(Stage.Left));
-        Assert.Equal(new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero), after.FirstReached(Stage.Left));
+        Assert.Equal(leftAt, after.FirstReached(Stage.Left));
         Assert.Equal(before.FirstReached(Stage.Contacted), after.FirstReached(Stage.Contacted));
     }
 
