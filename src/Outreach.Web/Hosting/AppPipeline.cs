@@ -55,6 +55,7 @@ public static class AppPipeline
         app.MapProspectsApi();
         app.MapJobsApi();
         app.MapContactsApi();
+        app.MapReportsApi();
 
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
         app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>

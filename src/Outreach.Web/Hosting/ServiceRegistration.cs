@@ -52,6 +52,8 @@ public static class ServiceRegistration
         AddMail(services, configuration);
         services.AddSingleton<AccessService>();
         services.AddSingleton<PipelineService>();
+        services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
+        services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         services.AddSingleton<ProspectImport>();
         services.AddSingleton<DemoDataSeeder>();

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Reports;
+using Outreach.Storage;
+using Outreach.Testing;
+
+namespace Outreach.Benchmarks;
+
+/// <summary>
+/// The conversion report over a large history: N organisations (one pipeline entry each) and M stage changes that
+/// follow the stage rules, on each engine. The report (SQL aggregation + the pure computation) is timed against a
+/// baseline measured in the same run on the same database: a plain full scan that reads every history row's
+/// entry, stage and time to the client.
+/// </summary>
+public static class ReportBenchmark
+{
+    private static readonly DateOnly PeriodFrom = new(2019, 1, 1);
+    private static readonly DateOnly PeriodTo = new(2027, 12, 31);
+    private static readonly string[] Sectors = ["jewellery", "steel", "electronics", "recycling"];
+    private static readonly string[] Owners = ["Anne de Vries", "Bram Jansen", "Claire Smit", "Daan Visser", "Eva Bakker"];
+    private static readonly string[] Kinds = ["company", "company", "company", "branch_organisation", "ngo"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var organisations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        var changes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        var engines = (args.Length > 2 ? args[2] : "sqlite,postgres").Split(',').Select(e => Enum.Parse<StorageEngine>(e, ignoreCase: true)).ToList();
+        var repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
+
+        var history = Generate(organisations, changes);
+        Console.WriteLine($"Conversion report benchmark: {organisations:N0} organisations, {history.Count:N0} stage changes, median of {repeats} runs after one warm-up, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{"engine",-9} {"case",-26} {"report s",9} {"scan s",8} {"ratio",6} {"moves",10} {"load s",7}");
+        foreach (var engine in engines)
+        {
+            var migrated = await TestDatabases.MigratedAsync(engine);
+            // Test databases turn SQLite's connection pool off; the application keeps it on (Database.ResolveConnectionString).
+            var db = engine == StorageEngine.Sqlite ? new Database(engine, migrated.ConnectionString.Replace("Pooling=False", "Pooling=True", StringComparison.Ordinal)) : migrated;
+            var load = Stopwatch.StartNew();
+            await LoadAsync(db, organisations, history);
+            load.Stop();
+
+            var covenants = await new SqlProspectStore(db, TimeProvider.System).ListCovenantsAsync(default);
+            var reports = new ConversionReports(new SqlReportSource(db), TimeProvider.System);
+            var cases = new (string Name, ReportQuery Query)[]
+            {
+                ("full history, no filters", new ReportQuery { From = PeriodFrom, To = PeriodTo }),
+                ("one quarter, one covenant", new ReportQuery { From = new DateOnly(2024, 1, 1), To = new DateOnly(2024, 3, 31), CovenantId = covenants[0].Id }),
+            };
+            foreach (var (name, query) in cases)
+            {
+                var report = new List<double>();
+                var scan = new List<double>();
+                ConversionReport? last = null;
+                for (var i = 0; i <= repeats; i++)
+                {
+                    var s = await ScanAsync(db, history.Count);
+                    var watch = Stopwatch.StartNew();
+                    last = await reports.BuildAsync(query, default);
+                    watch.Stop();
+                    if (Environment.GetEnvironmentVariable("BENCH_DETAIL") == "1")
+                    {
+                        var w = Stopwatch.StartNew();
+                        var data = await new SqlReportSource(db).LoadAsync(query, default);
+                        var sql = w.Elapsed.TotalSeconds;
+                        ConversionReportBuilder.Build(query, data, DateTimeOffset.UnixEpoch);
+                        Console.WriteLine($"  detail: sql {sql:F3} s, compute {w.Elapsed.TotalSeconds - sql:F3} s, {data.Prospects.Count} prospects, {data.MovesInPeriod} moves");
+                    }
+                    if (i == 0) continue; // warm-up: JIT, connection pool, page cache
+                    scan.Add(s);
+                    report.Add(watch.Elapsed.TotalSeconds);
+                }
+
+                var rm = Median(report);
+                var sm = Median(scan);
+                Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {last!.MovesInPeriod,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
+            }
+        }
+
+        return 0;
+    }
+
+    private sealed record Change(long EntryId, string? From, string To, DateTime At);
+
+    /// <summary>Histories that follow the stage rules: mostly forward one step, sometimes back, out or re-approached.</summary>
+    private static List<Change> Generate(int organisations, int changes)
+    {
+        var random = new Random(20261122);
+        var list = new List<Change>(changes);
+        var start = new DateTime(2019, 1, 1, 9, 0, 0, DateTimeKind.Utc);
+        for (var e = 0; e < organisations; e++)
+        {
+            // Spread the changes evenly: entry e gets its share of the total.
+            var count = (int)((long)changes * (e + 1) / organisations - (long)changes * e / organisations);
+            var at = start.AddDays(random.Next(0, 6 * 365)).AddMinutes(random.Next(0, 600));
+            Stage? from = null;
+            var stage = Stage.Identified;
+            for (var i = 0; i < count; i++)
+            {
+                if (i > 0)
+                {
+                    var allowed = StageRules.Allowed[stage];
+                    stage = random.NextDouble() < 0.7 ? allowed[0] : allowed[random.Next(allowed.Count)];
+                    at = at.AddDays(random.Next(1, 60)).AddMinutes(random.Next(0, 600));
+                }
+
+                list.Add(new Change(e + 1, from?.Code(), stage.Code(), at));
+                from = stage;
+            }
+        }
+
+        return list;
+    }
+
+    private static async Task LoadAsync(Database db, int organisations, List<Change> history)
+    {
+        await using var c = await db.OpenAsync(default);
+        var gold = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
+        var metals = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2029, 7, 1), default);
+        var last = history.GroupBy(h => h.EntryId).ToDictionary(g => g.Key, g => g.Last());
+        var created = new DateTime(2019, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        if (c is NpgsqlConnection pg)
+        {
+            await using (var w = await pg.BeginBinaryImportAsync("COPY organisation (id, name, normalised_name, party_kind, sector, country, owner, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 1; i <= organisations; i++)
+                {
+                    await w.StartRowAsync();
+                    await w.WriteAsync((long)i, NpgsqlDbType.Bigint);
+                    await w.WriteAsync($"Bench {i} B.V.");
+                    await w.WriteAsync($"bench {i}");
+                    await w.WriteAsync(Kinds[i % Kinds.Length]);
+                    await w.WriteAsync(Sectors[i % Sectors.Length]);
+                    await w.WriteAsync("NL");
+                    await w.WriteAsync(Owners[i % Owners.Length]);
+                    await w.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                    await w.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                }
+
+                await w.CompleteAsync();
+            }
+
+            await using (var w = await pg.BeginBinaryImportAsync("COPY pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at) FROM STDIN (FORMAT BINARY)"))
+            {
+                for (var i = 1; i <= organisations; i++)
+                {
+                    await w.StartRowAsync();
+                    await w.WriteAsync((long)i, NpgsqlDbType.Bigint);
+                    await w.WriteAsync((long)i, NpgsqlDbType.Bigint);
+                    await w.WriteAsync(i % 2 == 0 ? gold.Id : metals.Id, NpgsqlDbType.Bigint);
+                    await w.WriteAsync(last[i].To);
+                    await w.WriteAsync(last[i].At, NpgsqlDbType.TimestampTz);
+                    await w.WriteAsync(created, NpgsqlDbType.TimestampTz);
+                }
+
+                await w.CompleteAsync();
+            }
+
+            // A million row triggers outlast the command timeout: load with the trigger off and fill prospect_path
+            // with migration 0007's own statement, as the migration does for an existing history.
+            await c.ExecuteAsync("ALTER TABLE stage_change DISABLE TRIGGER stage_change_prospect_path");
+            await using (var w = await pg.BeginBinaryImportAsync("COPY stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason) FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var h in history)
+                {
+                    await w.StartRowAsync();
+                    await w.WriteAsync(h.EntryId, NpgsqlDbType.Bigint);
+                    if (h.From is null) await w.WriteNullAsync(); else await w.WriteAsync(h.From);
+                    await w.WriteAsync(h.To);
+                    await w.WriteAsync(h.At, NpgsqlDbType.TimestampTz);
+                    await w.WriteAsync("bench");
+                    await w.WriteAsync(Reason(h));
+                }
+
+                await w.CompleteAsync();
+            }
+
+            var script = Migrator.Scripts(StorageEngine.Postgres).Single(m => m.Version == 7).Sql;
+            var backfill = script[script.IndexOf("INSERT INTO prospect_path (entry_id, first_", StringComparison.Ordinal)..];
+            await c.ExecuteAsync(backfill[..(backfill.IndexOf("GROUP BY entry_id;", StringComparison.Ordinal) + "GROUP BY entry_id;".Length)], commandTimeout: 0);
+            await c.ExecuteAsync("ALTER TABLE stage_change ENABLE TRIGGER stage_change_prospect_path");
+            // What autovacuum does on a live database after a large change.
+            await c.ExecuteAsync("VACUUM ANALYZE", commandTimeout: 0);
+            return;
+        }
+
+        var sqlite = (SqliteConnection)c;
+        await using var tx = sqlite.BeginTransaction();
+        await Bulk(sqlite, tx, "INSERT INTO organisation (id, name, normalised_name, party_kind, sector, country, owner, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'NL', $6, $7, $7)",
+            Enumerable.Range(1, organisations).Select(i => new object?[] { i, $"Bench {i} B.V.", $"bench {i}", Kinds[i % Kinds.Length], Sectors[i % Sectors.Length], Owners[i % Owners.Length], Text(created) }));
+        await Bulk(sqlite, tx, "INSERT INTO pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at) VALUES ($1, $1, $2, $3, $4, $5)",
+            Enumerable.Range(1, organisations).Select(i => new object?[] { i, i % 2 == 0 ? gold.Id : metals.Id, last[i].To, Text(last[i].At), Text(created) }));
+        await Bulk(sqlite, tx, "INSERT INTO stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, 'bench', $5)",
+            history.Select(h => new object?[] { h.EntryId, h.From, h.To, Text(h.At), Reason(h) }));
+        await tx.CommitAsync();
+        // A live database has long since checkpointed its write-ahead log; a fresh bulk load leaves it at a gigabyte.
+        await c.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    private static string Reason(Change h) => h.To switch
+    {
+        "declined" => h.EntryId % 3 == 0 ? "No capacity for due diligence this year" : "Prefers an international initiative",
+        "not_now" => h.EntryId % 2 == 0 ? "Budget for next year not yet set" : "Reorganisation under way",
+        "left" => "Company sold; new owner does not continue",
+        _ => "Moved on",
+    };
+
+    private static string Text(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static async Task Bulk(SqliteConnection c, SqliteTransaction tx, string sql, IEnumerable<object?[]> rows)
+    {
+        await using var command = c.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        var parameters = new List<SqliteParameter>();
+        foreach (var row in rows)
+        {
+            if (parameters.Count == 0)
+            {
+                for (var i = 0; i < row.Length; i++) parameters.Add(command.Parameters.Add(new SqliteParameter("$" + (i + 1), null)));
+                command.Prepare();
+            }
+
+            for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>The baseline: every history row's entry, stage and time read to the client, nothing computed.</summary>
+    private static async Task<double> ScanAsync(Database db, int expected)
+    {
+        var watch = Stopwatch.StartNew();
+        await using var c = await db.OpenAsync(default);
+        await using var command = c.CreateCommand();
+        command.CommandText = "SELECT entry_id, to_stage, changed_at FROM stage_change";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        long sum = 0;
+        while (await reader.ReadAsync())
+        {
+            sum += reader.GetInt64(0) + reader.GetString(1).Length;
+            _ = reader.GetValue(2);
+            rows++;
+        }
+
+        watch.Stop();
+        if (rows != expected || sum == 0) throw new InvalidOperationException($"The scan read {rows} rows, not {expected}.");
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+}

@@ -1,0 +1,74 @@
+using Outreach.Core.Pipeline;
+
+namespace Outreach.Core.Reports;
+
+/// <summary>A part of a whole ("12 of 40"); <see cref="Rate"/> is null when the whole is empty, never a made-up 0.</summary>
+public readonly record struct Share(int Count, int Of)
+{
+    public double? Rate => Of == 0 ? null : (double)Count / Of;
+}
+
+public sealed record FunnelStep(Stage Stage, int Reached);
+
+/// <summary>Of the prospects that first reached <see cref="From"/> in the period, how many went on to reach <see cref="To"/> by the period's end.</summary>
+public sealed record StepConversion(Stage From, Stage To, Share Converted);
+
+/// <summary>Days between two stages, for the prospects that first reached <see cref="To"/> in the period.</summary>
+public sealed record StageDuration(Stage From, Stage To, int Prospects, double? MedianDays, double? P75Days);
+
+/// <summary>Days from first contact to signed, for the prospects first signed in the period.</summary>
+public sealed record TimeToSign(int Prospects, double? MedianDays, double? P75Days, IReadOnlyList<TimeToSignBucket> Distribution);
+
+/// <summary>Signed within (<see cref="FromDays"/>, <see cref="ToDays"/>] days of first contact; <see cref="ToDays"/> null is "and longer".</summary>
+public sealed record TimeToSignBucket(int FromDays, int? ToDays, int Prospects);
+
+/// <summary>
+/// Prospects whose first contact fell in one quarter (and in the period): the share signed within 90, 180 and 365
+/// days. A share is null while it is too early to tell: not every prospect of the cohort has had that many days yet.
+/// </summary>
+public sealed record CohortRow(int Year, int Quarter, int Prospects, Share? Within90, Share? Within180, Share? Within365)
+{
+    public string Label => $"{Year} Q{Quarter}";
+}
+
+/// <summary>First contact → signed for prospects that attended a network event and those that did not; shares are null without attendance data.</summary>
+public sealed record EventEffect(bool HasAttendanceData, Share? Attended, Share? NotAttended);
+
+public sealed record ReasonCount(string Reason, int Times);
+
+/// <summary>Moves into one exit stage in the period: by how many prospects, how often, and the reasons given (the most frequent first).</summary>
+public sealed record ExitSummary(Stage Stage, int Prospects, int Moves, IReadOnlyList<ReasonCount> Reasons, int OtherReasons);
+
+public sealed record PartyThatLeft(string Organisation, string Covenant, DateTimeOffset? SignedAt, DateTimeOffset LeftAt, string Reason);
+
+/// <summary>The conversion report for one period and set of filters, computed from the stage history.</summary>
+public sealed record ConversionReport
+{
+    /// <summary>How the report counts, in one sentence for the page, the API and the mail.</summary>
+    public const string CountingRule =
+        "Each prospect counts once per stage it reached, at the first time it reached it; moving back and reaching a stage again (a re-entry) does not count again, and re-entries are shown separately.";
+
+    /// <summary>How many parties that left the report lists by name; a report over many years counts the rest in the exits.</summary>
+    public const int LeftListed = 200;
+
+    public required ReportQuery Query { get; init; }
+    public required DateTimeOffset AsOf { get; init; }
+    /// <summary>History lines dated in the period (first reaches and re-entries).</summary>
+    public required int MovesInPeriod { get; init; }
+    public required IReadOnlyList<FunnelStep> Funnel { get; init; }
+    public required IReadOnlyList<StepConversion> Conversions { get; init; }
+    /// <summary>Of the prospects first contacted in the period, how many signed by its end.</summary>
+    public required Share FirstContactToSigned { get; init; }
+    public required IReadOnlyList<StageDuration> Durations { get; init; }
+    public required TimeToSign TimeToSign { get; init; }
+    public required IReadOnlyList<CohortRow> Cohorts { get; init; }
+    public required EventEffect Events { get; init; }
+    public required IReadOnlyList<ExitSummary> Exits { get; init; }
+    /// <summary>The parties that left in the period, the latest first, at most <see cref="LeftListed"/> (the exits count them all).</summary>
+    public required IReadOnlyList<PartyThatLeft> Left { get; init; }
+    /// <summary>Moves in the period into a stage the prospect had reached before: not counted in the funnel.</summary>
+    public required int ReEntries { get; init; }
+#pragma warning disable CA1822 // An instance property so that the API's JSON carries the rule with the figures.
+    public string Counting => CountingRule;
+#pragma warning restore CA1822
+}

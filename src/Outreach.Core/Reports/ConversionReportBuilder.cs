@@ -1,0 +1,175 @@
+using Outreach.Core.Calendar;
+using Outreach.Core.Pipeline;
+
+namespace Outreach.Core.Reports;
+
+/// <summary>The conversion report's arithmetic: pure, so that hand-computed figures can check it.</summary>
+public static class ConversionReportBuilder
+{
+    public static readonly IReadOnlyList<int> CohortWindows = [90, 180, 365];
+
+    /// <summary>Upper bounds (days) of the time-to-sign distribution's bars; the last bar has no upper bound.</summary>
+    public static readonly IReadOnlyList<int> TimeToSignBounds = [30, 90, 180, 365];
+
+    /// <summary>How many reasons each exit lists; the rest are counted together.</summary>
+    public const int ReasonsShown = 10;
+
+    private static readonly Stage[] ExitStages = [Stage.Declined, Stage.NotNow, Stage.Left];
+
+    /// <summary>The period's instants, worked out once: converting Amsterdam dates on every comparison was most of the report's time.</summary>
+    private readonly record struct Period(DateTimeOffset Start, DateTimeOffset End, DateOnly To)
+    {
+        public bool Contains(DateTimeOffset? at) => at is { } t && t >= Start && t < End;
+    }
+
+    public static ConversionReport Build(ReportQuery q, ReportData data, DateTimeOffset asOf, EventAttendance? attendance = null)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        ArgumentNullException.ThrowIfNull(data);
+        var query = new Period(q.Start, q.End, q.To);
+        var prospects = data.Prospects;
+        var funnel = Stages.Funnel.Select(s => new FunnelStep(s, prospects.Count(p => query.Contains(p.FirstReached(s))))).ToList();
+
+        var conversions = new List<StepConversion>();
+        var durations = new List<StageDuration>();
+        for (var i = 0; i + 1 < Stages.Funnel.Count; i++)
+        {
+            var (from, to) = (Stages.Funnel[i], Stages.Funnel[i + 1]);
+            conversions.Add(new StepConversion(from, to, Convert(query, prospects, p => p.FirstReached(from), p => p.FirstReached(to))));
+            var days = Days(query, prospects, p => p.FirstReached(from), p => p.FirstReached(to));
+            durations.Add(new StageDuration(from, to, days.Count, Percentile(days, 0.5), Percentile(days, 0.75)));
+        }
+
+        var signing = Days(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed));
+        var timeToSign = new TimeToSign(signing.Count, Percentile(signing, 0.5), Percentile(signing, 0.75), Distribution(signing));
+
+        var firstReaches = 0;
+        foreach (var p in prospects)
+        {
+            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) firstReaches++;
+        }
+
+        return new ConversionReport
+        {
+            Query = q,
+            AsOf = asOf,
+            MovesInPeriod = data.MovesInPeriod,
+            Funnel = funnel,
+            Conversions = conversions,
+            FirstContactToSigned = Convert(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed)),
+            Durations = durations,
+            TimeToSign = timeToSign,
+            Cohorts = Cohorts(query, prospects, asOf),
+            Events = Events(query, prospects, attendance),
+            Exits = ExitStages.Select(s => Exit(s, data)).ToList(),
+            Left = data.Left.OrderByDescending(l => l.LeftAt).ThenBy(l => l.Organisation, StringComparer.Ordinal).Take(ConversionReport.LeftListed).ToList(),
+            // Every move in the period either reached a stage for the first time or reached one again.
+            ReEntries = data.MovesInPeriod - firstReaches,
+        };
+    }
+
+    /// <summary>Of those who first reached <paramref name="from"/> in the period, how many reached <paramref name="to"/> at or after that, before the period ended.</summary>
+    private static Share Convert(Period query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
+    {
+        int whole = 0, part = 0;
+        foreach (var p in prospects)
+        {
+            if (!query.Contains(from(p))) continue;
+            whole++;
+            if (to(p) is { } t && t >= from(p) && t < query.End) part++;
+        }
+
+        return new Share(part, whole);
+    }
+
+    /// <summary>Days from <paramref name="from"/> to <paramref name="to"/>, sorted, for those who first reached <paramref name="to"/> in the period after <paramref name="from"/>.</summary>
+    private static List<double> Days(Period query, IEnumerable<ProspectPath> prospects, Func<ProspectPath, DateTimeOffset?> from, Func<ProspectPath, DateTimeOffset?> to)
+    {
+        var days = new List<double>();
+        foreach (var p in prospects)
+        {
+            if (to(p) is { } t && query.Contains(t) && from(p) is { } f && f <= t) days.Add((t - f).TotalDays);
+        }
+
+        days.Sort();
+        return days;
+    }
+
+    /// <summary>
+    /// The percentile by linear interpolation between closest ranks (as spreadsheets' PERCENTILE.INC and MEDIAN do,
+    /// so a manager can check a figure by hand); null for no values.
+    /// </summary>
+    public static double? Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Count == 0) return null;
+        var rank = p * (sorted.Count - 1);
+        var low = (int)Math.Floor(rank);
+        var high = (int)Math.Ceiling(rank);
+        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+    }
+
+    private static List<TimeToSignBucket> Distribution(List<double> days)
+    {
+        var buckets = new List<TimeToSignBucket>();
+        var lower = 0;
+        foreach (var upper in TimeToSignBounds)
+        {
+            var l = lower;
+            buckets.Add(new TimeToSignBucket(l, upper, days.Count(d => d > l && d <= upper || l == 0 && d == 0)));
+            lower = upper;
+        }
+
+        buckets.Add(new TimeToSignBucket(lower, null, days.Count(d => d > lower)));
+        return buckets;
+    }
+
+    private static List<CohortRow> Cohorts(Period query, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
+    {
+        var rows = new List<CohortRow>();
+        var contacted = prospects
+            .Where(p => query.Contains(p.FirstContact))
+            .Select(p => (Path: p, Local: DateOnly.FromDateTime(AmsterdamClock.ToLocal(p.FirstContact!.Value).DateTime)))
+            .GroupBy(x => (x.Local.Year, Quarter: (x.Local.Month + 2) / 3))
+            .OrderBy(g => g.Key.Year).ThenBy(g => g.Key.Quarter);
+        foreach (var cohort in contacted)
+        {
+            var (year, quarter) = cohort.Key;
+            var quarterEnd = new DateOnly(year, quarter * 3, 1).AddMonths(1).AddDays(-1);
+            // The cohort's latest possible first contact: the end of the quarter, or of the period if that is earlier.
+            var lastContact = AmsterdamClock.AtLocal((quarterEnd < query.To ? quarterEnd : query.To).AddDays(1), TimeOnly.MinValue);
+            var members = cohort.Select(x => x.Path).ToList();
+            Share? Within(int days)
+            {
+                if (lastContact + TimeSpan.FromDays(days) > asOf) return null;
+                var signed = members.Count(p => p.FirstReached(Stage.Signed) is { } s && s >= p.FirstContact && s - p.FirstContact!.Value <= TimeSpan.FromDays(days));
+                return new Share(signed, members.Count);
+            }
+
+            rows.Add(new CohortRow(year, quarter, members.Count, Within(CohortWindows[0]), Within(CohortWindows[1]), Within(CohortWindows[2])));
+        }
+
+        return rows;
+    }
+
+    private static EventEffect Events(Period query, IReadOnlyList<ProspectPath> prospects, EventAttendance? attendance)
+    {
+        if (attendance is null) return new EventEffect(false, null, null);
+        var attended = prospects.Where(p => attendance.AttendedOrganisationIds.Contains(p.OrganisationId)).ToList();
+        var others = prospects.Where(p => !attendance.AttendedOrganisationIds.Contains(p.OrganisationId)).ToList();
+        return new EventEffect(true,
+            Convert(query, attended, p => p.FirstContact, p => p.FirstReached(Stage.Signed)),
+            Convert(query, others, p => p.FirstContact, p => p.FirstReached(Stage.Signed)));
+    }
+
+    private static ExitSummary Exit(Stage stage, ReportData data)
+    {
+        var reasons = data.ExitReasons.Where(r => r.Stage == stage)
+            .GroupBy(r => r.Reason.Trim(), StringComparer.Ordinal)
+            .Select(g => new ReasonCount(g.Key, g.Sum(r => r.Times)))
+            .OrderByDescending(r => r.Times).ThenBy(r => r.Reason, StringComparer.Ordinal)
+            .ToList();
+        return new ExitSummary(stage, data.ExitProspects.GetValueOrDefault(stage), reasons.Sum(r => r.Times),
+            reasons.Take(ReasonsShown).ToList(), reasons.Skip(ReasonsShown).Sum(r => r.Times));
+    }
+}
