@@ -235,4 +235,29 @@ public sealed class DataverseSyncTests
         var organisation = await connection.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
         Assert.All(contacts, k => Assert.Equal(organisation, k.OrganisationId));
     }
+
+    [Fact]
+    public async Task APersonErasedInOutreach_IsNotImportedAgainFromDynamics_AndEachPageIsAudited()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        local.SeedAccounts(1);
+        var account = LocalDataverse.Id(1, 0);
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
+        await using (var c = await db.OpenAsync(default))
+        {
+            // Erased earlier (for instance after a CSV import): only the hash of the address is left.
+            await c.ExecuteAsync("INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, '2026-01-01T00:00:00.0000000Z')", new { hash = Core.Prospects.Suppression.Hash("Mila@Example.nl") });
+        }
+
+        local.Server.Upsert("contacts", LocalDataverse.Id(2, 1), new JsonObject { ["fullname"] = "Mila", ["emailaddress1"] = "mila@example.nl", ["_parentcustomerid_value"] = account.ToString("D") });
+        local.Server.Upsert("contacts", LocalDataverse.Id(2, 2), new JsonObject { ["fullname"] = "Noor", ["emailaddress1"] = "noor@example.nl", ["_parentcustomerid_value"] = account.ToString("D") });
+        var result = await Sync(local.Client(), db).RunAsync(new RecordingProgress(), default);
+
+        Assert.Equal((1, 1), (result.Contacts.Created, result.Contacts.Failed));
+        await using var connection = await db.OpenAsync(default);
+        Assert.Equal(["Noor"], await connection.QueryAsync<string>("SELECT name FROM contact"));
+        var audit = (await new SqlAudit(db).SearchAsync(new Core.Audit.AuditFilter { Entity = Core.Audit.AuditEntities.Sync }, 1, 10, default)).Items;
+        Assert.Contains(audit, a => a.EntityId == "contacts" && a.Actor == "Dynamics 365 sync" && a.Changes.Contains(new Core.Audit.AuditChange("created", null, "1")));
+        Assert.Contains(audit, a => a.EntityId == "accounts" && a.Changes.Contains(new Core.Audit.AuditChange("created", null, "1")));
+    }
 }

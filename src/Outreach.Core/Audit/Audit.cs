@@ -18,8 +18,9 @@ public static class AuditEntities
     public const string ApiKey = "api_key";
     public const string Import = "import";
     public const string Covenant = "covenant";
+    public const string Sync = "sync";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
@@ -156,7 +157,7 @@ public static class AuditActions
     public static readonly IReadOnlyList<string> All =
     [
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
-        "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported",
+        "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
