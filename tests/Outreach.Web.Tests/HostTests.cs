@@ -192,18 +192,63 @@ public sealed class JobsHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheWeeklyReportMail_GoesToEachManagerOnce_ThroughTheOutbox()
+    {
+        await using var configured = app.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Jobs:WeeklyReportRecipients:0", "directeur@secretariaat.example");
+            b.UseSetting("Jobs:WeeklyReportRecipients:1", "manager@secretariaat.example");
+        });
+        var created = await client.PostAsJsonAsync("/api/prospects", new { name = "Weekly Gold", partyKind = "company", sector = "jewellery", owner = "Anne", covenant = "gold", stage = "contacted" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // Monday 23 November 2026, 06:00 in Amsterdam: the report covers Monday 16 to Sunday 22 November.
+        app.Clock.Set(new DateTimeOffset(2026, 11, 23, 5, 0, 0, TimeSpan.Zero));
+        async Task<JobResult> RunAsync()
+        {
+            await using var scope = configured.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<Jobs.Reports.WeeklyReportMailJob>().RunAsync(new JobContext(true, new NoProgress()), default);
+        }
+
+        var run = await RunAsync();
+        Assert.Equal(JobOutcome.Succeeded, run.Outcome);
+        Assert.Contains("queued for 2 of 2", run.Summary, StringComparison.Ordinal);
+
+        var outbox = configured.Services.GetRequiredService<Core.Mail.IMailOutbox>();
+        var queued = await outbox.ListAsync(null, 10, default);
+        Assert.Equal(["directeur@secretariaat.example", "manager@secretariaat.example"], queued.Select(m => m.Mail.ToAddress).Order(StringComparer.Ordinal));
+        Assert.All(queued, m => Assert.Contains("2026-11-16", m.Mail.IdempotencyKey, StringComparison.Ordinal));
+        Assert.Contains("1 first contacts", queued[0].Mail.Subject, StringComparison.Ordinal);
+
+        // Run again (by hand, or on a second node): nothing new.
+        var again = await RunAsync();
+        Assert.Contains("queued for 0 of 2", again.Summary, StringComparison.Ordinal);
+        Assert.Equal(2, (await outbox.ListAsync(null, 10, default)).Count);
+
+        await configured.Services.GetRequiredService<Core.Mail.OutboxDispatcher>().DispatchDueAsync("test", default);
+        var files = Directory.GetFiles(Path.Combine(app.DataFolder, "mail"), "*.eml");
+        Assert.Equal(2, files.Length);
+    }
+
+    [Fact]
     public async Task RunNow_UnknownJob_Is404()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/jobs/nope/run", null)).StatusCode);
     }
 
-    private async Task<JobRun> WaitForRunAsync(string job)
+    private sealed class NoProgress : IJobProgress
     {
-        var log = app.Services.GetRequiredService<IJobRunLog>();
+        public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private Task<JobRun> WaitForRunAsync(string job) => WaitForRunAsync(app.Services.GetRequiredService<IJobRunLog>(), job, 1);
+
+    private static async Task<JobRun> WaitForRunAsync(IJobRunLog log, string job, int count)
+    {
         for (var i = 0; i < 300; i++)
         {
-            var runs = await log.LatestAsync(job, 1, default);
-            if (runs.Count == 1 && runs[0].Outcome != JobOutcome.Running) return runs[0];
+            var runs = await log.LatestAsync(job, 10, default);
+            if (runs.Count >= count && runs[0].Outcome != JobOutcome.Running) return runs[0];
             await Task.Delay(100);
         }
 

@@ -10,7 +10,7 @@ public sealed record ReportMail(string Subject, string Text, string Html);
 
 /// <summary>
 /// The weekly report mail for managers: the week's changes and the key figures of the last twelve months.
-/// Pure composition; sending it every Monday morning waits for the outbox (not built yet).
+/// Pure composition; WeeklyReportMailJob puts it in the outbox every Monday morning.
 /// </summary>
 public static class WeeklyReportMail
 {

@@ -2,6 +2,7 @@ using Outreach.Core.Jobs;
 using Outreach.Jobs.Dataverse;
 using Outreach.Jobs.PipelineHygiene;
 using Outreach.Jobs.Privacy;
+using Outreach.Jobs.Reports;
 
 namespace Outreach.Jobs.Scheduling;
 
@@ -22,6 +23,9 @@ public static class JobCatalog
         new("declined-contact-retention", "Retention of declined prospects' contacts",
             "Erases the contacts of organisations that declined longer ago than the configured retention.",
             typeof(DeclinedContactRetentionJob), o => o.RetentionCron),
+        new("weekly-report-mail", "Weekly report mail",
+            "Sends last week's changes and the key figures of the last twelve months to the configured managers, through the outbox.",
+            typeof(WeeklyReportMailJob), o => o.WeeklyReportCron),
         // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
         new("dataverse-sync", "Dataverse sync",
             "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",

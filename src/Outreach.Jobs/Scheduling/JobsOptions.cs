@@ -22,6 +22,13 @@ public sealed class JobsOptions
     [Required]
     public string RetentionCron { get; set; } = "0 0 2 * * ?";
 
+    /// <summary>The weekly report mail: Monday 08:00 by default.</summary>
+    [Required]
+    public string WeeklyReportCron { get; set; } = "0 0 8 ? * MON";
+
+    /// <summary>The managers' addresses that get the weekly report mail; empty: the job runs but sends nothing.</summary>
+    public IList<string> WeeklyReportRecipients { get; init; } = [];
+
     /// <summary>Set by the host from Dataverse:SyncInterval when Dataverse is configured; null leaves the Dataverse sync unscheduled.</summary>
     public string? DataverseSyncCron { get; set; }
 

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Outreach.Core.Jobs;
+using Outreach.Core.Mail;
+using Outreach.Core.Reports;
+using Outreach.Jobs.Scheduling;
+
+namespace Outreach.Jobs.Reports;
+
+/// <summary>
+/// Every Monday morning (Europe/Amsterdam): last week's changes and the last twelve months' key figures, to each configured
+/// manager, through the outbox. The idempotency key is the week and the address, so a second run (by hand, or on another
+/// node) adds nothing.
+/// </summary>
+public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger) : IOutreachJob
+{
+    public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
+    {
+        var recipients = options.Value.WeeklyReportRecipients.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses.");
+
+        var (monday, sunday) = WeeklyReportMail.WeekBefore(reports.Today);
+        var week = await reports.BuildAsync(new ReportQuery { From = monday, To = sunday }, ct);
+        var year = await reports.BuildAsync(ReportQuery.Last(365, sunday), ct);
+        var mail = WeeklyReportMail.Compose(week, year, "all covenants");
+        var now = clock.GetUtcNow();
+        var added = 0;
+        foreach (var address in recipients)
+        {
+            var (_, isNew) = await outbox.EnqueueAsync(new MailDraft
+            {
+                IdempotencyKey = $"weekly-report:{monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}:{address.ToLowerInvariant()}",
+                Purpose = "weekly-report", ToAddress = address, ToName = "", Subject = mail.Subject, HtmlBody = mail.Html, TextBody = mail.Text, DueAt = now,
+            }, now, ct);
+            if (isNew) added++;
+            await context.Progress.ReportAsync(added, recipients.Count, ct);
+        }
+
+        LogQueued(logger, added, monday);
+        return JobResult.Succeeded($"Weekly report for {monday:yyyy-MM-dd} – {sunday:yyyy-MM-dd} queued for {added} of {recipients.Count} recipients (the others had it already).");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Weekly report for the week of {Monday} queued for {Added} recipients")]
+    private static partial void LogQueued(ILogger logger, int added, DateOnly monday);
+}
