@@ -32,7 +32,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
     private static readonly string ReturningEntryColumns = System.Text.RegularExpressions.Regex.Replace(EntryColumns, @"\be\.", "");
 
     private const string SummaryColumns =
-        "e.id AS Id, e.organisation_id AS OrganisationId, o.name AS OrganisationName, e.covenant_id AS CovenantId, v.code AS CovenantCode, o.party_kind AS PartyKind, o.sector AS Sector, o.owner AS Owner, e.stage AS Stage, e.stage_since AS StageSince, e.revisit_on AS RevisitOn, e.next_action AS NextAction, e.next_action_due AS NextActionDue, e.next_action_overdue AS NextActionOverdue";
+        "e.id AS Id, e.organisation_id AS OrganisationId, o.name AS OrganisationName, e.covenant_id AS CovenantId, v.code AS CovenantCode, o.party_kind AS PartyKind, o.sector AS Sector, o.owner AS Owner, e.stage AS Stage, e.stage_since AS StageSince, e.revisit_on AS RevisitOn, e.next_action AS NextAction, e.next_action_due AS NextActionDue, e.next_action_overdue AS NextActionOverdue, o.removed_at AS RemovedAt";
 
     private const string SummaryFrom = "pipeline_entry e JOIN organisation o ON o.id = e.organisation_id JOIN covenant v ON v.id = e.covenant_id";
 
@@ -300,12 +300,13 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         public string? NextAction { get; init; }
         public DateOnly? NextActionDue { get; init; }
         public bool NextActionOverdue { get; init; }
+        public DateTimeOffset? RemovedAt { get; init; }
 
         public ProspectSummary ToDomain() => new()
         {
             Id = Id, OrganisationId = OrganisationId, OrganisationName = OrganisationName, CovenantId = CovenantId, CovenantCode = CovenantCode,
             PartyKind = PartyKinds.Parse(PartyKind), Sector = Sector, Owner = Owner, Stage = Stages.Parse(Stage), StageSince = StageSince,
-            RevisitOn = RevisitOn, NextAction = NextAction, NextActionDue = NextActionDue, NextActionOverdue = NextActionOverdue,
+            RevisitOn = RevisitOn, NextAction = NextAction, NextActionDue = NextActionDue, NextActionOverdue = NextActionOverdue, RemovedAt = RemovedAt,
         };
     }
 }

@@ -99,6 +99,11 @@ public sealed class DataverseHostTests
         var html = await client.GetStringAsync($"/prospects/{id}");
         Assert.Contains("data-testid=\"removed-in-dynamics\"", html, StringComparison.Ordinal);
         Assert.Contains("17 Nov 2026 11:00", html, StringComparison.Ordinal);
+        // The board still lists it, marked, and the API says so.
+        var board = await client.GetStringAsync("/board?q=Gone");
+        Assert.Contains("data-testid=\"card-removed\"", board, StringComparison.Ordinal);
+        var listed = await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Gone");
+        Assert.Equal(new DateTimeOffset(2026, 11, 17, 10, 0, 0, TimeSpan.Zero), listed.GetProperty("items")[0].GetProperty("removedInDynamicsAt").GetDateTimeOffset());
     }
 
     private static IEnumerable<Exception> Flatten(Exception error)

@@ -32,6 +32,8 @@ public sealed record ProspectSummary
     public string? NextAction { get; init; }
     public DateOnly? NextActionDue { get; init; }
     public bool NextActionOverdue { get; init; }
+    /// <summary>When the organisation was deleted in Dynamics 365 (Outreach keeps it and its history, marked).</summary>
+    public DateTimeOffset? RemovedAt { get; init; }
 }
 
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int PageNumber, int PageSize);

@@ -9,8 +9,11 @@ public sealed record ProspectDto(
     long Id, long OrganisationId, string Organisation, long CovenantId, string Covenant, PartyKind PartyKind, string Sector, string Owner,
     Stage Stage, DateTimeOffset StageSince, DateOnly? RevisitOn, string? NextAction, DateOnly? NextActionDue, bool NextActionOverdue)
 {
+    /// <summary>When the organisation was deleted in Dynamics 365; Outreach keeps it, marked.</summary>
+    public DateTimeOffset? RemovedInDynamicsAt { get; init; }
+
     public static ProspectDto From(ProspectSummary s) => new(s.Id, s.OrganisationId, s.OrganisationName, s.CovenantId, s.CovenantCode, s.PartyKind, s.Sector, s.Owner,
-        s.Stage, s.StageSince, s.RevisitOn, s.NextAction, s.NextActionDue, s.NextActionOverdue);
+        s.Stage, s.StageSince, s.RevisitOn, s.NextAction, s.NextActionDue, s.NextActionOverdue) { RemovedInDynamicsAt = s.RemovedAt };
 }
 
 public sealed record ContactDto(long Id, string Name, string Email, ContactLanguage Language, string? Role, DateTimeOffset? OptedOutAt)
