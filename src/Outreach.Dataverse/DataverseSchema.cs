@@ -28,8 +28,11 @@ public static class DataverseSchema
         public const string NextAction = "otr_nextaction";
         public const string NextActionDue = "otr_nextactiondue";
 
-        /// <summary>What the sync reads: master data only (the pipeline stage follows Outreach, so it is not read).</summary>
-        public static readonly IReadOnlyList<string> SyncColumns = [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner];
+        /// <summary>
+        /// What the sync reads: master data, and the covenant (setting it in Dynamics starts a prospect in Outreach). The
+        /// pipeline stage follows Outreach, so it is not read.
+        /// </summary>
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner, Covenant];
     }
 
     public static class Contact

@@ -116,7 +116,7 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
     {
         if (!TryGuid(row, Account.Id, out var id)) return null;
         return new CrmAccount(id, Text(row, Account.Name) ?? "", Text(row, Account.Website), Text(row, Account.AddressLine), Text(row, Account.PostalCode),
-            Text(row, Account.City), Text(row, Account.Country), Text(row, Account.KvkNumber), Text(row, Account.OutreachOwner));
+            Text(row, Account.City), Text(row, Account.Country), Text(row, Account.KvkNumber), Text(row, Account.OutreachOwner), Text(row, Account.Covenant));
     }
 
     internal static CrmContact? ToContact(JsonElement row)

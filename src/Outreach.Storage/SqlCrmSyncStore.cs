@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Outreach.Core.Crm;
+using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
@@ -92,9 +93,10 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             """, updates, OrganisationValues.Columns, state.Generation, at, ct);
         var removed = await MarkRemovedAsync(c, tx, "organisation", deleted, at, ct);
         removed += await FinishPageAsync(c, tx, CrmTable.Accounts, "organisation", state, nextLink, deltaLink, at, ct);
+        var started = await StartProspectsAsync(c, tx, rows, at, ct);
         await AuditPageAsync(c, tx, "accounts", at, inserts.Count, updates.Count, removed, 0, ct);
         await tx.CommitAsync(ct);
-        return new CrmPageResult(inserts.Count, updates.Count, removed, 0);
+        return new CrmPageResult(inserts.Count, updates.Count, removed, 0) { ProspectsStarted = started };
     }
 
     public async Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
@@ -163,12 +165,49 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         return new CrmPageResult(inserts.Count, updates.Count, removed, failed);
     }
 
+    /// <summary>The reason on the first history line of a prospect started from Dynamics.</summary>
+    public const string StartedReason = "Covenant set on the account in Dynamics 365";
+
+    /// <summary>
+    /// Accounts whose covenant (otr_covenant) names a known covenant get a prospect there, in identified, unless they have
+    /// one: the secretariat can start outreach from Dynamics. Unknown codes are left alone (the account still syncs).
+    /// </summary>
+    private static async Task<int> StartProspectsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<CrmAccount> rows, DateTimeOffset at, CancellationToken ct)
+    {
+        var wanted = rows.Where(r => !string.IsNullOrWhiteSpace(r.CovenantCode)).ToList();
+        if (wanted.Count == 0) return 0;
+        var covenants = (await c.QueryAsync<(long Id, string Code)>(new CommandDefinition("SELECT id, code FROM covenant", transaction: tx, cancellationToken: ct)))
+            .ToDictionary(x => x.Code.Trim(), x => x.Id, StringComparer.OrdinalIgnoreCase);
+        var started = 0;
+        foreach (var row in wanted)
+        {
+            if (!covenants.TryGetValue(row.CovenantCode!.Trim(), out var covenantId)) continue;
+            var organisationId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                """
+                SELECT o.id FROM organisation o
+                WHERE o.dataverse_id = @id AND o.removed_at IS NULL
+                  AND NOT EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = o.id AND e.covenant_id = @covenantId)
+                """,
+                new { id = Text(row.Id), covenantId }, tx, cancellationToken: ct));
+            if (organisationId is null) continue;
+            var entry = await SqlPipelineStore.InsertEntryAsync(c, tx, organisationId.Value, covenantId, Stage.Identified, at, SyncActor, StartedReason, ct);
+            await SqlAudit.AppendAsync(c, tx, at, SyncActor, new Core.Audit.AuditRecord(Core.Audit.AuditEntities.Prospect, entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "created",
+                [new("organisation_id", null, organisationId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("covenant_id", null, covenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                 new("stage", null, Stage.Identified.Code()), new("reason", null, StartedReason)]), ct);
+            started++;
+        }
+
+        return started;
+    }
+
+    private const string SyncActor = "Dynamics 365 sync";
+
     /// <summary>
     /// One audit entry per page with its counts (in the page's transaction), as for a CSV import: the changes come from
     /// Dynamics, whose own audit holds the field values; a row-by-row trail of 100,000 accounts would drown the rest.
     /// </summary>
     private static Task AuditPageAsync(DbConnection c, DbTransaction tx, string table, DateTimeOffset at, int created, int updated, int removed, int failed, CancellationToken ct) =>
-        created + updated + removed + failed == 0 ? Task.CompletedTask : SqlAudit.AppendAsync(c, tx, at, "Dynamics 365 sync", new Core.Audit.AuditRecord(Core.Audit.AuditEntities.Sync, table, "synced",
+        created + updated + removed + failed == 0 ? Task.CompletedTask : SqlAudit.AppendAsync(c, tx, at, SyncActor, new Core.Audit.AuditRecord(Core.Audit.AuditEntities.Sync, table, "synced",
         [
             new("created", null, created.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("updated", null, updated.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -260,4 +260,30 @@ public sealed class DataverseSyncTests
         Assert.Contains(audit, a => a.EntityId == "contacts" && a.Actor == "Dynamics 365 sync" && a.Changes.Contains(new Core.Audit.AuditChange("created", null, "1")));
         Assert.Contains(audit, a => a.EntityId == "accounts" && a.Changes.Contains(new Core.Audit.AuditChange("created", null, "1")));
     }
+
+    [Fact]
+    public async Task AnAccountWithACovenantSetInDynamics_StartsAProspectThere_Once()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        local.SeedAccounts(3);
+        local.Server.Upsert("accounts", LocalDataverse.Id(1, 0), new JsonObject { ["otr_covenant"] = "GOLD" });
+        local.Server.Upsert("accounts", LocalDataverse.Id(1, 1), new JsonObject { ["otr_covenant"] = "tin" });
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
+        await new Storage.SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+
+        await Sync(local.Client(), db).RunAsync(new RecordingProgress(), default);
+        await using var c = await db.OpenAsync(default);
+        var entries = (await c.QueryAsync<(string DataverseId, string Stage, string By, string Reason)>(
+            """
+            SELECT o.dataverse_id, e.stage, h.changed_by, h.reason FROM pipeline_entry e
+            JOIN organisation o ON o.id = e.organisation_id JOIN stage_change h ON h.entry_id = e.id
+            """)).ToList();
+        var entry = Assert.Single(entries);
+        Assert.Equal((LocalDataverse.Id(1, 0).ToString("D"), "identified", "Dynamics 365 sync", SqlCrmSyncStore.StartedReason), entry);
+
+        // The next change to the account (and the write-back touching it) does not start a second prospect.
+        local.Server.Upsert("accounts", LocalDataverse.Id(1, 0), new JsonObject { ["name"] = "Renamed Gold" });
+        await Sync(local.Client(), db).RunAsync(new RecordingProgress(), default);
+        Assert.Equal(1, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pipeline_entry"));
+    }
 }

@@ -31,6 +31,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
         playwright = await Playwright.CreateAsync();
+        // Expectations retry until this; the default 5 s is short when every test project runs at once on two cores.
+        Assertions.SetDefaultExpectTimeout(20_000);
         Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
@@ -45,7 +47,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         var options = new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1600, Height = 1000 } };
         if (role is { } r) options.ExtraHTTPHeaders = new Dictionary<string, string> { [ApiKeyAuthenticationHandler.Header] = App.KeyFor(r) };
         var context = await Browser.NewContextAsync(options);
-        context.SetDefaultTimeout(15_000);
+        // Generous: CI runs the four test projects at once on two cores, so a page can take seconds to answer.
+        context.SetDefaultTimeout(45_000);
         return await context.NewPageAsync();
     }
 

@@ -8,7 +8,8 @@ public enum CrmTable
 }
 
 /// <summary>An account's master data as the CRM holds it; the CRM is the truth for these fields.</summary>
-public sealed record CrmAccount(Guid Id, string Name, string? Website, string? AddressLine, string? PostalCode, string? City, string? Country, string? KvkNumber, string? Owner);
+/// <remarks>CovenantCode: the covenant the secretariat set on the account in Dynamics; Outreach starts a prospect there (identified) if it has none.</remarks>
+public sealed record CrmAccount(Guid Id, string Name, string? Website, string? AddressLine, string? PostalCode, string? City, string? Country, string? KvkNumber, string? Owner, string? CovenantCode = null);
 
 /// <summary>A contact's master data as the CRM holds it.</summary>
 public sealed record CrmContact(Guid Id, Guid? AccountId, string Name, string? Email, string? JobTitle, bool OptedOut, DateTimeOffset? OptedOutOn);
@@ -21,7 +22,11 @@ public sealed record CrmContact(Guid Id, Guid? AccountId, string Name, string? E
 public sealed record CrmSyncState(string? NextLink, string? DeltaLink, long Generation, bool FullReadInProgress);
 
 /// <summary>What applying one page did.</summary>
-public sealed record CrmPageResult(int Created, int Updated, int Removed, int Failed);
+public sealed record CrmPageResult(int Created, int Updated, int Removed, int Failed)
+{
+    /// <summary>Prospects started because the account named a covenant in Dynamics.</summary>
+    public int ProspectsStarted { get; init; }
+}
 
 /// <summary>
 /// The local mirror of CRM accounts and contacts. Each page is applied together with the link that follows it, in one
