@@ -13,7 +13,7 @@ namespace Outreach.Web.Tests;
 /// </summary>
 public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<DemoAppFixture>
 {
-    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error" };
+    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error", "/u/1" };
 
     /// <summary>Pages only the secretariat opens at all (the rest may be read by managers).</summary>
     private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import" };
@@ -173,6 +173,18 @@ public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<Demo
         }
 
         Assert.True(failures.Count == 0, "A manager could post:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task AFormPostWithoutItsAntiforgeryToken_IsRefused_ExceptTheOptOutLink()
+    {
+        var secretariat = app.CreateClientAs(Role.Secretariat);
+        var form = new Dictionary<string, string> { ["Code"] = "tin", ["Name"] = "Tin", ["StartsOn"] = "2027-01-01", ["EndsOn"] = "2031-12-31" };
+        Assert.Equal(HttpStatusCode.BadRequest, (await secretariat.PostAsync("/covenants", new FormUrlEncodedContent(form))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await secretariat.PostAsync("/prospects/1?handler=Move", new FormUrlEncodedContent(new Dictionary<string, string> { ["ToStage"] = "engaged", ["Reason"] = "x" }))).StatusCode);
+        // The opt-out page takes no token (its link is the authorisation), so a made-up link gets the page's own refusal.
+        var optOut = await app.CreateClientAs(null).PostAsync("/u/1", new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Contains("data-testid=\"optout-invalid\"", await optOut.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

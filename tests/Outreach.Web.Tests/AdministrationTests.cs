@@ -167,4 +167,63 @@ public sealed partial class AdministrationTests : IAsyncLifetime
         var row = (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "test:erase:1");
         Assert.DoesNotContain("Eva", row.Mail.ToName + row.Mail.Subject + row.Mail.HtmlBody + row.Mail.TextBody + row.Mail.ToAddress, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task TheOptOutLink_WorksWithoutSigningIn_AtOnce_AndATamperedOrReplayedLinkChangesNothing()
+    {
+        var prospects = app.Services.GetRequiredService<IProspectStore>();
+        var organisation = await prospects.AddOrganisationAsync(Validation.Clean(new OrganisationDraft { Name = "Opt Gold", Sector = "jewellery", Owner = "Anne", Country = "NL" }), default);
+        var eva = await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva", Email = "eva@opt.example" }), default);
+        var piet = await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Piet", Email = "piet@opt.example" }), default);
+        var outbox = app.Services.GetRequiredService<Core.Mail.IMailOutbox>();
+        var now = app.Clock.GetUtcNow();
+        await outbox.EnqueueAsync(new Core.Mail.MailDraft
+        {
+            IdempotencyKey = "optout:1", Purpose = "follow-up", ContactId = eva.Id, ToAddress = eva.Email, ToName = eva.Name, Subject = "Next week",
+            HtmlBody = "<p>Hi</p>", TextBody = "Hi", DueAt = now.AddDays(3),
+        }, now, default);
+        var links = app.Services.GetRequiredService<OptOutLinks>();
+        var url = new Uri(links.UrlFor(eva.Id));
+        Assert.NotEqual(links.TokenFor(eva.Id), links.TokenFor(eva.Id));
+        var anonymous = app.CreateClientAs(null);
+
+        // Opening the link changes nothing (mail scanners open links); it asks.
+        var page = await anonymous.GetAsync(url.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("data-testid=\"optout-confirm\"", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await prospects.GetContactAsync(eva.Id, default))!.OptedOutAt);
+
+        // A tampered link: refused, nothing changes.
+        var token = url.AbsolutePath["/u/".Length..];
+        var tampered = token[..^3] + (token[^3] == 'A' ? "B" : "A") + token[^2..];
+        var refused = await anonymous.PostAsync("/u/" + tampered, new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("data-testid=\"optout-invalid\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null((await prospects.GetContactAsync(eva.Id, default))!.OptedOutAt);
+        Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetAsync("/u/not-a-token")).StatusCode);
+
+        // The mail program's one-click POST (RFC 8058): no sign-in, no form token; opted out at once, waiting mail cancelled.
+        var done = await anonymous.PostAsync(url.PathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" }));
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Contains("data-testid=\"optout-done\"", await done.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var optedOutAt = (await prospects.GetContactAsync(eva.Id, default))!.OptedOutAt;
+        Assert.Equal(now, optedOutAt);
+        Assert.Equal(Core.Mail.OutboxStatus.Cancelled, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "optout:1").Status);
+        Assert.Null((await prospects.GetContactAsync(piet.Id, default))!.OptedOutAt);
+
+        // Replayed later: the first time stands.
+        app.Clock.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsync(url.PathAndQuery, null)).StatusCode);
+        Assert.Equal(optedOutAt, (await prospects.GetContactAsync(eva.Id, default))!.OptedOutAt);
+    }
+
+    [Fact]
+    public async Task TheOptOutLinks_AreRateLimited()
+    {
+        var anonymous = app.CreateClientAs(null);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 35; i++) statuses.Add((await anonymous.GetAsync("/u/guess-" + i)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, statuses[0]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
 }

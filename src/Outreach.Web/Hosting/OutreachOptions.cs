@@ -10,4 +10,7 @@ public sealed class OutreachOptions
 
     /// <summary>Who is recorded as making a change when nobody is signed in (sign-in comes with its own issue).</summary>
     public string DefaultActor { get; set; } = "secretariat";
+
+    /// <summary>The address people reach Outreach at, for links in mail (opt-out); e.g. https://outreach.secretariaat.nl.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
 }

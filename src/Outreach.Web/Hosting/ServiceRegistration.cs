@@ -51,6 +51,7 @@ public static class ServiceRegistration
         services.AddSingleton<IAuditLog, SqlAudit>();
         AddMail(services, configuration);
         services.AddSingleton<AccessService>();
+        services.AddSingleton<OptOutLinks>();
         services.AddSingleton<PipelineService>();
         services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
         services.AddSingleton<Core.Reports.ConversionReports>();
@@ -94,6 +95,9 @@ public static class ServiceRegistration
                 foreach (var page in EditorPages)
                     o.Conventions.AuthorizePage(page, Policies.Edit);
                 o.Conventions.AuthorizeFolder("/Admin", Policies.Admin);
+                // The opt-out link's token is its authorisation, and mail programs post to it without a form (RFC 8058).
+                // Added after the global antiforgery filter, so this page's policy is the closest one and wins.
+                o.Conventions.AddPageApplicationModelConvention("/OptOut/Index", model => model.Filters.Add(new Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryTokenAttribute()));
                 o.Conventions.AllowAnonymousToPage("/Error");
             })
             .AddViewLocalization()
