@@ -1,0 +1,73 @@
+using System.Text.RegularExpressions;
+using HandlebarsDotNet;
+using Outreach.Core.Mail;
+
+namespace Outreach.Mail;
+
+/// <summary>
+/// Mail templates with Handlebars.Net. The HTML part encodes everything it inserts; the text part and the subject insert
+/// plain text (and the subject loses line breaks, so it cannot add headers). Templates may only use the known
+/// placeholders, never raw insertion ({{{…}}} or {{&amp;…}}), and must carry the unsubscribe link in both parts.
+/// </summary>
+public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
+{
+    private readonly IHandlebars html = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false });
+    private readonly IHandlebars text = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true });
+
+    [GeneratedRegex(@"\{\{\s*([#/^>!&]?)\s*([^}\s]*)[^}]*\}\}")]
+    private static partial Regex Expression();
+
+    public RenderedMail Render(MailTemplate mailTemplate, TemplateValues values)
+    {
+        ArgumentNullException.ThrowIfNull(mailTemplate);
+        ArgumentNullException.ThrowIfNull(values);
+        var errors = Check(mailTemplate);
+        if (errors.Count > 0) throw new InvalidOperationException($"Template '{mailTemplate.Key}' v{mailTemplate.Version} cannot be used: {string.Join(" ", errors)}");
+        var data = Data(values);
+        var subject = text.Compile(mailTemplate.Subject)(data);
+        return new RenderedMail(
+            new string(subject.Where(c => !char.IsControl(c)).ToArray()).Trim(),
+            html.Compile(mailTemplate.Html)(data),
+            text.Compile(mailTemplate.Text)(data));
+    }
+
+    public IReadOnlyList<string> Check(MailTemplate mailTemplate)
+    {
+        ArgumentNullException.ThrowIfNull(mailTemplate);
+        var errors = new List<string>();
+        foreach (var (part, body) in new[] { ("subject", mailTemplate.Subject), ("HTML", mailTemplate.Html), ("text", mailTemplate.Text) })
+        {
+            if (string.IsNullOrWhiteSpace(body)) { errors.Add($"The {part} is empty."); continue; }
+            if (body.Contains("{{{", StringComparison.Ordinal)) errors.Add($"The {part} inserts a value unencoded ({{{{{{…}}}}}}); use {{{{…}}}}.");
+            foreach (Match m in Expression().Matches(body))
+            {
+                var kind = m.Groups[1].Value;
+                var name = m.Groups[2].Value;
+                if (kind is "&") errors.Add($"The {part} inserts a value unencoded ({{{{&…}}}}); use {{{{…}}}}.");
+                else if (kind is "!") continue;
+                else if (kind.Length > 0 && kind is not "#" and not "/" and not "^") errors.Add($"The {part} uses '{m.Value}', which templates may not use.");
+                else if (kind is "#" or "^" && name is not "if" and not "unless") errors.Add($"The {part} uses '{m.Value}'; only {{{{#if …}}}} and {{{{#unless …}}}} are allowed.");
+                var placeholder = kind is "#" or "^" ? m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1)?.TrimEnd('}') : kind is "/" ? null : name;
+                if (placeholder is not null && !MailTemplates.Placeholders.Contains(placeholder, StringComparer.Ordinal))
+                    errors.Add($"The {part} uses an unknown placeholder '{placeholder}'; use one of: {string.Join(", ", MailTemplates.Placeholders)}.");
+            }
+
+            try { (part == "HTML" ? html : text).Compile(body); }
+            catch (HandlebarsException ex) { errors.Add($"The {part} is not a valid template: {ex.Message}"); }
+        }
+
+        foreach (var (part, body) in new[] { ("HTML", mailTemplate.Html), ("text", mailTemplate.Text) })
+        {
+            if (!Regex.IsMatch(body ?? "", @"\{\{\s*unsubscribeUrl\s*\}\}"))
+                errors.Add($"The {part} part needs the unsubscribe link {{{{unsubscribeUrl}}}}: every outreach mail carries one.");
+        }
+
+        return errors.Distinct().ToList();
+    }
+
+    private static Dictionary<string, object?> Data(TemplateValues v) => new(StringComparer.Ordinal)
+    {
+        ["contactName"] = v.ContactName, ["organisation"] = v.Organisation, ["covenant"] = v.Covenant, ["owner"] = v.Owner,
+        ["eventName"] = v.EventName, ["eventDate"] = v.EventDate, ["eventPlace"] = v.EventPlace, ["unsubscribeUrl"] = v.UnsubscribeUrl,
+    };
+}
