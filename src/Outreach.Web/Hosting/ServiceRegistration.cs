@@ -61,8 +61,12 @@ public static class ServiceRegistration
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
 
-        // Migrations and demo data first, then Quartz (registered below), then the web server.
+        // Migrations and demo data first, then the outbox dispatcher and Quartz (registered below), then the web server.
         services.AddHostedService<DatabaseInitializer>();
+        var mailOptions = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
+        services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
+            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Clamp(mailOptions.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
@@ -129,9 +133,6 @@ public static class ServiceRegistration
         services.AddSingleton<Outreach.Core.Mail.OutboxDispatcher>();
         services.AddSingleton<ContactErasure>();
         services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
-        services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
-            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
     }
 
     /// <summary>
