@@ -137,7 +137,10 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         // A person erased at their request is not brought back by the CRM: their address is suppressed.
         if (inserts.Count > 0)
         {
-            var suppressed = (await c.QueryAsync<string>(new CommandDefinition("SELECT email_hash FROM suppressed_address", transaction: tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+            // Only this page's addresses are looked up, not the whole suppression list.
+            var hashes = inserts.Select(i => Suppression.Hash(i.Email)).Distinct().ToList();
+            var suppressed = (await c.QueryAsync<string>(new CommandDefinition(
+                $"SELECT email_hash FROM suppressed_address WHERE {InList("email_hash")}", new { ids = IdList(hashes) }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
             failed += inserts.RemoveAll(i => suppressed.Contains(Suppression.Hash(i.Email)));
         }
 
@@ -172,27 +175,28 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
     /// Accounts whose covenant (otr_covenant) names a known covenant get a prospect there, in identified, unless they have
     /// one: the secretariat can start outreach from Dynamics. Unknown codes are left alone (the account still syncs).
     /// </summary>
-    private static async Task<int> StartProspectsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<CrmAccount> rows, DateTimeOffset at, CancellationToken ct)
+    private async Task<int> StartProspectsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<CrmAccount> rows, DateTimeOffset at, CancellationToken ct)
     {
         var wanted = rows.Where(r => !string.IsNullOrWhiteSpace(r.CovenantCode)).ToList();
         if (wanted.Count == 0) return 0;
         var covenants = (await c.QueryAsync<(long Id, string Code)>(new CommandDefinition("SELECT id, code FROM covenant", transaction: tx, cancellationToken: ct)))
             .ToDictionary(x => x.Code.Trim(), x => x.Id, StringComparer.OrdinalIgnoreCase);
+        // Two queries per page, not one per account: a full resync reads every account, and the write-back sets the covenant on each.
+        var ids = IdList(wanted.Select(r => Text(r.Id)).ToList());
+        var organisations = (await c.QueryAsync<(long Id, string DataverseId)>(new CommandDefinition(
+            $"SELECT id, dataverse_id FROM organisation WHERE {InList("dataverse_id")} AND removed_at IS NULL", new { ids }, tx, cancellationToken: ct)))
+            .ToDictionary(x => x.DataverseId, x => x.Id, StringComparer.Ordinal);
+        var existing = (await c.QueryAsync<(long OrganisationId, long CovenantId)>(new CommandDefinition(
+            $"SELECT e.organisation_id, e.covenant_id FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE {InList("o.dataverse_id")}",
+            new { ids }, tx, cancellationToken: ct))).ToHashSet();
         var started = 0;
         foreach (var row in wanted)
         {
-            if (!covenants.TryGetValue(row.CovenantCode!.Trim(), out var covenantId)) continue;
-            var organisationId = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """
-                SELECT o.id FROM organisation o
-                WHERE o.dataverse_id = @id AND o.removed_at IS NULL
-                  AND NOT EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = o.id AND e.covenant_id = @covenantId)
-                """,
-                new { id = Text(row.Id), covenantId }, tx, cancellationToken: ct));
-            if (organisationId is null) continue;
-            var entry = await SqlPipelineStore.InsertEntryAsync(c, tx, organisationId.Value, covenantId, Stage.Identified, at, SyncActor, StartedReason, ct);
+            if (!covenants.TryGetValue(row.CovenantCode!.Trim(), out var covenantId) || !organisations.TryGetValue(Text(row.Id), out var organisationId)) continue;
+            if (!existing.Add((organisationId, covenantId))) continue;
+            var entry = await SqlPipelineStore.InsertEntryAsync(c, tx, organisationId, covenantId, Stage.Identified, at, SyncActor, StartedReason, ct);
             await SqlAudit.AppendAsync(c, tx, at, SyncActor, new Core.Audit.AuditRecord(Core.Audit.AuditEntities.Prospect, entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "created",
-                [new("organisation_id", null, organisationId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("covenant_id", null, covenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                [new("organisation_id", null, organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("covenant_id", null, covenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                  new("stage", null, Stage.Identified.Code()), new("reason", null, StartedReason)]), ct);
             started++;
         }

@@ -84,10 +84,14 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
     public async Task<int> CancelForContactAsync(long contactId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE mail_outbox SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL WHERE contact_id = @contactId AND status IN ('pending', 'failed')",
-            new { contactId }, cancellationToken: ct));
+        return await CancelWaitingAsync(c, null, contactId, ct);
     }
+
+    /// <summary>Cancels the contact's mail that has not gone yet (also inside an opt-out's transaction).</summary>
+    internal static Task<int> CancelWaitingAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long contactId, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL WHERE contact_id = @contactId AND status IN ('pending', 'failed')",
+            new { contactId }, tx, cancellationToken: ct));
 
     public async Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct)
     {

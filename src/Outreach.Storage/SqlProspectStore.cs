@@ -200,11 +200,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
                 """,
                 new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct));
             // An opt-out is honoured at once: nothing still waiting in the outbox goes to the person.
-            if (at is not null && row is not null)
-            {
-                await c.ExecuteAsync(new CommandDefinition(
-                    "UPDATE mail_outbox SET status = 'cancelled' WHERE contact_id = @contactId AND status IN ('pending', 'failed')", new { contactId }, tx, cancellationToken: ct));
-            }
+            if (at is not null && row is not null) await SqlMailOutbox.CancelWaitingAsync(c, tx, contactId, ct);
 
             return row;
         }, ct);

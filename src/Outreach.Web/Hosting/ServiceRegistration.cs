@@ -49,7 +49,6 @@ public static class ServiceRegistration
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<IAuditActor, HttpAuditActor>();
         services.AddSingleton<IAuditLog, SqlAudit>();
-        AddMail(services, configuration);
         services.AddSingleton<AccessService>();
         services.AddSingleton<OptOutLinks>();
         services.AddSingleton<PipelineService>();
@@ -63,10 +62,8 @@ public static class ServiceRegistration
 
         // Migrations and demo data first, then the outbox dispatcher and Quartz (registered below), then the web server.
         services.AddHostedService<DatabaseInitializer>();
-        var mailOptions = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
-        services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
-            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(Math.Clamp(mailOptions.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
+        // After the initializer: the mail dispatcher's loop starts with the schema in place.
+        AddMail(services, configuration);
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
@@ -112,7 +109,10 @@ public static class ServiceRegistration
         return builder;
     }
 
-    /// <summary>The outbox, the delivery adapter (the pickup folder unless configured otherwise) and the dispatcher on every node.</summary>
+    /// <summary>
+    /// The outbox, the delivery adapter (the pickup folder unless configured otherwise) and the dispatcher on every node.
+    /// Register after the database initializer, so the dispatcher starts with the schema in place.
+    /// </summary>
     private static void AddMail(IServiceCollection services, IConfiguration configuration)
     {
         var mail = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
@@ -133,6 +133,9 @@ public static class ServiceRegistration
         services.AddSingleton<Outreach.Core.Mail.OutboxDispatcher>();
         services.AddSingleton<ContactErasure>();
         services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
+        services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
+            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
     }
 
     /// <summary>
