@@ -17,6 +17,14 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         ArgumentNullException.ThrowIfNull(draft);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
+        var result = await InsertAsync(c, tx, draft, at, ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Adds the mail inside another change's transaction (a sequence step and its enrolment's advance commit together).</summary>
+    internal static async Task<(OutboxMail Mail, bool Added)> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, MailDraft draft, DateTimeOffset at, CancellationToken ct)
+    {
         var added = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"""
             INSERT INTO mail_outbox (idempotency_key, purpose, contact_id, to_address, to_name, subject, html_body, text_body, unsubscribe_url,
@@ -30,7 +38,6 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             tx, cancellationToken: ct));
         var row = added ?? await c.QuerySingleAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM mail_outbox WHERE idempotency_key = @IdempotencyKey", new { draft.IdempotencyKey }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
         return (row.ToDomain(), added is not null);
     }
 

@@ -42,6 +42,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
+        await SqlSequenceStore.OnStageChangedAsync(c, tx, entry.Id, organisationId, stage, at, auditActor.Name, ct);
         await tx.CommitAsync(ct);
         return entry;
     }
@@ -97,6 +98,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         {
             var updated = await ApplyInTransactionAsync(c, tx, change, ct);
             await SqlAudit.AppendAsync(c, tx, change.At, auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(change.EntryId), "moved", AuditDiff.Stage(change)), ct);
+            await SqlSequenceStore.OnStageChangedAsync(c, tx, updated.Id, updated.OrganisationId, updated.Stage, change.At, auditActor.Name, ct);
             await tx.CommitAsync(ct);
             LogMoved(log, change.EntryId, change.From!.Value.Code(), change.To.Code());
             return updated;

@@ -13,7 +13,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt, removed_at AS RemovedAt";
 
     internal const string ContactColumns =
-        "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt, lawful_basis AS LawfulBasis, source AS Source, erased_at AS ErasedAt";
+        "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt, lawful_basis AS LawfulBasis, source AS Source, erased_at AS ErasedAt, bounced_at AS BouncedAt";
 
     public async Task<IReadOnlyList<Covenant>> ListCovenantsAsync(CancellationToken ct)
     {
@@ -155,7 +155,8 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
     public Task<Contact?> UpdateContactAsync(long contactId, ContactDraft draft, CancellationToken ct) =>
         ChangeContactAsync(contactId, "updated", (c, tx, now) => c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
             $"""
-            UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, lawful_basis = @LawfulBasis, source = @Source, updated_at = @Now
+            UPDATE contact SET name = @Name, email = @Email, language = @Language, role = @Role, lawful_basis = @LawfulBasis, source = @Source, updated_at = @Now,
+                bounced_at = CASE WHEN email = @Email THEN bounced_at ELSE NULL END
             WHERE id = @Id AND erased_at IS NULL
             RETURNING {ContactColumns}
             """,
@@ -200,7 +201,11 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
                 """,
                 new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct));
             // An opt-out is honoured at once: nothing still waiting in the outbox goes to the person.
-            if (at is not null && row is not null) await SqlMailOutbox.CancelWaitingAsync(c, tx, contactId, ct);
+            if (at is not null && row is not null)
+            {
+                await SqlMailOutbox.CancelWaitingAsync(c, tx, contactId, ct);
+                await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, now, auditActor.Name, ct);
+            }
 
             return row;
         }, ct);
@@ -225,6 +230,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             // Everywhere the person's data was recorded: the audit trail's personal values go; the address is kept only as a hash, so it is not imported again.
             await SqlAudit.ErasePersonalAsync(c, tx, contactId, ct);
             await SqlMailOutbox.EraseForContactAsync(c, tx, contactId, ct);
+            await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, at, auditActor.Name, ct);
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
                 new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));
@@ -235,6 +241,31 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
 
         await tx.CommitAsync(ct);
         return after;
+    }
+
+    public async Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var rows = (await c.QueryAsync<ContactRow>(new CommandDefinition(
+            $"""
+            UPDATE contact SET bounced_at = @at, updated_at = @at
+            WHERE fold(email) = fold(@email) AND bounced_at IS NULL AND erased_at IS NULL
+            RETURNING {ContactColumns}
+            """,
+            new { email = email.Trim(), at }, tx, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
+        foreach (var contact in rows)
+        {
+            // Nothing more goes to an address that does not exist: waiting mail is cancelled and sequences stop.
+            await SqlMailOutbox.CancelWaitingAsync(c, tx, contact.Id, ct);
+            await SqlSequenceStore.StopForContactAsync(c, tx, contact.Id, Core.Sequences.StopReason.HardBounce, at, auditActor.Name, ct);
+            await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "bounced",
+                [new("bounced_at", null, at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return rows;
     }
 
     public async Task<bool> IsSuppressedAsync(string email, CancellationToken ct)
@@ -356,9 +387,11 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         public string LawfulBasis { get; init; } = "";
         public string? Source { get; init; }
         public DateTimeOffset? ErasedAt { get; init; }
+        public DateTimeOffset? BouncedAt { get; init; }
 
         public Contact ToDomain() => new()
         {
+            BouncedAt = BouncedAt,
             LawfulBasis = LawfulBases.TryParse(LawfulBasis, out var basis) ? basis : Core.Prospects.LawfulBasis.LegitimateInterest, Source = Source, ErasedAt = ErasedAt,
             Id = Id, OrganisationId = OrganisationId, Name = Name, Email = Email, Language = ContactLanguages.Parse(Language), Role = Role, OptedOutAt = OptedOutAt,
         };

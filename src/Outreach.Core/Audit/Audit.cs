@@ -19,8 +19,11 @@ public static class AuditEntities
     public const string Import = "import";
     public const string Covenant = "covenant";
     public const string Sync = "sync";
+    public const string Template = "template";
+    public const string Sequence = "sequence";
+    public const string Enrolment = "enrolment";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
@@ -158,6 +161,7 @@ public static class AuditActions
     [
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
+        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>

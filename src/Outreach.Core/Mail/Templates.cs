@@ -3,7 +3,11 @@ using Outreach.Core.Prospects;
 namespace Outreach.Core.Mail;
 
 /// <summary>One version of a mail template in one language: subject, HTML part and plain-text part with placeholders.</summary>
-public sealed record MailTemplate(string Key, ContactLanguage Language, int Version, string Subject, string Html, string Text);
+public sealed record MailTemplate(string Key, ContactLanguage Language, int Version, string Subject, string Html, string Text)
+{
+    public DateTimeOffset CreatedAt { get; init; }
+    public string CreatedBy { get; init; } = "";
+}
 
 /// <summary>What a template may insert. Every value is inserted HTML-encoded in the HTML part.</summary>
 public sealed record TemplateValues

@@ -33,6 +33,12 @@ public interface IProspectStore
     /// </summary>
     Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>
+    /// A non-delivery report said the address does not exist: every contact with it is marked bouncing, its waiting mail is
+    /// cancelled and its sequences stop. Returns the contacts marked (none when already marked).
+    /// </summary>
+    Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct);
+
     /// <summary>Whether the address belonged to an erased contact (kept only as a hash, see <see cref="Suppression"/>).</summary>
     Task<bool> IsSuppressedAsync(string email, CancellationToken ct);
 

@@ -147,4 +147,6 @@ public sealed record Contact
     /// <summary>Set when the person's data was erased on request; the row stays, anonymous, for the history.</summary>
     public DateTimeOffset? ErasedAt { get; init; }
     public bool Erased => ErasedAt is not null;
+    /// <summary>Set when mail to the address bounced for good (a non-delivery report); cleared when the address changes.</summary>
+    public DateTimeOffset? BouncedAt { get; init; }
 }

@@ -36,6 +36,8 @@ public sealed record Enrolment
 {
     public long Id { get; init; }
     public long SequenceId { get; init; }
+    /// <summary>The prospect (organisation × covenant) the sequence works for; its stage can end the enrolment.</summary>
+    public long ProspectId { get; init; }
     public long ContactId { get; init; }
     public long OrganisationId { get; init; }
     public EnrolmentState State { get; init; }
@@ -43,8 +45,11 @@ public sealed record Enrolment
     public int NextStep { get; init; }
     public DateTimeOffset? NextDue { get; init; }
     public DateTimeOffset? PausedUntil { get; init; }
+    /// <summary>Set while the frequency cap holds the next step back: when it fits again (shown on the prospect page).</summary>
+    public DateTimeOffset? HeldUntil { get; init; }
     public StopReason? StoppedBecause { get; init; }
     public DateTimeOffset EnrolledAt { get; init; }
+    public string EnrolledBy { get; init; } = "";
 
     public bool IsOpen => State is EnrolmentState.Active or EnrolmentState.Paused;
 }
@@ -81,6 +86,16 @@ public static class EnrolmentRules
     }
 
     /// <summary>
+    /// An enrolment made by rule inside a stage change's transaction has no due time yet (the store does not know the
+    /// configured window): the first step is planned from its enrolment time here.
+    /// </summary>
+    public static Enrolment Schedule(Enrolment enrolment, Sequence sequence, SendWindow window)
+    {
+        if (enrolment.NextDue is not null || !enrolment.IsOpen || enrolment.NextStep >= sequence.Steps.Count) return enrolment;
+        return enrolment with { NextDue = window.After(enrolment.EnrolledAt, sequence.Steps[enrolment.NextStep].WaitBusinessDays) };
+    }
+
+    /// <summary>
     /// The decision for an open enrolment at <paramref name="now"/>: stop when the contact opted out, wait while paused or not
     /// due, hold when the cap is full, else send the next step.
     /// </summary>
@@ -105,12 +120,12 @@ public static class EnrolmentRules
     {
         var next = enrolment.NextStep + 1;
         return next >= sequence.Steps.Count
-            ? enrolment with { NextStep = next, NextDue = null, State = EnrolmentState.Completed }
-            : enrolment with { NextStep = next, NextDue = window.After(sentAt, sequence.Steps[next].WaitBusinessDays), State = EnrolmentState.Active, PausedUntil = null };
+            ? enrolment with { NextStep = next, NextDue = null, State = EnrolmentState.Completed, HeldUntil = null }
+            : enrolment with { NextStep = next, NextDue = window.After(sentAt, sequence.Steps[next].WaitBusinessDays), State = EnrolmentState.Active, PausedUntil = null, HeldUntil = null };
     }
 
     public static Enrolment Stop(Enrolment enrolment, StopReason why) =>
-        enrolment.IsOpen ? enrolment with { State = EnrolmentState.Stopped, StoppedBecause = why, NextDue = null, PausedUntil = null } : enrolment;
+        enrolment.IsOpen ? enrolment with { State = EnrolmentState.Stopped, StoppedBecause = why, NextDue = null, PausedUntil = null, HeldUntil = null } : enrolment;
 
     /// <summary>A reply from anyone at the organisation stops every open enrolment of that organisation, not just the replier's.</summary>
     public static IReadOnlyList<Enrolment> OnReply(IEnumerable<Enrolment> enrolments, long organisationId) =>
@@ -146,4 +161,40 @@ public static class EnrolmentRules
             if (stages[i] == stage) return i;
         return -1;
     }
+}
+
+public static class EnrolmentStates
+{
+    public static readonly IReadOnlyList<EnrolmentState> All = Enum.GetValues<EnrolmentState>();
+
+    public static string Code(this EnrolmentState state) => state.ToString().ToLowerInvariant();
+
+    public static bool TryParse(string? value, out EnrolmentState state) => Common.Codes.TryParse(value, All, Code, out state);
+}
+
+public static class StopReasons
+{
+    public static readonly IReadOnlyList<StopReason> All = Enum.GetValues<StopReason>();
+
+    public static string Code(this StopReason reason) => reason switch
+    {
+        StopReason.Reply => "reply",
+        StopReason.StageMovedOn => "stage_moved_on",
+        StopReason.OptedOut => "opted_out",
+        StopReason.HardBounce => "hard_bounce",
+        StopReason.Manual => "manual",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    /// <summary>The English label; the web layer translates it.</summary>
+    public static string Label(this StopReason reason) => reason switch
+    {
+        StopReason.Reply => "someone at the organisation replied",
+        StopReason.StageMovedOn => "the prospect moved on",
+        StopReason.OptedOut => "the contact opted out",
+        StopReason.HardBounce => "the address bounced",
+        _ => "stopped by hand",
+    };
+
+    public static bool TryParse(string? value, out StopReason reason) => Common.Codes.TryParse(value, All, Code, out reason);
 }

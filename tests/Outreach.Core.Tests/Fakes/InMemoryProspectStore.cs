@@ -92,6 +92,19 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
+    public Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct)
+    {
+        var marked = new List<Contact>();
+        for (var i = 0; i < contacts.Count; i++)
+        {
+            if (!string.Equals(contacts[i].Email, email, StringComparison.OrdinalIgnoreCase) || contacts[i].BouncedAt is not null) continue;
+            contacts[i] = contacts[i] with { BouncedAt = at };
+            marked.Add(contacts[i]);
+        }
+
+        return Task.FromResult<IReadOnlyList<Contact>>(marked);
+    }
+
     public Task<bool> IsSuppressedAsync(string email, CancellationToken ct) => Task.FromResult(false);
 
     public Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
