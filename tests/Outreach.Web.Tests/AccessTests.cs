@@ -16,7 +16,7 @@ public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<Demo
     private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error", "/u/1" };
 
     /// <summary>Pages only the secretariat opens at all (the rest may be read by managers).</summary>
-    private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import" };
+    private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import", "/templates/pipeline-hygiene/1" };
 
     /// <summary>Reads that hand out a person's data (subject-access exports) belong to those who handle such requests.</summary>
     private static readonly HashSet<string> EditorReads = new(StringComparer.OrdinalIgnoreCase) { "/api/contacts/1/export" };

@@ -169,6 +169,11 @@ public static class AuditActions
     {
         "opted_out" => "Opt-out recorded",
         "opt_out_cleared" => "Opt-out cleared",
+        "version_added" => "New version",
+        "enrolled" => "Enrolled in a sequence",
+        "enrolled_by_rule" => "Enrolled by rule",
+        "stopped" => "Enrolment stopped",
+        "bounced" => "Address bounced",
         _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
     };
 }

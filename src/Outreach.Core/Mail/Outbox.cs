@@ -100,3 +100,13 @@ public interface IDeliveredMail
 {
     Task EraseAsync(string idempotencyKey, CancellationToken ct);
 }
+
+public static class OutboxStatuses
+{
+    public static readonly IReadOnlyList<OutboxStatus> All = Enum.GetValues<OutboxStatus>();
+
+    /// <summary>The stable code used in storage, the API and URLs ("pending", "failed").</summary>
+    public static string Code(this OutboxStatus status) => status.ToString().ToLowerInvariant();
+
+    public static bool TryParse(string? value, out OutboxStatus status) => Common.Codes.TryParse(value, All, Code, out status);
+}

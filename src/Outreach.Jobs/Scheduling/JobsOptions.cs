@@ -22,6 +22,10 @@ public sealed class JobsOptions
     [Required]
     public string RetentionCron { get; set; } = "0 0 2 * * ?";
 
+    /// <summary>The follow-up sequences: every five minutes by default (mail still waits for the send window).</summary>
+    [Required]
+    public string SequencesCron { get; set; } = "0 0/5 * * * ?";
+
     /// <summary>The weekly report mail: Monday 08:00 by default.</summary>
     [Required]
     public string WeeklyReportCron { get; set; } = "0 0 8 ? * MON";

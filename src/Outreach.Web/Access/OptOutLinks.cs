@@ -12,7 +12,7 @@ namespace Outreach.Web.Access;
 /// encryption; the keys are in the database, so every node reads every link). Unguessable, and a changed character makes
 /// it unreadable. It does not expire: an old mail's link must still work.
 /// </summary>
-public sealed class OptOutLinks(IDataProtectionProvider protection, IOptions<OutreachOptions> options)
+public sealed class OptOutLinks(IDataProtectionProvider protection, IOptions<OutreachOptions> options) : Core.Sequences.IUnsubscribeLinks
 {
     private readonly IDataProtector protector = protection.CreateProtector("Outreach.OptOut.v1");
 

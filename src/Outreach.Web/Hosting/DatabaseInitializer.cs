@@ -22,11 +22,14 @@ public sealed partial class DatabaseInitializer(
     IOptions<JobsOptions> jobs,
     IAccessStore users,
     AccessService access,
+    Core.Sequences.ITemplateStore templates,
+    Core.Sequences.ISequenceStore sequences,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await migrator.MigrateAsync(cancellationToken);
+        await SeedMailAsync(cancellationToken);
         var demoSeeded = false;
         if (options.Value.SeedDemoDataOnFirstStart)
         {
@@ -53,7 +56,27 @@ public sealed partial class DatabaseInitializer(
         await runs.AbandonRunningAsync(jobs.Value.Clustered ? node.Name : null, clock.GetUtcNow(), cancellationToken);
     }
 
+    /// <summary>
+    /// The built-in templates where a language has none yet (so new purposes arrive with an upgrade), and on a fresh
+    /// installation a starter sequence without a rule (nobody is mailed until someone enrols them).
+    /// </summary>
+    private async Task SeedMailAsync(CancellationToken ct)
+    {
+        using var _ = Core.Audit.AmbientActor.Use("built in");
+        var now = clock.GetUtcNow();
+        var added = await templates.SeedAsync(Core.Mail.BuiltInTemplates.All, now, ct);
+        if (added > 0) LogTemplates(logger, added);
+        if ((await sequences.ListSequencesAsync(ct)).Count == 0)
+        {
+            try { await sequences.AddSequenceAsync(Core.Mail.BuiltInTemplates.StarterSequence, now, ct); }
+            catch (Core.Access.DuplicateNameException) { } // another node seeded it at the same moment
+        }
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Added {Count} built-in mail templates")]
+    private static partial void LogTemplates(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No users yet: create the first administrator with `dotnet run --project src/Outreach.Web -- create-user --user NAME --role administrator`")]
     private static partial void LogNoUsers(ILogger logger);

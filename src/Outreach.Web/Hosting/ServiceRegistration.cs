@@ -30,7 +30,7 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
-    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import"];
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit"];
 
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
@@ -51,6 +51,12 @@ public static class ServiceRegistration
         services.AddSingleton<IAuditLog, SqlAudit>();
         services.AddSingleton<AccessService>();
         services.AddSingleton<OptOutLinks>();
+        services.AddSingleton<Core.Sequences.IUnsubscribeLinks>(sp => sp.GetRequiredService<OptOutLinks>());
+        services.AddSingleton<Core.Sequences.ISequenceStore, SqlSequenceStore>();
+        services.AddSingleton<Core.Sequences.ITemplateStore, SqlTemplateStore>();
+        services.AddOptions<Outreach.Jobs.Mail.SequencesOptions>().Bind(configuration.GetSection(Outreach.Jobs.Mail.SequencesOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.Option<Outreach.Jobs.Mail.SequencesOptions>().ToSettings());
+        services.AddSingleton<Core.Sequences.SequenceRunner>();
         services.AddSingleton<PipelineService>();
         services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
         services.AddSingleton<Core.Reports.ConversionReports>();

@@ -13,6 +13,8 @@ public sealed class DetailsModel(
     IPipelineStore pipeline,
     IProspectStore prospects,
     PipelineService service,
+    Core.Sequences.ISequenceStore sequences,
+    Core.Sequences.SequenceRunner runner,
     CurrentActor actor,
     TimeProvider clock,
     IStringLocalizer<SharedResource> T) : PageModel
@@ -24,6 +26,11 @@ public sealed class DetailsModel(
     public IReadOnlyList<Contact> Contacts { get; private set; } = [];
     public IReadOnlyList<StageChange> History { get; private set; } = [];
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
+    public IReadOnlyList<Core.Sequences.Enrolment> Enrolments { get; private set; } = [];
+    public IReadOnlyDictionary<long, Core.Sequences.Sequence> Sequences { get; private set; } = new Dictionary<long, Core.Sequences.Sequence>();
+
+    [BindProperty] public long? EnrolSequenceId { get; set; }
+    [BindProperty] public long? EnrolContactId { get; set; }
 
     [BindProperty] public string? ToStage { get; set; }
     [BindProperty] public string? Reason { get; set; }
@@ -72,6 +79,36 @@ public sealed class DetailsModel(
         return RedirectToPage(new { id });
     }
 
+    public async Task<IActionResult> OnPostEnrolAsync(long id, CancellationToken ct)
+    {
+        if (EnrolSequenceId is null || EnrolContactId is null)
+        {
+            ModelState.AddModelError(nameof(EnrolSequenceId), T["Choose a contact and a sequence."]);
+        }
+        else
+        {
+            var outcome = await runner.EnrolAsync(id, EnrolContactId.Value, EnrolSequenceId.Value, actor.Name, ct);
+            if (outcome.Enrolment is { } enrolment)
+            {
+                TempData["Flash"] = T["Enrolled; the first mail is planned for {0}.", enrolment.NextDue is { } due ? Format.Local(due) : "–"].Value;
+                return RedirectToPage(new { id });
+            }
+
+            ModelState.AddModelError(nameof(EnrolSequenceId), T.Message(outcome.Refusal!));
+        }
+
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    public async Task<IActionResult> OnPostStopEnrolmentAsync(long id, long enrolmentId, CancellationToken ct)
+    {
+        var enrolment = await sequences.GetEnrolmentAsync(enrolmentId, ct);
+        if (enrolment is null || enrolment.ProspectId != id) return NotFound();
+        TempData["Flash"] = (await sequences.StopAsync(enrolmentId, Core.Sequences.StopReason.Manual, clock.GetUtcNow(), ct)
+            ? T["The enrolment was stopped; its waiting mail is cancelled."] : T["The enrolment had already ended."]).Value;
+        return RedirectToPage(new { id });
+    }
+
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
     {
         var summary = await pipeline.GetSummaryAsync(id, ct);
@@ -87,6 +124,8 @@ public sealed class DetailsModel(
         }
 
         OtherEntries = others;
+        Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
+        Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
         if (Request.Method == HttpMethods.Get)
         {
             NextAction = summary.NextAction;
