@@ -9,11 +9,14 @@ using Outreach.Testing;
 // Usage: dotnet run -c Release --project bench/Outreach.Benchmarks -- [rows=100000] [repeats=3] [engines=sqlite,postgres]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- sync [accounts=100000] [contacts=200000] [engines=sqlite,postgres]
 //        (a first Dataverse sync from the local Web API server; see SyncBenchmark.cs)
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- mail [mails=10000] [engines=sqlite,postgres]
+//        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
 // For each engine: the full CSV import (parse, validate, duplicate checks, organisations + contacts + entries +
 // history in one transaction) against a baseline measured in the same run on the same engine: a plain prepared
 // INSERT of the same organisation rows in one transaction (no parsing, no checks, no contacts or history).
 if (args.Length > 0 && args[0] == "sync") return await SyncBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;

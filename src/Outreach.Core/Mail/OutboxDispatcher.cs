@@ -9,6 +9,11 @@ public sealed record DispatchPolicy
     /// <summary>How long a claim holds: longer than one send can take, short enough that a crashed node's mail moves on soon.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
     public int BatchSize { get; init; } = 50;
+    /// <summary>
+    /// Mails of one batch sent at once. Each waits on the service (or on a disk flush), so a few in flight multiply the
+    /// rate; Outlook allows 4 concurrent requests per mailbox, hence the default.
+    /// </summary>
+    public int Parallelism { get; init; } = 4;
 
     /// <summary>Exponential backoff (1, 2, 4 … minutes, capped), or the service's Retry-After when it is longer.</summary>
     public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
@@ -35,32 +40,31 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
         var now = clock.GetUtcNow();
         var claimed = await outbox.ClaimDueAsync(node, now, now + rules.Lease, rules.BatchSize, ct);
         int sent = 0, already = 0, retried = 0, dead = 0, lost = 0;
-        foreach (var mail in claimed)
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, rules.Parallelism), CancellationToken = ct }, async (mail, token) =>
         {
-            ct.ThrowIfCancellationRequested();
             try
             {
                 // Attempts counts claims: above one, an earlier claim may have sent it before its dispatcher stopped.
-                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, ct))
+                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, token))
                 {
-                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) already++;
-                    else lost++;
-                    continue;
+                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), token)) Interlocked.Increment(ref already);
+                    else Interlocked.Increment(ref lost);
+                    return;
                 }
 
-                await delivery.SendAsync(mail, ct);
-                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) sent++;
-                else lost++;
+                await delivery.SendAsync(mail, token);
+                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), token)) Interlocked.Increment(ref sent);
+                else Interlocked.Increment(ref lost);
             }
             catch (MailDeliveryException ex)
             {
                 var last = ex.Permanent || mail.Attempts >= rules.MaxAttempts;
                 var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(mail.Attempts, ex.RetryAfter);
-                await outbox.MarkAttemptFailedAsync(mail.Id, node, ex.Message, retryAt, ct);
-                if (last) dead++;
-                else retried++;
+                await outbox.MarkAttemptFailedAsync(mail.Id, node, ex.Message, retryAt, token);
+                if (last) Interlocked.Increment(ref dead);
+                else Interlocked.Increment(ref retried);
             }
-        }
+        });
 
         return new DispatchResult(claimed.Count, sent, already, retried, dead, lost);
     }

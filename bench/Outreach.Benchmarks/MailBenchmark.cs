@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using Outreach.Core.Mail;
+using Outreach.Mail;
+using Outreach.Storage;
+using Outreach.Testing;
+
+namespace Outreach.Benchmarks;
+
+/// <summary>
+/// Outbox dispatch through the local pickup-folder adapter: N due mails claimed, written as .eml files and marked sent, against
+/// a baseline measured in the same run: the same .eml files written in a plain loop (no database, no claims, no marks).
+/// Reports wall time, CPU time per mail and the ratio.
+/// </summary>
+public static class MailBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var mails = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        var engines = (args.Length > 1 ? args[1] : "sqlite,postgres").Split(',').Select(e => Enum.Parse<StorageEngine>(e, ignoreCase: true)).ToList();
+        Console.WriteLine($"Outbox dispatch benchmark: {mails:N0} due mails through the pickup folder (rate limit off), {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{"engine",-9} {"dispatch s",11} {"cpu ms/mail",12} {"baseline s",11} {"cpu ms/mail",12} {"wall ratio",11} {"cpu ratio",10} {"mails/s",9}");
+        foreach (var engine in engines)
+        {
+            var baseline = await BaselineAsync(mails);
+            var dispatch = await DispatchAsync(engine, mails);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{engine,-9} {dispatch.Wall,11:F2} {dispatch.CpuMs / mails,12:F3} {baseline.Wall,11:F2} {baseline.CpuMs / mails,12:F3} {dispatch.Wall / baseline.Wall,11:F1} {dispatch.CpuMs / baseline.CpuMs,10:F1} {mails / dispatch.Wall,9:N0}"));
+        }
+
+        return 0;
+    }
+
+    private static MailDraft Draft(int i, DateTimeOffset due) => new()
+    {
+        IdempotencyKey = string.Create(CultureInfo.InvariantCulture, $"enrolment:{i}:step:0"), Purpose = "sequence", ContactId = null,
+        ToAddress = string.Create(CultureInfo.InvariantCulture, $"contact{i}@example.nl"), ToName = "Eva Jansen", Subject = "Responsible Gold: following up on our conversation",
+        HtmlBody = "<p>Dear Eva Jansen,</p><p>" + new string('x', 1200) + "</p>", TextBody = "Dear Eva Jansen,\n\n" + new string('x', 1200),
+        UnsubscribeUrl = "https://outreach.example/u/" + new string('t', 120), TemplateKey = "follow-up", TemplateVersion = 1, DueAt = due,
+    };
+
+    private static async Task<(double Wall, double CpuMs)> DispatchAsync(StorageEngine engine, int mails)
+    {
+        var db = await TestDatabases.MigratedAsync(engine);
+        var outbox = new SqlMailOutbox(db);
+        var now = TimeProvider.System.GetUtcNow();
+        for (var i = 0; i < mails; i++) await outbox.EnqueueAsync(Draft(i, now), now, default);
+        var folder = Directory.CreateTempSubdirectory("outreach-bench-mail-").FullName;
+        try
+        {
+            var delivery = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System);
+            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 200 });
+            var (wall, cpu) = await MeasureAsync(async () =>
+            {
+                var sent = 0;
+                while (true)
+                {
+                    var result = await dispatcher.DispatchDueAsync("bench", default);
+                    if (result.Claimed == 0) break;
+                    sent += result.Sent;
+                }
+
+                if (sent != mails) throw new InvalidOperationException($"Dispatched {sent} of {mails} mails.");
+            });
+            if (Directory.GetFiles(folder, "*.eml").Length != mails) throw new InvalidOperationException("Not every mail reached the pickup folder.");
+            return (wall, cpu);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(double Wall, double CpuMs)> BaselineAsync(int mails)
+    {
+        var folder = Directory.CreateTempSubdirectory("outreach-bench-eml-").FullName;
+        try
+        {
+            var now = TimeProvider.System.GetUtcNow();
+            var prepared = Enumerable.Range(0, mails).Select(i => new OutboxMail { Id = i, Mail = Draft(i, now), Status = OutboxStatus.Sending }).ToList();
+            return await MeasureAsync(async () =>
+            {
+                foreach (var mail in prepared)
+                {
+                    var bytes = EmlWriter.Write(mail, "outreach@secretariat.invalid", "Covenant secretariat", now);
+                    await File.WriteAllBytesAsync(Path.Combine(folder, mail.Id.ToString(CultureInfo.InvariantCulture) + ".eml"), bytes);
+                }
+            });
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(double Wall, double CpuMs)> MeasureAsync(Func<Task> work)
+    {
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await work();
+        watch.Stop();
+        process.Refresh();
+        return (watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalMilliseconds);
+    }
+}
