@@ -82,4 +82,20 @@ public sealed class TemplateTests
         var t = MailTemplates.Pick(versions, key, language)!;
         return (t.Language, t.Version);
     }
+
+    [Fact]
+    public void TheBuiltInTemplates_AreCompleteInBothLanguages_AndPassTheRenderersChecks()
+    {
+        var renderer = new HandlebarsTemplateRenderer();
+        foreach (var purpose in BuiltInTemplates.Purposes)
+        {
+            foreach (var language in new[] { Outreach.Core.Prospects.ContactLanguage.Nl, Outreach.Core.Prospects.ContactLanguage.En })
+            {
+                var template = Assert.Single(BuiltInTemplates.All, t => t.Key == purpose.Key && t.Language == language);
+                Assert.Empty(renderer.Check(template));
+            }
+        }
+
+        Assert.All(BuiltInTemplates.StarterSequence.Steps, s => Assert.Contains(BuiltInTemplates.Purposes, p => p.Key == s.TemplateKey));
+    }
 }
