@@ -231,6 +231,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             await SqlAudit.ErasePersonalAsync(c, tx, contactId, ct);
             await SqlMailOutbox.EraseForContactAsync(c, tx, contactId, ct);
             await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, at, auditActor.Name, ct);
+            await SqlReplyLog.EraseForContactAsync(c, tx, contactId, ct);
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
                 new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));
@@ -241,6 +242,15 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
 
         await tx.CommitAsync(ct);
         return after;
+    }
+
+    public async Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ContactRow>(new CommandDefinition(
+            $"SELECT {ContactColumns} FROM contact WHERE fold(email) = fold(@email) AND erased_at IS NULL ORDER BY id", new { email = email.Trim() }, cancellationToken: ct)))
+            .Select(r => r.ToDomain()).ToList();
     }
 
     public async Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct)

@@ -33,6 +33,9 @@ public interface IProspectStore
     /// </summary>
     Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>The (not erased) contacts with this address, compared without regard to case: a reply's sender.</summary>
+    Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct);
+
     /// <summary>
     /// A non-delivery report said the address does not exist: every contact with it is marked bouncing, its waiting mail is
     /// cancelled and its sequences stop. Returns the contacts marked (none when already marked).

@@ -92,6 +92,9 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
+    public Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Contact>>(contacts.Where(c => string.Equals(c.Email, email, StringComparison.OrdinalIgnoreCase) && !c.Erased).ToList());
+
     public Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct)
     {
         var marked = new List<Contact>();

@@ -1,0 +1,35 @@
+namespace Outreach.Core.Mail;
+
+/// <summary>A message from the secretariat's mailbox that the replies-and-bounces job handled, and what it did.</summary>
+public sealed record MailReply
+{
+    /// <summary>The mailbox's id of the message: each is handled once, even when the mailbox sends it again.</summary>
+    public required string MessageId { get; init; }
+    /// <summary>reply, out_of_office, bounce or other.</summary>
+    public required string Kind { get; init; }
+    public long? ContactId { get; init; }
+    public long? OrganisationId { get; init; }
+    public string? FromAddress { get; init; }
+    public string Subject { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateOnly? ReturnsOn { get; init; }
+    public string? BouncedAddress { get; init; }
+    /// <summary>What Outreach did about it, in English ("stopped 2 enrolments").</summary>
+    public string Outcome { get; init; } = "";
+}
+
+/// <summary>The handled messages and where the job left off in the mailbox.</summary>
+public interface IReplyLog
+{
+    Task<bool> SeenAsync(string messageId, CancellationToken ct);
+
+    /// <summary>Records a handled message; false when it was recorded before (nothing changes then).</summary>
+    Task<bool> RecordAsync(MailReply reply, DateTimeOffset at, CancellationToken ct);
+
+    Task<IReadOnlyList<MailReply>> ListForOrganisationAsync(long organisationId, int max, CancellationToken ct);
+
+    /// <summary>The mailbox's stored next or delta link; null to start from the whole inbox.</summary>
+    Task<string?> GetLinkAsync(string mailbox, CancellationToken ct);
+
+    Task SaveLinkAsync(string mailbox, string? link, DateTimeOffset at, CancellationToken ct);
+}
