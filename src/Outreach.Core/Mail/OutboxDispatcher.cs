@@ -41,15 +41,15 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             try
             {
                 // Attempts counts claims: above one, an earlier claim may have sent it before its dispatcher stopped.
-                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, ct))
+                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, ct) is { } delivered)
                 {
-                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) already++;
+                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), delivered, ct)) already++;
                     else lost++;
                     continue;
                 }
 
-                await delivery.SendAsync(mail, ct);
-                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), ct)) sent++;
+                var receipt = await delivery.SendAsync(mail, ct);
+                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), receipt, ct)) sent++;
                 else lost++;
             }
             catch (MailDeliveryException ex)

@@ -1,0 +1,194 @@
+using Outreach.Core.Mail;
+using Outreach.Graph.Testing;
+
+namespace Outreach.Graph.Tests;
+
+/// <summary>The Graph adapter against the local Graph server, with the real dispatcher and the real outbox on SQLite.</summary>
+public sealed class GraphMailDeliveryTests
+{
+    private static bool IsSend(GraphRequest r) => r.Method == "POST" && r.Path.EndsWith("/send", StringComparison.Ordinal);
+
+    private static bool IsCreate(GraphRequest r) => r.Method == "POST" && r.Path.EndsWith("/messages", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task DraftThenSend_DeliversOneMessageCarryingTheKey_AndWasDeliveredFindsItInSentItems()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var now = f.Clock.GetUtcNow();
+        await f.Outbox.EnqueueAsync(GraphFixture.Mail("enrolment:1:step:0", now), now, default);
+
+        var result = await f.Dispatcher().DispatchDueAsync("node-a", default);
+
+        Assert.Equal(1, result.Sent);
+        var sent = Assert.Single(f.Server.Delivered);
+        Assert.Equal(("eva@jansen-metaal.example", "Uw vragen over het convenant"), (sent.To, sent.Subject));
+        Assert.Equal("enrolment:1:step:0", sent.ExtendedProperty(GraphMailDelivery.KeyPropertyId));
+        Assert.Equal("enrolment:1:step:0", sent.Header("x-outreach-key"));
+        // List-Unsubscribe through its MAPI property (Graph refuses a List-Unsubscribe internet header), and the link in the HTML body.
+        Assert.Equal("<https://outreach.example/u/abc>", sent.ExtendedProperty("String 0x1045"));
+        Assert.Equal("html", sent.Message["body"]!["contentType"]!.GetValue<string>());
+        Assert.Contains("https://outreach.example/u/abc", sent.Message["body"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(f.Server.Folder(GraphFixture.Mailbox, "drafts"));
+
+        // Draft, then send, both with immutable ids (so the id survives the move to Sent Items); no look-ups on a first attempt.
+        var calls = f.Server.Requests;
+        Assert.Equal(["POST users/secretariaat@convenant.example/messages", $"POST users/secretariaat@convenant.example/messages/{sent.ImmutableId}/send"],
+            calls.Select(r => $"{r.Method} {r.Path}"));
+        Assert.All(calls, r => Assert.Contains("IdType=\"ImmutableId\"", r.Prefer, StringComparison.Ordinal));
+
+        // The outbox keeps the receipt for reply matching.
+        var row = Assert.Single(await f.Outbox.ListAsync(OutboxStatus.Sent, 10, default));
+        Assert.Equal((sent.InternetMessageId, sent.ConversationId), (row.InternetMessageId, row.ConversationId));
+
+        var found = await f.Delivery.WasDeliveredAsync("enrolment:1:step:0", default);
+        Assert.Equal(new DeliveryReceipt(sent.InternetMessageId, sent.ConversationId), found);
+        Assert.Null(await f.Delivery.WasDeliveredAsync("enrolment:1:step:1", default));
+        Assert.Contains(f.Server.Requests, r => r.Method == "GET" && r.Path.EndsWith("mailFolders/sentitems/messages", StringComparison.Ordinal)
+                                               && Uri.UnescapeDataString(r.Query).Contains("singleValueExtendedProperties/Any(ep: ep/id eq ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("draft-answer-lost")]
+    [InlineData("send-refused")]
+    public async Task AFailureAfterTheDraftWasCreated_IsRecoveredBySendingThatDraft_NotASecondOne(string fault)
+    {
+        await using var f = await GraphFixture.StartAsync();
+        if (fault == "draft-answer-lost")
+            f.Server.Inject(new GraphFault(AfterApply: true, Abort: true), when: IsCreate); // made in Drafts, the answer never arrives
+        else
+            f.Server.Inject(new GraphFault(Status: 500), when: IsSend);
+        var now = f.Clock.GetUtcNow();
+        await f.Outbox.EnqueueAsync(GraphFixture.Mail("enrolment:2:step:0", now), now, default);
+
+        var first = await f.Dispatcher().DispatchDueAsync("node-a", default);
+        Assert.Equal((0, 1), (first.Sent, first.Retried));
+        Assert.Single(f.Server.Folder(GraphFixture.Mailbox, "drafts"));
+        Assert.Empty(f.Server.Delivered);
+
+        f.Clock.Advance(TimeSpan.FromMinutes(2));
+        var second = await f.Dispatcher().DispatchDueAsync("node-b", default);
+
+        Assert.Equal(1, second.Sent);
+        Assert.Single(f.Server.Delivered);
+        Assert.Equal(1, f.Posts("/messages"));
+        Assert.Empty(f.Server.Folder(GraphFixture.Mailbox, "drafts"));
+        Assert.Equal(f.Server.Delivered[0].InternetMessageId, (await f.Outbox.ListAsync(OutboxStatus.Sent, 10, default)).Single().InternetMessageId);
+    }
+
+    [Theory]
+    [InlineData("send-answer-lost")]
+    [InlineData("crash-before-mark")]
+    public async Task ASendThatWentOutButWasNotMarked_IsFoundInSentItems_AndNotSentAgain(string fault)
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var outbox = new CrashingOutbox(f.Outbox) { CrashOnMark = fault == "crash-before-mark" };
+        if (fault == "send-answer-lost") f.Server.Inject(new GraphFault(AfterApply: true, Abort: true), when: IsSend);
+        var now = f.Clock.GetUtcNow();
+        await f.Outbox.EnqueueAsync(GraphFixture.Mail("enrolment:3:step:0", now), now, default);
+
+        if (fault == "crash-before-mark")
+        {
+            await Assert.ThrowsAsync<CrashingOutbox.Crash>(() => f.Dispatcher(outbox).DispatchDueAsync("node-a", default));
+            outbox.CrashOnMark = false;
+            f.Clock.Advance(TimeSpan.FromMinutes(6)); // the dead node's lease runs out
+        }
+        else
+        {
+            Assert.Equal(1, (await f.Dispatcher(outbox).DispatchDueAsync("node-a", default)).Retried);
+            f.Clock.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        Assert.Single(f.Server.Delivered);
+        var recovered = await f.Dispatcher(outbox).DispatchDueAsync("node-b", default);
+
+        Assert.Equal((1, 0), (recovered.AlreadyDelivered, recovered.Sent));
+        Assert.Single(f.Server.Delivered);
+        Assert.Equal(1, f.Posts("/send"));
+        var row = Assert.Single(await f.Outbox.ListAsync(OutboxStatus.Sent, 10, default));
+        Assert.Equal(f.Server.Delivered[0].InternetMessageId, row.InternetMessageId);
+        f.Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(0, (await f.Dispatcher().DispatchDueAsync("node-c", default)).Claimed);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(503)]
+    public async Task ThrottlingWithRetryAfter_IsHonouredByTheOutbox_AndTheSdkDoesNotResend(int status)
+    {
+        await using var f = await GraphFixture.StartAsync();
+        f.Server.Inject(new GraphFault(Status: status, RetryAfterSeconds: 300), when: status == 429 ? IsCreate : IsSend);
+        var now = f.Clock.GetUtcNow();
+        await f.Outbox.EnqueueAsync(GraphFixture.Mail("enrolment:4:step:0", now), now, default);
+
+        var result = await f.Dispatcher().DispatchDueAsync("node-a", default);
+
+        Assert.Equal(1, result.Retried);
+        var row = Assert.Single(await f.Outbox.ListAsync(OutboxStatus.Pending, 10, default));
+        Assert.Equal(now.AddSeconds(300), row.Mail.DueAt); // Retry-After, not the first backoff step (1 minute)
+        Assert.Contains(status == 429 ? "TooManyRequests" : "ServiceUnavailable", row.LastError, StringComparison.Ordinal);
+        // The SDK's RetryHandler is out of the pipeline: one request, not four.
+        Assert.Equal(1, f.Server.Requests.Count(r => status == 429 ? IsCreate(r) : IsSend(r)));
+
+        f.Clock.Advance(TimeSpan.FromSeconds(299));
+        Assert.Equal(0, (await f.Dispatcher().DispatchDueAsync("node-a", default)).Claimed);
+        f.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, (await f.Dispatcher().DispatchDueAsync("node-a", default)).Sent);
+        Assert.Single(f.Server.Delivered);
+    }
+
+    [Fact]
+    public async Task ABadRecipient_IsAPermanentFailure_AndDeadLettersWithGraphsWords()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var now = f.Clock.GetUtcNow();
+        await f.Outbox.EnqueueAsync(GraphFixture.Mail("one-off:bad", now, to: "eva.jansen-metaal.example"), now, default);
+
+        var result = await f.Dispatcher().DispatchDueAsync("node-a", default);
+
+        Assert.Equal(1, result.DeadLettered);
+        var dead = Assert.Single(await f.Outbox.ListAsync(OutboxStatus.Failed, 10, default));
+        Assert.Contains("400 ErrorInvalidRecipients", dead.LastError, StringComparison.Ordinal);
+        Assert.Contains("isn't valid", dead.LastError, StringComparison.Ordinal);
+        Assert.Empty(f.Server.Delivered);
+    }
+
+    [Fact]
+    public async Task AnUnknownMailbox_IsPermanent()
+    {
+        await using var f = await GraphFixture.StartAsync(o => o.Mailbox = "nobody@convenant.example");
+        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => f.Delivery.SendAsync(new OutboxMail { Id = 1, Attempts = 1, Mail = GraphFixture.Mail("k", f.Clock.GetUtcNow()) }, default));
+        Assert.True(error.Permanent);
+        Assert.Contains("ErrorInvalidUser", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWrongToken_IsRefusedByTheServer_AndReportedWithGraphsCode()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var options = new GraphOptions { Mailbox = GraphFixture.Mailbox, BaseUrl = f.Server.BaseUrl, AccessToken = "wrong" };
+        using var limiter = new Outreach.Mail.SendRateLimiter(30, 4, f.Clock);
+        var delivery = new GraphMailDelivery(GraphConnection.Create(options, new FixedTokenCredential("wrong", f.Clock)), options, limiter, f.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<GraphMailDelivery>.Instance);
+        var error = await Assert.ThrowsAsync<MailDeliveryException>(() => delivery.WasDeliveredAsync("k", default));
+        Assert.Contains("InvalidAuthenticationToken", error.Message, StringComparison.Ordinal);
+        Assert.Empty(f.Server.Delivered);
+    }
+
+    /// <summary>The process dying between sending and marking (not a delivery failure, so nothing handles it).</summary>
+    private sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
+    {
+        public sealed class Crash : Exception;
+
+        public bool CrashOnMark { get; set; }
+        public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
+        public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
+        public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct) => CrashOnMark ? throw new Crash() : inner.MarkSentAsync(id, node, at, receipt, ct);
+        public Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct) => inner.FindSentByMessageAsync(internetMessageIds, conversationId, ct);
+        public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
+        public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
+        public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+        public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
+        public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
+        public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
+    }
+}
