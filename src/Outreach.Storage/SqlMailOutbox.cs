@@ -75,7 +75,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         Row? row = null;
         if (ids.Length > 0)
             row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
-                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND internet_message_id IN @ids ORDER BY sent_at DESC, id DESC LIMIT 1", new { ids }, cancellationToken: ct));
+                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND internet_message_id {(db.IsSqlite ? "IN @ids" : "= ANY(@ids)")} ORDER BY sent_at DESC, id DESC LIMIT 1", new { ids }, cancellationToken: ct));
         if (row is null && !string.IsNullOrWhiteSpace(conversationId))
             row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
                 $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND conversation_id = @conversationId ORDER BY sent_at DESC, id DESC LIMIT 1", new { conversationId }, cancellationToken: ct));
