@@ -1,5 +1,6 @@
 using Outreach.Core.Mail;
 using Outreach.Graph.Testing;
+using Outreach.Testing;
 
 namespace Outreach.Graph.Tests;
 
@@ -88,7 +89,7 @@ public sealed class GraphMailDeliveryTests
 
         if (fault == "crash-before-mark")
         {
-            await Assert.ThrowsAsync<CrashingOutbox.Crash>(() => f.Dispatcher(outbox).DispatchDueAsync("node-a", default));
+            await Assert.ThrowsAsync<SimulatedCrashException>(() => f.Dispatcher(outbox).DispatchDueAsync("node-a", default));
             outbox.CrashOnMark = false;
             f.Clock.Advance(TimeSpan.FromMinutes(6)); // the dead node's lease runs out
         }
@@ -172,23 +173,5 @@ public sealed class GraphMailDeliveryTests
         var error = await Assert.ThrowsAsync<MailDeliveryException>(() => delivery.WasDeliveredAsync("k", default));
         Assert.Contains("InvalidAuthenticationToken", error.Message, StringComparison.Ordinal);
         Assert.Empty(f.Server.Delivered);
-    }
-
-    /// <summary>The process dying between sending and marking (not a delivery failure, so nothing handles it).</summary>
-    private sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
-    {
-        public sealed class Crash : Exception;
-
-        public bool CrashOnMark { get; set; }
-        public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
-        public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
-        public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct) => CrashOnMark ? throw new Crash() : inner.MarkSentAsync(id, node, at, receipt, ct);
-        public Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct) => inner.FindSentByMessageAsync(internetMessageIds, conversationId, ct);
-        public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
-        public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
-        public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
-        public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
-        public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
-        public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
     }
 }

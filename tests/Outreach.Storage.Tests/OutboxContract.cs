@@ -3,6 +3,7 @@ using Dapper;
 using Outreach.Core.Mail;
 using Outreach.Core.Prospects;
 using Outreach.Mail;
+using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
 
@@ -115,46 +116,28 @@ public abstract partial class StoreContract
         Assert.NotEqual(unsent.Id, (await outbox.FindSentByMessageAsync([], "conv-1", default))!.Id);
     }
 
-    /// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
-    private sealed class Crash : Exception;
-
     private sealed class CrashingDelivery(IMailDelivery inner, string? crashPoint) : IMailDelivery
     {
         public string? CrashPoint { get; set; } = crashPoint;
 
         public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
         {
-            if (CrashPoint == "before-send") throw new Crash();
+            if (CrashPoint == "before-send") throw new SimulatedCrashException();
             if (CrashPoint == "during-send")
             {
                 // Half a file under a temporary name, as a write cut off by a crash leaves it.
                 var target = ((PickupFolderDelivery)inner).PathFor(mail.Mail.IdempotencyKey);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + ".cut.tmp"), "From: half", ct);
-                throw new Crash();
+                throw new SimulatedCrashException();
             }
 
             var receipt = await inner.SendAsync(mail, ct);
-            if (CrashPoint == "after-send") throw new Crash();
+            if (CrashPoint == "after-send") throw new SimulatedCrashException();
             return receipt;
         }
 
         public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
-    }
-
-    private sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
-    {
-        public bool CrashOnMark { get; set; }
-        public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
-        public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
-        public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct) => CrashOnMark ? throw new Crash() : inner.MarkSentAsync(id, node, at, receipt, ct);
-        public Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct) => inner.FindSentByMessageAsync(internetMessageIds, conversationId, ct);
-        public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
-        public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
-        public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
-        public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
-        public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
-        public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
     }
 
     [Theory]
@@ -175,7 +158,7 @@ public abstract partial class StoreContract
             await outbox.EnqueueAsync(Mail("enrolment:9:step:0", now), now, default);
 
             var policy = new DispatchPolicy { Lease = TimeSpan.FromMinutes(5) };
-            await Assert.ThrowsAsync<Crash>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
+            await Assert.ThrowsAsync<SimulatedCrashException>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
 
             // Another node, after the dead node's lease: the mail is delivered, once.
             Clock.Advance(TimeSpan.FromMinutes(6));
