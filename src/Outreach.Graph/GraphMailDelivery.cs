@@ -13,8 +13,9 @@ namespace Outreach.Graph;
 /// <summary>
 /// Sends outbox mail from the secretariat's Microsoft 365 mailbox, exactly once together with the <see cref="OutboxDispatcher"/>:
 /// each mail is first created as a draft that carries its idempotency key (a single-value extended property, which Graph can
-/// filter on, and an x-outreach-key header), then sent. <see cref="WasDeliveredAsync"/> looks the key up in Sent Items, and a
-/// retried send first looks in Drafts, so a crash between creating and sending sends the existing draft rather than a second one.
+/// filter on, and an x-outreach-key header), then sent. <see cref="WasDeliveredAsync"/> looks the key up in Sent Items, and every
+/// send first looks for it in the whole mailbox: sent already, it is not sent again; a draft left by a crash between creating
+/// and sending is sent rather than a second one. A draft refused for good (a bad recipient) is deleted.
 /// Ids are immutable (Prefer: IdType="ImmutableId"), so the draft's id still names the message after it moved to Sent Items.
 /// </summary>
 /// <remarks>
@@ -29,7 +30,7 @@ public sealed class GraphMailDelivery(GraphServiceClient client, GraphOptions op
     public const string ListUnsubscribePropertyId = "String 0x1045";
     public const string KeyHeader = "x-outreach-key";
     public const string ImmutableIds = "IdType=\"ImmutableId\"";
-    private static readonly string[] ReceiptFields = ["id", "internetMessageId", "conversationId"];
+    private static readonly string[] ReceiptFields = ["id", "internetMessageId", "conversationId", "isDraft"];
 
     private readonly string mailbox = options.Mailbox ?? throw new ArgumentException("Graph:Mailbox is required.", nameof(options));
 
@@ -40,29 +41,40 @@ public sealed class GraphMailDelivery(GraphServiceClient client, GraphOptions op
         var key = mail.Mail.IdempotencyKey;
         return await CallAsync("send", key, async () =>
         {
-            // A claim after the first may follow a crash (or a failed send) after the draft was made: send that draft.
-            var draft = mail.Attempts > 1 ? await FindAsync("drafts", key, ct) : null;
-            if (draft is null)
+            // Every attempt first asks the whole mailbox for the key, not only a retry: a dead letter retried from the UI
+            // starts again at attempt 1, when the dispatcher does not check for an earlier delivery.
+            var existing = await FindAsync(null, key, ct);
+            if (existing.FirstOrDefault(m => m.IsDraft == false) is { } sentBefore)
             {
+                logger.LogInformation("Mail {Key} was sent before (found in the mailbox); not sending it again", key);
+                return new DeliveryReceipt(sentBefore.InternetMessageId, sentBefore.ConversationId);
+            }
+
+            // A crash (or a failed send) after the draft was made leaves it in the mailbox: send that draft, not a second one.
+            var draft = existing.FirstOrDefault(m => m.IsDraft == true);
+            if (draft is null)
                 draft = await client.Users[mailbox].Messages.PostAsync(Draft(mail.Mail), rc => rc.Headers.Add("Prefer", ImmutableIds), ct)
                         ?? throw new MailDeliveryException("Graph created no draft (empty answer).");
-            }
             else
-            {
-                logger.LogInformation("Mail {Key}: a draft from an earlier attempt is in Drafts; sending it instead of a new one", key);
-            }
+                logger.LogInformation("Mail {Key}: a draft from an earlier attempt is in the mailbox; sending it instead of a new one", key);
 
             try
             {
                 await client.Users[mailbox].Messages[draft.Id].Send.PostAsync(rc => rc.Headers.Add("Prefer", ImmutableIds), ct);
             }
-            catch (ApiException ex) when (ex.ResponseStatusCode is 400 or 404)
+            catch (ApiException ex) when (ex.ResponseStatusCode is >= 400 and < 500 and not 408 and not 429)
             {
                 // The send may have gone out after all (a connection that dropped after the service acted, and the send repeated
                 // below the SDK): then the draft is no longer a draft. Delivered, not a failure.
-                if (await FindAsync("sentitems", key, ct) is not { } sent) throw;
-                logger.LogInformation("Mail {Key}: Graph refused the send ({Status}) but the message is in Sent Items", key, ex.ResponseStatusCode);
-                return new DeliveryReceipt(sent.InternetMessageId, sent.ConversationId);
+                if (await FindAsync("sentitems", key, ct) is [var sent, ..])
+                {
+                    logger.LogInformation("Mail {Key}: Graph refused the send ({Status}) but the message is in Sent Items", key, ex.ResponseStatusCode);
+                    return new DeliveryReceipt(sent.InternetMessageId, sent.ConversationId);
+                }
+
+                // Refused for good (a bad recipient): the draft goes, so the secretariat's Drafts folder does not fill up.
+                await DeleteQuietlyAsync(draft.Id!, key, ct);
+                throw;
             }
 
             return new DeliveryReceipt(draft.InternetMessageId, draft.ConversationId);
@@ -70,20 +82,42 @@ public sealed class GraphMailDelivery(GraphServiceClient client, GraphOptions op
     }
 
     public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) =>
-        CallAsync("look up", idempotencyKey, async () => await FindAsync("sentitems", idempotencyKey, ct) is { } sent
+        CallAsync("look up", idempotencyKey, async () => await FindAsync("sentitems", idempotencyKey, ct) is [var sent, ..]
             ? new DeliveryReceipt(sent.InternetMessageId, sent.ConversationId)
             : null);
 
-    private async Task<Message?> FindAsync(string folder, string key, CancellationToken ct)
+    /// <summary>The messages carrying the key in a folder, or anywhere in the mailbox when <paramref name="folder"/> is null.</summary>
+    private async Task<IReadOnlyList<Message>> FindAsync(string? folder, string key, CancellationToken ct)
     {
-        var found = await client.Users[mailbox].MailFolders[folder].Messages.GetAsync(rc =>
+        var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{KeyPropertyId}' and ep/value eq '{key.Replace("'", "''", StringComparison.Ordinal)}')";
+        var found = folder is null
+            ? await client.Users[mailbox].Messages.GetAsync(rc =>
+            {
+                rc.QueryParameters.Filter = filter;
+                rc.QueryParameters.Select = ReceiptFields;
+                rc.QueryParameters.Top = 5;
+                rc.Headers.Add("Prefer", ImmutableIds);
+            }, ct)
+            : await client.Users[mailbox].MailFolders[folder].Messages.GetAsync(rc =>
+            {
+                rc.QueryParameters.Filter = filter;
+                rc.QueryParameters.Select = ReceiptFields;
+                rc.QueryParameters.Top = 5;
+                rc.Headers.Add("Prefer", ImmutableIds);
+            }, ct);
+        return found?.Value ?? [];
+    }
+
+    private async Task DeleteQuietlyAsync(string id, string key, CancellationToken ct)
+    {
+        try
         {
-            rc.QueryParameters.Filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{KeyPropertyId}' and ep/value eq '{key.Replace("'", "''", StringComparison.Ordinal)}')";
-            rc.QueryParameters.Select = ReceiptFields;
-            rc.QueryParameters.Top = 1;
-            rc.Headers.Add("Prefer", ImmutableIds);
-        }, ct);
-        return found?.Value?.FirstOrDefault();
+            await client.Users[mailbox].Messages[id].DeleteAsync(rc => rc.Headers.Add("Prefer", ImmutableIds), ct);
+        }
+        catch (Exception ex) when (ex is ApiException or HttpRequestException)
+        {
+            logger.LogWarning(ex, "Mail {Key}: could not delete the refused draft {Id}", key, id);
+        }
     }
 
     private static Message Draft(MailDraft mail)

@@ -268,7 +268,9 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
             {
                 ("POST", ["messages"]) => await CreateDraftAsync(context, box, body),
                 ("POST", ["messages", var id, "send"]) => Send(context, box, id),
+                ("GET", ["messages"]) => await ListAsync(context, box, null),
                 ("GET", ["messages", var id]) => await GetMessageAsync(context, box, id),
+                ("DELETE", ["messages", var id]) => Delete(context, box, id),
                 ("GET", ["mailFolders", var folder, "messages"]) => await ListAsync(context, box, folder),
                 ("GET", ["mailFolders", var folder, "messages", "delta" or "delta()"]) => await DeltaAsync(context, box, folder),
                 _ => throw new ServiceError(400, "BadRequest", $"Unsupported request: {method} /{seen.Path}."),
@@ -332,16 +334,31 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
         return await WriteAsync(context, 200, shaped);
     }
 
-    private async Task<int> ListAsync(HttpContext context, MailboxStore box, string folder)
+    /// <summary>Deleting a message (Graph moves it to Deleted Items; here it is gone, which is the same for Outreach).</summary>
+    private int Delete(HttpContext context, MailboxStore box, string id)
+    {
+        lock (gate)
+        {
+            var message = box.Find(id);
+            box.Messages.Remove(message);
+            if (message.Folder == "inbox") box.InboxRemovals.Add((message, ++version));
+        }
+
+        context.Response.StatusCode = 204;
+        return 204;
+    }
+
+    /// <summary>The messages of a folder, or of the whole mailbox (GET /users/{id}/messages) when <paramref name="folder"/> is null.</summary>
+    private async Task<int> ListAsync(HttpContext context, MailboxStore box, string? folder)
     {
         var query = context.Request.Query;
         var filter = Filter(query["$filter"].ToString());
         var top = int.TryParse(query["$top"], NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? Math.Clamp(t, 1, 1000) : 10;
         JsonArray value;
         lock (gate)
-            value = [.. box.Messages.Where(m => m.Folder == Normalise(folder) && filter(m)).OrderByDescending(m => m.Version).Take(top)
+            value = [.. box.Messages.Where(m => (folder is null || m.Folder == Normalise(folder)) && filter(m)).OrderByDescending(m => m.Version).Take(top)
                 .Select(m => Shape(m, context.Request, query["$select"], query["$expand"]))];
-        return await WriteAsync(context, 200, new JsonObject { ["@odata.context"] = $"{Url}{ApiVersion}/$metadata#users('{box.Address}')/mailFolders('{folder}')/messages", ["value"] = value });
+        return await WriteAsync(context, 200, new JsonObject { ["@odata.context"] = folder is null ? $"{Url}{ApiVersion}/$metadata#users('{box.Address}')/messages" : $"{Url}{ApiVersion}/$metadata#users('{box.Address}')/mailFolders('{folder}')/messages", ["value"] = value });
     }
 
     private async Task<int> DeltaAsync(HttpContext context, MailboxStore box, string folder)

@@ -31,9 +31,9 @@ public sealed class GraphMailDeliveryTests
         Assert.Contains("https://outreach.example/u/abc", sent.Message["body"]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(f.Server.Folder(GraphFixture.Mailbox, "drafts"));
 
-        // Draft, then send, both with immutable ids (so the id survives the move to Sent Items); no look-ups on a first attempt.
+        // A look for the key in the whole mailbox, a draft, then the send, all with immutable ids (the id survives the move to Sent Items).
         var calls = f.Server.Requests;
-        Assert.Equal(["POST users/secretariaat@convenant.example/messages", $"POST users/secretariaat@convenant.example/messages/{sent.ImmutableId}/send"],
+        Assert.Equal(["GET users/secretariaat@convenant.example/messages", "POST users/secretariaat@convenant.example/messages", $"POST users/secretariaat@convenant.example/messages/{sent.ImmutableId}/send"],
             calls.Select(r => $"{r.Method} {r.Path}"));
         Assert.All(calls, r => Assert.Contains("IdType=\"ImmutableId\"", r.Prefer, StringComparison.Ordinal));
 
@@ -151,6 +151,31 @@ public sealed class GraphMailDeliveryTests
         Assert.Contains("400 ErrorInvalidRecipients", dead.LastError, StringComparison.Ordinal);
         Assert.Contains("isn't valid", dead.LastError, StringComparison.Ordinal);
         Assert.Empty(f.Server.Delivered);
+        // The refused draft does not stay behind in the secretariat's Drafts.
+        Assert.Empty(f.Server.Folder(GraphFixture.Mailbox, "drafts"));
+        Assert.Contains(f.Server.Requests, r => r is { Method: "DELETE", Status: 204 });
+    }
+
+    [Fact]
+    public async Task ADeadLetterRetriedFromTheUi_WhoseSendHadGoneOut_IsNotSentAgain()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var now = f.Clock.GetUtcNow();
+        var (mail, _) = await f.Outbox.EnqueueAsync(GraphFixture.Mail("enrolment:8:step:0", now), now, default);
+        // Every answer to the send is lost, though Graph sent it: after the last attempt the mail is a dead letter.
+        f.Server.Inject(new GraphFault(AfterApply: true, Abort: true), when: IsSend);
+        var policy = new DispatchPolicy { MaxAttempts = 1 };
+        Assert.Equal(1, (await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy).DispatchDueAsync("node-a", default)).DeadLettered);
+        Assert.Single(f.Server.Delivered);
+
+        // Retry from the dead letters resets the attempts, so the dispatcher does not ask first; the adapter does.
+        Assert.True(await f.Outbox.RetryAsync(mail.Id, f.Clock.GetUtcNow(), default));
+        var again = await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy).DispatchDueAsync("node-a", default);
+
+        Assert.Equal(1, again.Sent);
+        Assert.Single(f.Server.Delivered);
+        Assert.Equal(1, f.Posts("/send"));
+        Assert.Equal(f.Server.Delivered[0].InternetMessageId, (await f.Outbox.ListAsync(OutboxStatus.Sent, 10, default)).Single().InternetMessageId);
     }
 
     [Fact]
