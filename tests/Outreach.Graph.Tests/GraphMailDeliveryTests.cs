@@ -199,4 +199,27 @@ public sealed class GraphMailDeliveryTests
         Assert.Contains("InvalidAuthenticationToken", error.Message, StringComparison.Ordinal);
         Assert.Empty(f.Server.Delivered);
     }
+
+    [Fact]
+    public async Task TheMailboxLimit_HoldsTheThirdSendOfAMinute_UntilTheMinuteHasPassed()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var clock = new ManualClock(f.Clock.GetUtcNow());
+        using var limiter = new Outreach.Mail.SendRateLimiter(2, 4, clock);
+        var delivery = new GraphMailDelivery(f.Client, f.Options, limiter, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<GraphMailDelivery>.Instance);
+        var now = clock.GetUtcNow();
+        for (var i = 0; i < 3; i++) await f.Outbox.EnqueueAsync(GraphFixture.Mail($"bulk:{i}", now), now, default);
+
+        var dispatch = new OutboxDispatcher(f.Outbox, delivery, clock, new DispatchPolicy()).DispatchDueAsync("node-a", default);
+        for (var i = 0; i < 200 && clock.PendingTimers == 0; i++) await Task.Delay(10);
+
+        Assert.Equal(2, f.Server.Delivered.Count);
+        Assert.False(dispatch.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        Assert.Equal(2, f.Server.Delivered.Count);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, (await dispatch.WaitAsync(TimeSpan.FromSeconds(10))).Sent);
+        Assert.Equal(3, f.Server.Delivered.Count);
+    }
 }
