@@ -55,9 +55,9 @@ public static partial class InboxClassifier
         if (cls.StartsWith("REPORT.", StringComparison.OrdinalIgnoreCase)) return cls.EndsWith(".NDR", StringComparison.OrdinalIgnoreCase);
         if (Header(message, "Content-Type") is { } type && type.Contains("multipart/report", StringComparison.OrdinalIgnoreCase)
             && type.Contains("delivery-status", StringComparison.OrdinalIgnoreCase))
-            return !DeliveredReport().IsMatch(message.Body);
+            return !DeliveredReport().IsMatch(Clip(message.Body));
         if (Header(message, "X-Failed-Recipients") is not null) return true;
-        return IsBounceSubject(message.Subject) && (IsMailer(message.FromAddress) || StatusCode().IsMatch(message.Body) || message.FromAddress is null);
+        return IsBounceSubject(message.Subject) && (IsMailer(message.FromAddress) || StatusCode().IsMatch(Clip(message.Body)) || message.FromAddress is null);
     }
 
     private static bool IsOutOfOffice(InboxMessage message)
@@ -71,7 +71,7 @@ public static partial class InboxClassifier
 
     private static InboxClassification Bounce(InboxMessage message)
     {
-        var body = message.Body;
+        var body = Clip(message.Body);
         // DSN fields (RFC 3464) first: they are meant for programs. Then what the report's text says.
         var status = DsnStatus().Match(body) is { Success: true } dsn ? dsn.Groups["s"].Value
             : StatusCode().Match(body) is { Success: true } any ? any.Groups["s"].Value : null;
@@ -90,6 +90,7 @@ public static partial class InboxClassifier
     public static DateOnly? ReturnDate(string body, DateOnly received)
     {
         ArgumentNullException.ThrowIfNull(body);
+        body = Clip(body);
         // A stated return ("back on", "terug op") wins over the end of an absence ("until", "tot en met"), wherever it stands.
         foreach (var m in ReturnPhrase().Matches(body).OrderBy(m => IsReturn(m.Groups["kw"].Value) ? 0 : 1).ThenBy(m => m.Index))
         {
@@ -107,6 +108,9 @@ public static partial class InboxClassifier
     }
 
     private static readonly string[] ReturnWords = ["back", "return", "available", "terug", "weer"];
+
+    /// <summary>What a report or an out-of-office text says is at its top; a long body (a quoted thread) is read no further.</summary>
+    private static string Clip(string body) => body.Length > 8000 ? body[..8000] : body;
 
     private static bool IsReturn(string keyword) => ReturnWords.Any(k => keyword.StartsWith(k, StringComparison.OrdinalIgnoreCase));
 
@@ -191,40 +195,40 @@ public static partial class InboxClassifier
         @"(?<kw>back\s+(?:in\s+the\s+office\s+)?(?:on|from)|return(?:ing)?\s+(?:to\s+the\s+office\s+)?(?:on|from)|available\s+again\s+(?:on|from)|" +
         @"until\s+and\s+including|through|until|till|" +
         @"terug\s+(?:op|vanaf)|weer\s+(?:aanwezig|bereikbaar|op\s+kantoor|beschikbaar)\s+(?:op|vanaf)|tot\s+en\s+met|t/m|tot)\s+" + Weekday + DateText,
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex ReturnPhrase();
 
-    [GeneratedRegex(@"^(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})$", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})$", RegexOptions.CultureInvariant, 10000)]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"^(?<a>\d{1,2})[-/.](?<b>\d{1,2})(?:[-/.](?<y>\d{4}|\d{2}))?$", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<a>\d{1,2})[-/.](?<b>\d{1,2})(?:[-/.](?<y>\d{4}|\d{2}))?$", RegexOptions.CultureInvariant, 10000)]
     private static partial Regex NumericDate();
 
-    [GeneratedRegex(@"^(?<d>\d{1,2})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?<mon>[a-z]+)\.?(?:\s+(?<y>\d{4}))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<d>\d{1,2})(?:st|nd|rd|th|e)?\s+(?:of\s+)?(?<mon>[a-z]+)\.?(?:\s+(?<y>\d{4}))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex DayMonth();
 
-    [GeneratedRegex(@"^(?<mon>[a-z]+)\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<y>\d{4}))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^(?<mon>[a-z]+)\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?<y>\d{4}))?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex MonthDay();
 
-    [GeneratedRegex(@"^\s*Status:\s*(?<s>[245]\.\d{1,3}\.\d{1,3})", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^\s*Status:\s*(?<s>[245]\.\d{1,3}\.\d{1,3})", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex DsnStatus();
 
-    [GeneratedRegex(@"(?<![\d.])(?<s>[45]\.\d{1,3}\.\d{1,3})(?![\d.])", RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"(?<![\d.])(?<s>[45]\.\d{1,3}\.\d{1,3})(?![\d.])", RegexOptions.CultureInvariant, 10000)]
     private static partial Regex StatusCode();
 
-    [GeneratedRegex(@"^\s*Action:\s*(?:delivered|relayed|expanded)\b", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^\s*Action:\s*(?:delivered|relayed|expanded)\b", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex DeliveredReport();
 
-    [GeneratedRegex(@"^\s*Final-Recipient:\s*rfc822\s*;\s*<?(?<a>[^\s<>@]+@[^\s<>]+?)>?\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"^\s*Final-Recipient:\s*rfc822\s*;\s*<?(?<a>[^\s<>@]+@[^\s<>]+?)>?\s*$", RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex FinalRecipient();
 
     [GeneratedRegex(
         @"(?:your\s+message\s+to|delivery\s+to\s+the\s+following\s+recipients?\s+failed[^\n]*\n\s*|delivery\s+has\s+failed\s+to\s+these\s+recipients\s+or\s+groups|" +
         @"bezorging\s+is\s+mislukt\s+voor\s+deze\s+ontvangers\s+of\s+groepen|wasn't\s+delivered\s+to|couldn't\s+be\s+delivered\s+to|" +
-        @"uw\s+bericht\s+aan|kan\s+niet\s+worden\s+bezorgd\s+bij|is\s+niet\s+bezorgd\s+bij|could\s+not\s+be\s+delivered\s+to)\s*:?\s*<?(?<a>[^\s<>@:;,]+@[^\s<>:;,]+?\.[a-z]{2,})>?",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+        @"uw\s+bericht\s+aan|kan\s+niet\s+worden\s+bezorgd\s+bij|is\s+niet\s+bezorgd\s+bij|could\s+not\s+be\s+delivered\s+to)\s*:?\s*<?(?<a>[^\s<>@:;,]+@[^\s<>@:;,]+\.[a-z]{2,})",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex BouncedInText();
 
-    [GeneratedRegex(@"[^\s<>@:;,""]+@[^\s<>:;,""]+\.[a-z]{2,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 1000)]
+    [GeneratedRegex(@"[^\s<>@:;,""]+@[^\s<>:;,""]+\.[a-z]{2,}", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 10000)]
     private static partial Regex Address();
 }

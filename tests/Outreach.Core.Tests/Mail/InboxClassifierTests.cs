@@ -125,6 +125,17 @@ public sealed class InboxClassifierTests
     }
 
     [Fact]
+    public void AHugeHostileBody_IsReadOnlyAtItsTop_AndClassifiedQuickly()
+    {
+        var junk = string.Concat(Enumerable.Repeat("aaaaaaaaaa@bbbbbbbbbb.c tot en met 31-02 back on march ", 20000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = InboxClassifier.Classify(Message("Undeliverable: x", "Your message to kees@bestaat-niet.example couldn't be delivered. 550 5.1.1\n" + junk, from: "postmaster@x.example"));
+        Assert.Equal((InboxMessageKind.Bounce, "kees@bestaat-niet.example"), (result.Kind, result.BouncedAddress));
+        Assert.Null(InboxClassifier.ReturnDate(junk, new DateOnly(2027, 1, 1)));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+    }
+
+    [Fact]
     public void ReferencedMessageIds_PutInReplyToFirst()
     {
         var reply = new InboxMessage { Id = "1", InReplyTo = "<b@x>", References = ["<a@x>", "<b@x>"] };
