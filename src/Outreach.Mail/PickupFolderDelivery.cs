@@ -17,6 +17,8 @@ public sealed class MailOptions
     public string FromName { get; set; } = "Covenant secretariat";
     /// <summary>How often each node looks for due mail.</summary>
     public int DispatchIntervalSeconds { get; set; } = 15;
+    /// <summary>Pickup only: at most this many mails a minute (0, the default: no limit). Graph has its own (Graph:MaxPerMinute).</summary>
+    public int MaxPerMinute { get; set; }
 }
 
 /// <summary>
@@ -28,12 +30,13 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
 {
     private readonly string folder = Path.GetFullPath(options.PickupFolder);
 
-    public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+    public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(mail);
         Directory.CreateDirectory(folder);
         var target = PathFor(mail.Mail.IdempotencyKey);
-        if (File.Exists(target)) return;
+        var receipt = Receipt(mail.Mail.IdempotencyKey);
+        if (File.Exists(target)) return receipt;
         var bytes = EmlWriter.Write(mail, options.FromAddress, options.FromName, clock.GetUtcNow());
         var temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
@@ -56,9 +59,15 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
+
+        return receipt;
     }
 
-    public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(File.Exists(PathFor(idempotencyKey)));
+    public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) =>
+        Task.FromResult<DeliveryReceipt?>(File.Exists(PathFor(idempotencyKey)) ? Receipt(idempotencyKey) : null);
+
+    /// <summary>The file's Message-ID is derived from the key (<see cref="EmlWriter.MessageId"/>); a file has no conversation id.</summary>
+    private static DeliveryReceipt Receipt(string idempotencyKey) => new(EmlWriter.MessageId(idempotencyKey), null);
 
     /// <summary>Erasure: removes the delivered file of a key (the person's copy of the mail stays in their own mailbox).</summary>
     public Task EraseAsync(string idempotencyKey, CancellationToken ct)

@@ -10,7 +10,7 @@ namespace Outreach.Storage;
 public sealed class SqlMailOutbox(Database db) : IMailOutbox
 {
     private const string Columns =
-        "id AS Id, idempotency_key AS IdempotencyKey, purpose AS Purpose, contact_id AS ContactId, to_address AS ToAddress, to_name AS ToName, subject AS Subject, html_body AS HtmlBody, text_body AS TextBody, unsubscribe_url AS UnsubscribeUrl, template_key AS TemplateKey, template_version AS TemplateVersion, due_at AS DueAt, status AS Status, attempts AS Attempts, last_error AS LastError, claimed_by AS ClaimedBy, claimed_until AS ClaimedUntil, sent_at AS SentAt";
+        "id AS Id, idempotency_key AS IdempotencyKey, purpose AS Purpose, contact_id AS ContactId, to_address AS ToAddress, to_name AS ToName, subject AS Subject, html_body AS HtmlBody, text_body AS TextBody, unsubscribe_url AS UnsubscribeUrl, template_key AS TemplateKey, template_version AS TemplateVersion, due_at AS DueAt, status AS Status, attempts AS Attempts, last_error AS LastError, claimed_by AS ClaimedBy, claimed_until AS ClaimedUntil, sent_at AS SentAt, internet_message_id AS InternetMessageId, conversation_id AS ConversationId";
 
     public async Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct)
     {
@@ -60,13 +60,36 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         return rows.Select(r => r.ToDomain()).OrderBy(m => m.Mail.DueAt).ThenBy(m => m.Id).ToList();
     }
 
-    public async Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE mail_outbox SET status = 'sent', sent_at = @at, claimed_by = NULL, claimed_until = NULL, last_error = NULL WHERE id = @id AND status = 'sending' AND claimed_by = @node",
-            new { id, node, at }, cancellationToken: ct)) == 1;
+            """
+            UPDATE mail_outbox SET status = 'sent', sent_at = @at, claimed_by = NULL, claimed_until = NULL, last_error = NULL,
+                internet_message_id = @messageId, conversation_id = @conversationId
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """,
+            new { id, node, at, messageId = Limit(receipt?.InternetMessageId), conversationId = Limit(receipt?.ConversationId) }, cancellationToken: ct)) == 1;
     }
+
+    public async Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(internetMessageIds);
+        var ids = internetMessageIds.Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i.Trim()).Distinct(StringComparer.Ordinal).Take(100).ToArray();
+        if (ids.Length == 0 && string.IsNullOrWhiteSpace(conversationId)) return null;
+        await using var c = await db.OpenAsync(ct);
+        // A Message-ID names one mail; a conversation may hold several of ours (a sequence's steps in one thread): the latest.
+        Row? row = null;
+        if (ids.Length > 0)
+            row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND internet_message_id {(db.IsSqlite ? "IN @ids" : "= ANY(@ids)")} ORDER BY sent_at DESC, id DESC LIMIT 1", new { ids }, cancellationToken: ct));
+        if (row is null && !string.IsNullOrWhiteSpace(conversationId))
+            row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
+                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND conversation_id = @conversationId ORDER BY sent_at DESC, id DESC LIMIT 1", new { conversationId }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    private static string? Limit(string? value) => value is null ? null : value.Length > 1000 ? value[..1000] : value;
 
     public async Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct)
     {
@@ -154,6 +177,8 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         public string? ClaimedBy { get; init; }
         public DateTimeOffset? ClaimedUntil { get; init; }
         public DateTimeOffset? SentAt { get; init; }
+        public string? InternetMessageId { get; init; }
+        public string? ConversationId { get; init; }
 
         public OutboxMail ToDomain() => new()
         {
@@ -164,6 +189,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
                 HtmlBody = HtmlBody, TextBody = TextBody, UnsubscribeUrl = UnsubscribeUrl, TemplateKey = TemplateKey, TemplateVersion = TemplateVersion, DueAt = DueAt,
             },
             Status = Enum.Parse<OutboxStatus>(Status, ignoreCase: true), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
+            InternetMessageId = InternetMessageId, ConversationId = ConversationId,
         };
     }
 }

@@ -3,6 +3,7 @@ using Dapper;
 using Outreach.Core.Mail;
 using Outreach.Core.Prospects;
 using Outreach.Mail;
+using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
 
@@ -34,8 +35,8 @@ public abstract partial class StoreContract
         // Node a went quiet: after its lease, b takes the row over (and a's late mark is refused).
         var reclaimed = await outbox.ClaimDueAsync("b", now.AddMinutes(5), now.AddMinutes(10), 10, default);
         Assert.Equal((first.Id, 2, "b"), (reclaimed[0].Id, reclaimed[0].Attempts, reclaimed[0].ClaimedBy));
-        Assert.False(await outbox.MarkSentAsync(first.Id, "a", now.AddMinutes(6), default));
-        Assert.True(await outbox.MarkSentAsync(first.Id, "b", now.AddMinutes(6), default));
+        Assert.False(await outbox.MarkSentAsync(first.Id, "a", now.AddMinutes(6), null, default));
+        Assert.True(await outbox.MarkSentAsync(first.Id, "b", now.AddMinutes(6), null, default));
         Assert.Equal(OutboxStatus.Sent, (await outbox.ListAsync(OutboxStatus.Sent, 10, default)).Single().Status);
     }
 
@@ -71,7 +72,7 @@ public abstract partial class StoreContract
         var now = Clock.GetUtcNow();
         var (sent, _) = await outbox.EnqueueAsync(Mail("e:0", now, eva.Id, "eva@outbox.example"), now, default);
         await outbox.ClaimDueAsync("a", now, now.AddMinutes(5), 10, default);
-        await outbox.MarkSentAsync(sent.Id, "a", now, default);
+        await outbox.MarkSentAsync(sent.Id, "a", now, null, default);
         await outbox.EnqueueAsync(Mail("e:1", now.AddDays(2), eva.Id, "eva@outbox.example"), now, default);
         await outbox.EnqueueAsync(Mail("p:1", now.AddDays(2), piet.Id, "piet@outbox.example"), now, default);
 
@@ -88,44 +89,55 @@ public abstract partial class StoreContract
         Assert.DoesNotContain("eva@", stored, StringComparison.Ordinal);
     }
 
-    /// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
-    private sealed class Crash : Exception;
+    [Fact]
+    public async Task Outbox_KeepsTheReceipt_AndFindsTheSentMailAReplyAnswers()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Reply Gold"), default);
+        var eva = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen", Email = "eva@reply.example" }), default);
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        var (first, _) = await outbox.EnqueueAsync(Mail("enrolment:5:step:0", now, eva.Id, "eva@reply.example"), now, default);
+        var (second, _) = await outbox.EnqueueAsync(Mail("enrolment:5:step:1", now, eva.Id, "eva@reply.example"), now, default);
+        var (unsent, _) = await outbox.EnqueueAsync(Mail("enrolment:5:step:2", now.AddDays(3), eva.Id, "eva@reply.example"), now, default);
+        await outbox.ClaimDueAsync("a", now, now.AddMinutes(5), 10, default);
+        Assert.True(await outbox.MarkSentAsync(first.Id, "a", now, new DeliveryReceipt("<first@mail.example>", "conv-1"), default));
+        Assert.True(await outbox.MarkSentAsync(second.Id, "a", now.AddMinutes(1), new DeliveryReceipt("<second@mail.example>", "conv-1"), default));
+
+        var stored = (await outbox.ListAsync(OutboxStatus.Sent, 10, default)).Single(m => m.Id == first.Id);
+        Assert.Equal(("<first@mail.example>", "conv-1"), (stored.InternetMessageId, stored.ConversationId));
+
+        // In-Reply-To / References name the exact mail, even an older one of the thread.
+        var byId = await outbox.FindSentByMessageAsync(["<unknown@elsewhere>", "<first@mail.example>"], "conv-1", default);
+        Assert.Equal((first.Id, eva.Id), (byId!.Id, byId.Mail.ContactId));
+        // Without a known Message-ID, the conversation gives the latest sent mail in it.
+        Assert.Equal(second.Id, (await outbox.FindSentByMessageAsync([], "conv-1", default))!.Id);
+        Assert.Null(await outbox.FindSentByMessageAsync(["<unknown@elsewhere>"], "conv-other", default));
+        Assert.Null(await outbox.FindSentByMessageAsync([], null, default));
+        Assert.NotEqual(unsent.Id, (await outbox.FindSentByMessageAsync([], "conv-1", default))!.Id);
+    }
 
     private sealed class CrashingDelivery(IMailDelivery inner, string? crashPoint) : IMailDelivery
     {
         public string? CrashPoint { get; set; } = crashPoint;
 
-        public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+        public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
         {
-            if (CrashPoint == "before-send") throw new Crash();
+            if (CrashPoint == "before-send") throw new SimulatedCrashException();
             if (CrashPoint == "during-send")
             {
                 // Half a file under a temporary name, as a write cut off by a crash leaves it.
                 var target = ((PickupFolderDelivery)inner).PathFor(mail.Mail.IdempotencyKey);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 await File.WriteAllTextAsync(Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + ".cut.tmp"), "From: half", ct);
-                throw new Crash();
+                throw new SimulatedCrashException();
             }
 
-            await inner.SendAsync(mail, ct);
-            if (CrashPoint == "after-send") throw new Crash();
+            var receipt = await inner.SendAsync(mail, ct);
+            if (CrashPoint == "after-send") throw new SimulatedCrashException();
+            return receipt;
         }
 
-        public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
-    }
-
-    private sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
-    {
-        public bool CrashOnMark { get; set; }
-        public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
-        public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
-        public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct) => CrashOnMark ? throw new Crash() : inner.MarkSentAsync(id, node, at, ct);
-        public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
-        public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
-        public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
-        public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
-        public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
-        public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
+        public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
     }
 
     [Theory]
@@ -146,7 +158,7 @@ public abstract partial class StoreContract
             await outbox.EnqueueAsync(Mail("enrolment:9:step:0", now), now, default);
 
             var policy = new DispatchPolicy { Lease = TimeSpan.FromMinutes(5) };
-            await Assert.ThrowsAsync<Crash>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
+            await Assert.ThrowsAsync<SimulatedCrashException>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
 
             // Another node, after the dead node's lease: the mail is delivered, once.
             Clock.Advance(TimeSpan.FromMinutes(6));
@@ -159,6 +171,9 @@ public abstract partial class StoreContract
             Assert.Equal(OutboxStatus.Sent, (await outbox.ListAsync(null, 10, default)).Single().Status);
             var eml = await File.ReadAllTextAsync(Directory.GetFiles(folder, "*.eml").Single());
             Assert.Contains("X-Outreach-Key: enrolment:9:step:0", eml, StringComparison.Ordinal);
+            // The receipt (the file's Message-ID) is kept, also when the mail was found delivered after a crash.
+            Assert.Equal(EmlWriter.MessageId("enrolment:9:step:0"), (await outbox.ListAsync(null, 10, default)).Single().InternetMessageId);
+            Assert.Contains("Message-ID: " + EmlWriter.MessageId("enrolment:9:step:0"), eml, StringComparison.Ordinal);
 
             // Nothing more to do, and a third run sends nothing.
             Clock.Advance(TimeSpan.FromMinutes(10));
@@ -174,13 +189,15 @@ public abstract partial class StoreContract
     {
         public ConcurrentDictionary<string, int> Sends { get; } = new();
 
-        public async Task SendAsync(OutboxMail mail, CancellationToken ct)
+        public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
         {
             await Task.Yield();
             Sends.AddOrUpdate(mail.Mail.IdempotencyKey, 1, (_, n) => n + 1);
+            return DeliveryReceipt.None;
         }
 
-        public Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => Task.FromResult(Sends.ContainsKey(idempotencyKey));
+        public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) =>
+            Task.FromResult(Sends.ContainsKey(idempotencyKey) ? DeliveryReceipt.None : null);
     }
 
     [Fact]

@@ -42,6 +42,16 @@ public sealed record OutboxMail
     public DateTimeOffset? SentAt { get; init; }
     public string? ClaimedBy { get; init; }
     public DateTimeOffset? ClaimedUntil { get; init; }
+    /// <summary>The sent message's RFC 5322 Message-ID (for matching a reply's In-Reply-To), once sent.</summary>
+    public string? InternetMessageId { get; init; }
+    /// <summary>The mailbox's conversation (thread) id of the sent message (Graph), for matching replies in the same thread.</summary>
+    public string? ConversationId { get; init; }
+}
+
+/// <summary>What the delivery knows about a sent mail, kept in the outbox for matching replies to it.</summary>
+public sealed record DeliveryReceipt(string? InternetMessageId, string? ConversationId)
+{
+    public static readonly DeliveryReceipt None = new(null, null);
 }
 
 /// <summary>The persistent outbox: every mail is a row before it is sent.</summary>
@@ -56,8 +66,17 @@ public interface IMailOutbox
     /// </summary>
     Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct);
 
-    /// <summary>Marks a claimed row sent; false when the claim was lost meanwhile (another dispatcher owns it now).</summary>
-    Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, CancellationToken ct);
+    /// <summary>
+    /// Marks a claimed row sent, with what the delivery told about the message (null: nothing); false when the claim was lost
+    /// meanwhile (another dispatcher owns it now).
+    /// </summary>
+    Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct);
+
+    /// <summary>
+    /// The sent mail a reply answers: the one whose Message-ID is among <paramref name="internetMessageIds"/> (a reply's
+    /// In-Reply-To and References), else the latest sent in <paramref name="conversationId"/>; null when none is ours.
+    /// </summary>
+    Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct);
 
     /// <summary>Records a failed attempt: back to pending until <paramref name="retryAt"/>, or failed for good when it is null.</summary>
     Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct);
@@ -89,10 +108,11 @@ public sealed class MailDeliveryException(string message, bool permanent = false
 /// </summary>
 public interface IMailDelivery
 {
-    Task SendAsync(OutboxMail mail, CancellationToken ct);
+    /// <summary>Sends the mail; the receipt says which message it became (Message-ID, conversation) as far as the delivery knows.</summary>
+    Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct);
 
-    /// <summary>Whether a mail with this idempotency key was already delivered (e.g. it is in Sent Items, or its file exists).</summary>
-    Task<bool> WasDeliveredAsync(string idempotencyKey, CancellationToken ct);
+    /// <summary>The receipt of the mail with this idempotency key if it was already delivered (it is in Sent Items, or its file exists); else null.</summary>
+    Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct);
 }
 
 /// <summary>Delivered copies Outreach keeps (the pickup folder's .eml files), so that erasing a person removes them too.</summary>

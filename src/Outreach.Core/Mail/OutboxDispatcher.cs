@@ -45,15 +45,15 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             try
             {
                 // Attempts counts claims: above one, an earlier claim may have sent it before its dispatcher stopped.
-                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, token))
+                if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, token) is { } delivered)
                 {
-                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), token)) Interlocked.Increment(ref already);
+                    if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), delivered, token)) Interlocked.Increment(ref already);
                     else Interlocked.Increment(ref lost);
                     return;
                 }
 
-                await delivery.SendAsync(mail, token);
-                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), token)) Interlocked.Increment(ref sent);
+                var receipt = await delivery.SendAsync(mail, token);
+                if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), receipt, token)) Interlocked.Increment(ref sent);
                 else Interlocked.Increment(ref lost);
             }
             catch (MailDeliveryException ex)

@@ -122,8 +122,6 @@ public static class ServiceRegistration
     private static void AddMail(IServiceCollection services, IConfiguration configuration)
     {
         var mail = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
-        if (!string.Equals(mail.Provider, "Pickup", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"Mail:Provider '{mail.Provider}' is not available yet; use Pickup (mail as .eml files in Mail:PickupFolder). Microsoft Graph delivery comes with the follow-up mail work.");
         if (string.IsNullOrWhiteSpace(mail.PickupFolder))
         {
             var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
@@ -132,7 +130,19 @@ public static class ServiceRegistration
 
         services.AddSingleton(mail);
         services.AddSingleton<Outreach.Mail.PickupFolderDelivery>();
-        services.AddSingleton<Outreach.Core.Mail.IMailDelivery>(sp => sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>());
+        if (string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase))
+            AddGraphMail(services, configuration);
+        else if (string.Equals(mail.Provider, "Pickup", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<Outreach.Core.Mail.IMailDelivery>(sp => mail.MaxPerMinute <= 0
+                ? sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>()
+                : new Outreach.Mail.RateLimitedDelivery(sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>(),
+                    new Outreach.Mail.SendRateLimiter(mail.MaxPerMinute, 1, sp.GetRequiredService<TimeProvider>()), mail.FromAddress));
+        }
+        else
+            throw new InvalidOperationException($"Mail:Provider '{mail.Provider}' is not known; use Pickup (mail as .eml files in Mail:PickupFolder, the default) or Graph (a Microsoft 365 mailbox, see the Graph section).");
+
+        // Erasure also removes pickup copies written before a switch to Graph (Graph's sent mail stays in the mailbox).
         services.AddSingleton<Outreach.Core.Mail.IDeliveredMail>(sp => sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>());
         services.AddSingleton<Outreach.Core.Mail.IMailOutbox, SqlMailOutbox>();
         services.AddSingleton(new Outreach.Core.Mail.DispatchPolicy());
@@ -142,6 +152,31 @@ public static class ServiceRegistration
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
+    }
+
+    /// <summary>
+    /// Mail through the secretariat's Microsoft 365 mailbox: delivery (draft + send, per-mailbox limits) and the inbox reader.
+    /// A bad configuration is refused here, before anything starts, naming the missing keys.
+    /// </summary>
+    private static void AddGraphMail(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Outreach.Graph.GraphOptions.Section);
+        var options = section.Get<Outreach.Graph.GraphOptions>() ?? new Outreach.Graph.GraphOptions();
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true))
+            throw new InvalidOperationException("Graph configuration refused (Mail:Provider is Graph): " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
+
+        services.AddSingleton(options);
+        services.AddSingleton(sp =>
+        {
+            TokenCredential credential = string.IsNullOrEmpty(options.AccessToken)
+                ? new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret)
+                : new Outreach.Graph.FixedTokenCredential(options.AccessToken, sp.GetRequiredService<TimeProvider>());
+            return Outreach.Graph.GraphConnection.Create(options, credential);
+        });
+        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
+        services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
     }
 
     /// <summary>

@@ -1,0 +1,22 @@
+using Outreach.Core.Mail;
+
+namespace Outreach.Testing;
+
+/// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
+public sealed class SimulatedCrashException : Exception;
+
+/// <summary>An outbox whose process "dies" (throws <see cref="SimulatedCrashException"/>) when marking a mail sent, if told to.</summary>
+public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
+{
+    public bool CrashOnMark { get; set; }
+    public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
+    public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
+    public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct) => CrashOnMark ? throw new SimulatedCrashException() : inner.MarkSentAsync(id, node, at, receipt, ct);
+    public Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct) => inner.FindSentByMessageAsync(internetMessageIds, conversationId, ct);
+    public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
+    public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
+    public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+    public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
+    public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
+    public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);
+}
