@@ -19,7 +19,8 @@ public sealed class SqlReportSource(Database db) : IReportSource
 
     private static readonly Stage[] ExitStageList = [Stage.Declined, Stage.NotNow, Stage.Left];
 
-    private static readonly string FirstColumns = string.Join(", ", ByValue.Select(s => "p.first_" + s.Code()));
+    /// <summary>0 for a stage never reached (tick 0 is the year 1, never a real instant): one integer read a column, no null check.</summary>
+    private static readonly string FirstColumns = string.Join(", ", ByValue.Select(s => $"COALESCE(p.first_{s.Code()}, 0)"));
 
     private static string In(string column) => $"({column} >= @StartTicks AND {column} < @EndTicks)";
 
@@ -44,15 +45,16 @@ public sealed class SqlReportSource(Database db) : IReportSource
 
     /// <summary>
     /// Whether the prospect moved into the exit stage in the period: its first or latest move into it did, or (only
-    /// when those lie on either side of the period) some move between them did, looked up by entry.
+    /// when those lie on either side of the period) some move between them did, looked up by entry. The look-up is in a
+    /// CASE of its own: in "NULL AND EXISTS (…)" PostgreSQL runs the EXISTS for every prospect that never exited.
     /// </summary>
     private static string ExitedInPeriod(Stage stage)
     {
         var code = stage.Code();
         return $"""
             CASE WHEN {In("p.first_" + code)} OR {In("p.last_" + code)} THEN 1
-                 WHEN p.first_{code} < @StartTicks AND p.last_{code} >= @EndTicks
-                      AND EXISTS (SELECT 1 FROM stage_change s WHERE s.entry_id = p.entry_id AND s.to_stage = '{code}' AND {InPeriod}) THEN 1
+                 WHEN p.first_{code} < @StartTicks AND p.last_{code} >= @EndTicks THEN
+                      CASE WHEN EXISTS (SELECT 1 FROM stage_change s WHERE s.entry_id = p.entry_id AND s.to_stage = '{code}' AND {InPeriod}) THEN 1 ELSE 0 END
                  ELSE 0 END
             """;
     }
@@ -76,11 +78,18 @@ public sealed class SqlReportSource(Database db) : IReportSource
         // History lines of the filtered prospects only; no condition at all without filters.
         var ofProspects = filter.Length == 0 ? "" : $" AND s.entry_id IN (SELECT p.entry_id {from} WHERE {filter})";
         await using var c = await db.OpenAsync(ct);
+        // One snapshot for all the report's queries. On PostgreSQL without JIT: the counts' CASE expressions and their
+        // per-prospect look-ups make the planner's estimate large enough to compile them, which was measured at over a
+        // second, for a scan that takes a few tens of milliseconds.
+        await using var tx = c is Microsoft.Data.Sqlite.SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: true) // a read snapshot, no write lock
+            : await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        if (!db.IsSqlite) await c.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
 
         var prospects = new List<ProspectPath>();
         var firstReaches = 0;
         await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            $"SELECT p.entry_id, p.organisation_id, {FirstColumns} {from} WHERE {AnyFirstInPeriod}{and}", parameters, cancellationToken: ct)))
+            $"SELECT p.entry_id, p.organisation_id, {FirstColumns} {from} WHERE {AnyFirstInPeriod}{and}", parameters, tx, cancellationToken: ct)))
         {
             // Read by hand: this is the one large result (a row per prospect); a generic mapper costs more than the query.
             var (start, end) = (query.Start.UtcTicks, query.End.UtcTicks);
@@ -89,8 +98,8 @@ public sealed class SqlReportSource(Database db) : IReportSource
                 var first = new DateTimeOffset?[ByValue.Length];
                 for (var i = 0; i < first.Length; i++)
                 {
-                    if (reader.IsDBNull(2 + i)) continue;
                     var ticks = reader.GetInt64(2 + i);
+                    if (ticks == 0) continue;
                     first[i] = new DateTimeOffset(ticks, TimeSpan.Zero);
                     if (ticks >= start && ticks < end) firstReaches++;
                 }
@@ -107,10 +116,10 @@ public sealed class SqlReportSource(Database db) : IReportSource
                    CAST(COALESCE(SUM({ExitedInPeriod(Stage.NotNow)}), 0) AS bigint) AS NotNow,
                    CAST(COALESCE(SUM({ExitedInPeriod(Stage.Left)}), 0) AS bigint) AS LeftProspects
             {from} WHERE {MayCount}{and}
-            """, parameters, cancellationToken: ct));
+            """, parameters, tx, cancellationToken: ct));
         var reasons = await c.QueryAsync<ReasonRow>(new CommandDefinition(
             $"SELECT s.to_stage AS Stage, s.reason AS Reason, COUNT(*) AS Times FROM stage_change s WHERE {ExitStages} AND {InPeriod}{ofProspects} GROUP BY s.to_stage, s.reason",
-            parameters, cancellationToken: ct));
+            parameters, tx, cancellationToken: ct));
         var left = await c.QueryAsync<LeftRow>(new CommandDefinition(
             $"""
             SELECT o.name AS Organisation, v.code AS Covenant, p.first_signed AS SignedAt, s.changed_at AS LeftAt, s.reason AS Reason
@@ -122,7 +131,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             ORDER BY s.changed_at DESC, s.id DESC
             LIMIT @Limit
             """,
-            parameters, cancellationToken: ct));
+            parameters, tx, cancellationToken: ct));
 
         var exitProspects = new Dictionary<Stage, int>();
         foreach (var (stage, n) in new[] { (Stage.Declined, counts.Declined), (Stage.NotNow, counts.NotNow), (Stage.Left, counts.LeftProspects) })

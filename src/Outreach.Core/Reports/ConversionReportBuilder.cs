@@ -28,7 +28,14 @@ public static class ConversionReportBuilder
         ArgumentNullException.ThrowIfNull(data);
         var query = new Period(q.Start, q.End, q.To);
         var prospects = data.Prospects;
-        var funnel = Stages.Funnel.Select(s => new FunnelStep(s, prospects.Count(p => query.Contains(p.FirstReached(s))))).ToList();
+        // First reaches in the period per stage, in one pass: the funnel, and the moves that were not re-entries.
+        var reached = new int[Stages.All.Count];
+        foreach (var p in prospects)
+        {
+            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) reached[(int)s]++;
+        }
+
+        var funnel = Stages.Funnel.Select(s => new FunnelStep(s, reached[(int)s])).ToList();
 
         var conversions = new List<StepConversion>();
         var durations = new List<StageDuration>();
@@ -43,11 +50,7 @@ public static class ConversionReportBuilder
         var signing = Days(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed));
         var timeToSign = new TimeToSign(signing.Count, Percentile(signing, 0.5), Percentile(signing, 0.75), Distribution(signing));
 
-        var firstReaches = 0;
-        foreach (var p in prospects)
-        {
-            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) firstReaches++;
-        }
+        var firstReaches = reached.Sum();
 
         return new ConversionReport
         {
