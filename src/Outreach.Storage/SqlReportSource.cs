@@ -117,8 +117,9 @@ public sealed class SqlReportSource(Database db) : IReportSource
                    CAST(COALESCE(SUM({ExitedInPeriod(Stage.Left)}), 0) AS bigint) AS LeftProspects
             {from} WHERE {MayCount}{and}
             """, parameters, tx, cancellationToken: ct));
+        // SQLite is told the index: left to itself it takes the (stage, time) one and sorts every exit line of a long period by reason.
         var reasons = await c.QueryAsync<ReasonRow>(new CommandDefinition(
-            $"SELECT s.to_stage AS Stage, s.reason AS Reason, COUNT(*) AS Times FROM stage_change s WHERE {ExitStages} AND {InPeriod}{ofProspects} GROUP BY s.to_stage, s.reason",
+            $"SELECT s.to_stage AS Stage, s.reason AS Reason, COUNT(*) AS Times FROM stage_change s{(db.IsSqlite ? " INDEXED BY ix_stage_change_exit_reason" : "")} WHERE {ExitStages} AND {InPeriod}{ofProspects} GROUP BY s.to_stage, s.reason",
             parameters, tx, cancellationToken: ct));
         var left = await c.QueryAsync<LeftRow>(new CommandDefinition(
             $"""
