@@ -3,6 +3,7 @@ using Dapper;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Reports;
+using SQLitePCL;
 
 namespace Outreach.Storage;
 
@@ -88,23 +89,43 @@ public sealed class SqlReportSource(Database db) : IReportSource
 
         var prospects = new List<ProspectPath>();
         var firstReaches = 0;
-        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(
-            $"SELECT p.entry_id, p.organisation_id, {FirstColumns} {from} WHERE {AnyFirstInPeriod}{and}", parameters, tx, cancellationToken: ct)))
+        var (start, end) = (query.Start.UtcTicks, query.End.UtcTicks);
+        var prospectsSql = $"SELECT p.entry_id, p.organisation_id, {FirstColumns} {from} WHERE {AnyFirstInPeriod}{and}";
+        void Add(long entryId, long organisationId, ReadOnlySpan<long> ticks)
         {
-            // Read by hand: this is the one large result (a row per prospect); a generic mapper costs more than the query.
-            var (start, end) = (query.Start.UtcTicks, query.End.UtcTicks);
+            var first = new DateTimeOffset?[ByValue.Length];
+            for (var i = 0; i < first.Length; i++)
+            {
+                if (ticks[i] == 0) continue;
+                first[i] = new DateTimeOffset(ticks[i], TimeSpan.Zero);
+                if (ticks[i] >= start && ticks[i] < end) firstReaches++;
+            }
+
+            prospects.Add(new ProspectPath(entryId, organisationId, first));
+        }
+
+        var row = new long[ByValue.Length];
+        if (c is Microsoft.Data.Sqlite.SqliteConnection lite)
+        {
+            // This is the one large result (a row per prospect): read with SQLite's own calls, one per column, in the
+            // open read transaction. Microsoft.Data.Sqlite's reader was measured at about twice the time per column.
+            using var statement = Prepare(lite, prospectsSql, parameters);
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                for (var i = 0; i < row.Length; i++) row[i] = raw.sqlite3_column_int64(statement, 2 + i);
+                Add(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), row);
+            }
+
+            if (rc != raw.SQLITE_DONE) throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(lite.Handle).utf8_to_string(), rc);
+        }
+        else
+        {
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(prospectsSql, parameters, tx, cancellationToken: ct));
             while (await reader.ReadAsync(ct))
             {
-                var first = new DateTimeOffset?[ByValue.Length];
-                for (var i = 0; i < first.Length; i++)
-                {
-                    var ticks = reader.GetInt64(2 + i);
-                    if (ticks == 0) continue;
-                    first[i] = new DateTimeOffset(ticks, TimeSpan.Zero);
-                    if (ticks >= start && ticks < end) firstReaches++;
-                }
-
-                prospects.Add(new ProspectPath(reader.GetInt64(0), reader.GetInt64(1), first));
+                for (var i = 0; i < row.Length; i++) row[i] = reader.GetInt64(2 + i);
+                Add(reader.GetInt64(0), reader.GetInt64(1), row);
             }
         }
 
@@ -147,6 +168,32 @@ public sealed class SqlReportSource(Database db) : IReportSource
             reasons.Select(r => new ExitReason(Stages.Parse(r.Stage), r.Reason, (int)r.Times)).ToList(),
             exitProspects,
             left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason)).ToList());
+    }
+
+    /// <summary>A statement with the named parameters it uses bound (integers and text: the filters and the period's ticks).</summary>
+    private static sqlite3_stmt Prepare(Microsoft.Data.Sqlite.SqliteConnection c, string sql, DynamicParameters parameters)
+    {
+        var rc = raw.sqlite3_prepare_v2(c.Handle, sql, out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(c.Handle).utf8_to_string(), rc);
+        }
+
+        foreach (var name in parameters.ParameterNames)
+        {
+            var index = raw.sqlite3_bind_parameter_index(statement, "@" + name);
+            if (index == 0) continue;
+            rc = parameters.Get<object>(name) switch
+            {
+                long number => raw.sqlite3_bind_int64(statement, index, number),
+                string text => raw.sqlite3_bind_text(statement, index, text),
+                var other => throw new InvalidOperationException($"Parameter {name} of type {other?.GetType().Name} is not bound here."),
+            };
+            if (rc != raw.SQLITE_OK) throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(c.Handle).utf8_to_string(), rc);
+        }
+
+        return statement;
     }
 
     private static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query)
