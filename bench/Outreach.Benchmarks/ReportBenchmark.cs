@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -50,9 +51,17 @@ public static class ReportBenchmark
             {
                 ("full history, no filters", new ReportQuery { From = PeriodFrom, To = PeriodTo }),
                 ("one quarter, one covenant", new ReportQuery { From = new DateOnly(2024, 1, 1), To = new DateOnly(2024, 3, 31), CovenantId = covenants[0].Id }),
+                ("one year, covenant, sector", new ReportQuery { From = new DateOnly(2023, 1, 1), To = new DateOnly(2023, 12, 31), CovenantId = covenants.Single(c => c.Code == "gold").Id, Sector = Sectors[0] }),
             };
             foreach (var (name, query) in cases)
             {
+                // Not timed: the report from the database equals the report from the generated history itself.
+                var asOf = new DateTimeOffset(2028, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                var fromDb = ConversionReportBuilder.Build(query, await new SqlReportSource(db).LoadAsync(query, default), asOf);
+                var fromHistory = ConversionReportBuilder.Build(query, Reference(history, query, covenants), asOf);
+                if (JsonSerializer.Serialize(fromDb) != JsonSerializer.Serialize(fromHistory))
+                    throw new InvalidOperationException($"{engine} {name}: the report differs from the one computed from the history in memory.");
+
                 var report = new List<double>();
                 var scan = new List<double>();
                 ConversionReport? last = null;
@@ -85,6 +94,38 @@ public static class ReportBenchmark
     }
 
     private sealed record Change(long EntryId, string? From, string To, DateTime At);
+
+    /// <summary>What a report source must return for the generated history, computed from the history alone.</summary>
+    private static ReportData Reference(List<Change> history, ReportQuery query, IReadOnlyList<Outreach.Core.Prospects.Covenant> covenants)
+    {
+        var gold = covenants.Single(c => c.Code == "gold");
+        var metals = covenants.Single(c => c.Code == "metals");
+        var paths = new List<ProspectPath>();
+        var moves = 0;
+        var reasons = new List<ExitReason>();
+        var exitProspects = new Dictionary<Stage, int>();
+        var left = new List<PartyThatLeft>();
+        foreach (var entry in history.GroupBy(h => h.EntryId))
+        {
+            var i = entry.Key;
+            var covenant = i % 2 == 0 ? gold : metals;
+            if (query.CovenantId is { } c && c != covenant.Id) continue;
+            if (query.Sector is { } sector && sector != Sectors[i % Sectors.Length]) continue;
+            if (query.Owner is { } owner && owner != Owners[i % Owners.Length]) continue;
+            if (query.PartyKind is { } kind && Outreach.Core.Prospects.PartyKinds.Code(kind) != Kinds[i % Kinds.Length]) continue;
+            var lines = entry.Select(h => new StageChange(i, h.From is null ? null : Stages.Parse(h.From), Stages.Parse(h.To), new DateTimeOffset(h.At), "bench", Reason(h))).ToList();
+            var path = ProspectPath.FromHistory(i, i, lines);
+            if (path.FirstReachedAnyIn(query)) paths.Add(path);
+            var inPeriod = lines.Where(l => query.Contains(l.At)).ToList();
+            moves += inPeriod.Count;
+            var exits = inPeriod.Where(l => l.To is Stage.Declined or Stage.NotNow or Stage.Left).ToList();
+            reasons.AddRange(exits.Select(l => new ExitReason(l.To, l.Reason, 1)));
+            foreach (var stage in exits.Select(l => l.To).Distinct()) exitProspects[stage] = exitProspects.GetValueOrDefault(stage) + 1;
+            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft($"Bench {i} B.V.", covenant.Code, path.FirstReached(Stage.Signed), l.At, l.Reason)));
+        }
+
+        return new ReportData(paths, moves, reasons, exitProspects, left);
+    }
 
     /// <summary>Histories that follow the stage rules: mostly forward one step, sometimes back, out or re-approached.</summary>
     private static List<Change> Generate(int organisations, int changes)
@@ -160,9 +201,10 @@ public static class ReportBenchmark
                 await w.CompleteAsync();
             }
 
-            // A million row triggers outlast the command timeout: load with the trigger off and fill prospect_path
-            // with migration 0007's own statement, as the migration does for an existing history.
+            // A million row triggers outlast the command timeout: load with the triggers off and fill the derived
+            // tables with their migrations' own statements, as the migrations do for an existing history.
             await c.ExecuteAsync("ALTER TABLE stage_change DISABLE TRIGGER stage_change_prospect_path");
+            await c.ExecuteAsync("ALTER TABLE stage_change DISABLE TRIGGER stage_change_report_prospect");
             await using (var w = await pg.BeginBinaryImportAsync("COPY stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason) FROM STDIN (FORMAT BINARY)"))
             {
                 foreach (var h in history)
@@ -179,10 +221,10 @@ public static class ReportBenchmark
                 await w.CompleteAsync();
             }
 
-            var script = Migrator.Scripts(StorageEngine.Postgres).Single(m => m.Version == 7).Sql;
-            var backfill = script[script.IndexOf("INSERT INTO prospect_path (entry_id, first_", StringComparison.Ordinal)..];
-            await c.ExecuteAsync(backfill[..(backfill.IndexOf("GROUP BY entry_id;", StringComparison.Ordinal) + "GROUP BY entry_id;".Length)], commandTimeout: 0);
+            await c.ExecuteAsync(ProspectPathBackfill(StorageEngine.Postgres), commandTimeout: 0);
+            await c.ExecuteAsync(ReportSummary.RebuildSql(StorageEngine.Postgres), commandTimeout: 0);
             await c.ExecuteAsync("ALTER TABLE stage_change ENABLE TRIGGER stage_change_prospect_path");
+            await c.ExecuteAsync("ALTER TABLE stage_change ENABLE TRIGGER stage_change_report_prospect");
             // What autovacuum does on a live database after a large change.
             await c.ExecuteAsync("VACUUM ANALYZE", commandTimeout: 0);
             return;
@@ -194,11 +236,34 @@ public static class ReportBenchmark
             Enumerable.Range(1, organisations).Select(i => new object?[] { i, $"Bench {i} B.V.", $"bench {i}", Kinds[i % Kinds.Length], Sectors[i % Sectors.Length], Owners[i % Owners.Length], Text(created) }));
         await Bulk(sqlite, tx, "INSERT INTO pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at) VALUES ($1, $1, $2, $3, $4, $5)",
             Enumerable.Range(1, organisations).Select(i => new object?[] { i, i % 2 == 0 ? gold.Id : metals.Id, last[i].To, Text(last[i].At), Text(created) }));
+        // As on PostgreSQL: the history without its derived-table triggers, then the migrations' fills, then the triggers back.
+        var triggers = new[] { (7, "stage_change_prospect_path"), (11, "stage_change_report_prospect") }
+            .Select(t => (t.Item2, Create: TriggerSql(t.Item1, t.Item2))).ToList();
+        foreach (var (name, _) in triggers) await c.ExecuteAsync($"DROP TRIGGER {name}", transaction: tx);
         await Bulk(sqlite, tx, "INSERT INTO stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES ($1, $2, $3, $4, 'bench', $5)",
             history.Select(h => new object?[] { h.EntryId, h.From, h.To, Text(h.At), Reason(h) }));
+        await c.ExecuteAsync(ProspectPathBackfill(StorageEngine.Sqlite), transaction: tx, commandTimeout: 0);
+        await c.ExecuteAsync(ReportSummary.RebuildSql(StorageEngine.Sqlite), transaction: tx, commandTimeout: 0);
+        foreach (var (_, create) in triggers) await c.ExecuteAsync(create, transaction: tx);
         await tx.CommitAsync();
         // A live database has long since checkpointed its write-ahead log; a fresh bulk load leaves it at a gigabyte.
         await c.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+
+    /// <summary>Migration 0007's statement that fills prospect_path from the history.</summary>
+    private static string ProspectPathBackfill(StorageEngine engine)
+    {
+        var script = Migrator.Scripts(engine).Single(m => m.Version == 7).Sql;
+        var backfill = script[script.IndexOf("INSERT INTO prospect_path (entry_id, first_", StringComparison.Ordinal)..];
+        return backfill[..(backfill.IndexOf("GROUP BY entry_id;", StringComparison.Ordinal) + "GROUP BY entry_id;".Length)];
+    }
+
+    /// <summary>A SQLite migration's CREATE TRIGGER statement, as written there.</summary>
+    private static string TriggerSql(int version, string name)
+    {
+        var script = Migrator.Scripts(StorageEngine.Sqlite).Single(m => m.Version == version).Sql;
+        var start = script.IndexOf($"CREATE TRIGGER {name} ", StringComparison.Ordinal);
+        return script[start..(script.IndexOf("\nEND;", start, StringComparison.Ordinal) + "\nEND;".Length)];
     }
 
     private static string Reason(Change h) => h.To switch

@@ -25,7 +25,7 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
     public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>A comparable picture of what a source returned, keyed by organisation name rather than ids.</summary>
-    private static List<string> Picture(ReportData data, Func<long, string> nameOfEntry) =>
+    internal static List<string> Picture(ReportData data, Func<long, string> nameOfEntry) =>
         data.Prospects.Select(p => $"{nameOfEntry(p.EntryId)}: " + string.Join(", ", Stages.All.Select(s => $"{s.Code()}={p.FirstReached(s)?.ToUniversalTime():O}")))
             .Append($"moves {data.MovesInPeriod}")
             .Concat(data.ExitReasons.GroupBy(r => (r.Stage, r.Reason)).Select(g => $"reason {g.Key.Stage.Code()} {g.Key.Reason} {g.Sum(r => r.Times)}"))

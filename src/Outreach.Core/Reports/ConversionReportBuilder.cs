@@ -17,7 +17,7 @@ public static class ConversionReportBuilder
     private static readonly Stage[] ExitStages = [Stage.Declined, Stage.NotNow, Stage.Left];
 
     /// <summary>The period's instants, worked out once: converting Amsterdam dates on every comparison was most of the report's time.</summary>
-    private readonly record struct Period(DateTimeOffset Start, DateTimeOffset End, DateOnly To)
+    private readonly record struct Period(DateTimeOffset Start, DateTimeOffset End, DateOnly From, DateOnly To)
     {
         public bool Contains(DateTimeOffset? at) => at is { } t && t >= Start && t < End;
     }
@@ -26,9 +26,16 @@ public static class ConversionReportBuilder
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(data);
-        var query = new Period(q.Start, q.End, q.To);
+        var query = new Period(q.Start, q.End, q.From, q.To);
         var prospects = data.Prospects;
-        var funnel = Stages.Funnel.Select(s => new FunnelStep(s, prospects.Count(p => query.Contains(p.FirstReached(s))))).ToList();
+        // First reaches in the period per stage, in one pass: the funnel, and the moves that were not re-entries.
+        var reached = new int[Stages.All.Count];
+        foreach (var p in prospects)
+        {
+            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) reached[(int)s]++;
+        }
+
+        var funnel = Stages.Funnel.Select(s => new FunnelStep(s, reached[(int)s])).ToList();
 
         var conversions = new List<StepConversion>();
         var durations = new List<StageDuration>();
@@ -43,11 +50,7 @@ public static class ConversionReportBuilder
         var signing = Days(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed));
         var timeToSign = new TimeToSign(signing.Count, Percentile(signing, 0.5), Percentile(signing, 0.75), Distribution(signing));
 
-        var firstReaches = 0;
-        foreach (var p in prospects)
-        {
-            foreach (var s in Stages.All) if (query.Contains(p.FirstReached(s))) firstReaches++;
-        }
+        var firstReaches = reached.Sum();
 
         return new ConversionReport
         {
@@ -127,26 +130,40 @@ public static class ConversionReportBuilder
     private static List<CohortRow> Cohorts(Period query, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
     {
         var rows = new List<CohortRow>();
-        var contacted = prospects
-            .Where(p => query.Contains(p.FirstContact))
-            .Select(p => (Path: p, Local: DateOnly.FromDateTime(AmsterdamClock.ToLocal(p.FirstContact!.Value).DateTime)))
-            .GroupBy(x => (x.Local.Year, Quarter: (x.Local.Month + 2) / 3))
-            .OrderBy(g => g.Key.Year).ThenBy(g => g.Key.Quarter);
-        foreach (var cohort in contacted)
+        // The quarters (of Amsterdam dates) the period touches, by their first instant: a first contact belongs to the
+        // last quarter that starts at or before it. The same answer as converting each instant to local time, without
+        // a time-zone conversion per prospect (measured: a large share of the report's computation).
+        var quarters = new List<(int Year, int Quarter, long StartTicks)>();
+        for (var d = new DateOnly(query.From.Year, (query.From.Month - 1) / 3 * 3 + 1, 1); d <= query.To; d = d.AddMonths(3))
         {
-            var (year, quarter) = cohort.Key;
+            quarters.Add((d.Year, (d.Month + 2) / 3, AmsterdamClock.AtLocal(d, TimeOnly.MinValue).UtcTicks));
+        }
+
+        var starts = quarters.Select(x => x.StartTicks).ToArray();
+        var members = quarters.Select(_ => new List<ProspectPath>()).ToArray();
+        foreach (var p in prospects)
+        {
+            if (!query.Contains(p.FirstContact)) continue;
+            var i = Array.BinarySearch(starts, p.FirstContact!.Value.UtcTicks);
+            members[i >= 0 ? i : ~i - 1].Add(p);
+        }
+
+        for (var q = 0; q < quarters.Count; q++)
+        {
+            if (members[q].Count == 0) continue;
+            var (year, quarter, _) = quarters[q];
+            var cohort = members[q];
             var quarterEnd = new DateOnly(year, quarter * 3, 1).AddMonths(1).AddDays(-1);
             // The cohort's latest possible first contact: the end of the quarter, or of the period if that is earlier.
             var lastContact = AmsterdamClock.AtLocal((quarterEnd < query.To ? quarterEnd : query.To).AddDays(1), TimeOnly.MinValue);
-            var members = cohort.Select(x => x.Path).ToList();
             Share? Within(int days)
             {
                 if (lastContact + TimeSpan.FromDays(days) > asOf) return null;
-                var signed = members.Count(p => p.FirstReached(Stage.Signed) is { } s && s >= p.FirstContact && s - p.FirstContact!.Value <= TimeSpan.FromDays(days));
-                return new Share(signed, members.Count);
+                var signed = cohort.Count(p => p.FirstReached(Stage.Signed) is { } s && s >= p.FirstContact && s - p.FirstContact!.Value <= TimeSpan.FromDays(days));
+                return new Share(signed, cohort.Count);
             }
 
-            rows.Add(new CohortRow(year, quarter, members.Count, Within(CohortWindows[0]), Within(CohortWindows[1]), Within(CohortWindows[2])));
+            rows.Add(new CohortRow(year, quarter, cohort.Count, Within(CohortWindows[0]), Within(CohortWindows[1]), Within(CohortWindows[2])));
         }
 
         return rows;

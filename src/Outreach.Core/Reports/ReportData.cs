@@ -21,6 +21,7 @@ public sealed class ProspectPath
         EntryId = entryId;
         OrganisationId = organisationId;
         this.firstReached = firstReached;
+        FirstContact = EarliestContact(firstReached);
     }
 
     public long EntryId { get; }
@@ -30,20 +31,20 @@ public sealed class ProspectPath
 
     /// <summary>
     /// First contact: the first time the prospect reached contacted or any stage after it on the main line
-    /// (a party re-approached from not now can go straight to engaged without a contacted line).
+    /// (a party re-approached from not now can go straight to engaged without a contacted line). Worked out once:
+    /// the report asks for it several times per prospect.
     /// </summary>
-    public DateTimeOffset? FirstContact
-    {
-        get
-        {
-            DateTimeOffset? first = null;
-            for (var i = (int)Stage.Contacted; i <= (int)Stage.Signed; i++)
-            {
-                if (firstReached[i] is { } at && (first is null || at < first)) first = at;
-            }
+    public DateTimeOffset? FirstContact { get; }
 
-            return first;
+    private static DateTimeOffset? EarliestContact(DateTimeOffset?[] firstReached)
+    {
+        DateTimeOffset? first = null;
+        for (var i = (int)Stage.Contacted; i <= (int)Stage.Signed; i++)
+        {
+            if (firstReached[i] is { } at && (first is null || at < first)) first = at;
         }
+
+        return first;
     }
 
     /// <summary>True when the prospect reached some stage for the first time in the period: only those can count anywhere in the report.</summary>
