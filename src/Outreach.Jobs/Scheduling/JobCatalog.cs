@@ -26,6 +26,10 @@ public static class JobCatalog
         new("sequences", "Follow-up sequences",
             "Puts each enrolment's due step in the outbox (inside the send window, within the frequency cap) and stops enrolments that must stop.",
             typeof(Mail.SequenceJob), o => o.SequencesCron),
+        // Scheduled only with a Microsoft 365 mailbox (Mail:Provider=Graph): the pickup folder has no inbox.
+        new("mail-replies", "Replies and bounces",
+            "Reads new messages in the secretariat's mailbox: a reply stops the organisation's sequences, an out-of-office answer pauses them, a bounce marks the address.",
+            typeof(Mail.ReplyScanJob), o => o.ReplyScanCron, o => o.ReplyScanEnabled),
         new("weekly-report-mail", "Weekly report mail",
             "Sends last week's changes and the key figures of the last twelve months to the configured managers, through the outbox.",
             typeof(WeeklyReportMailJob), o => o.WeeklyReportCron),

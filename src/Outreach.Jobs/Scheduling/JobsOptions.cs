@@ -26,6 +26,13 @@ public sealed class JobsOptions
     [Required]
     public string SequencesCron { get; set; } = "0 0/5 * * * ?";
 
+    /// <summary>Replies and bounces: every five minutes by default, when a Microsoft 365 mailbox is configured.</summary>
+    [Required]
+    public string ReplyScanCron { get; set; } = "0 2/5 * * * ?";
+
+    /// <summary>Set by the host when Mail:Provider is Graph (an inbox to read).</summary>
+    public bool ReplyScanEnabled { get; set; }
+
     /// <summary>The weekly report mail: Monday 08:00 by default.</summary>
     [Required]
     public string WeeklyReportCron { get; set; } = "0 0 8 ? * MON";

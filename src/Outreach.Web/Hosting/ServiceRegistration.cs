@@ -57,6 +57,7 @@ public static class ServiceRegistration
         services.AddOptions<Outreach.Jobs.Mail.SequencesOptions>().Bind(configuration.GetSection(Outreach.Jobs.Mail.SequencesOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.Option<Outreach.Jobs.Mail.SequencesOptions>().ToSettings());
         services.AddSingleton<Core.Sequences.SequenceRunner>();
+        services.AddSingleton<Core.Mail.IReplyLog, SqlReplyLog>();
         services.AddSingleton<PipelineService>();
         services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
         services.AddSingleton<Core.Reports.ConversionReports>();
@@ -74,6 +75,8 @@ public static class ServiceRegistration
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
         jobs.DataverseSyncCron = AddDataverse(services, configuration);
+        // The replies job needs an inbox, which only the Graph provider has.
+        jobs.ReplyScanEnabled = string.Equals(configuration[$"{Outreach.Mail.MailOptions.Section}:Provider"], "Graph", StringComparison.OrdinalIgnoreCase);
         services.AddOutreachJobs(jobs,
             storage.Engine == StorageEngine.Sqlite ? SchedulerStore.Sqlite : SchedulerStore.Postgres,
             Database.ResolveConnectionString(storage));
@@ -177,6 +180,10 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
         services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
+        services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
+            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
+        services.PostConfigure<JobsOptions>(o => o.ReplyScanEnabled = true);
     }
 
     /// <summary>

@@ -1,0 +1,150 @@
+using System.Globalization;
+using Outreach.Core.Prospects;
+using Outreach.Core.Sequences;
+
+namespace Outreach.Core.Mail;
+
+public sealed record ReplyScanResult(int Read, int Replies, int OutOfOffice, int Bounces, int Other, int Unmatched, int EnrolmentsStopped, int EnrolmentsPaused, bool Restarted)
+{
+    public override string ToString() =>
+        $"{Read} messages read: {Replies} replies ({EnrolmentsStopped} enrolments stopped), {OutOfOffice} out-of-office ({EnrolmentsPaused} paused), {Bounces} bounces, {Other} other, {Unmatched} not from a known contact" +
+        (Restarted ? "; the mailbox's delta link had expired, so the whole inbox was read again (messages seen before were skipped)" : "");
+}
+
+/// <summary>
+/// Reads what arrived in the secretariat's mailbox and acts on it: a reply from anyone at an organisation stops that
+/// organisation's enrolments; an out-of-office reply pauses the sender's enrolments until the return date it states; a hard
+/// bounce marks the address (which stops its enrolments and cancels its waiting mail). Each message is handled once (by its
+/// mailbox id) and recorded, so the prospect page shows it. The mailbox link is saved after each page, so a crash re-reads
+/// at most one page, whose messages are then skipped.
+/// </summary>
+public sealed class ReplyHandling(
+    IMailboxReader reader,
+    IReplyLog log,
+    IMailOutbox outbox,
+    IProspectStore prospects,
+    ISequenceStore sequences,
+    TimeProvider clock,
+    SequenceSettings settings,
+    string mailbox)
+{
+    public const int MaxPages = 200;
+
+    public async Task<ReplyScanResult> ScanAsync(CancellationToken ct)
+    {
+        var link = await log.GetLinkAsync(mailbox, ct);
+        int read = 0, replies = 0, away = 0, bounces = 0, other = 0, unmatched = 0, stopped = 0, paused = 0;
+        var restarted = false;
+        for (var i = 0; i < MaxPages; i++)
+        {
+            var page = await reader.ReadChangesAsync(link, ct);
+            restarted |= page.Restarted;
+            foreach (var message in page.Messages)
+            {
+                ct.ThrowIfCancellationRequested();
+                read++;
+                if (await log.SeenAsync(message.Id, ct)) continue;
+                var (reply, stop, pause) = await HandleAsync(message, ct);
+                stopped += stop;
+                paused += pause;
+                switch (reply.Kind)
+                {
+                    case "reply": replies++; break;
+                    case "out_of_office": away++; break;
+                    case "bounce": bounces++; break;
+                    default: other++; break;
+                }
+
+                if (reply.Kind is "reply" or "out_of_office" && reply.ContactId is null) unmatched++;
+                await log.RecordAsync(reply, clock.GetUtcNow(), ct);
+            }
+
+            link = page.NextLink ?? page.DeltaLink ?? link;
+            await log.SaveLinkAsync(mailbox, link, clock.GetUtcNow(), ct);
+            if (page.NextLink is null) break;
+        }
+
+        return new ReplyScanResult(read, replies, away, bounces, other, unmatched, stopped, paused, restarted);
+    }
+
+    private async Task<(MailReply Reply, int Stopped, int Paused)> HandleAsync(InboxMessage message, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var kind = InboxClassifier.Classify(message);
+        var reply = new MailReply
+        {
+            MessageId = message.Id, Kind = "other", FromAddress = message.FromAddress, Subject = message.Subject, ReceivedAt = message.ReceivedAt,
+            ReturnsOn = kind.ReturnsOn, BouncedAddress = kind.BouncedAddress,
+        };
+        switch (kind.Kind)
+        {
+            case InboxMessageKind.Bounce:
+            {
+                if (kind.BouncedAddress is null) return (reply with { Kind = "bounce", Outcome = "non-delivery report without a clear address: nothing done" }, 0, 0);
+                if (!kind.HardBounce)
+                    return (reply with { Kind = "bounce", Outcome = $"temporary failure ({kind.Status ?? "no status"}): nothing done, the outbox retries" }, 0, 0);
+                var marked = await prospects.MarkBouncedAsync(kind.BouncedAddress, now, ct);
+                var known = marked.Count > 0 ? marked : await prospects.FindContactsByEmailAsync(kind.BouncedAddress, ct);
+                var contact = known.Count > 0 ? known[0] : null;
+                return (reply with
+                {
+                    Kind = "bounce", ContactId = contact?.Id, OrganisationId = contact?.OrganisationId,
+                    Outcome = marked.Count > 0 ? $"address marked as bouncing ({kind.Status}) for {marked.Count} contact(s); their sequences stopped" : "address not known or already marked",
+                }, 0, 0);
+            }
+
+            case InboxMessageKind.Reply:
+            {
+                var contacts = await MatchAsync(message, ct);
+                if (contacts.Count == 0) return (reply with { Kind = "reply", Outcome = "not from a known contact: nothing done" }, 0, 0);
+                var stopped = 0;
+                foreach (var organisationId in contacts.Select(c => c.OrganisationId).Distinct())
+                    stopped += await sequences.StopForOrganisationAsync(organisationId, StopReason.Reply, now, ct);
+                return (reply with
+                {
+                    Kind = "reply", ContactId = contacts[0].Id, OrganisationId = contacts[0].OrganisationId,
+                    Outcome = string.Create(CultureInfo.InvariantCulture, $"{stopped} enrolment(s) of the organisation stopped"),
+                }, stopped, 0);
+            }
+
+            case InboxMessageKind.OutOfOffice:
+            {
+                var contacts = await MatchAsync(message, ct);
+                if (contacts.Count == 0) return (reply with { Kind = "out_of_office", Outcome = "not from a known contact: nothing done" }, 0, 0);
+                var paused = 0;
+                DateTimeOffset? until = null;
+                foreach (var contact in contacts)
+                {
+                    foreach (var enrolment in await sequences.ListOpenForContactAsync(contact.Id, ct))
+                    {
+                        var pausedOne = EnrolmentRules.OnOutOfOffice(enrolment, kind.ReturnsOn, now, settings.Window);
+                        if (pausedOne == enrolment) continue;
+                        if (await sequences.SaveAsync(pausedOne, now, ct))
+                        {
+                            paused++;
+                            until = pausedOne.PausedUntil;
+                        }
+                    }
+                }
+
+                return (reply with
+                {
+                    Kind = "out_of_office", ContactId = contacts[0].Id, OrganisationId = contacts[0].OrganisationId,
+                    Outcome = paused == 0 ? "no open enrolment to pause" : string.Create(CultureInfo.InvariantCulture, $"{paused} enrolment(s) paused until {until:yyyy-MM-dd HH:mm} UTC"),
+                }, 0, paused);
+            }
+
+            default:
+                return (reply with { Outcome = "automatic message: ignored" }, 0, 0);
+        }
+    }
+
+    /// <summary>The contact(s) a message is from: the contact of the sent mail it answers (Message-ID, then conversation), else by sender address.</summary>
+    private async Task<IReadOnlyList<Contact>> MatchAsync(InboxMessage message, CancellationToken ct)
+    {
+        var sent = await outbox.FindSentByMessageAsync(message.ReferencedMessageIds, message.ConversationId, ct);
+        if (sent?.Mail.ContactId is { } id && await prospects.GetContactAsync(id, ct) is { Erased: false } answered)
+            return [answered];
+        return string.IsNullOrWhiteSpace(message.FromAddress) ? [] : await prospects.FindContactsByEmailAsync(message.FromAddress, ct);
+    }
+}
