@@ -19,8 +19,10 @@ public static class AuditEntities
     public const string Import = "import";
     public const string Covenant = "covenant";
     public const string Sync = "sync";
+    public const string Event = "event";
+    public const string Invitation = "invitation";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Event, Invitation];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
