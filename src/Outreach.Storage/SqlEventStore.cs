@@ -206,6 +206,18 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         return rows.Select(r => new InviteCandidate(r.ContactId, r.OptedOutAt is not null, r.LastMailStatus == "failed", r.ErasedAt is not null)).ToList();
     }
 
+    public async Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(long covenantId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ContactChoice>(new CommandDefinition(
+            """
+            SELECT k.id AS ContactId, k.name AS Name, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName
+            FROM contact k JOIN organisation o ON o.id = k.organisation_id
+            WHERE k.erased_at IS NULL AND EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = o.id AND e.covenant_id = @covenantId)
+            ORDER BY o.name, k.name, k.id
+            """, new { covenantId }, cancellationToken: ct))).ToList();
+    }
+
     public async Task<IReadOnlyList<NetworkEvent>> ListStartingAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken ct) =>
         await ListWhereAsync("starts_at >= @from AND starts_at < @until", from, until, ct);
 

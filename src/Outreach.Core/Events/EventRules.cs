@@ -1,5 +1,6 @@
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
+using Outreach.Core.Prospects;
 
 namespace Outreach.Core.Events;
 
@@ -15,6 +16,11 @@ public static class EventRules
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(draft.Title)) errors.Add(new FieldError("Title", "Enter a title."));
         else if (draft.Title.Trim().Length > MaxTitleLength) errors.Add(new FieldError("Title", "A title has at most {0} characters.", MaxTitleLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        else errors.AddRange(Validation.CheckText("Title", draft.Title, MaxTitleLength, required: true));
+        errors.AddRange(Validation.CheckText("Venue", draft.Venue, 300, required: false));
+        errors.AddRange(Validation.CheckText("OnlineJoinUrl", draft.OnlineJoinUrl, 1000, required: false));
+        errors.AddRange(Validation.CheckText("DescriptionNl", draft.DescriptionNl, 4000, required: false, multiline: true));
+        errors.AddRange(Validation.CheckText("DescriptionEn", draft.DescriptionEn, 4000, required: false, multiline: true));
         if (draft.CovenantId <= 0) errors.Add(new FieldError("CovenantId", "Choose a covenant."));
         if (draft.Format != EventFormat.Online && string.IsNullOrWhiteSpace(draft.Venue))
             errors.Add(new FieldError("Venue", "A physical or hybrid event needs a venue."));

@@ -41,6 +41,9 @@ public interface IEventStore
     /// </summary>
     Task<IReadOnlyList<InviteCandidate>> ListInviteCandidatesAsync(InviteSelection selection, CancellationToken ct);
 
+    /// <summary>Contacts (not erased) of the covenant's prospects, to invite by hand or add at the door.</summary>
+    Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(long covenantId, CancellationToken ct);
+
     /// <summary>Scheduled events starting in [from, until) (for reminders) or ended in [from, until) (for follow-ups).</summary>
     Task<IReadOnlyList<NetworkEvent>> ListStartingAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken ct);
     Task<IReadOnlyList<NetworkEvent>> ListEndedAsync(DateTimeOffset from, DateTimeOffset until, CancellationToken ct);
@@ -55,3 +58,6 @@ public sealed class ConcurrentEventChangeException(long eventId)
 {
     public long EventId { get; } = eventId;
 }
+
+/// <summary>A contact as a pick list shows it.</summary>
+public sealed record ContactChoice(long ContactId, string Name, string Email, long OrganisationId, string OrganisationName);

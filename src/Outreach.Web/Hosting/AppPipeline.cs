@@ -56,6 +56,7 @@ public static class AppPipeline
         app.MapJobsApi();
         app.MapContactsApi();
         app.MapReportsApi();
+        app.MapEventsApi();
 
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
         app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>

@@ -30,7 +30,7 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
-    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import"];
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Events/Edit"];
 
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
@@ -64,6 +64,7 @@ public static class ServiceRegistration
         services.AddHostedService<DatabaseInitializer>();
         // After the initializer: the mail dispatcher's loop starts with the schema in place.
         AddMail(services, configuration);
+        Events.EventRegistration.AddEvents(services, configuration);
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();

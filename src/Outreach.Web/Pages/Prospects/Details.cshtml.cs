@@ -15,6 +15,7 @@ public sealed class DetailsModel(
     PipelineService service,
     CurrentActor actor,
     TimeProvider clock,
+    Core.Events.IEventStore events,
     IStringLocalizer<SharedResource> T) : PageModel
 {
     public const int MaxNextActionLength = 500;
@@ -24,6 +25,8 @@ public sealed class DetailsModel(
     public IReadOnlyList<Contact> Contacts { get; private set; } = [];
     public IReadOnlyList<StageChange> History { get; private set; } = [];
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
+    /// <summary>Event invitations of the organisation's contacts: answers and attendance on the timeline.</summary>
+    public IReadOnlyList<(Contact Contact, Core.Events.ContactEventHistory Entry)> EventHistory { get; private set; } = [];
 
     [BindProperty] public string? ToStage { get; set; }
     [BindProperty] public string? Reason { get; set; }
@@ -87,6 +90,10 @@ public sealed class DetailsModel(
         }
 
         OtherEntries = others;
+        var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
+        foreach (var contact in Contacts)
+            eventHistory.AddRange((await events.ListForContactAsync(contact.Id, ct)).Select(h => (contact, h)));
+        EventHistory = eventHistory.OrderByDescending(x => x.Item2.EventStartsAt).ToList();
         if (Request.Method == HttpMethods.Get)
         {
             NextAction = summary.NextAction;
