@@ -153,4 +153,25 @@ public abstract partial class StoreContract
         Assert.Null(erasedMail.Mail.Calendar);
         Assert.Equal(OutboxStatus.Cancelled, erasedMail.Status);
     }
+
+    [Fact]
+    public async Task Attendance_FeedsTheReportsEventEffect_OnlyOnceRecorded()
+    {
+        var events = new SqlEventStore(Db);
+        var source = new SqlEventAttendanceSource(Db);
+        var query = new Core.Reports.ReportQuery { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 12, 31) };
+        var e = await NewEventAsync(events, capacity: 5);
+        var people = await ContactsAsync(2);
+        var (e1, invited) = await events.ApplyAsync(new EventChange(e, e.Version, people.Select(p => new Invitation { EventId = e.Id, ContactId = p.Id, InvitedAt = Clock.GetUtcNow() }).ToList(), "invited", Clock.GetUtcNow()), default);
+        Assert.Null(await source.LoadAsync(query, default));
+
+        var checkIn = EventRules.CheckIn(e1, invited, invited[0].Id, true, Clock.GetUtcNow());
+        await events.ApplyAsync(new EventChange(e1, e1.Version, checkIn.Changed, "checked-in", Clock.GetUtcNow()), default);
+
+        var attendance = await source.LoadAsync(query, default);
+        Assert.NotNull(attendance);
+        Assert.Equal([people[0].OrganisationId], attendance.AttendedOrganisationIds);
+        Assert.Empty((await source.LoadAsync(query with { CovenantId = metals.Id }, default))!.AttendedOrganisationIds);
+        Assert.Empty((await source.LoadAsync(query with { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 3, 1) }, default))!.AttendedOrganisationIds);
+    }
 }

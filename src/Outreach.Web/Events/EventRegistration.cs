@@ -18,6 +18,8 @@ public static class EventRegistration
         services.AddSingleton<IEventInvitationChannel, MailInvitationChannel>();
         services.AddSingleton<IEventFollowUpEnrolment, NoFollowUpEnrolment>();
         services.AddSingleton<EventService>();
+        // The conversion report's event effect reads recorded attendance.
+        services.AddSingleton<Core.Reports.IEventAttendanceSource, SqlEventAttendanceSource>();
         return services;
     }
 }
