@@ -112,14 +112,19 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         var before = (await c.QuerySingleOrDefaultAsync<EventRow>(new CommandDefinition(
             $"SELECT {EventColumns} FROM network_event WHERE id = @Id", new { e.Id }, tx, cancellationToken: ct)))?.ToDomain();
         if (before is null || before.Version != change.ExpectedVersion) throw new ConcurrentEventChangeException(e.Id);
-        var row = await c.QuerySingleAsync<EventRow>(new CommandDefinition(
+        // The version in the WHERE clause too: on PostgreSQL a concurrent writer waits for the row lock and then finds
+        // the version moved, so two answers can never both take the last place.
+        var parameters = new DynamicParameters(EventParameters(e with { UpdatedAt = change.At }));
+        parameters.Add("ExpectedVersion", change.ExpectedVersion);
+        var row = await c.QuerySingleOrDefaultAsync<EventRow>(new CommandDefinition(
             $"""
             UPDATE network_event SET title = @Title, covenant_id = @CovenantId, host_organisation_id = @HostOrganisationId, format = @Format, venue = @Venue,
                 online_join_url = @OnlineJoinUrl, starts_at = @StartsAt, ends_at = @EndsAt, capacity = @Capacity, registration_deadline = @RegistrationDeadline,
                 description_nl = @DescriptionNl, description_en = @DescriptionEn, status = @Status, sequence = @Sequence, version = version + 1, updated_at = @UpdatedAt
-            WHERE id = @Id
+            WHERE id = @Id AND version = @ExpectedVersion
             RETURNING {EventColumns}
-            """, EventParameters(e with { UpdatedAt = change.At }), tx, cancellationToken: ct));
+            """, parameters, tx, cancellationToken: ct))
+            ?? throw new ConcurrentEventChangeException(e.Id);
         var after = row.ToDomain();
         var eventChanges = EventDiff(before, after);
         if (eventChanges.Count > 0)

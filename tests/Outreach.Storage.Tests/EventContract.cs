@@ -174,4 +174,34 @@ public abstract partial class StoreContract
         Assert.Empty((await source.LoadAsync(query with { CovenantId = metals.Id }, default))!.AttendedOrganisationIds);
         Assert.Empty((await source.LoadAsync(query with { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 3, 1) }, default))!.AttendedOrganisationIds);
     }
+
+    [Fact]
+    public async Task TwoAnswersAtOnce_ForTheLastPlace_OnlyOneIsStored()
+    {
+        var events = new SqlEventStore(Db);
+        var e = await NewEventAsync(events, capacity: 1);
+        var people = await ContactsAsync(2);
+        var (e1, invited) = await events.ApplyAsync(new EventChange(e, e.Version, people.Select(p => new Invitation { EventId = e.Id, ContactId = p.Id, InvitedAt = Clock.GetUtcNow() }).ToList(), "invited", Clock.GetUtcNow()), default);
+        // Both decided on the same state: each would take the one place.
+        var first = EventRules.Respond(e1, invited, invited[0].Id, InvitationResponse.Accepted, OfferWindow, Clock.GetUtcNow());
+        var second = EventRules.Respond(e1, invited, invited[1].Id, InvitationResponse.Accepted, OfferWindow, Clock.GetUtcNow());
+        Assert.Equal(PlaceStatus.Confirmed, first.Changed[0].Place);
+        Assert.Equal(PlaceStatus.Confirmed, second.Changed[0].Place);
+
+        var outcomes = await Task.WhenAll(new[] { first, second }.Select(d => Task.Run(async () =>
+        {
+            try
+            {
+                await events.ApplyAsync(new EventChange(e1, e1.Version, d.Changed, "answered", Clock.GetUtcNow()), default);
+                return true;
+            }
+            catch (ConcurrentEventChangeException)
+            {
+                return false;
+            }
+        })));
+
+        Assert.Single(outcomes, stored => stored);
+        Assert.Equal(1, EventRules.PlacesTaken(await events.ListInvitationsAsync(e.Id, default)));
+    }
 }
