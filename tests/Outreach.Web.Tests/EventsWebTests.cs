@@ -144,6 +144,10 @@ public sealed partial class EventsWebTests : IAsyncLifetime
         Assert.Contains("data-testid=\"rsvp-invalid\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         // A link for another event's invitation (made here, but naming an invitation that is not the event's) is refused too.
         Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetAsync(new Uri(app.Services.GetRequiredService<EventLinks>().RsvpUrl(id + 1, invitation.Id, "accept")).PathAndQuery)).StatusCode);
+
+        // After the person's erasure their links stop working.
+        await app.Services.GetRequiredService<ContactErasure>().EraseAsync(people[0].Id, app.Clock.GetUtcNow(), default);
+        Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetAsync(url.PathAndQuery)).StatusCode);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace Outreach.Web.Pages.Events;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(RateLimits.OptOut)]
-public sealed class RsvpModel(EventLinks links, IEventStore events, EventService service, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class RsvpModel(EventLinks links, IEventStore events, EventService service, Core.Prospects.IProspectStore prospects, IStringLocalizer<SharedResource> T) : PageModel
 {
     public bool Valid { get; private set; }
     public NetworkEvent? Event { get; private set; }
@@ -62,6 +62,8 @@ public sealed class RsvpModel(EventLinks links, IEventStore events, EventService
         var all = await events.ListInvitationsAsync(Event.Id, ct);
         Invitation = all.FirstOrDefault(i => i.Id == ids.InvitationId);
         if (Invitation is null) return false;
+        // A person whose data was erased at their request has no answer page any more: their old links stop working.
+        if ((await prospects.GetContactAsync(Invitation.ContactId, ct))?.Erased != false) return false;
         WaitlistPosition = EventRules.WaitlistPosition(all, Invitation);
         Valid = true;
         return true;
