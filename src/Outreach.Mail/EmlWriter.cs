@@ -37,6 +37,10 @@ public static class EmlWriter
         text.Append("\r\n");
         Part(text, boundary, "text/plain", m.TextBody);
         Part(text, boundary, "text/html", m.HtmlBody);
+        // An invitation: the iCalendar object as the last alternative, its method in the content type (RFC 6047; Outlook reads
+        // text/calendar parts of multipart/alternative as meeting requests, MS-OXCMAIL 2.1.3.3.8).
+        if (m.Calendar is { } calendar)
+            Part(text, boundary, "text/calendar", calendar.Content, "; method=" + CalendarMethodToken(calendar.Method));
         text.Append("--").Append(boundary).Append("--\r\n");
         return Encoding.ASCII.GetBytes(text.ToString());
     }
@@ -45,10 +49,14 @@ public static class EmlWriter
     public static string MessageId(string idempotencyKey) =>
         "<" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32].ToLowerInvariant() + "@outreach.invalid>";
 
-    private static void Part(StringBuilder text, string boundary, string type, string body)
+    private static string CalendarMethodToken(string method) =>
+        method.Length is > 0 and <= 20 && method.All(char.IsAsciiLetterUpper) ? method
+            : throw new MailDeliveryException($"'{Clean(method)}' is not an iCalendar method.", permanent: true);
+
+    private static void Part(StringBuilder text, string boundary, string type, string body, string extra = "")
     {
         text.Append("--").Append(boundary).Append("\r\n");
-        text.Append("Content-Type: ").Append(type).Append("; charset=utf-8\r\n");
+        text.Append("Content-Type: ").Append(type).Append("; charset=utf-8").Append(extra).Append("\r\n");
         text.Append("Content-Transfer-Encoding: base64\r\n\r\n");
         var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(body));
         for (var i = 0; i < encoded.Length; i += 76) text.Append(encoded, i, Math.Min(76, encoded.Length - i)).Append("\r\n");

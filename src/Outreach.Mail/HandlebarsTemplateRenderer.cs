@@ -68,6 +68,7 @@ public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
     private static Dictionary<string, object?> Data(TemplateValues v) => new(StringComparer.Ordinal)
     {
         ["contactName"] = v.ContactName, ["organisation"] = v.Organisation, ["covenant"] = v.Covenant, ["owner"] = v.Owner,
-        ["eventName"] = v.EventName, ["eventDate"] = v.EventDate, ["eventPlace"] = v.EventPlace, ["unsubscribeUrl"] = v.UnsubscribeUrl,
+        ["eventName"] = v.EventName, ["eventDate"] = v.EventDate, ["eventPlace"] = v.EventPlace, ["acceptUrl"] = v.AcceptUrl,
+        ["declineUrl"] = v.DeclineUrl, ["cancelUrl"] = v.CancelUrl, ["joinUrl"] = v.JoinUrl, ["offerUntil"] = v.OfferUntil, ["unsubscribeUrl"] = v.UnsubscribeUrl,
     };
 }

@@ -10,7 +10,7 @@ namespace Outreach.Storage;
 public sealed class SqlMailOutbox(Database db) : IMailOutbox
 {
     private const string Columns =
-        "id AS Id, idempotency_key AS IdempotencyKey, purpose AS Purpose, contact_id AS ContactId, to_address AS ToAddress, to_name AS ToName, subject AS Subject, html_body AS HtmlBody, text_body AS TextBody, unsubscribe_url AS UnsubscribeUrl, template_key AS TemplateKey, template_version AS TemplateVersion, due_at AS DueAt, status AS Status, attempts AS Attempts, last_error AS LastError, claimed_by AS ClaimedBy, claimed_until AS ClaimedUntil, sent_at AS SentAt, internet_message_id AS InternetMessageId, conversation_id AS ConversationId";
+        "id AS Id, idempotency_key AS IdempotencyKey, purpose AS Purpose, contact_id AS ContactId, to_address AS ToAddress, to_name AS ToName, subject AS Subject, html_body AS HtmlBody, text_body AS TextBody, unsubscribe_url AS UnsubscribeUrl, template_key AS TemplateKey, template_version AS TemplateVersion, due_at AS DueAt, status AS Status, attempts AS Attempts, last_error AS LastError, claimed_by AS ClaimedBy, claimed_until AS ClaimedUntil, sent_at AS SentAt, internet_message_id AS InternetMessageId, conversation_id AS ConversationId, calendar_method AS CalendarMethod, calendar_content AS CalendarContent";
 
     public async Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct)
     {
@@ -28,13 +28,13 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         var added = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"""
             INSERT INTO mail_outbox (idempotency_key, purpose, contact_id, to_address, to_name, subject, html_body, text_body, unsubscribe_url,
-                                     template_key, template_version, due_at, status, created_at)
+                                     template_key, template_version, due_at, status, created_at, calendar_method, calendar_content)
             VALUES (@IdempotencyKey, @Purpose, @ContactId, @ToAddress, @ToName, @Subject, @HtmlBody, @TextBody, @UnsubscribeUrl,
-                    @TemplateKey, @TemplateVersion, @DueAt, 'pending', @at)
+                    @TemplateKey, @TemplateVersion, @DueAt, 'pending', @at, @CalendarMethod, @CalendarContent)
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING {Columns}
             """,
-            new { draft.IdempotencyKey, draft.Purpose, draft.ContactId, draft.ToAddress, draft.ToName, draft.Subject, draft.HtmlBody, draft.TextBody, draft.UnsubscribeUrl, draft.TemplateKey, draft.TemplateVersion, draft.DueAt, at },
+            new { draft.IdempotencyKey, draft.Purpose, draft.ContactId, draft.ToAddress, draft.ToName, draft.Subject, draft.HtmlBody, draft.TextBody, draft.UnsubscribeUrl, draft.TemplateKey, draft.TemplateVersion, draft.DueAt, at, CalendarMethod = draft.Calendar?.Method, CalendarContent = draft.Calendar?.Content },
             tx, cancellationToken: ct));
         var row = added ?? await c.QuerySingleAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM mail_outbox WHERE idempotency_key = @IdempotencyKey", new { draft.IdempotencyKey }, tx, cancellationToken: ct));
@@ -148,7 +148,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
     internal static Task<int> EraseForContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long contactId, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE mail_outbox SET to_address = 'erased@erased.invalid', to_name = '', subject = '(erased)', html_body = '', text_body = '', unsubscribe_url = NULL,
+            UPDATE mail_outbox SET to_address = 'erased@erased.invalid', to_name = '', subject = '(erased)', html_body = '', text_body = '', unsubscribe_url = NULL, calendar_content = NULL, calendar_method = NULL,
                 status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END
             WHERE contact_id = @contactId
             """,
@@ -179,6 +179,8 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         public DateTimeOffset? SentAt { get; init; }
         public string? InternetMessageId { get; init; }
         public string? ConversationId { get; init; }
+        public string? CalendarMethod { get; init; }
+        public string? CalendarContent { get; init; }
 
         public OutboxMail ToDomain() => new()
         {
@@ -187,6 +189,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             {
                 IdempotencyKey = IdempotencyKey, Purpose = Purpose, ContactId = ContactId, ToAddress = ToAddress, ToName = ToName, Subject = Subject,
                 HtmlBody = HtmlBody, TextBody = TextBody, UnsubscribeUrl = UnsubscribeUrl, TemplateKey = TemplateKey, TemplateVersion = TemplateVersion, DueAt = DueAt,
+                Calendar = CalendarMethod is not null && CalendarContent is not null ? new CalendarPart(CalendarMethod, CalendarContent) : null,
             },
             Status = Enum.Parse<OutboxStatus>(Status, ignoreCase: true), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
             InternetMessageId = InternetMessageId, ConversationId = ConversationId,

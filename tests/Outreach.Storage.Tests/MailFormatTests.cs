@@ -34,6 +34,25 @@ public sealed class MailFormatTests
     }
 
     [Fact]
+    public void AnInvitation_CarriesItsCalendarAsATextCalendarAlternative_WithTheMethod()
+    {
+        var ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Netwerkbijeenkomst — goud\r\nEND:VCALENDAR\r\n";
+        var mail = Outgoing() with { Mail = Outgoing().Mail with { Calendar = new CalendarPart("REQUEST", ics) } };
+        var eml = Encoding.ASCII.GetString(EmlWriter.Write(mail, "a@b.example", "A", DateTimeOffset.UnixEpoch));
+
+        Assert.Contains("Content-Type: multipart/alternative;", eml, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n", eml, StringComparison.Ordinal);
+        var parts = eml.Split("Content-Transfer-Encoding: base64\r\n\r\n").Skip(1)
+            .Select(p => Encoding.UTF8.GetString(Convert.FromBase64String(string.Concat(p.Split("\r\n--")[0].Split("\r\n"))))).ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.Equal(ics, parts[2]);
+        // Without a calendar the mail is as before: two alternatives.
+        Assert.DoesNotContain("text/calendar", Encoding.ASCII.GetString(EmlWriter.Write(Outgoing(), "a@b.example", "A", DateTimeOffset.UnixEpoch)), StringComparison.Ordinal);
+        var bad = Outgoing() with { Mail = Outgoing().Mail with { Calendar = new CalendarPart("REQUEST\r\nX-Evil: 1", ics) } };
+        Assert.True(Assert.Throws<MailDeliveryException>(() => EmlWriter.Write(bad, "a@b.example", "A", DateTimeOffset.UnixEpoch)).Permanent);
+    }
+
+    [Fact]
     public void ASubjectOrNameWithLineBreaks_CannotAddHeaders()
     {
         var eml = Encoding.ASCII.GetString(EmlWriter.Write(Outgoing("Hello\r\nBcc: everyone@example.org", "Eva\r\nX-Evil: 1"), "a@b.example", "A", DateTimeOffset.UnixEpoch));

@@ -98,4 +98,22 @@ public sealed class TemplateTests
 
         Assert.All(BuiltInTemplates.StarterSequence.Steps, s => Assert.Contains(BuiltInTemplates.Purposes, p => p.Key == s.TemplateKey));
     }
+
+    [Fact]
+    public void TheBuiltInEventTemplates_PassTheCheck_InBothLanguages_AndRenderTheLinks()
+    {
+        var renderer = new HandlebarsTemplateRenderer();
+        foreach (var kind in Enum.GetValues<Outreach.Core.Events.EventMailKind>())
+        {
+            foreach (var language in new[] { ContactLanguage.Nl, ContactLanguage.En })
+            {
+                var t = Outreach.Core.Events.EventMailTemplates.All.Single(x => x.Key == Outreach.Core.Events.EventMailTemplates.Key(kind) && x.Language == language);
+                Assert.Empty(renderer.Check(t));
+                var r = renderer.Render(t, Values() with { EventName = "Goud & zilver", EventDate = "15 april", AcceptUrl = "https://x.test/r/a?a=accept", DeclineUrl = "https://x.test/r/a?a=decline", CancelUrl = "https://x.test/r/a?a=cancel" });
+                Assert.Contains("https://outreach.example/u/abc?x=1&y=2", r.Text, StringComparison.Ordinal);
+                Assert.DoesNotContain("{{", r.Html, StringComparison.Ordinal);
+                Assert.Contains("Goud &amp; zilver", r.Html, StringComparison.Ordinal);
+            }
+        }
+    }
 }

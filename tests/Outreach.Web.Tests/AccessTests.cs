@@ -13,10 +13,10 @@ namespace Outreach.Web.Tests;
 /// </summary>
 public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<DemoAppFixture>
 {
-    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error", "/u/1" };
+    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error", "/u/1", "/r/1" };
 
     /// <summary>Pages only the secretariat opens at all (the rest may be read by managers).</summary>
-    private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import", "/templates/pipeline-hygiene/1" };
+    private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import", "/templates/pipeline-hygiene/1", "/events/edit", "/events/edit/1" };
 
     /// <summary>Reads that hand out a person's data (subject-access exports) belong to those who handle such requests.</summary>
     private static readonly HashSet<string> EditorReads = new(StringComparer.OrdinalIgnoreCase) { "/api/contacts/1/export" };
@@ -142,7 +142,7 @@ public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<Demo
         var administrator = app.CreateClientAs(Role.Administrator);
         var board = await (await administrator.GetAsync("/board")).Content.ReadAsStringAsync();
         var prospect = Action().Matches(board).Select(m => m.Groups[3].Value).First(v => v.Length > 0);
-        var pages = new[] { "/board", prospect, "/organisations/1/edit", "/contacts/1", "/import", "/covenants", "/jobs", "/admin/users", "/admin/api-keys" };
+        var pages = new[] { "/board", prospect, "/organisations/1/edit", "/contacts/1", "/import", "/covenants", "/jobs", "/admin/users", "/admin/api-keys", "/events/1", "/events/1/check-in", "/events/edit/1" };
         var actions = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var page in pages)
         {

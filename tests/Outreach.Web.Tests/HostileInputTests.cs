@@ -19,6 +19,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     private HttpClient client = null!;
     private long prospectId;
     private long organisationId;
+    private long eventId;
 
     public static readonly TheoryData<string, string> Invalid = new()
     {
@@ -40,6 +41,12 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         var created = await client.PostAsJsonAsync("/api/prospects", new { name = "Baseline Gold", partyKind = "company", sector = "jewellery", owner = "Anne", covenant = "gold" });
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         (prospectId, organisationId) = (body.GetProperty("id").GetInt64(), body.GetProperty("organisationId").GetInt64());
+        var createdEvent = await client.PostAsJsonAsync("/api/events", new
+        {
+            title = "Baseline event", covenant = "gold", format = "physical", venue = "Utrecht", start = "2027-01-20T14:00", end = "2027-01-20T17:00",
+            registrationDeadline = "2027-01-15T12:00", capacity = 10,
+        });
+        eventId = (await createdEvent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
 
     public async Task DisposeAsync() => await app.DisposeAsync();
@@ -49,7 +56,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
         var parts = new List<string>();
         // Every column of every row, so an update that slipped through shows, not just an insert.
-        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "mail_outbox", "mail_template", "mail_sequence" })
+        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "network_event", "invitation", "mail_outbox", "mail_template", "mail_sequence" })
         {
             foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY 1"))
                 parts.Add(table + ":" + string.Join(",", row.Select(kv => $"{kv.Key}={kv.Value}")));
@@ -221,12 +228,16 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     {
         _ = what;
         body = body.Replace("__LONG__", new string('x', 5000), StringComparison.Ordinal);
-        foreach (var path in new[] { "/api/prospects", $"/api/prospects/{prospectId}/stage", $"/api/prospects/{prospectId}/enrolments" })
+        foreach (var path in new[] { "/api/prospects", $"/api/prospects/{prospectId}/stage", $"/api/prospects/{prospectId}/enrolments", "/api/events", $"/api/events/{eventId}/invitations" })
         {
             var before = await StateAsync();
             var moveBody = path.EndsWith("/stage", StringComparison.Ordinal)
                 ? body.Replace("\"name\"", "\"reason\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"toStage\"", StringComparison.Ordinal)
-                : body;
+                : path == "/api/events"
+                    ? body.Replace("\"name\"", "\"title\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"format\"", StringComparison.Ordinal)
+                    : path.EndsWith("/invitations", StringComparison.Ordinal)
+                        ? body.Replace("\"name\"", "\"contactIds\"", StringComparison.Ordinal).Replace("\"covenant\"", "\"filter\"", StringComparison.Ordinal)
+                        : body;
             var response = await client.PostAsync(path, new StringContent(moveBody, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -22,8 +22,10 @@ public static class AuditEntities
     public const string Template = "template";
     public const string Sequence = "sequence";
     public const string Enrolment = "enrolment";
+    public const string Event = "event";
+    public const string Invitation = "invitation";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch

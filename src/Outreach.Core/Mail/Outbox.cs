@@ -29,7 +29,12 @@ public sealed record MailDraft
     public string? TemplateKey { get; init; }
     public int? TemplateVersion { get; init; }
     public DateTimeOffset DueAt { get; init; }
+    /// <summary>An iCalendar part (an event invitation, update or cancellation); null for ordinary mail.</summary>
+    public CalendarPart? Calendar { get; init; }
 }
+
+/// <summary>An iTIP calendar object sent with a mail (RFC 6047): its METHOD (REQUEST, CANCEL) and the iCalendar text.</summary>
+public sealed record CalendarPart(string Method, string Content);
 
 /// <summary>A mail in the outbox.</summary>
 public sealed record OutboxMail

@@ -19,6 +19,14 @@ public sealed record TemplateValues
     public string? EventName { get; init; }
     public string? EventDate { get; init; }
     public string? EventPlace { get; init; }
+    /// <summary>Event mail: the signed links to answer (they open a page that asks once, so mail scanners answer nothing).</summary>
+    public string? AcceptUrl { get; init; }
+    public string? DeclineUrl { get; init; }
+    public string? CancelUrl { get; init; }
+    /// <summary>Event mail: the online meeting link (online and hybrid events).</summary>
+    public string? JoinUrl { get; init; }
+    /// <summary>Event mail: until when an offered place is held (Amsterdam time, written out).</summary>
+    public string? OfferUntil { get; init; }
     public required string UnsubscribeUrl { get; init; }
 }
 
@@ -37,7 +45,7 @@ public static class MailTemplates
 {
     /// <summary>The placeholders a template may use, by name.</summary>
     public static readonly IReadOnlyList<string> Placeholders =
-        ["contactName", "organisation", "covenant", "owner", "eventName", "eventDate", "eventPlace", "unsubscribeUrl"];
+        ["contactName", "organisation", "covenant", "owner", "eventName", "eventDate", "eventPlace", "acceptUrl", "declineUrl", "cancelUrl", "joinUrl", "offerUntil", "unsubscribeUrl"];
 
     /// <summary>The newest version in the contact's language, or in the other language when there is none in theirs.</summary>
     public static MailTemplate? Pick(IEnumerable<MailTemplate> versions, string key, ContactLanguage language)

@@ -33,6 +33,9 @@ public static class JobCatalog
         new("weekly-report-mail", "Weekly report mail",
             "Sends last week's changes and the key figures of the last twelve months to the configured managers, through the outbox.",
             typeof(WeeklyReportMailJob), o => o.WeeklyReportCron),
+        new("event-mail", "Network event mail",
+            "Passes offered places that were not confirmed in time to the next on the waitlist, sends reminders before events and thanks or a no-show message after them.",
+            typeof(Outreach.Jobs.Events.EventMailJob), o => o.EventMailCron),
         // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
         new("dataverse-sync", "Dataverse sync",
             "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",

@@ -37,6 +37,10 @@ public sealed class JobsOptions
     [Required]
     public string WeeklyReportCron { get; set; } = "0 0 8 ? * MON";
 
+    /// <summary>Network event mail (offers passing on, reminders, follow-ups): every 15 minutes by default.</summary>
+    [Required]
+    public string EventMailCron { get; set; } = "0 0/15 * * * ?";
+
     /// <summary>The managers' addresses that get the weekly report mail; empty: the job runs but sends nothing.</summary>
     public IList<string> WeeklyReportRecipients { get; init; } = [];
 

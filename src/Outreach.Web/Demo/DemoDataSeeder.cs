@@ -13,7 +13,7 @@ public sealed record DemoSummary(int Organisations, int Contacts, int StageChang
 /// the reserved .example top-level domain): three covenants, 240 organisations of every party kind spread over
 /// all stages, three years of stage history that follows the pipeline rules, and contacts in Dutch and English.
 /// </summary>
-public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Database db, TimeProvider clock)
+public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Database db, TimeProvider clock, Core.Events.IEventStore? events = null)
 {
     public const int OrganisationCount = 240;
     private const int Seed = 20261121;
@@ -31,7 +31,37 @@ public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Da
     {
         if ((await prospects.ListCovenantsAsync(ct)).Count > 0) return null;
         using var actor = Core.Audit.AmbientActor.Use("demo data");
-        return await SeedAsync(ct);
+        var summary = await SeedAsync(ct);
+        if (events is not null) await SeedEventAsync(events, ct);
+        return summary;
+    }
+
+    /// <summary>A network event six weeks ahead with some of the gold covenant's contacts invited and a few answers (no mail is sent).</summary>
+    private async Task SeedEventAsync(Core.Events.IEventStore store, CancellationToken ct)
+    {
+        var gold = (await prospects.ListCovenantsAsync(ct)).First(c => c.Code == "gold");
+        var day = Core.Calendar.AmsterdamClock.Today(clock).AddDays(42);
+        var now = clock.GetUtcNow();
+        var e = await store.AddEventAsync(Core.Events.EventRules.Create(new Core.Events.NetworkEventDraft
+        {
+            Title = "Netwerkbijeenkomst Verantwoord Goud", CovenantId = gold.Id, Format = Core.Events.EventFormat.Hybrid, Venue = "Fairphone, Amsterdam",
+            OnlineJoinUrl = "https://teams.example/meet/demo", StartLocal = day.ToDateTime(new TimeOnly(14, 0)), EndLocal = day.ToDateTime(new TimeOnly(17, 0)),
+            Capacity = 12, RegistrationDeadlineLocal = day.AddDays(-5).ToDateTime(new TimeOnly(23, 59)),
+            DescriptionNl = "Taskforces en nieuwe partijen ontmoeten elkaar.", DescriptionEn = "Taskforces and prospective parties meet.",
+        }, "evt-demo-" + Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) + "@outreach", now), ct);
+        var candidates = (await store.ListInviteCandidatesAsync(new Core.Events.InviteSelection { Filter = new Core.Pipeline.ProspectFilter { CovenantId = gold.Id, Stage = Core.Pipeline.Stage.Engaged } }, ct)).Take(20);
+        var invite = Core.Events.EventRules.Invite(e, [], candidates, now);
+        var (current, invitations) = await store.ApplyAsync(new Core.Events.EventChange(e, e.Version, Core.Events.EventRules.NewInvitations(e, invite, now), "invited", now), ct);
+        var answers = new[] { Core.Events.InvitationResponse.Accepted, Core.Events.InvitationResponse.Declined, Core.Events.InvitationResponse.Tentative, Core.Events.InvitationResponse.Accepted };
+        var all = invitations.ToList();
+        for (var i = 0; i < Math.Min(all.Count, 14); i++)
+        {
+            var decision = Core.Events.EventRules.Respond(current, all, all[i].Id, answers[i % answers.Length], TimeSpan.FromHours(48), now);
+            if (!decision.IsAllowed || decision.Changed.Count == 0) continue;
+            var (next, changed) = await store.ApplyAsync(new Core.Events.EventChange(current, current.Version, decision.Changed, "answered", now), ct);
+            current = next;
+            foreach (var c in changed) all[all.FindIndex(x => x.Id == c.Id)] = c;
+        }
     }
 
     public async Task<DemoSummary> SeedAsync(CancellationToken ct)

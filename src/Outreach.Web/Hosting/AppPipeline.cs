@@ -57,6 +57,7 @@ public static class AppPipeline
         app.MapContactsApi();
         app.MapReportsApi();
         app.MapSequencesApi();
+        app.MapEventsApi();
 
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
         app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>

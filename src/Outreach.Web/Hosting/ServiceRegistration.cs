@@ -30,7 +30,7 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
-    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit"];
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit", "/Events/Edit"];
 
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
@@ -71,6 +71,7 @@ public static class ServiceRegistration
         services.AddHostedService<DatabaseInitializer>();
         // After the initializer: the mail dispatcher's loop starts with the schema in place.
         AddMail(services, configuration);
+        Events.EventRegistration.AddEvents(services, configuration);
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();

@@ -17,6 +17,7 @@ public sealed class DetailsModel(
     Core.Sequences.SequenceRunner runner,
     CurrentActor actor,
     TimeProvider clock,
+    Core.Events.IEventStore events,
     IStringLocalizer<SharedResource> T) : PageModel
 {
     public const int MaxNextActionLength = 500;
@@ -31,6 +32,8 @@ public sealed class DetailsModel(
 
     [BindProperty] public long? EnrolSequenceId { get; set; }
     [BindProperty] public long? EnrolContactId { get; set; }
+    /// <summary>Event invitations of the organisation's contacts: answers and attendance on the timeline.</summary>
+    public IReadOnlyList<(Contact Contact, Core.Events.ContactEventHistory Entry)> EventHistory { get; private set; } = [];
 
     [BindProperty] public string? ToStage { get; set; }
     [BindProperty] public string? Reason { get; set; }
@@ -126,6 +129,10 @@ public sealed class DetailsModel(
         OtherEntries = others;
         Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
+        var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
+        foreach (var contact in Contacts)
+            eventHistory.AddRange((await events.ListForContactAsync(contact.Id, ct)).Select(h => (contact, h)));
+        EventHistory = eventHistory.OrderByDescending(x => x.Item2.EventStartsAt).ToList();
         if (Request.Method == HttpMethods.Get)
         {
             NextAction = summary.NextAction;

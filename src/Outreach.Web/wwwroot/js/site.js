@@ -51,3 +51,18 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
+
+// The door list (event check-in): search as you type; the search is kept across the one-tap check-ins.
+(function () {
+  const box = document.getElementById('door-search');
+  if (!box) return;
+  const rows = [...document.querySelectorAll('[data-testid="door-row"]')];
+  const apply = () => {
+    const q = box.value.trim().toLowerCase();
+    rows.forEach(r => { r.hidden = q.length > 0 && !r.dataset.search.includes(q); });
+    document.querySelectorAll('.keep-q').forEach(k => { k.value = box.value; });
+  };
+  box.addEventListener('input', apply);
+  apply();
+})();
+

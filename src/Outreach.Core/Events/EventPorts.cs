@@ -1,0 +1,52 @@
+namespace Outreach.Core.Events;
+
+/// <summary>Settings of events: how long an offered place is held, when reminders go, who organises.</summary>
+public sealed class EventOptions
+{
+    public const string Section = "Events";
+
+    /// <summary>Hours an invitee from the waitlist has to confirm an offered place before it passes on.</summary>
+    public int OfferHours { get; set; } = 48;
+
+    /// <summary>Days before the start that accepted and tentative invitees get a reminder.</summary>
+    public int ReminderDays { get; set; } = 3;
+
+    /// <summary>The ORGANIZER of invitations: the secretariat's mailbox (replies and calendar answers go there).</summary>
+    public string OrganizerName { get; set; } = "Covenant secretariat";
+    public string OrganizerEmail { get; set; } = "secretariat@outreach.invalid";
+
+    public TimeSpan OfferWindow => TimeSpan.FromHours(Math.Clamp(OfferHours, 1, 24 * 30));
+}
+
+/// <summary>
+/// How an invitee hears about an event change: in the embedded mode a mail with an iCalendar part through the outbox
+/// (<see cref="MailInvitationChannel"/>); with Microsoft 365 a Graph calendar adapter can take its place without the rules changing.
+/// Implementations are idempotent per (invitation, kind, SEQUENCE), so repeating a call after a crash sends nothing twice.
+/// </summary>
+public interface IEventInvitationChannel
+{
+    Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct);
+}
+
+/// <summary>The public links in event mail (signed by the web host, which serves them).</summary>
+public interface IEventLinks
+{
+    /// <summary>The invitee's own answer page; <paramref name="answer"/> is "accept", "decline" or "cancel" (the page still asks once).</summary>
+    string RsvpUrl(long eventId, long invitationId, string answer);
+
+    string UnsubscribeUrl(long contactId);
+}
+
+/// <summary>
+/// Enrols an attendee in a follow-up sequence after the event. The sequences storage is the lead's work: until it lands the
+/// registered implementation does nothing (<see cref="NoFollowUpEnrolment"/>), and the thank-you mail goes regardless.
+/// </summary>
+public interface IEventFollowUpEnrolment
+{
+    Task EnrolAttendeeAsync(NetworkEvent networkEvent, Invitation invitation, CancellationToken ct);
+}
+
+public sealed class NoFollowUpEnrolment : IEventFollowUpEnrolment
+{
+    public Task EnrolAttendeeAsync(NetworkEvent networkEvent, Invitation invitation, CancellationToken ct) => Task.CompletedTask;
+}

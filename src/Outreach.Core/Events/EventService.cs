@@ -1,0 +1,140 @@
+using Outreach.Core.Common;
+
+namespace Outreach.Core.Events;
+
+/// <summary>The outcome of a use case: the event after it, or why not (a refusal, field errors, or no such event).</summary>
+public sealed record EventResult(NetworkEvent? Event, DomainMessage? Refusal = null, IReadOnlyList<FieldError>? Errors = null, bool NotFound = false)
+{
+    public bool Succeeded => Event is not null && Refusal is null && (Errors is null || Errors.Count == 0) && !NotFound;
+}
+
+/// <summary>The outcome of inviting: the counts the person inviting sees.</summary>
+public sealed record InviteResult(int Invited, int ExcludedOptedOut, int ExcludedBouncing, int ExcludedAlreadyInvited, DomainMessage? Refusal = null, bool NotFound = false);
+
+/// <summary>
+/// The event use cases: read the event and its invitations, decide with <see cref="EventRules"/>, store the change under the
+/// event's version (deciding again when someone else came first), then tell the invitees through the channel. The channel is
+/// idempotent, so a run that stops between storing and sending is mended by the jobs or by repeating the action.
+/// </summary>
+public sealed class EventService(IEventStore store, IEventInvitationChannel channel, EventOptions options, TimeProvider clock)
+{
+    private const int Attempts = 5;
+
+    public async Task<EventResult> CreateAsync(NetworkEventDraft draft, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var errors = EventRules.Check(draft);
+        if (errors.Count > 0) return new EventResult(null, Errors: errors);
+        var uid = "evt-" + Guid.NewGuid().ToString("N") + "@outreach";
+        return new EventResult(await store.AddEventAsync(EventRules.Create(draft, uid, clock.GetUtcNow()), ct).ConfigureAwait(false));
+    }
+
+    public async Task<EventResult> EditAsync(long eventId, NetworkEventDraft draft, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var errors = EventRules.Check(draft);
+        if (errors.Count > 0) return new EventResult(null, Errors: errors);
+        return await ChangeAsync(eventId, "edited", (e, invitations, now) => EventRules.Edit(e, draft, invitations, options.OfferWindow, now), ct).ConfigureAwait(false);
+    }
+
+    public Task<EventResult> CancelAsync(long eventId, CancellationToken ct) =>
+        ChangeAsync(eventId, "cancelled", (e, invitations, now) => EventRules.Cancel(e, invitations, now), ct);
+
+    public Task<EventResult> RespondAsync(long eventId, long invitationId, InvitationResponse response, CancellationToken ct) =>
+        ChangeAsync(eventId, "answered", (e, invitations, now) => (e, EventRules.Respond(e, invitations, invitationId, response, options.OfferWindow, now)), ct);
+
+    public Task<EventResult> CheckInAsync(long eventId, long invitationId, bool checkedIn, CancellationToken ct) =>
+        ChangeAsync(eventId, checkedIn ? "checked-in" : "check-in-undone", (e, invitations, now) => (e, EventRules.CheckIn(e, invitations, invitationId, checkedIn, now)), ct);
+
+    public Task<EventResult> WalkInAsync(long eventId, long contactId, CancellationToken ct) =>
+        ChangeAsync(eventId, "checked-in", (e, invitations, now) => (e, EventRules.WalkIn(e, invitations, contactId, now)), ct);
+
+    public Task<EventResult> ExpireOffersAsync(long eventId, CancellationToken ct) =>
+        ChangeAsync(eventId, "offer-lapsed", (e, invitations, now) => (e, EventRules.ExpireOffers(e, invitations, options.OfferWindow, now)), ct);
+
+    public async Task<InviteResult> InviteAsync(long eventId, InviteSelection selection, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        var candidates = await store.ListInviteCandidatesAsync(selection, ct).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var e = await store.GetEventAsync(eventId, ct).ConfigureAwait(false);
+            if (e is null) return new InviteResult(0, 0, 0, 0, NotFound: true);
+            var invitations = await store.ListInvitationsAsync(eventId, ct).ConfigureAwait(false);
+            var now = clock.GetUtcNow();
+            var decision = EventRules.Invite(e, invitations, candidates, now);
+            if (!decision.IsAllowed) return new InviteResult(0, 0, 0, 0, decision.Refusal);
+            try
+            {
+                var (stored, added) = decision.Invited.Count == 0
+                    ? (e, [])
+                    : await store.ApplyAsync(new EventChange(e, e.Version, EventRules.NewInvitations(e, decision, now), "invited", now), ct).ConfigureAwait(false);
+                foreach (var invitation in added) await channel.SendAsync(stored, invitation, EventMailKind.Invitation, ct).ConfigureAwait(false);
+                return new InviteResult(added.Count, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited);
+            }
+            catch (ConcurrentEventChangeException) when (attempt < Attempts)
+            {
+                // Someone answered or invited meanwhile: decide again on the current invitations.
+            }
+        }
+    }
+
+    /// <summary>Sends the reminders of one event (each invitee once, however often this runs).</summary>
+    public async Task<int> SendRemindersAsync(NetworkEvent networkEvent, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(networkEvent);
+        var invitations = await store.ListInvitationsAsync(networkEvent.Id, ct).ConfigureAwait(false);
+        return await SendAsync(networkEvent, invitations, EventRules.Reminders(networkEvent, invitations), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>After the event: thanks to attendees (and their follow-up enrolment), another message to no-shows.</summary>
+    public async Task<int> SendFollowUpsAsync(NetworkEvent networkEvent, IEventFollowUpEnrolment enrolment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(networkEvent);
+        ArgumentNullException.ThrowIfNull(enrolment);
+        var invitations = await store.ListInvitationsAsync(networkEvent.Id, ct).ConfigureAwait(false);
+        var mails = EventRules.FollowUps(networkEvent, invitations, clock.GetUtcNow());
+        foreach (var mail in mails.Where(m => m.Kind == EventMailKind.Thanks))
+            await enrolment.EnrolAttendeeAsync(networkEvent, invitations.First(i => i.ContactId == mail.ContactId), ct).ConfigureAwait(false);
+        return await SendAsync(networkEvent, invitations, mails, ct).ConfigureAwait(false);
+    }
+
+    private async Task<int> SendAsync(NetworkEvent e, IReadOnlyList<Invitation> invitations, IEnumerable<EventMail> mails, CancellationToken ct)
+    {
+        var byContact = invitations.ToDictionary(i => i.ContactId);
+        var sent = 0;
+        foreach (var mail in mails)
+        {
+            if (!byContact.TryGetValue(mail.ContactId, out var invitation)) continue;
+            await channel.SendAsync(e, invitation, mail.Kind, ct).ConfigureAwait(false);
+            sent++;
+        }
+
+        return sent;
+    }
+
+    private async Task<EventResult> ChangeAsync(long eventId, string action,
+        Func<NetworkEvent, IReadOnlyList<Invitation>, DateTimeOffset, (NetworkEvent Event, EventDecision Decision)> decide, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var e = await store.GetEventAsync(eventId, ct).ConfigureAwait(false);
+            if (e is null) return new EventResult(null, NotFound: true);
+            var invitations = await store.ListInvitationsAsync(eventId, ct).ConfigureAwait(false);
+            var (changedEvent, decision) = decide(e, invitations, clock.GetUtcNow());
+            if (!decision.IsAllowed) return new EventResult(e, decision.Refusal);
+            if (changedEvent == e && decision.Changed.Count == 0) return new EventResult(e);
+            try
+            {
+                var (stored, changed) = await store.ApplyAsync(new EventChange(changedEvent, e.Version, decision.Changed, action, clock.GetUtcNow()), ct).ConfigureAwait(false);
+                var current = invitations.Select(i => changed.FirstOrDefault(c => c.Id == i.Id) ?? i).Concat(changed.Where(c => invitations.All(i => i.Id != c.Id))).ToList();
+                await SendAsync(stored, current, decision.Mails, ct).ConfigureAwait(false);
+                return new EventResult(stored);
+            }
+            catch (ConcurrentEventChangeException) when (attempt < Attempts)
+            {
+                // Another change came first: decide again on what is stored now.
+            }
+        }
+    }
+}
