@@ -202,13 +202,12 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<CandidateRow>(new CommandDefinition(
             $"""
-            SELECT k.id AS ContactId, k.opted_out_at AS OptedOutAt, k.erased_at AS ErasedAt,
-                   (SELECT m.status FROM mail_outbox m WHERE m.contact_id = k.id AND m.status IN ('sent', 'failed') ORDER BY m.id DESC LIMIT 1) AS LastMailStatus
+            SELECT k.id AS ContactId, k.opted_out_at AS OptedOutAt, k.erased_at AS ErasedAt, k.bounced_at AS BouncedAt
             FROM contact k
             WHERE {string.Join(" OR ", parts.Select(x => "(" + x + ")"))}
             ORDER BY k.id
             """, p, cancellationToken: ct));
-        return rows.Select(r => new InviteCandidate(r.ContactId, r.OptedOutAt is not null, r.LastMailStatus == "failed", r.ErasedAt is not null)).ToList();
+        return rows.Select(r => new InviteCandidate(r.ContactId, r.OptedOutAt is not null, r.BouncedAt is not null, r.ErasedAt is not null)).ToList();
     }
 
     public async Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(long covenantId, CancellationToken ct)
@@ -360,6 +359,6 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         public long ContactId { get; init; }
         public DateTimeOffset? OptedOutAt { get; init; }
         public DateTimeOffset? ErasedAt { get; init; }
-        public string? LastMailStatus { get; init; }
+        public DateTimeOffset? BouncedAt { get; init; }
     }
 }

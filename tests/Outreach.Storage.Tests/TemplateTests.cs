@@ -91,7 +91,7 @@ public sealed class TemplateTests
         {
             foreach (var language in new[] { Outreach.Core.Prospects.ContactLanguage.Nl, Outreach.Core.Prospects.ContactLanguage.En })
             {
-                var template = Assert.Single(BuiltInTemplates.All, t => t.Key == purpose.Key && t.Language == language);
+                var template = Assert.Single(BuiltInTemplates.Everything, t => t.Key == purpose.Key && t.Language == language);
                 Assert.Empty(renderer.Check(template));
             }
         }

@@ -15,6 +15,9 @@ public sealed class EventOptions
     public string OrganizerName { get; set; } = "Covenant secretariat";
     public string OrganizerEmail { get; set; } = "secretariat@outreach.invalid";
 
+    /// <summary>The name of the sequence attendees are enrolled in after the event (with the thank-you mail); empty: none.</summary>
+    public string? FollowUpSequence { get; set; }
+
     public TimeSpan OfferWindow => TimeSpan.FromHours(Math.Clamp(OfferHours, 1, 24 * 30));
 }
 

@@ -11,7 +11,8 @@ namespace Outreach.Core.Events;
 /// iCalendar REQUEST, cancellations a CANCEL, with the event's UID and SEQUENCE. Opted-out and erased contacts get nothing.
 /// </summary>
 public sealed class MailInvitationChannel(
-    IProspectStore prospects, IMailOutbox outbox, IMailTemplateRenderer renderer, IEventLinks links, EventOptions options, TimeProvider clock)
+    IProspectStore prospects, IMailOutbox outbox, IMailTemplateRenderer renderer, IEventLinks links, EventOptions options, TimeProvider clock,
+    Sequences.ITemplateStore? templates = null)
     : IEventInvitationChannel
 {
     public async Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct)
@@ -22,18 +23,23 @@ public sealed class MailInvitationChannel(
         if (contact is null || contact.OptedOut || contact.Erased) return;
         var organisation = await prospects.GetOrganisationAsync(contact.OrganisationId, ct).ConfigureAwait(false);
         var covenant = (await prospects.ListCovenantsAsync(ct).ConfigureAwait(false)).FirstOrDefault(c => c.Id == networkEvent.CovenantId);
-        var draft = Compose(networkEvent, invitation, kind, contact, organisation?.Name ?? "", organisation?.Owner ?? options.OrganizerName, covenant?.Name ?? "");
+        // The secretariat's edited text when there is one (newest version, the contact's language first), else the built-in one.
+        var key = EventMailTemplates.Key(kind);
+        var stored = templates is null ? null
+            : await templates.GetAsync(key, contact.Language, null, ct).ConfigureAwait(false)
+              ?? await templates.GetAsync(key, contact.Language == ContactLanguage.Nl ? ContactLanguage.En : ContactLanguage.Nl, null, ct).ConfigureAwait(false);
+        var draft = Compose(networkEvent, invitation, kind, contact, organisation?.Name ?? "", organisation?.Owner ?? options.OrganizerName, covenant?.Name ?? "", stored);
         await outbox.EnqueueAsync(draft, clock.GetUtcNow(), ct).ConfigureAwait(false);
     }
 
     /// <summary>The outbox mail for one invitee (pure: separate from the lookups, so it can be tested as is).</summary>
-    public MailDraft Compose(NetworkEvent e, Invitation invitation, EventMailKind kind, Contact contact, string organisation, string owner, string covenant)
+    public MailDraft Compose(NetworkEvent e, Invitation invitation, EventMailKind kind, Contact contact, string organisation, string owner, string covenant, MailTemplate? stored = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(invitation);
         ArgumentNullException.ThrowIfNull(contact);
         var key = EventMailTemplates.Key(kind);
-        var template = MailTemplates.Pick(EventMailTemplates.All, key, contact.Language)
+        var template = stored ?? MailTemplates.Pick(EventMailTemplates.All, key, contact.Language)
             ?? throw new InvalidOperationException($"No built-in template '{key}'.");
         var culture = CultureInfo.GetCultureInfo(contact.Language == ContactLanguage.Nl ? "nl-NL" : "en-GB");
         var rendered = renderer.Render(template, new TemplateValues

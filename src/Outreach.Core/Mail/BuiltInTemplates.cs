@@ -20,7 +20,17 @@ public static class BuiltInTemplates
         new(FollowUp, "Follow-up after first contact", "The first mail after a conversation: thanks, what the covenant offers, the next step."),
         new(FollowUpReminder, "Reminder", "A short reminder when there has been no answer."),
         new(FollowUpLast, "Last follow-up", "The last mail of a sequence: the door stays open."),
+        new(Events.EventMailTemplates.Invitation, "Event invitation", "The invitation to a network event, with the calendar item and the answer links."),
+        new(Events.EventMailTemplates.Update, "Event changed", "When an event moves or changes: the updated calendar item."),
+        new(Events.EventMailTemplates.Cancelled, "Event cancelled", "When an event is called off: the calendar cancellation."),
+        new(Events.EventMailTemplates.PlaceOffered, "Place offered", "A place came free for someone on the waitlist: confirm before it passes on."),
+        new(Events.EventMailTemplates.Reminder, "Event reminder", "A few days before the event, to those who accepted or answered tentatively."),
+        new(Events.EventMailTemplates.Thanks, "Thanks for coming", "After the event, to those who attended."),
+        new(Events.EventMailTemplates.NoShow, "Sorry we missed you", "After the event, to those who accepted but did not come."),
     ];
+
+    /// <summary>Whether a template belongs to network events (event mail is sent by the events, not by sequences).</summary>
+    public static bool IsEventTemplate(string key) => key.StartsWith("event-", StringComparison.Ordinal);
 
     private const string Footer = """
         <p style="font-size:12px;color:#666">{{#if owner}}{{owner}}, {{/if}}{{covenant}}</p>
@@ -52,6 +62,9 @@ public static class BuiltInTemplates
         Make(FollowUpLast, ContactLanguage.En, "{{covenant}}: the door stays open",
             "Dear {{contactName}},\n\nI understand this may not be the right moment. Should {{organisation}} wish to talk about the {{covenant}} later, I would be glad to hear from you.\n\nKind regards,"),
     ];
+
+    /// <summary>Every built-in template: follow-up mail and event mail.</summary>
+    public static IEnumerable<MailTemplate> Everything => All.Concat(Events.EventMailTemplates.All);
 
     /// <summary>The sequence a fresh installation starts with (no rule: nobody is mailed until someone enrols them or adds a rule).</summary>
     public static readonly Sequences.SequenceDraft StarterSequence = new()

@@ -16,7 +16,7 @@ public static class EventRegistration
         services.AddSingleton<IEventLinks>(sp => sp.GetRequiredService<EventLinks>());
         // The embedded mode's channel; a Microsoft 365 calendar adapter replaces this one registration.
         services.AddSingleton<IEventInvitationChannel, MailInvitationChannel>();
-        services.AddSingleton<IEventFollowUpEnrolment, NoFollowUpEnrolment>();
+        services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
         services.AddSingleton<EventService>();
         // The conversion report's event effect reads recorded attendance.
         services.AddSingleton<Core.Reports.IEventAttendanceSource, SqlEventAttendanceSource>();

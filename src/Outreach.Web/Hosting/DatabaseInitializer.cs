@@ -64,7 +64,7 @@ public sealed partial class DatabaseInitializer(
     {
         using var _ = Core.Audit.AmbientActor.Use("built in");
         var now = clock.GetUtcNow();
-        var added = await templates.SeedAsync(Core.Mail.BuiltInTemplates.All, now, ct);
+        var added = await templates.SeedAsync(Core.Mail.BuiltInTemplates.Everything, now, ct);
         if (added > 0) LogTemplates(logger, added);
         if ((await sequences.ListSequencesAsync(ct)).Count == 0)
         {

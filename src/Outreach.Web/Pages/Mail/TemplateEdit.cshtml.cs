@@ -114,6 +114,13 @@ public sealed class TemplateEditModel(
             Covenant = covenant?.Name ?? prospect.CovenantCode,
             Owner = prospect.Owner,
             UnsubscribeUrl = contact is null ? links.UrlFor(0) : links.UrlFor(contact.Id),
+            // Event mail: example values, since a preview belongs to no event.
+            EventName = BuiltInTemplates.IsEventTemplate(Key) ? T["Example network event"].Value : null,
+            EventDate = BuiltInTemplates.IsEventTemplate(Key) ? Format.Local(clock.GetUtcNow().AddDays(21)) : null,
+            EventPlace = BuiltInTemplates.IsEventTemplate(Key) ? "Utrecht" : null,
+            AcceptUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#accept" : null,
+            DeclineUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#decline" : null,
+            CancelUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#cancel" : null,
         });
         PreviewFor = contact is null ? prospect.OrganisationName : $"{contact.Name} <{contact.Email}>, {prospect.OrganisationName}";
     }
