@@ -18,6 +18,7 @@ public static class MailBenchmark
     {
         var mails = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
         var engines = (args.Length > 1 ? args[1] : "sqlite,postgres").Split(',').Select(e => Enum.Parse<StorageEngine>(e, ignoreCase: true)).ToList();
+        var perMinute = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60;
         Console.WriteLine($"Outbox dispatch benchmark: {mails:N0} due mails through the pickup folder (rate limit off), {Environment.ProcessorCount} cores");
         Console.WriteLine($"{"engine",-9} {"dispatch s",11} {"cpu ms/mail",12} {"baseline s",11} {"cpu ms/mail",12} {"wall ratio",11} {"cpu ratio",10} {"mails/s",9}");
         foreach (var engine in engines)
@@ -28,7 +29,67 @@ public static class MailBenchmark
                 $"{engine,-9} {dispatch.Wall,11:F2} {dispatch.CpuMs / mails,12:F3} {baseline.Wall,11:F2} {baseline.CpuMs / mails,12:F3} {dispatch.Wall / baseline.Wall,11:F1} {dispatch.CpuMs / baseline.CpuMs,10:F1} {mails / dispatch.Wall,9:N0}"));
         }
 
+        await RateAsync(perMinute);
         return 0;
+    }
+
+    /// <summary>
+    /// With the per-mailbox limit on: 2.5 minutes' worth of due mails through the limited pickup adapter on the real clock.
+    /// Prints the most mails sent in any 60 seconds (must not exceed the limit) and the average rate over the run.
+    /// </summary>
+    private static async Task RateAsync(int perMinute)
+    {
+        var mails = perMinute * 5 / 2;
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
+        var outbox = new SqlMailOutbox(db);
+        var now = TimeProvider.System.GetUtcNow();
+        for (var i = 0; i < mails; i++) await outbox.EnqueueAsync(Draft(i, now), now, default);
+        var folder = Directory.CreateTempSubdirectory("outreach-bench-rate-").FullName;
+        try
+        {
+            using var limiter = new SendRateLimiter(perMinute, 4, TimeProvider.System);
+            var times = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+            var delivery = new TimedDelivery(new RateLimitedDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System), limiter, "outreach@secretariat.invalid"), times);
+            // A lease longer than the run: mails waiting for the limiter stay claimed by this dispatcher.
+            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 50, Lease = TimeSpan.FromMinutes(30) });
+            var watch = Stopwatch.StartNew();
+            var sent = 0;
+            while (sent < mails)
+            {
+                var result = await dispatcher.DispatchDueAsync("bench", default);
+                sent += result.Sent;
+                if (result.Claimed == 0) break;
+            }
+
+            watch.Stop();
+            var sorted = times.OrderBy(t => t).ToList();
+            var busiest = 0;
+            for (int start = 0, end = 0; start < sorted.Count; start++)
+            {
+                while (end < sorted.Count && sorted[end] - sorted[start] < TimeSpan.FromMinutes(1)) end++;
+                busiest = Math.Max(busiest, end - start);
+            }
+
+            var span = (sorted[^1] - sorted[0]).TotalMinutes;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Rate limit on (pickup folder, limit {perMinute}/min/mailbox): {sent:N0} mails in {watch.Elapsed.TotalSeconds:F0} s; most in any 60 s: {busiest} (limit {perMinute}, ratio {(double)busiest / perMinute:F2}); average {(sent - 1) / span:F1}/min after the first minute's burst"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private sealed class TimedDelivery(IMailDelivery inner, System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset> times) : IMailDelivery
+    {
+        public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
+        {
+            var receipt = await inner.SendAsync(mail, ct);
+            times.Enqueue(TimeProvider.System.GetUtcNow());
+            return receipt;
+        }
+
+        public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
     }
 
     private static MailDraft Draft(int i, DateTimeOffset due) => new()

@@ -9,8 +9,9 @@ using Outreach.Testing;
 // Usage: dotnet run -c Release --project bench/Outreach.Benchmarks -- [rows=100000] [repeats=3] [engines=sqlite,postgres]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- sync [accounts=100000] [contacts=200000] [engines=sqlite,postgres]
 //        (a first Dataverse sync from the local Web API server; see SyncBenchmark.cs)
-//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- mail [mails=10000] [engines=sqlite,postgres]
-//        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop; see MailBenchmark.cs)
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- mail [mails=10000] [engines=sqlite,postgres] [perMinute=60]
+//        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes
+//        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
 // For each engine: the full CSV import (parse, validate, duplicate checks, organisations + contacts + entries +
 // history in one transaction) against a baseline measured in the same run on the same engine: a plain prepared

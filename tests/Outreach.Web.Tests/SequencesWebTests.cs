@@ -143,4 +143,23 @@ public sealed partial class SequencesWebTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, retried.StatusCode);
         Assert.Equal(OutboxStatus.Pending, (await outbox.ListAsync(null, 10, default)).Single(m => m.Id == mail.Id).Status);
     }
+
+    [Fact]
+    public async Task ARecordedReply_IsOnTheProspectPage_WithWhatOutreachDid()
+    {
+        var prospects = factory.Services.GetRequiredService<IProspectStore>();
+        var contact = (await prospects.GetContactAsync(contactId, default))!;
+        var log = factory.Services.GetRequiredService<IReplyLog>();
+        Assert.True(await log.RecordAsync(new MailReply
+        {
+            MessageId = "AAkALg1", Kind = "reply", ContactId = contactId, OrganisationId = contact.OrganisationId, FromAddress = contact.Email,
+            Subject = "RE: <b>following up</b>", ReceivedAt = factory.Clock.GetUtcNow(), Outcome = "2 enrolment(s) of the organisation stopped",
+        }, factory.Clock.GetUtcNow(), default));
+        Assert.False(await log.RecordAsync(new MailReply { MessageId = "AAkALg1", Kind = "reply" }, factory.Clock.GetUtcNow(), default));
+
+        var page = await factory.CreateClientAs(Role.Manager).GetStringAsync($"/prospects/{prospectId}");
+        Assert.Contains("data-testid=\"reply-row\"", page, StringComparison.Ordinal);
+        Assert.Contains("RE: &lt;b&gt;following up&lt;/b&gt;", page, StringComparison.Ordinal);
+        Assert.Contains("2 enrolment(s) of the organisation stopped", page, StringComparison.Ordinal);
+    }
 }

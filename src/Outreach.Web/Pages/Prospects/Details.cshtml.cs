@@ -14,6 +14,7 @@ public sealed class DetailsModel(
     IProspectStore prospects,
     PipelineService service,
     Core.Sequences.ISequenceStore sequences,
+    Core.Mail.IReplyLog replies,
     Core.Sequences.SequenceRunner runner,
     CurrentActor actor,
     TimeProvider clock,
@@ -28,6 +29,8 @@ public sealed class DetailsModel(
     public IReadOnlyList<StageChange> History { get; private set; } = [];
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
     public IReadOnlyList<Core.Sequences.Enrolment> Enrolments { get; private set; } = [];
+    /// <summary>Replies, out-of-office answers and bounces from the organisation's people, newest first.</summary>
+    public IReadOnlyList<Core.Mail.MailReply> Replies { get; private set; } = [];
     public IReadOnlyDictionary<long, Core.Sequences.Sequence> Sequences { get; private set; } = new Dictionary<long, Core.Sequences.Sequence>();
 
     [BindProperty] public long? EnrolSequenceId { get; set; }
@@ -128,6 +131,7 @@ public sealed class DetailsModel(
 
         OtherEntries = others;
         Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
+        Replies = await replies.ListForOrganisationAsync(summary.OrganisationId, 20, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
         var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
         foreach (var contact in Contacts)
