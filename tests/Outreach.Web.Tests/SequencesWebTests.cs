@@ -162,4 +162,20 @@ public sealed partial class SequencesWebTests : IAsyncLifetime
         Assert.Contains("RE: &lt;b&gt;following up&lt;/b&gt;", page, StringComparison.Ordinal);
         Assert.Contains("2 enrolment(s) of the organisation stopped", page, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ASendWindowThatClosesBeforeItOpens_IsRefusedAtStart_NamingTheKeys()
+    {
+        await using var other = new OutreachAppFactory();
+        await using var app = other.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Sequences:SendWindowOpens", "17:00");
+            b.UseSetting("Sequences:SendWindowCloses", "09:00");
+        });
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var messages = new List<string>();
+        for (Exception? e = error; e is not null; e = e.InnerException) messages.Add(e.Message);
+        if (error is AggregateException all) messages.AddRange(all.InnerExceptions.Select(e => e.Message));
+        Assert.Contains(messages, m => m.Contains("Sequences:SendWindowCloses (09:00) must be after Sequences:SendWindowOpens (17:00)", StringComparison.Ordinal));
+    }
 }

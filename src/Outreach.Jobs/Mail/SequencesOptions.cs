@@ -5,7 +5,7 @@ using Outreach.Core.Sequences;
 namespace Outreach.Jobs.Mail;
 
 /// <summary>Configuration section "Sequences": when outreach mail may go out, and how often one person may get it.</summary>
-public sealed class SequencesOptions
+public sealed class SequencesOptions : IValidatableObject
 {
     public const string Section = "Sequences";
 
@@ -23,6 +23,14 @@ public sealed class SequencesOptions
     /// <summary>… in any period of this many days, across all covenants and sequences.</summary>
     [Range(1, 365)]
     public int CapPeriodDays { get; set; } = 7;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (TimeOnly.TryParseExact(SendWindowOpens, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var opens)
+            && TimeOnly.TryParseExact(SendWindowCloses, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var closes)
+            && closes <= opens)
+            yield return new ValidationResult($"Sequences:SendWindowCloses ({SendWindowCloses}) must be after Sequences:SendWindowOpens ({SendWindowOpens}).", [nameof(SendWindowCloses)]);
+    }
 
     public SequenceSettings ToSettings() => new(
         SendWindow.Create(TimeOnly.ParseExact(SendWindowOpens, "HH:mm", CultureInfo.InvariantCulture), TimeOnly.ParseExact(SendWindowCloses, "HH:mm", CultureInfo.InvariantCulture)),
