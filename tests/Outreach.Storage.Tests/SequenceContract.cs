@@ -215,5 +215,30 @@ public abstract partial class StoreContract
         Assert.Equal(1L, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mail_outbox"));
     }
 
+    [Fact]
+    public async Task AnEventsAttendee_IsEnrolledInTheConfiguredFollowUpSequence_ForTheEventsCovenant_Once()
+    {
+        var (store, _, runner, _) = await SequencesAsync();
+        var sequence = await store.AddSequenceAsync(TwoSteps("After the network event"), Clock.GetUtcNow(), default);
+        var entry = await NewEntryAsync("Goud BV", Stage.Contacted);
+        var eva = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@goud.nl" }, default);
+        var networkEvent = new Outreach.Core.Events.NetworkEvent { Id = 1, Title = "Gold day", Uid = "event-1@outreach", CovenantId = entry.CovenantId };
+        var attended = new Outreach.Core.Events.Invitation { Id = 1, EventId = 1, ContactId = eva.Id };
+
+        var none = new Outreach.Core.Events.SequenceFollowUpEnrolment(new Outreach.Core.Events.EventOptions(), store, runner, Prospects, Pipeline);
+        await none.EnrolAttendeeAsync(networkEvent, attended, default);
+        Assert.Empty(await store.ListEnrolmentsForProspectAsync(entry.Id, default));
+
+        var follow = new Outreach.Core.Events.SequenceFollowUpEnrolment(new Outreach.Core.Events.EventOptions { FollowUpSequence = "after the NETWORK event" }, store, runner, Prospects, Pipeline);
+        await follow.EnrolAttendeeAsync(networkEvent, attended, default);
+        await follow.EnrolAttendeeAsync(networkEvent, attended, default);
+        var enrolment = Assert.Single(await store.ListEnrolmentsForProspectAsync(entry.Id, default));
+        Assert.Equal((sequence.Id, eva.Id, Outreach.Core.Events.SequenceFollowUpEnrolment.Actor), (enrolment.SequenceId, enrolment.ContactId, enrolment.EnrolledBy));
+
+        // Another covenant's event finds no prospect of the organisation there: nothing happens.
+        await follow.EnrolAttendeeAsync(networkEvent with { CovenantId = metals.Id }, attended, default);
+        Assert.Single(await store.ListEnrolmentsForProspectAsync(entry.Id, default));
+    }
+
     private static (EnrolmentState, StopReason?) State(Enrolment? e) => (e!.State, e.StoppedBecause);
 }

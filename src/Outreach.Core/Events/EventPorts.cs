@@ -41,15 +41,10 @@ public interface IEventLinks
 }
 
 /// <summary>
-/// Enrols an attendee in a follow-up sequence after the event. The sequences storage is the lead's work: until it lands the
-/// registered implementation does nothing (<see cref="NoFollowUpEnrolment"/>), and the thank-you mail goes regardless.
+/// Enrols an attendee in a follow-up sequence after the event (<see cref="SequenceFollowUpEnrolment"/>, driven by
+/// <see cref="EventOptions.FollowUpSequence"/>); the thank-you mail goes regardless.
 /// </summary>
 public interface IEventFollowUpEnrolment
 {
     Task EnrolAttendeeAsync(NetworkEvent networkEvent, Invitation invitation, CancellationToken ct);
-}
-
-public sealed class NoFollowUpEnrolment : IEventFollowUpEnrolment
-{
-    public Task EnrolAttendeeAsync(NetworkEvent networkEvent, Invitation invitation, CancellationToken ct) => Task.CompletedTask;
 }
