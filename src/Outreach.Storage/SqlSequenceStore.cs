@@ -266,7 +266,7 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     private static Task CancelQueuedAsync(DbConnection c, DbTransaction tx, long enrolmentId, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
             "UPDATE mail_outbox SET status = 'cancelled' WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @prefix",
-            new { prefix = string.Create(CultureInfo.InvariantCulture, $"enrolment:{enrolmentId}:step:%") }, tx, cancellationToken: ct));
+            new { prefix = SequenceRunner.KeyPrefix(enrolmentId) + "%" }, tx, cancellationToken: ct));
 
     /// <summary>
     /// Inside a stage change's transaction (made by a person or the API, not an import): the prospect's enrolments whose

@@ -41,7 +41,11 @@ public sealed class SequenceRunner(
     public SequenceSettings Settings => rules;
 
     public static string KeyFor(long enrolmentId, int step) =>
-        string.Create(CultureInfo.InvariantCulture, $"enrolment:{enrolmentId}:step:{step}");
+        KeyPrefix(enrolmentId) + step.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What every step key of an enrolment starts with (the store cancels an ended enrolment's queued steps by it).</summary>
+    public static string KeyPrefix(long enrolmentId) =>
+        string.Create(CultureInfo.InvariantCulture, $"enrolment:{enrolmentId}:step:");
 
     /// <summary>Enrols a contact by hand, or refuses with a reason a person can act on.</summary>
     public async Task<EnrolOutcome> EnrolAsync(long prospectId, long contactId, long sequenceId, string by, CancellationToken ct)

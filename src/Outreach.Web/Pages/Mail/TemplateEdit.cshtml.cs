@@ -130,10 +130,11 @@ public sealed class TemplateEditModel(
         if (!IsKey(key) || !ContactLanguages.TryParse(language, out var lang) || language != lang.Code()) return false;
         Key = key;
         Language = lang;
-        Versions = (await templates.ListVersionsAsync(key, ct)).Where(t => t.Language == lang).ToList();
+        var all = await templates.ListVersionsAsync(key, ct);
+        Versions = all.Where(t => t.Language == lang).ToList();
         Current = Versions.Count > 0 ? Versions[0] : null;
         // A known purpose may start without a version; an unknown key must exist in some language.
-        if (Current is null && BuiltInTemplates.Purposes.All(p => p.Key != key) && (await templates.ListVersionsAsync(key, ct)).Count == 0) return false;
+        if (all.Count == 0 && BuiltInTemplates.Purposes.All(p => p.Key != key)) return false;
         PreviewProspects = (await pipeline.SearchAsync(new ProspectFilter(), 1, 100, ct)).Items;
         return true;
     }
