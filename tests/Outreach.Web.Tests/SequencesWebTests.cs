@@ -80,7 +80,9 @@ public sealed partial class SequencesWebTests : IAsyncLifetime
         var sequence = (await factory.Services.GetRequiredService<ISequenceStore>().ListSequencesAsync(default))[0];
         var enrolled = await runner.EnrolAsync(prospectId, contactId, sequence.Id, "anne", default);
         factory.Clock.Set(enrolled.Enrolment!.NextDue!.Value);
-        Assert.Equal(1, (await runner.RunAsync(100, default)).Queued);
+        // The host's own scheduled sequences job may take the step first (it runs every five minutes on this clock too):
+        // either way exactly one mail is queued, which the outbox assertions below check.
+        await runner.RunAsync(100, default);
 
         var client = factory.CreateClientAs(Role.Manager);
         var pending = await client.GetFromJsonAsync<JsonElement>("/api/outbox?status=pending");
