@@ -28,7 +28,19 @@ public sealed class EventOptions
 /// </summary>
 public interface IEventInvitationChannel
 {
+    /// <exception cref="EventChannelException">The notice could not be delivered now (or ever, when permanent).</exception>
     Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct);
+}
+
+/// <summary>
+/// Why a channel could not pass a notice on (a calendar service answering 429 or 5xx, or refusing the request), and whether
+/// trying again can help; <see cref="RetryAfter"/> is the service's own Retry-After when it gave one.
+/// </summary>
+public sealed class EventChannelException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool Permanent { get; } = permanent;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>The public links in event mail (signed by the web host, which serves them).</summary>
