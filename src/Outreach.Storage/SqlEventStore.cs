@@ -171,6 +171,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             }
         }
 
+        await SqlEventNoticeOutbox.EnqueueAsync(c, tx, after, change.Notices, old.Values.Concat(stored), change.At, ct);
         await tx.CommitAsync(ct);
         return (after, stored);
     }

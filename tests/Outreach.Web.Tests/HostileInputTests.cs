@@ -56,7 +56,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
         var parts = new List<string>();
         // Every column of every row, so an update that slipped through shows, not just an insert.
-        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "network_event", "invitation", "mail_outbox", "mail_template", "mail_sequence" })
+        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "network_event", "invitation", "event_notice", "mail_outbox", "mail_template", "mail_sequence" })
         {
             foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY 1"))
                 parts.Add(table + ":" + string.Join(",", row.Select(kv => $"{kv.Key}={kv.Value}")));

@@ -13,12 +13,18 @@ public sealed record InviteResult(int Invited, int ExcludedOptedOut, int Exclude
 
 /// <summary>
 /// The event use cases: read the event and its invitations, decide with <see cref="EventRules"/>, store the change under the
-/// event's version (deciding again when someone else came first), then tell the invitees through the channel. The channel is
-/// idempotent, so a run that stops between storing and sending is mended by the jobs or by repeating the action.
+/// event's version (deciding again when someone else came first) together with the notices it calls for, then pass those
+/// notices to the channel at once. A crash or a refusing service after the change leaves the notices queued for the
+/// event-notices job, so no invitee misses an invitation, update, cancellation or offered place.
 /// </summary>
-public sealed class EventService(IEventStore store, IEventInvitationChannel channel, EventOptions options, TimeProvider clock)
+public sealed class EventService(IEventStore store, IEventInvitationChannel channel, EventNoticeDispatcher notices, EventOptions options, TimeProvider clock, string? node = null)
 {
     private const int Attempts = 5;
+
+    /// <summary>How long a person's action waits for its notices; the rest goes with the job (a large invitation to a calendar service).</summary>
+    public static readonly TimeSpan NoticeBudget = TimeSpan.FromSeconds(10);
+
+    private readonly string nodeName = node ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
     public async Task<EventResult> CreateAsync(NetworkEventDraft draft, CancellationToken ct)
     {
@@ -66,10 +72,13 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
             if (!decision.IsAllowed) return new InviteResult(0, 0, 0, 0, decision.Refusal);
             try
             {
-                var (stored, added) = decision.Invited.Count == 0
+                var (_, added) = decision.Invited.Count == 0
                     ? (e, [])
-                    : await store.ApplyAsync(new EventChange(e, e.Version, EventRules.NewInvitations(e, decision, now), "invited", now), ct).ConfigureAwait(false);
-                foreach (var invitation in added) await channel.SendAsync(stored, invitation, EventMailKind.Invitation, ct).ConfigureAwait(false);
+                    : await store.ApplyAsync(new EventChange(e, e.Version, EventRules.NewInvitations(e, decision, now), "invited", now)
+                    {
+                        Notices = decision.Invited.Select(contactId => new EventMail(contactId, EventMailKind.Invitation)).ToList(),
+                    }, ct).ConfigureAwait(false);
+                if (added.Count > 0) await PassOnNoticesAsync(eventId, ct).ConfigureAwait(false);
                 return new InviteResult(added.Count, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited);
             }
             catch (ConcurrentEventChangeException) when (attempt < Attempts)
@@ -113,6 +122,23 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
         return sent;
     }
 
+    /// <summary>
+    /// Passes the change's notices on now, within <see cref="NoticeBudget"/>. The change is stored whatever happens here:
+    /// a failure leaves the notices queued for the event-notices job (which retries and reports), so it is not the caller's error.
+    /// </summary>
+    private async Task PassOnNoticesAsync(long eventId, CancellationToken ct)
+    {
+        try
+        {
+            // A claimer name of its own: two people acting on one event in this process must not share a claim.
+            await notices.DispatchAsync(eventId, $"{nodeName}/{Guid.NewGuid():N}", NoticeBudget, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Deliberately swallowed: see above; the claim's lease runs out and the job passes the notices on.
+        }
+    }
+
     private async Task<EventResult> ChangeAsync(long eventId, string action,
         Func<NetworkEvent, IReadOnlyList<Invitation>, DateTimeOffset, (NetworkEvent Event, EventDecision Decision)> decide, CancellationToken ct)
     {
@@ -126,9 +152,9 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
             if (changedEvent == e && decision.Changed.Count == 0) return new EventResult(e);
             try
             {
-                var (stored, changed) = await store.ApplyAsync(new EventChange(changedEvent, e.Version, decision.Changed, action, clock.GetUtcNow()), ct).ConfigureAwait(false);
-                var current = invitations.Select(i => changed.FirstOrDefault(c => c.Id == i.Id) ?? i).Concat(changed.Where(c => invitations.All(i => i.Id != c.Id))).ToList();
-                await SendAsync(stored, current, decision.Mails, ct).ConfigureAwait(false);
+                var (stored, _) = await store.ApplyAsync(new EventChange(changedEvent, e.Version, decision.Changed, action, clock.GetUtcNow()) { Notices = decision.Mails }, ct)
+                    .ConfigureAwait(false);
+                if (decision.Mails.Count > 0) await PassOnNoticesAsync(eventId, ct).ConfigureAwait(false);
                 return new EventResult(stored);
             }
             catch (ConcurrentEventChangeException) when (attempt < Attempts)

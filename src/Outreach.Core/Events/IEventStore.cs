@@ -10,9 +10,14 @@ public sealed record ContactEventHistory(Invitation Invitation, string EventTitl
 
 /// <summary>
 /// A change to an event and its invitations, decided by <see cref="EventRules"/>: stored in one transaction, with its audit
-/// entries, only when the event is still at <see cref="ExpectedVersion"/> (so two answers at once cannot both take the last place).
+/// entries and the <see cref="Notices"/> it calls for (queued for the channel), only when the event is still at
+/// <see cref="ExpectedVersion"/> (so two answers at once cannot both take the last place).
 /// </summary>
-public sealed record EventChange(NetworkEvent Event, int ExpectedVersion, IReadOnlyList<Invitation> Invitations, string Action, DateTimeOffset At);
+public sealed record EventChange(NetworkEvent Event, int ExpectedVersion, IReadOnlyList<Invitation> Invitations, string Action, DateTimeOffset At)
+{
+    /// <summary>Who must be told what, by contact (a new invitation has no id until it is stored).</summary>
+    public IReadOnlyList<EventMail> Notices { get; init; } = [];
+}
 
 /// <summary>Who to invite: a filter over the pipeline (covenant, stage, sector, party kind, owner) and/or contacts by hand.</summary>
 public sealed record InviteSelection

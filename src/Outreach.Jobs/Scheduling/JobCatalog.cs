@@ -36,6 +36,9 @@ public static class JobCatalog
         new("event-mail", "Network event mail",
             "Passes offered places that were not confirmed in time to the next on the waitlist, sends reminders before events and thanks or a no-show message after them.",
             typeof(Outreach.Jobs.Events.EventMailJob), o => o.EventMailCron),
+        new("event-notices", "Network event notices",
+            "Passes on invitations, updates, cancellations and offered places that could not go at once (the host stopped, or the mail or calendar service asked to wait).",
+            typeof(Outreach.Jobs.Events.EventNoticeJob), o => o.EventNoticesCron),
         // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
         new("dataverse-sync", "Dataverse sync",
             "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",

@@ -41,6 +41,10 @@ public sealed class JobsOptions
     [Required]
     public string EventMailCron { get; set; } = "0 0/15 * * * ?";
 
+    /// <summary>Event notices that could not go at once (see EventNoticeJob): every minute by default.</summary>
+    [Required]
+    public string EventNoticesCron { get; set; } = "30 * * * * ?";
+
     /// <summary>The managers' addresses that get the weekly report mail; empty: the job runs but sends nothing.</summary>
     public IList<string> WeeklyReportRecipients { get; init; } = [];
 

@@ -17,7 +17,12 @@ public static class EventRegistration
         // The embedded mode's channel; a Microsoft 365 calendar adapter replaces this one registration.
         services.AddSingleton<IEventInvitationChannel, MailInvitationChannel>();
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
-        services.AddSingleton<EventService>();
+        services.AddSingleton<IEventNoticeOutbox, SqlEventNoticeOutbox>();
+        services.AddSingleton<EventNoticeDispatcher>(sp => new EventNoticeDispatcher(
+            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<EventService>(sp => new EventService(
+            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<EventNoticeDispatcher>(),
+            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>()));
         // The conversion report's event effect reads recorded attendance.
         services.AddSingleton<Core.Reports.IEventAttendanceSource, SqlEventAttendanceSource>();
         return services;

@@ -8,8 +8,11 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Events;
 
 /// <summary>One event: its facts, the invitations with answers, waitlist and attendance, inviting by filter or by hand, cancelling.</summary>
-public sealed class DetailsModel(EventService service, IEventStore events, IProspectStore prospects, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class DetailsModel(EventService service, IEventStore events, IEventNoticeOutbox notices, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
+    /// <summary>Invitations, updates, cancellations and offers not passed on yet, and those given up on (with the last reason).</summary>
+    public EventNoticeCounts Notices { get; private set; } = new(0, 0, null);
+
     public NetworkEvent Event { get; private set; } = null!;
     public IReadOnlyList<InvitationView> Invitations { get; private set; } = [];
     public IReadOnlyList<Invitation> Raw { get; private set; } = [];
@@ -73,6 +76,14 @@ public sealed class DetailsModel(EventService service, IEventStore events, IPros
         return RedirectToPage(new { id });
     }
 
+    public async Task<IActionResult> OnPostRetryNoticesAsync(long id, CancellationToken ct)
+    {
+        if (await events.GetEventAsync(id, ct) is null) return NotFound();
+        var retried = await notices.RetryFailedAsync(id, clock.GetUtcNow(), ct);
+        TempData["Flash"] = T["{0} notices will be tried again within a minute.", retried].Value;
+        return RedirectToPage(new { id });
+    }
+
     /// <summary>The label of an answer ("declined" is a pipeline stage's word already, so the answer says "not coming").</summary>
     public static string ResponseLabel(InvitationResponse response) => response switch
     {
@@ -91,6 +102,7 @@ public sealed class DetailsModel(EventService service, IEventStore events, IPros
         Event = e;
         Invitations = await events.ListInvitationViewsAsync(id, ct);
         Raw = Invitations.Select(v => v.Invitation).ToList();
+        Notices = await notices.CountAsync(id, ct);
         Covenants = await prospects.ListCovenantsAsync(ct);
         CovenantName = Covenants.FirstOrDefault(c => c.Id == e.CovenantId)?.Name ?? "";
         HostName = e.HostOrganisationId is { } host ? (await prospects.GetOrganisationAsync(host, ct))?.Name : null;

@@ -1,0 +1,121 @@
+namespace Outreach.Core.Events;
+
+/// <summary>
+/// One thing an event change must tell one invitee (an invitation, an update, a cancellation, an offered place), stored in
+/// the change's own transaction so that a crash after the change cannot lose it. <see cref="Sequence"/> is the event's
+/// iCalendar SEQUENCE when the change was made; <see cref="Attempts"/> counts claims, this one included.
+/// </summary>
+public sealed record EventNotice(long Id, long EventId, long InvitationId, EventMailKind Kind, int Sequence, int Attempts);
+
+/// <summary>Notices of one event that have not been passed on: waiting (or being sent) and given up on.</summary>
+public sealed record EventNoticeCounts(int Waiting, int Failed, string? LastError);
+
+/// <summary>
+/// The persistent outbox of event notices. Claims are leased and exclusive per event (one claimer passes an event's notices on
+/// at a time, so calendar updates cannot race), and a notice is claimed only after every earlier open notice of the same
+/// invitation (an update never overtakes its invitation).
+/// </summary>
+public interface IEventNoticeOutbox
+{
+    /// <summary>Claims due notices, of one event or of all; each claim raises <see cref="EventNotice.Attempts"/>.</summary>
+    Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct);
+
+    /// <summary>False when the claim was lost (the lease ran out and another node took it).</summary>
+    Task<bool> MarkDoneAsync(long id, string node, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Records a failed attempt: due again at <paramref name="retryAt"/>, or given up on when it is null.</summary>
+    Task MarkFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct);
+
+    /// <summary>Gives claimed notices back untried, due at <paramref name="dueAt"/> (the attempt is not counted).</summary>
+    Task ReleaseAsync(IReadOnlyList<long> ids, string node, DateTimeOffset dueAt, CancellationToken ct);
+
+    Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct);
+
+    /// <summary>Makes the event's given-up notices due again (after the cause was mended); returns how many.</summary>
+    Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct);
+}
+
+/// <summary>What one pass over the notice queue did.</summary>
+public sealed record EventNoticeRun(int Claimed, int Done, int Retried, int Failed, int LostClaims)
+{
+    public static readonly EventNoticeRun None = new(0, 0, 0, 0, 0);
+
+    public EventNoticeRun Add(EventNoticeRun other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(Claimed + other.Claimed, Done + other.Done, Retried + other.Retried, Failed + other.Failed, LostClaims + other.LostClaims);
+    }
+}
+
+/// <summary>
+/// Passes claimed notices to the channel with the event and invitation as stored now (a notice retried after a reschedule
+/// tells the current times), then marks them done. The channel is idempotent per (invitation, kind, SEQUENCE), so a crash
+/// between passing on and marking repeats nothing; a channel that answers <see cref="EventChannelException"/> gets the
+/// notice again after a bounded backoff that honours the service's Retry-After, and a permanent refusal or too many
+/// attempts leaves it failed, visible on the event page. Notices run one after another: a mailbox takes few requests at once.
+/// </summary>
+public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox queue, IEventInvitationChannel channel, TimeProvider clock, Mail.DispatchPolicy? policy = null)
+{
+    private readonly Mail.DispatchPolicy rules = policy ?? new Mail.DispatchPolicy { MaxAttempts = 10, MaxRetry = TimeSpan.FromHours(1) };
+
+    /// <summary>Passes on what is due, of one event or of all, until nothing is due or <paramref name="budget"/> is spent.</summary>
+    public async Task<EventNoticeRun> DispatchAsync(long? eventId, string node, TimeSpan budget, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        var total = EventNoticeRun.None;
+        while (clock.GetElapsedTime(started) < budget)
+        {
+            var now = clock.GetUtcNow();
+            var claimed = await queue.ClaimAsync(eventId, node, now, now + rules.Lease, rules.BatchSize, ct).ConfigureAwait(false);
+            if (claimed.Count == 0) break;
+            total = total.Add(await PassOnAsync(claimed, node, ct).ConfigureAwait(false));
+        }
+
+        return total;
+    }
+
+    private async Task<EventNoticeRun> PassOnAsync(IReadOnlyList<EventNotice> claimed, string node, CancellationToken ct)
+    {
+        int done = 0, retried = 0, failed = 0, lost = 0;
+        var events = new Dictionary<long, (NetworkEvent? Event, Dictionary<long, Invitation> Invitations)>();
+        var held = new Dictionary<long, DateTimeOffset>();
+        var released = new List<(long Id, DateTimeOffset DueAt)>();
+        foreach (var notice in claimed)
+        {
+            // The service asked this event's channel to wait: its other notices wait as long, untried.
+            if (held.TryGetValue(notice.EventId, out var until))
+            {
+                released.Add((notice.Id, until));
+                continue;
+            }
+
+            if (!events.TryGetValue(notice.EventId, out var current))
+            {
+                var e = await store.GetEventAsync(notice.EventId, ct).ConfigureAwait(false);
+                var invitations = e is null ? [] : await store.ListInvitationsAsync(e.Id, ct).ConfigureAwait(false);
+                events[notice.EventId] = current = (e, invitations.ToDictionary(i => i.Id));
+            }
+
+            try
+            {
+                if (current.Event is { } networkEvent && current.Invitations.TryGetValue(notice.InvitationId, out var invitation))
+                    await channel.SendAsync(networkEvent, invitation, notice.Kind, ct).ConfigureAwait(false);
+                if (await queue.MarkDoneAsync(notice.Id, node, clock.GetUtcNow(), ct).ConfigureAwait(false)) done++;
+                else lost++;
+            }
+            catch (EventChannelException ex)
+            {
+                var last = ex.Permanent || notice.Attempts >= rules.MaxAttempts;
+                var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(notice.Attempts, ex.RetryAfter);
+                await queue.MarkFailedAsync(notice.Id, node, ex.Message, retryAt, ct).ConfigureAwait(false);
+                if (last) failed++;
+                else retried++;
+                if (!ex.Permanent && retryAt is { } again) held[notice.EventId] = again;
+            }
+        }
+
+        foreach (var group in released.GroupBy(r => r.DueAt))
+            await queue.ReleaseAsync(group.Select(r => r.Id).ToList(), node, group.Key, ct).ConfigureAwait(false);
+        return new EventNoticeRun(claimed.Count, done, retried, failed, lost);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Data.Common;
+using Dapper;
+using Outreach.Core.Events;
+
+namespace Outreach.Storage;
+
+/// <summary>The event notice outbox (table event_notice) on SQLite or PostgreSQL.</summary>
+public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
+{
+    private const string Columns = "id AS Id, event_id AS EventId, invitation_id AS InvitationId, kind AS Kind, sequence AS Sequence, attempts AS Attempts";
+
+    public static string Code(EventMailKind kind) => kind switch
+    {
+        EventMailKind.PlaceOffered => "place_offered",
+        EventMailKind.NoShow => "no_show",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    public static EventMailKind ParseKind(string code) =>
+        Enum.GetValues<EventMailKind>().FirstOrDefault(k => Code(k) == code, (EventMailKind)(-1)) is var kind && Enum.IsDefined(kind)
+            ? kind
+            : throw new InvalidOperationException($"Unknown event notice kind '{code}'.");
+
+    /// <summary>Queues a change's notices in the change's transaction, each for the invitation its contact holds at the event.</summary>
+    internal static async Task EnqueueAsync(DbConnection c, DbTransaction tx, NetworkEvent e, IReadOnlyList<EventMail> notices, IEnumerable<Invitation> invitations,
+        DateTimeOffset at, CancellationToken ct)
+    {
+        if (notices.Count == 0) return;
+        var byContact = new Dictionary<long, long>();
+        foreach (var invitation in invitations) byContact[invitation.ContactId] = invitation.Id;
+        var rows = notices.Select(n => new
+        {
+            EventId = e.Id,
+            InvitationId = byContact.TryGetValue(n.ContactId, out var id) ? id : throw new InvalidOperationException($"Contact {n.ContactId} has no invitation to event {e.Id}."),
+            Kind = Code(n.Kind),
+            e.Sequence,
+            At = at,
+        }).ToList();
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
+            VALUES (@EventId, @InvitationId, @Kind, @Sequence, 'pending', @At, 0, @At)
+            """, rows, tx, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        // Claims are serialised (SQLite has one writer; PostgreSQL takes a transaction lock), so the per-event exclusivity
+        // below cannot be passed by two claimers at once. A claim whose lease ran out counts as open again.
+        if (!db.IsSqlite) await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(727015)", transaction: tx, cancellationToken: ct));
+        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+            $"""
+            UPDATE event_notice SET status = 'sending', claimed_by = @node, claimed_until = @leaseUntil, attempts = attempts + 1
+            WHERE id IN (
+                SELECT n.id FROM event_notice n
+                WHERE ((n.status = 'pending' AND n.due_at <= @now) OR (n.status = 'sending' AND n.claimed_until <= @now))
+                  {(eventId is null ? "" : "AND n.event_id = @eventId")}
+                  AND NOT EXISTS (SELECT 1 FROM event_notice p
+                                  WHERE p.invitation_id = n.invitation_id AND p.id < n.id AND p.status IN ('pending', 'sending'))
+                  AND NOT EXISTS (SELECT 1 FROM event_notice o
+                                  WHERE o.event_id = n.event_id AND o.status = 'sending' AND o.claimed_until > @now AND o.claimed_by <> @node)
+                ORDER BY n.id
+                LIMIT @max)
+            RETURNING {Columns}
+            """,
+            new { node, now, leaseUntil, max, eventId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return rows.OrderBy(r => r.Id).Select(r => new EventNotice(r.Id, r.EventId, r.InvitationId, ParseKind(r.Kind), r.Sequence, r.Attempts)).ToList();
+    }
+
+    public async Task<bool> MarkDoneAsync(long id, string node, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE event_notice SET status = 'done', done_at = @at, claimed_by = NULL, claimed_until = NULL, last_error = NULL
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """, new { id, node, at }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task MarkFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE event_notice SET status = @status, due_at = COALESCE(@retryAt, due_at), last_error = @reason, claimed_by = NULL, claimed_until = NULL
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """,
+            new { id, node, status = retryAt is null ? "failed" : "pending", retryAt, reason = reason.Length > 2000 ? reason[..2000] : reason }, cancellationToken: ct));
+    }
+
+    public async Task ReleaseAsync(IReadOnlyList<long> ids, string node, DateTimeOffset dueAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0) return;
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE event_notice SET status = 'pending', due_at = @dueAt, attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """, ids.Select(id => new { id, node, dueAt }), cancellationToken: ct));
+    }
+
+    public async Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var counts = await c.QuerySingleAsync<(long Waiting, long Failed)>(new CommandDefinition(
+            """
+            SELECT COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+            FROM event_notice WHERE event_id = @eventId
+            """, new { eventId }, cancellationToken: ct));
+        var lastError = await c.QueryFirstOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT last_error FROM event_notice WHERE event_id = @eventId AND last_error IS NOT NULL AND status <> 'done' ORDER BY id DESC LIMIT 1",
+            new { eventId }, cancellationToken: ct));
+        return new EventNoticeCounts((int)counts.Waiting, (int)counts.Failed, lastError);
+    }
+
+    public async Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE event_notice SET status = 'pending', due_at = @at, attempts = 0 WHERE event_id = @eventId AND status = 'failed'",
+            new { eventId, at }, cancellationToken: ct));
+    }
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public long EventId { get; init; }
+        public long InvitationId { get; init; }
+        public string Kind { get; init; } = "";
+        public int Sequence { get; init; }
+        public int Attempts { get; init; }
+    }
+}

@@ -1,0 +1,232 @@
+using Dapper;
+using Outreach.Core.Events;
+using Outreach.Core.Mail;
+using Outreach.Core.Pipeline;
+using Outreach.Mail;
+
+namespace Outreach.Storage.Tests;
+
+/// <summary>
+/// The event notice outbox on every engine: notices are stored in the change's transaction, passed on after it, and
+/// neither lost nor repeated when the host stops in between or the channel asks to wait.
+/// </summary>
+public abstract partial class StoreContract
+{
+    /// <summary>The real mail channel with a switch: fail before passing on, after passing on, or with a service's answer.</summary>
+    private sealed class FaultyChannel(IEventInvitationChannel inner) : IEventInvitationChannel
+    {
+        public Func<Invitation, EventMailKind, Exception?>? Before { get; set; }
+        public Func<Invitation, EventMailKind, Exception?>? After { get; set; }
+        public List<(long InvitationId, EventMailKind Kind)> Passed { get; } = [];
+
+        public async Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct)
+        {
+            if (Before?.Invoke(invitation, kind) is { } before) throw before;
+            await inner.SendAsync(networkEvent, invitation, kind, ct);
+            lock (Passed) Passed.Add((invitation.Id, kind));
+            if (After?.Invoke(invitation, kind) is { } after) throw after;
+        }
+    }
+
+    private sealed record NoticeRig(SqlEventStore Events, SqlMailOutbox Mail, SqlEventNoticeOutbox Notices, FaultyChannel Channel, EventNoticeDispatcher Dispatcher, EventService Service);
+
+    private NoticeRig Rig()
+    {
+        var events = new SqlEventStore(Db);
+        var mail = new SqlMailOutbox(Db);
+        var notices = new SqlEventNoticeOutbox(Db);
+        var options = new EventOptions { OfferHours = 24 };
+        var channel = new FaultyChannel(new MailInvitationChannel(Prospects, mail, new HandlebarsTemplateRenderer(), new TestLinks(), options, Clock));
+        var dispatcher = new EventNoticeDispatcher(events, notices, channel, Clock);
+        return new NoticeRig(events, mail, notices, channel, dispatcher, new EventService(events, channel, dispatcher, options, Clock, "web"));
+    }
+
+    private async Task<NetworkEvent> NewEventAsync(EventService service, int capacity = 10)
+    {
+        var created = await service.CreateAsync(new NetworkEventDraft
+        {
+            Title = "Gold network event", CovenantId = gold.Id, Format = EventFormat.Physical, Venue = "Utrecht", Capacity = capacity,
+            StartLocal = new DateTime(2026, 4, 15, 14, 0, 0), EndLocal = new DateTime(2026, 4, 15, 17, 0, 0), RegistrationDeadlineLocal = new DateTime(2026, 4, 10, 12, 0, 0),
+        }, default);
+        Assert.True(created.Succeeded);
+        return created.Event!;
+    }
+
+    private static async Task<List<OutboxMail>> EventMailsAsync(SqlMailOutbox mail, string purpose) =>
+        (await mail.ListAsync(null, 500, default)).Where(m => m.Mail.Purpose == purpose).ToList();
+
+    private async Task<Dictionary<string, long>> NoticeStatusesAsync(long eventId)
+    {
+        await using var c = await Db.OpenAsync(default);
+        return (await c.QueryAsync<(string Status, long Count)>("SELECT status, COUNT(*) FROM event_notice WHERE event_id = @eventId GROUP BY status", new { eventId }))
+            .ToDictionary(r => r.Status, r => r.Count);
+    }
+
+    [Fact]
+    public async Task EventNotices_HostStopsBeforePassingOn_TheJobSendsEachInvitationOnce()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(3, Stage.Engaged);
+        // The host "dies" at the first invitation: not a channel answer, so the claim stays until its lease runs out.
+        rig.Channel.Before = (_, _) => new InvalidOperationException("host stopped");
+
+        var invited = await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+
+        Assert.Equal(3, invited.Invited);
+        Assert.Empty(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
+        Assert.Equal(3, (await rig.Notices.CountAsync(e.Id, default)).Waiting);
+        rig.Channel.Before = null;
+        // Within the lease nobody else takes the claimed notice (nor the event's others).
+        Assert.Equal(0, (await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default)).Claimed);
+
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(3, run.Done);
+        var mails = await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation);
+        Assert.Equal(people.Select(p => p.Id).Order(), mails.Select(m => m.Mail.ContactId!.Value).Order());
+        Assert.Equal(new Dictionary<string, long> { ["done"] = 3 }, await NoticeStatusesAsync(e.Id));
+    }
+
+    [Fact]
+    public async Task EventNotices_HostStopsAfterPassingOn_NothingIsSentTwice()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(2, Stage.Engaged);
+        rig.Channel.After = (_, _) => new InvalidOperationException("host stopped before marking");
+
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        Assert.Single(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
+
+        rig.Channel.After = null;
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(2, run.Done);
+        Assert.Equal(3, rig.Channel.Passed.Count); // the first invitee's notice was passed on again, and the outbox kept one mail
+        Assert.Equal(2, (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).Count);
+    }
+
+    [Fact]
+    public async Task EventNotices_ARefusedChange_StoresNoNotice()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(2, Stage.Engaged);
+        var decision = EventRules.Invite(e, [], people.Select(p => new InviteCandidate(p.Id, false, false)), Clock.GetUtcNow());
+        var change = new EventChange(e, e.Version + 7, EventRules.NewInvitations(e, decision, Clock.GetUtcNow()), "invited", Clock.GetUtcNow())
+        {
+            Notices = people.Select(p => new EventMail(p.Id, EventMailKind.Invitation)).ToList(),
+        };
+
+        await Assert.ThrowsAsync<ConcurrentEventChangeException>(() => rig.Events.ApplyAsync(change, default));
+
+        Assert.Empty(await NoticeStatusesAsync(e.Id));
+        Assert.Empty(await rig.Events.ListInvitationsAsync(e.Id, default));
+    }
+
+    [Fact]
+    public async Task EventNotices_RetryAfter_HoldsTheEventsNotices_AndAnUpdateNeverOvertakesItsInvitation()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(3, Stage.Engaged);
+        var throttled = 0;
+        rig.Channel.Before = (_, _) => Interlocked.Increment(ref throttled) == 1 ? new EventChannelException("429 TooManyRequests", retryAfter: TimeSpan.FromSeconds(150)) : null;
+
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+
+        // One call was answered 429; the other two notices of the event were given back untried, due when the service said.
+        Assert.Equal(1, throttled);
+        Assert.Empty(rig.Channel.Passed);
+        var counts = await rig.Notices.CountAsync(e.Id, default);
+        Assert.Equal((3, 0, "429 TooManyRequests"), (counts.Waiting, counts.Failed, counts.LastError));
+
+        // A reschedule meanwhile: its updates wait behind each invitee's invitation.
+        var moved = await rig.Service.EditAsync(e.Id, new NetworkEventDraft
+        {
+            Title = e.Title, CovenantId = gold.Id, Format = EventFormat.Physical, Venue = "Utrecht", Capacity = 10,
+            StartLocal = new DateTime(2026, 4, 16, 14, 0, 0), EndLocal = new DateTime(2026, 4, 16, 17, 0, 0), RegistrationDeadlineLocal = new DateTime(2026, 4, 10, 12, 0, 0),
+        }, default);
+        Assert.True(moved.Succeeded);
+        Assert.Empty(rig.Channel.Passed);
+
+        Clock.Advance(TimeSpan.FromSeconds(149));
+        Assert.Equal(0, (await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default)).Claimed);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(6, run.Done);
+        foreach (var invitation in await rig.Events.ListInvitationsAsync(e.Id, default))
+        {
+            var kinds = rig.Channel.Passed.Where(p => p.InvitationId == invitation.Id).Select(p => p.Kind).ToList();
+            Assert.Equal([EventMailKind.Invitation, EventMailKind.Update], kinds);
+        }
+
+        // Retried notices tell the event as it is now: the invitation already names the new day.
+        var invitationMail = (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).First();
+        Assert.Contains("16 april", invitationMail.Mail.TextBody, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("15 april", invitationMail.Mail.TextBody, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("SEQUENCE:1", invitationMail.Mail.Calendar!.Content, StringComparison.Ordinal);
+        var attempts = await QueryAttemptsAsync(e.Id);
+        Assert.Equal(2, attempts.Max()); // only the throttled notice counted a second attempt
+    }
+
+    private async Task<List<int>> QueryAttemptsAsync(long eventId)
+    {
+        await using var c = await Db.OpenAsync(default);
+        return (await c.QueryAsync<int>("SELECT attempts FROM event_notice WHERE event_id = @eventId", new { eventId })).ToList();
+    }
+
+    [Fact]
+    public async Task EventNotices_APermanentRefusal_IsShownAsFailed_AndCanBeRetried()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(2, Stage.Engaged);
+        rig.Channel.Before = (i, _) => i.ContactId == people[0].Id ? new EventChannelException("ErrorInvalidRecipients: the address is not valid", permanent: true) : null;
+
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+
+        var counts = await rig.Notices.CountAsync(e.Id, default);
+        Assert.Equal((0, 1), (counts.Waiting, counts.Failed));
+        Assert.Contains("ErrorInvalidRecipients", counts.LastError, StringComparison.Ordinal);
+        Assert.Single(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
+
+        rig.Channel.Before = null;
+        Assert.Equal(1, await rig.Notices.RetryFailedAsync(e.Id, Clock.GetUtcNow(), default));
+        Assert.Equal(1, (await rig.Dispatcher.DispatchAsync(e.Id, "web", TimeSpan.FromSeconds(30), default)).Done);
+        Assert.Equal(2, (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).Count);
+        Assert.Equal(new EventNoticeCounts(0, 0, null), await rig.Notices.CountAsync(e.Id, default));
+    }
+
+    [Fact]
+    public async Task EventNotices_AClaimIsExclusivePerEvent_AndGivesUpAfterTheLastAttempt()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(2, Stage.Engaged);
+        rig.Channel.Before = (_, _) => new InvalidOperationException("host stopped");
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        Clock.Advance(TimeSpan.FromMinutes(6));
+
+        var now = Clock.GetUtcNow();
+        var first = await rig.Notices.ClaimAsync(null, "node-a", now, now.AddMinutes(5), 1, default);
+        var second = await rig.Notices.ClaimAsync(null, "node-b", now, now.AddMinutes(5), 10, default);
+        Assert.Single(first);
+        Assert.Empty(second); // node-a holds one of the event's notices: node-b waits for the whole event
+
+        rig.Channel.Before = (_, _) => new EventChannelException("503 ServiceUnavailable");
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        for (var round = 0; round < 40; round++)
+        {
+            await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+            Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        Assert.Equal(new Dictionary<string, long> { ["failed"] = 2 }, await NoticeStatusesAsync(e.Id));
+        Assert.All(await QueryAttemptsAsync(e.Id), a => Assert.Equal(10, a));
+    }
+}
