@@ -11,7 +11,9 @@ namespace Outreach.Mail;
 /// </summary>
 public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
 {
-    private readonly IHandlebars html = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false });
+    // The encoder named, not left to the library's default (which has been seen to differ between runs of the same
+    // package: the legacy one spells every non-ASCII letter as &#NNN;). This one encodes & < > " ' ` = and keeps "Zoë".
+    private readonly IHandlebars html = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, TextEncoder = new HtmlEncoder() });
     private readonly IHandlebars text = Handlebars.Create(new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = false, NoEscape = true });
 
     [GeneratedRegex(@"\{\{\s*([#/^>!&]?)\s*([^}\s]*)[^}]*\}\}")]
