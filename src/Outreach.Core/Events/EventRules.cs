@@ -240,6 +240,22 @@ public static class EventRules
     }
 
     /// <summary>
+    /// Marks the invitees an online meeting's attendance report names as attended online. Only ever adds: a door check-in stays
+    /// as it is (someone can be at the door and online), and reading the report again changes nothing.
+    /// </summary>
+    public static EventDecision RecordOnlineAttendance(NetworkEvent e, IReadOnlyList<Invitation> invitations, IReadOnlyCollection<long> contactIds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(invitations);
+        ArgumentNullException.ThrowIfNull(contactIds);
+        if (e.Status == EventStatus.Cancelled) return EventDecision.Refuse("This event is cancelled.");
+        if (e.Format == EventFormat.Physical) return EventDecision.Refuse("This event has no online part.");
+        if (now < e.StartsAt) return EventDecision.Refuse("This event has not begun yet.");
+        var attended = contactIds.ToHashSet();
+        return new EventDecision(invitations.Where(i => attended.Contains(i.ContactId) && !i.AttendedOnline).Select(i => i with { AttendedOnline = true }).ToList(), []);
+    }
+
+    /// <summary>
     /// Someone at the door: checked in on their invitation if they have one, else added as a walk-in who is there
     /// (a walk-in holds a place, so the waitlist is not offered one the room no longer has).
     /// </summary>

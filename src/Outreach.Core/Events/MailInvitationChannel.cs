@@ -9,10 +9,12 @@ namespace Outreach.Core.Events;
 /// The embedded mode's channel: each invitation, update, cancellation, offer, reminder and follow-up is a mail in the
 /// persistent outbox, rendered from the built-in templates in the contact's language; invitations and updates carry an
 /// iCalendar REQUEST, cancellations a CANCEL, with the event's UID and SEQUENCE. Opted-out and erased contacts get nothing.
+/// With <paramref name="calendarParts"/> false the mails go without the iCalendar part: the Microsoft 365 calendar channel sends
+/// its own calendar event, and a second calendar item with another UID would show the event twice.
 /// </summary>
 public sealed class MailInvitationChannel(
     IProspectStore prospects, IMailOutbox outbox, IMailTemplateRenderer renderer, IEventLinks links, EventOptions options, TimeProvider clock,
-    Sequences.ITemplateStore? templates = null)
+    Sequences.ITemplateStore? templates = null, bool calendarParts = true)
     : IEventInvitationChannel
 {
     public async Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct)
@@ -58,7 +60,7 @@ public sealed class MailInvitationChannel(
             CancelUrl = links.RsvpUrl(e.Id, invitation.Id, "cancel"),
             UnsubscribeUrl = links.UnsubscribeUrl(contact.Id),
         });
-        CalendarPart? calendar = kind switch
+        CalendarPart? calendar = !calendarParts ? null : kind switch
         {
             EventMailKind.Invitation or EventMailKind.Update or EventMailKind.PlaceOffered => Calendar(e, CalendarMethod.Request, contact, invitation, rendered.Text),
             EventMailKind.Cancelled => Calendar(e, CalendarMethod.Cancel, contact, invitation, rendered.Text),
