@@ -36,6 +36,10 @@ public static class JobCatalog
         new("event-mail", "Network event mail",
             "Passes offered places that were not confirmed in time to the next on the waitlist, sends reminders before events and thanks or a no-show message after them.",
             typeof(Outreach.Jobs.Events.EventMailJob), o => o.EventMailCron),
+        // Scheduled only with the Microsoft 365 calendar (Events:Calendar=Graph): the mail mode's answers come through Outreach's own links.
+        new("event-calendar", "Network event calendar",
+            "Reads the answers invitees gave in their Microsoft 365 calendar into their invitations, and after online and hybrid events who attended online (the Teams attendance report).",
+            typeof(Outreach.Jobs.Events.EventCalendarJob), o => o.EventCalendarCron, o => o.EventCalendarEnabled),
         // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
         new("dataverse-sync", "Dataverse sync",
             "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",

@@ -8,13 +8,15 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Events;
 
 /// <summary>One event: its facts, the invitations with answers, waitlist and attendance, inviting by filter or by hand, cancelling.</summary>
-public sealed class DetailsModel(EventService service, IEventStore events, IProspectStore prospects, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class DetailsModel(EventService service, IEventStore events, IProspectStore prospects, IStringLocalizer<SharedResource> T, IEventCalendarLinks? calendarLinks = null) : PageModel
 {
     public NetworkEvent Event { get; private set; } = null!;
     public IReadOnlyList<InvitationView> Invitations { get; private set; } = [];
     public IReadOnlyList<Invitation> Raw { get; private set; } = [];
     public string CovenantName { get; private set; } = "";
     public string? HostName { get; private set; }
+    /// <summary>The Teams meeting Microsoft 365 made for the event (Events:Calendar=Graph), shown when the secretariat entered no link of its own.</summary>
+    public string? TeamsJoinUrl { get; private set; }
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Sectors { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
@@ -89,6 +91,7 @@ public sealed class DetailsModel(EventService service, IEventStore events, IPros
         var e = await events.GetEventAsync(id, ct);
         if (e is null) return false;
         Event = e;
+        TeamsJoinUrl = calendarLinks is null ? null : (await calendarLinks.GetAsync(id, ct))?.JoinUrl;
         Invitations = await events.ListInvitationViewsAsync(id, ct);
         Raw = Invitations.Select(v => v.Invitation).ToList();
         Covenants = await prospects.ListCovenantsAsync(ct);
