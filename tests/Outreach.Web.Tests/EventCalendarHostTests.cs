@@ -50,6 +50,22 @@ public sealed class EventCalendarHostTests
         // The event page shows the Teams link Microsoft 365 made.
         var page = await app.CreateClient().GetStringAsync($"/events/{e.Id}");
         Assert.Contains(link.JoinUrl!, page, StringComparison.Ordinal);
+
+        // Eva accepts; after the event the no-show/thanks mail waits for the Teams attendance report, then thanks her.
+        var invitation = Assert.Single(await app.Services.GetRequiredService<IEventStore>().ListInvitationsAsync(e.Id, default));
+        Assert.True((await service.RespondAsync(e.Id, invitation.Id, InvitationResponse.Accepted, default)).Succeeded);
+        factory.Clock.Advance(e.EndsAt - factory.Clock.GetUtcNow() + TimeSpan.FromMinutes(20));
+        var outbox = app.Services.GetRequiredService<Outreach.Core.Mail.IMailOutbox>();
+        await RunAsync<Outreach.Jobs.Events.EventMailJob>(app.Services);
+        Assert.Empty(await outbox.ListAsync(null, 10, default));
+
+        server.AddAttendanceReport("secretariaat@convenant.example", link.JoinUrl!, e.StartsAt, e.EndsAt, new AttendanceLine("eva@jansen-metaal.example", 3000));
+        await RunAsync<Outreach.Jobs.Events.EventCalendarJob>(app.Services);
+        Assert.True(Assert.Single(await app.Services.GetRequiredService<IEventStore>().ListInvitationsAsync(e.Id, default)).AttendedOnline);
+        await RunAsync<Outreach.Jobs.Events.EventMailJob>(app.Services);
+        var thanks = Assert.Single(await outbox.ListAsync(null, 10, default));
+        Assert.Equal(EventMailTemplates.Key(EventMailKind.Thanks), thanks.Mail.Purpose);
+        Assert.Null(thanks.Mail.Calendar);
     }
 
     [Fact]
@@ -74,6 +90,17 @@ public sealed class EventCalendarHostTests
         var messages = string.Join(" | ", Flatten(error).Select(x => x.Message));
         Assert.Contains(expected, messages, StringComparison.Ordinal);
         if (value == "Graph") Assert.Contains("Graph:Mailbox", messages, StringComparison.Ordinal);
+    }
+
+    private sealed class NoProgress : Outreach.Core.Jobs.IJobProgress
+    {
+        public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
+    }
+
+    private static async Task RunAsync<TJob>(IServiceProvider services) where TJob : Outreach.Core.Jobs.IOutreachJob
+    {
+        using var scope = services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<TJob>().RunAsync(new Outreach.Core.Jobs.JobContext(true, new NoProgress()), default);
     }
 
     private static IEnumerable<Exception> Flatten(Exception? e)

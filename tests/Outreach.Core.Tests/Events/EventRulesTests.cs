@@ -333,4 +333,30 @@ public sealed class EventRulesTests
             }
         }
     }
+
+    [Fact]
+    public void OnlineAttendance_OnlyAdds_KeepsDoorCheckIns_AndIsRefusedBeforeTheStartOrWithoutAnOnlinePart()
+    {
+        var board = new Board(5, clock.GetUtcNow(), 3);
+        var during = board.Event.StartsAt.AddMinutes(10);
+        board.Apply(EventRules.CheckIn(board.Event, board.Invitations, board.Of(101).Id, true, during));
+        var after = board.Event.EndsAt.AddMinutes(30);
+
+        var decision = board.Apply(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [101, 102, 999], after));
+
+        Assert.True(decision.IsAllowed);
+        Assert.Empty(decision.Mails);
+        Assert.Equal([101L, 102L], decision.Changed.Select(i => i.ContactId).Order());
+        Assert.Equal((true, during), (board.Of(101).AttendedOnline, board.Of(101).CheckedInAt));
+        Assert.True(board.Of(102).AttendedOnline);
+        Assert.False(board.Of(103).Attended);
+        // Reading the same report again changes nothing; nobody is ever marked absent by it.
+        Assert.Empty(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [101, 102], after).Changed);
+        Assert.Empty(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [], after).Changed);
+        Assert.True(board.Of(102).AttendedOnline);
+
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [103], board.Event.StartsAt.AddMinutes(-1)).IsAllowed);
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Format = EventFormat.Physical }, board.Invitations, [103], after).IsAllowed);
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Status = EventStatus.Cancelled }, board.Invitations, [103], after).IsAllowed);
+    }
 }
