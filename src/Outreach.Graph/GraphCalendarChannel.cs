@@ -25,7 +25,8 @@ namespace Outreach.Graph;
 /// <remarks>
 /// Attendees are hidden from each other (hideAttendees), as the mail channel lists only the recipient. Adding an attendee
 /// reads the attendee list and writes it back whole (Graph has no "add one attendee"); two channel calls for the same event at
-/// the same moment could lose one addition, which the next call for that invitee mends.
+/// the same moment could lose one addition, which the next call for that invitee mends. An event stays in the mailbox it
+/// was made in (the link's), also when Graph:Mailbox changes later.
 /// </remarks>
 public sealed partial class GraphCalendarChannel(
     GraphServiceClient client, GraphOptions options, IEventCalendarLinks links, IProspectStore prospects, MailInvitationChannel mail,
@@ -76,7 +77,7 @@ public sealed partial class GraphCalendarChannel(
         var patch = stale ? Facts(e) : new Event();
         patch.Attendees = [.. attendees.Select(a => new Attendee { EmailAddress = new EmailAddress { Address = a.EmailAddress?.Address, Name = a.EmailAddress?.Name }, Type = a.Type ?? AttendeeType.Required })];
         if (!present) patch.Attendees.Add(AttendeeFor(contact));
-        var updated = await GraphEventCalls.CallAsync("attendee update", e.Id, clock, () => client.Users[mailbox].Events[link.CalendarEventId].PatchAsync(patch, Prefer, ct));
+        var updated = await GraphEventCalls.CallAsync("attendee update", e.Id, clock, () => client.Users[link.Mailbox].Events[link.CalendarEventId].PatchAsync(patch, Prefer, ct));
         await SaveAsync(link with { PushedSequence = Math.Max(link.PushedSequence ?? e.Sequence, e.Sequence), JoinUrl = updated?.OnlineMeeting?.JoinUrl ?? link.JoinUrl }, ct);
         LogAttendeeAdded(logger, e.Id, invitation.Id, link.CalendarEventId!);
     }
@@ -91,7 +92,7 @@ public sealed partial class GraphCalendarChannel(
         };
         if (link.CalendarEventId is { } id)
         {
-            var stored = await GraphEventCalls.CallAsync("read", e.Id, clock, () => client.Users[mailbox].Events[id].GetAsync(rc =>
+            var stored = await GraphEventCalls.CallAsync("read", e.Id, clock, () => client.Users[link.Mailbox].Events[id].GetAsync(rc =>
             {
                 rc.QueryParameters.Select = LookFields;
                 Prefer(rc.Headers);
@@ -103,7 +104,7 @@ public sealed partial class GraphCalendarChannel(
         // The transaction id is kept before anything is asked of Graph (it is derived, so a lost row changes nothing).
         if (await links.GetAsync(e.Id, ct) is null) link = await SaveAsync(link, ct);
         // A crash after Graph's 201 (or a lost answer) left the event without its id here: find it by its UID first.
-        var found = await FindByUidAsync(e, ct);
+        var found = await FindByUidAsync(link.Mailbox, e, ct);
         Event current;
         if (found is not null)
         {
@@ -119,7 +120,7 @@ public sealed partial class GraphCalendarChannel(
             create.ResponseRequested = true;
             create.SingleValueExtendedProperties = [new SingleValueLegacyExtendedProperty { Id = UidPropertyId, Value = e.Uid }];
             create.Attendees = [AttendeeFor(first)];
-            current = await GraphEventCalls.CallAsync("create", e.Id, clock, () => client.Users[mailbox].Events.PostAsync(create, Prefer, ct))
+            current = await GraphEventCalls.CallAsync("create", e.Id, clock, () => client.Users[link.Mailbox].Events.PostAsync(create, Prefer, ct))
                       ?? throw new EventChannelException($"Graph created no calendar event for network event {e.Id} (empty answer).");
             LogCreated(logger, e.Id, current.Id!, current.OnlineMeeting?.JoinUrl is not null);
         }
@@ -132,10 +133,10 @@ public sealed partial class GraphCalendarChannel(
         return (link, current);
     }
 
-    private async Task<Event?> FindByUidAsync(NetworkEvent e, CancellationToken ct)
+    private async Task<Event?> FindByUidAsync(string calendarMailbox, NetworkEvent e, CancellationToken ct)
     {
         var filter = $"singleValueExtendedProperties/Any(ep: ep/id eq '{UidPropertyId}' and ep/value eq '{e.Uid.Replace("'", "''", StringComparison.Ordinal)}')";
-        var page = await GraphEventCalls.CallAsync("look-up", e.Id, clock, () => client.Users[mailbox].Events.GetAsync(rc =>
+        var page = await GraphEventCalls.CallAsync("look-up", e.Id, clock, () => client.Users[calendarMailbox].Events.GetAsync(rc =>
         {
             rc.QueryParameters.Filter = filter;
             rc.QueryParameters.Select = LookFields;
@@ -157,7 +158,7 @@ public sealed partial class GraphCalendarChannel(
         }
 
         if ((link.PushedSequence is { } pushed && pushed >= e.Sequence) || link.CancelPushedAt is not null) return;
-        var updated = await GraphEventCalls.CallAsync("update", e.Id, clock, () => client.Users[mailbox].Events[link.CalendarEventId].PatchAsync(Facts(e), Prefer, ct));
+        var updated = await GraphEventCalls.CallAsync("update", e.Id, clock, () => client.Users[link.Mailbox].Events[link.CalendarEventId].PatchAsync(Facts(e), Prefer, ct));
         await SaveAsync(link with { PushedSequence = e.Sequence, JoinUrl = updated?.OnlineMeeting?.JoinUrl ?? link.JoinUrl }, ct);
         LogUpdated(logger, e.Id, e.Sequence);
     }
@@ -170,7 +171,7 @@ public sealed partial class GraphCalendarChannel(
         {
             await GraphEventCalls.CallAsync("cancellation", e.Id, clock, async () =>
             {
-                await client.Users[mailbox].Events[link.CalendarEventId].Cancel.PostAsync(
+                await client.Users[link.Mailbox].Events[link.CalendarEventId].Cancel.PostAsync(
                     new CancelPostRequestBody { Comment = "Deze bijeenkomst gaat niet door. / This event has been cancelled." }, Prefer, ct);
                 return true;
             });
