@@ -407,4 +407,43 @@ public sealed class GraphCalendarTests
         Assert.Contains((await w.Links.GetAsync(e.Id, default))!.JoinUrl!, reminder.Mail.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(f.Server.Requests, r => r.Method is "POST" or "PATCH");
     }
+
+    [Theory]
+    [InlineData(ResponseType.Accepted, InvitationResponse.Accepted)]
+    [InlineData(ResponseType.TentativelyAccepted, InvitationResponse.Tentative)]
+    [InlineData(ResponseType.Declined, InvitationResponse.Declined)]
+    [InlineData(ResponseType.None, InvitationResponse.None)]
+    [InlineData(ResponseType.NotResponded, InvitationResponse.None)]
+    [InlineData(ResponseType.Organizer, InvitationResponse.None)]
+    [InlineData(null, InvitationResponse.None)]
+    public void GraphAnswers_MapOntoOutreachAnswers(ResponseType? graph, InvitationResponse expected) =>
+        Assert.Equal(expected, GraphCalendarReader.Map(graph));
+
+    [Fact]
+    public async Task AThrottledRead_OfOneEvent_IsReported_AndTheOtherEventsAreStillRead()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var w = await WorldAsync(f);
+        var first = await w.CreateAsync(EventFormat.Physical);
+        var second = await w.CreateAsync(EventFormat.Physical);
+        await w.InviteAsync(first, w.People[0]);
+        await w.InviteAsync(second, w.People[0]);
+        var ids = new[] { (await w.Links.GetAsync(first.Id, default))!.CalendarEventId!, (await w.Links.GetAsync(second.Id, default))!.CalendarEventId! };
+        foreach (var id in ids) f.Server.SetResponse(GraphFixture.Mailbox, id, w.People[0].Email, "accepted", f.Clock.GetUtcNow().AddMinutes(1));
+        f.Clock.Advance(TimeSpan.FromMinutes(5));
+        f.Server.Inject(new GraphFault(Status: 429, RetryAfterSeconds: 9), when: r => r.Method == "GET" && r.Path.EndsWith("/events/" + ids[0], StringComparison.Ordinal));
+
+        var result = await w.Sync.RunAsync(default);
+
+        Assert.Equal((1, 1), (result.EventsRead, result.ResponsesApplied));
+        Assert.Contains("429", Assert.Single(result.Failures), StringComparison.Ordinal);
+        Assert.Equal(InvitationResponse.None, (await w.InvitationOfAsync(first, w.People[0])).Response);
+        Assert.Equal(InvitationResponse.Accepted, (await w.InvitationOfAsync(second, w.People[0])).Response);
+        Assert.Null((await w.Links.GetAsync(first.Id, default))!.ResponsesReadAt);
+
+        // The next round reads the throttled one.
+        f.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, (await w.Sync.RunAsync(default)).ResponsesApplied);
+        Assert.Equal(InvitationResponse.Accepted, (await w.InvitationOfAsync(first, w.People[0])).Response);
+    }
 }
