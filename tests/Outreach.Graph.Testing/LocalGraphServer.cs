@@ -53,7 +53,8 @@ public sealed record IncomingMail(string FromAddress, string FromName, string Su
 /// $filter on a single-value extended property or internetMessageId, $select, $top and $expand=singleValueExtendedProperties;
 /// GET …/mailFolders/inbox/messages/delta with Prefer: odata.maxpagesize, @odata.nextLink / @odata.deltaLink, @removed
 /// entries and 410 syncStateNotFound for an expired token; ids that change on a move unless Prefer: IdType="ImmutableId";
-/// Graph error bodies; injected faults.
+/// Graph error bodies; injected faults. The calendar (LocalGraphServer.Calendar.cs): events with transactionId dedupe, Teams
+/// meetings, answers, cancellation, and online meetings' attendance reports.
 /// </summary>
 public sealed partial class LocalGraphServer : IAsyncDisposable
 {
@@ -273,6 +274,14 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
                 ("DELETE", ["messages", var id]) => Delete(context, box, id),
                 ("GET", ["mailFolders", var folder, "messages"]) => await ListAsync(context, box, folder),
                 ("GET", ["mailFolders", var folder, "messages", "delta" or "delta()"]) => await DeltaAsync(context, box, folder),
+                ("POST", ["events"]) => await CreateEventAsync(context, box, body),
+                ("GET", ["events"]) => await ListEventsAsync(context, box),
+                ("GET", ["events", var id]) => await GetEventAsync(context, box, id),
+                ("PATCH", ["events", var id]) => await PatchEventAsync(context, box, id, body),
+                ("POST", ["events", var id, "cancel"]) => CancelEvent(context, box, id, body),
+                ("GET", ["onlineMeetings"]) => await ListMeetingsAsync(context, box),
+                ("GET", ["onlineMeetings", var id, "attendanceReports"]) => await ListReportsAsync(context, box, id),
+                ("GET", ["onlineMeetings", var id, "attendanceReports", var report, "attendanceRecords"]) => await ListRecordsAsync(context, box, id, report),
                 _ => throw new ServiceError(400, "BadRequest", $"Unsupported request: {method} /{seen.Path}."),
             };
         }
@@ -528,12 +537,14 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
         public string Code { get; } = code;
     }
 
-    /// <summary>One mailbox: its messages by folder (drafts, sentitems, inbox), and what left the inbox (for delta). Calendars go here too.</summary>
+    /// <summary>One mailbox: its messages by folder (drafts, sentitems, inbox), what left the inbox (for delta), its calendar and its Teams meetings.</summary>
     private sealed class MailboxStore(string address)
     {
         public string Address { get; } = address;
         public List<StoredMessage> Messages { get; } = [];
         public List<(StoredMessage Message, long Version)> InboxRemovals { get; } = [];
+        public List<StoredEvent> Events { get; } = [];
+        public List<StoredMeeting> Meetings { get; } = [];
 
         public void Add(StoredMessage message, long version)
         {

@@ -16,6 +16,10 @@ public static class EventMailTemplates
     public const string Reminder = "event-reminder";
     public const string Thanks = "event-thanks";
     public const string NoShow = "event-no-show";
+    public const string Waitlisted = "event-waitlisted";
+
+    /// <summary>Whether the kind is told by a mail of its own (a withdrawal only changes a calendar's attendee list).</summary>
+    public static bool HasMail(EventMailKind kind) => kind != EventMailKind.Withdrawn;
 
     public static string Key(EventMailKind kind) => kind switch
     {
@@ -26,6 +30,7 @@ public static class EventMailTemplates
         EventMailKind.Reminder => Reminder,
         EventMailKind.Thanks => Thanks,
         EventMailKind.NoShow => NoShow,
+        EventMailKind.Waitlisted => Waitlisted,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -84,5 +89,11 @@ public static class EventMailTemplates
         En(NoShow, "We missed you: {{eventName}}",
             "Dear {{contactName}},\n\nA pity you could not make it to {{eventName}}. Would you like to hear what was discussed? Reply to this mail and {{owner}} will be in touch.",
             "<p>Dear {{contactName}},</p><p>A pity you could not make it to <strong>{{eventName}}</strong>. Would you like to hear what was discussed? Reply to this mail and {{owner}} will be in touch.</p>"),
+        Nl(Waitlisted, "Wachtlijst: {{eventName}}",
+            "Beste {{contactName}},\n\nDank voor uw aanmelding voor {{eventName}} op {{eventDate}}. De bijeenkomst is vol; u staat op de wachtlijst. Komt er een plaats vrij, dan krijgt u bericht en houden wij die even voor u vast.\n\nWilt u toch niet meer? Meld u af: {{cancelUrl}}",
+            "<p>Beste {{contactName}},</p><p>Dank voor uw aanmelding voor <strong>{{eventName}}</strong> op {{eventDate}}. De bijeenkomst is vol; u staat op de wachtlijst. Komt er een plaats vrij, dan krijgt u bericht en houden wij die even voor u vast.</p><p>Wilt u toch niet meer? <a href=\"{{cancelUrl}}\">Afmelden voor de bijeenkomst</a></p>"),
+        En(Waitlisted, "Waitlist: {{eventName}}",
+            "Dear {{contactName}},\n\nThank you for signing up for {{eventName}} on {{eventDate}}. The event is full; you are on the waitlist. If a place comes free, we will let you know and hold it for you for a while.\n\nNo longer interested? Cancel: {{cancelUrl}}",
+            "<p>Dear {{contactName}},</p><p>Thank you for signing up for <strong>{{eventName}}</strong> on {{eventDate}}. The event is full; you are on the waitlist. If a place comes free, we will let you know and hold it for you for a while.</p><p>No longer interested? <a href=\"{{cancelUrl}}\">Cancel</a></p>"),
     ];
 }

@@ -18,6 +18,15 @@ public sealed class EventOptions
     /// <summary>The name of the sequence attendees are enrolled in after the event (with the thank-you mail); empty: none.</summary>
     public string? FollowUpSequence { get; set; }
 
+    /// <summary>
+    /// How invitees get invitations: "Mail" (the embedded mode, mails with an iCalendar part) or "Graph" (one event in the
+    /// Microsoft 365 calendar of Graph:Mailbox with the invitees as attendees, Teams meetings for online events).
+    /// </summary>
+    public string Calendar { get; set; } = CalendarMail;
+
+    public const string CalendarMail = "Mail";
+    public const string CalendarGraph = "Graph";
+
     public TimeSpan OfferWindow => TimeSpan.FromHours(Math.Clamp(OfferHours, 1, 24 * 30));
 }
 

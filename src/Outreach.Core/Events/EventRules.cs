@@ -172,7 +172,9 @@ public static class EventRules
             if (!waiting && PlacesTaken(invitations) < e.Capacity)
                 return new EventDecision([inv with { Response = InvitationResponse.Accepted, RespondedAt = now, Place = PlaceStatus.Confirmed, WaitlistNumber = null, PlaceOfferedUntil = null }], []);
             var next = (invitations.Max(i => i.WaitlistNumber) ?? 0) + 1;
-            return new EventDecision([inv with { Response = InvitationResponse.Accepted, RespondedAt = now, Place = PlaceStatus.Waitlisted, WaitlistNumber = next, PlaceOfferedUntil = null }], []);
+            // Told by mail: an acceptance from a calendar (Microsoft 365) shows "accepted" there, not the waitlist.
+            return new EventDecision([inv with { Response = InvitationResponse.Accepted, RespondedAt = now, Place = PlaceStatus.Waitlisted, WaitlistNumber = next, PlaceOfferedUntil = null }],
+                [new EventMail(inv.ContactId, EventMailKind.Waitlisted)]);
         }
 
         if (response == InvitationResponse.Tentative && now > e.RegistrationDeadline)
@@ -237,6 +239,22 @@ public static class EventRules
         if (e.Status == EventStatus.Cancelled) return EventDecision.Refuse("This event is cancelled.");
         if ((inv.CheckedInAt is not null) == checkedIn) return EventDecision.Nothing;
         return new EventDecision([inv with { CheckedInAt = checkedIn ? now : null }], []);
+    }
+
+    /// <summary>
+    /// Marks the invitees an online meeting's attendance report names as attended online. Only ever adds: a door check-in stays
+    /// as it is (someone can be at the door and online), and reading the report again changes nothing.
+    /// </summary>
+    public static EventDecision RecordOnlineAttendance(NetworkEvent e, IReadOnlyList<Invitation> invitations, IReadOnlyCollection<long> contactIds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(invitations);
+        ArgumentNullException.ThrowIfNull(contactIds);
+        if (e.Status == EventStatus.Cancelled) return EventDecision.Refuse("This event is cancelled.");
+        if (e.Format == EventFormat.Physical) return EventDecision.Refuse("This event has no online part.");
+        if (now < e.StartsAt) return EventDecision.Refuse("This event has not begun yet.");
+        var attended = contactIds.ToHashSet();
+        return new EventDecision(invitations.Where(i => attended.Contains(i.ContactId) && !i.AttendedOnline).Select(i => i with { AttendedOnline = true }).ToList(), []);
     }
 
     /// <summary>

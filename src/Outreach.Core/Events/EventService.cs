@@ -55,6 +55,10 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
     public Task<EventResult> WalkInAsync(long eventId, long contactId, CancellationToken ct) =>
         ChangeAsync(eventId, "checked-in", (e, invitations, now) => (e, EventRules.WalkIn(e, invitations, contactId, now)), ct);
 
+    /// <summary>Marks the invited contacts who attended online (from the meeting's attendance report); door check-ins stay.</summary>
+    public Task<EventResult> RecordOnlineAttendanceAsync(long eventId, IReadOnlyCollection<long> contactIds, CancellationToken ct) =>
+        ChangeAsync(eventId, "attended-online", (e, invitations, now) => (e, EventRules.RecordOnlineAttendance(e, invitations, contactIds, now)), ct);
+
     public Task<EventResult> ExpireOffersAsync(long eventId, CancellationToken ct) =>
         ChangeAsync(eventId, "offer-lapsed", (e, invitations, now) => (e, EventRules.ExpireOffers(e, invitations, options.OfferWindow, now)), ct);
 

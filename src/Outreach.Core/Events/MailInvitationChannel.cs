@@ -9,16 +9,20 @@ namespace Outreach.Core.Events;
 /// The embedded mode's channel: each invitation, update, cancellation, offer, reminder and follow-up is a mail in the
 /// persistent outbox, rendered from the built-in templates in the contact's language; invitations and updates carry an
 /// iCalendar REQUEST, cancellations a CANCEL, with the event's UID and SEQUENCE. Opted-out and erased contacts get nothing.
+/// With <paramref name="calendarParts"/> false the mails go without the iCalendar part: the Microsoft 365 calendar channel sends
+/// its own calendar event, and a second calendar item with another UID would show the event twice.
 /// </summary>
 public sealed class MailInvitationChannel(
     IProspectStore prospects, IMailOutbox outbox, IMailTemplateRenderer renderer, IEventLinks links, EventOptions options, TimeProvider clock,
-    Sequences.ITemplateStore? templates = null)
+    Sequences.ITemplateStore? templates = null, bool calendarParts = true)
     : IEventInvitationChannel
 {
     public async Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(networkEvent);
         ArgumentNullException.ThrowIfNull(invitation);
+        // Mail keeps no invitee list to forget them from: the erasure removed their mail already.
+        if (kind == EventMailKind.Withdrawn) return;
         var contact = await prospects.GetContactAsync(invitation.ContactId, ct).ConfigureAwait(false);
         if (contact is null || contact.OptedOut || contact.Erased) return;
         var organisation = await prospects.GetOrganisationAsync(contact.OrganisationId, ct).ConfigureAwait(false);
@@ -58,7 +62,7 @@ public sealed class MailInvitationChannel(
             CancelUrl = links.RsvpUrl(e.Id, invitation.Id, "cancel"),
             UnsubscribeUrl = links.UnsubscribeUrl(contact.Id),
         });
-        CalendarPart? calendar = kind switch
+        CalendarPart? calendar = !calendarParts ? null : kind switch
         {
             EventMailKind.Invitation or EventMailKind.Update or EventMailKind.PlaceOffered => Calendar(e, CalendarMethod.Request, contact, invitation, rendered.Text),
             EventMailKind.Cancelled => Calendar(e, CalendarMethod.Cancel, contact, invitation, rendered.Text),
@@ -95,6 +99,8 @@ public sealed class MailInvitationChannel(
         {
             EventMailKind.Invitation or EventMailKind.Update or EventMailKind.Cancelled => basis + ":seq:" + e.Sequence.ToString(CultureInfo.InvariantCulture),
             EventMailKind.PlaceOffered => basis + ":until:" + (invitation.PlaceOfferedUntil?.ToUnixTimeSeconds() ?? 0).ToString(CultureInfo.InvariantCulture),
+            // Once per place in line: someone who cancels and joins again is told again.
+            EventMailKind.Waitlisted => basis + ":number:" + (invitation.WaitlistNumber ?? 0).ToString(CultureInfo.InvariantCulture),
             _ => basis,
         };
     }

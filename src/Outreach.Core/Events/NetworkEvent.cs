@@ -117,6 +117,10 @@ public enum EventMailKind
     Reminder,
     Thanks,
     NoShow,
+    /// <summary>An acceptance came when the event was full: the invitee is on the waitlist and will hear when a place comes free.</summary>
+    Waitlisted,
+    /// <summary>The invitee was erased: a calendar forgets them (no mail; their mail copies go with the erasure itself).</summary>
+    Withdrawn,
 }
 
 /// <summary>A mail (or, with Microsoft 365, a calendar action) a change asks for.</summary>

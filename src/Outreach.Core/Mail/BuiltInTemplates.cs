@@ -27,6 +27,7 @@ public static class BuiltInTemplates
         new(Events.EventMailTemplates.Reminder, "Event reminder", "A few days before the event, to those who accepted or answered tentatively."),
         new(Events.EventMailTemplates.Thanks, "Thanks for coming", "After the event, to those who attended."),
         new(Events.EventMailTemplates.NoShow, "Sorry we missed you", "After the event, to those who accepted but did not come."),
+        new(Events.EventMailTemplates.Waitlisted, "On the waitlist", "An acceptance when the event is full: the invitee waits in line for a place."),
     ];
 
     /// <summary>Whether a template belongs to network events (event mail is sent by the events, not by sequences).</summary>

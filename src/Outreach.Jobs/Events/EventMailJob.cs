@@ -8,9 +8,12 @@ namespace Outreach.Jobs.Events;
 /// Every quarter of an hour: offered places not confirmed in time pass on to the next on the waitlist; reminders go to
 /// accepted and tentative invitees of events starting within the configured number of days; after an event, thanks go to
 /// attendees (who may be enrolled in a follow-up sequence) and another message to no-shows. Every mail is idempotent in the
-/// outbox, so running again (or on two nodes) sends nothing twice.
+/// outbox, so running again (or on two nodes) sends nothing twice. With the Microsoft 365 calendar (<paramref name="calendarLinks"/>
+/// given) an online or hybrid event's follow-ups wait until its Teams attendance is read, so an online attendee is not sent
+/// the no-show message.
 /// </summary>
-public sealed partial class EventMailJob(IEventStore store, EventService service, EventOptions options, IEventFollowUpEnrolment enrolment, TimeProvider clock, ILogger<EventMailJob> logger)
+public sealed partial class EventMailJob(IEventStore store, EventService service, EventOptions options, IEventFollowUpEnrolment enrolment, TimeProvider clock, ILogger<EventMailJob> logger,
+    IEventCalendarLinks? calendarLinks = null)
     : IOutreachJob
 {
     /// <summary>How long after its end an event still gets its follow-up (a job that was down for a while catches up).</summary>
@@ -29,7 +32,12 @@ public sealed partial class EventMailJob(IEventStore store, EventService service
 
         var followUps = 0;
         foreach (var e in await store.ListEndedAsync(now - FollowUpWindow, now, ct))
+        {
+            if (calendarLinks is not null && e.Format != EventFormat.Physical
+                && await calendarLinks.GetAsync(e.Id, ct) is { JoinUrl: not null, AttendanceReadAt: null })
+                continue;
             followUps += await service.SendFollowUpsAsync(e, enrolment, ct);
+        }
 
         LogRun(logger, lapsedEvents.Count, reminders, followUps);
         return JobResult.Succeeded($"{lapsedEvents.Count} events with lapsed offers passed on, {reminders} reminders and {followUps} follow-ups in the outbox (each sent once).");

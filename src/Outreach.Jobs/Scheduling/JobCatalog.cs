@@ -39,6 +39,10 @@ public static class JobCatalog
         new("event-notices", "Network event notices",
             "Passes on invitations, updates, cancellations and offered places that could not go at once (the host stopped, or the mail or calendar service asked to wait).",
             typeof(Outreach.Jobs.Events.EventNoticeJob), o => o.EventNoticesCron),
+        // Scheduled only with the Microsoft 365 calendar (Events:Calendar=Graph): the mail mode's answers come through Outreach's own links.
+        new("event-calendar", "Network event calendar",
+            "Reads the answers invitees gave in their Microsoft 365 calendar into their invitations, and after online and hybrid events who attended online (the Teams attendance report).",
+            typeof(Outreach.Jobs.Events.EventCalendarJob), o => o.EventCalendarCron, o => o.EventCalendarEnabled),
         // Scheduled only when Dataverse is configured (Dataverse:Url); every 15 minutes unless Dataverse:SyncInterval says otherwise.
         new("dataverse-sync", "Dataverse sync",
             "Brings accounts and contacts changed in Dynamics 365 into Outreach (deleted ones are marked removed), then sends pipeline stage changes back.",

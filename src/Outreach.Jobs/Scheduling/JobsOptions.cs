@@ -45,6 +45,13 @@ public sealed class JobsOptions
     [Required]
     public string EventNoticesCron { get; set; } = "30 * * * * ?";
 
+    /// <summary>Answers and online attendance from the Microsoft 365 calendar: every five minutes by default, with Events:Calendar=Graph.</summary>
+    [Required]
+    public string EventCalendarCron { get; set; } = "0 4/5 * * * ?";
+
+    /// <summary>Set by the host when Events:Calendar is Graph (a calendar to read).</summary>
+    public bool EventCalendarEnabled { get; set; }
+
     /// <summary>The managers' addresses that get the weekly report mail; empty: the job runs but sends nothing.</summary>
     public IList<string> WeeklyReportRecipients { get; init; } = [];
 

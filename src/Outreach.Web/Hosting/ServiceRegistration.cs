@@ -78,6 +78,8 @@ public static class ServiceRegistration
         jobs.DataverseSyncCron = AddDataverse(services, configuration);
         // The replies job needs an inbox, which only the Graph provider has.
         jobs.ReplyScanEnabled = string.Equals(configuration[$"{Outreach.Mail.MailOptions.Section}:Provider"], "Graph", StringComparison.OrdinalIgnoreCase);
+        // The calendar job reads answers and attendance from Microsoft 365, so only with Events:Calendar=Graph.
+        jobs.EventCalendarEnabled = Events.EventRegistration.UsesGraphCalendar(configuration);
         services.AddOutreachJobs(jobs,
             storage.Engine == StorageEngine.Sqlite ? SchedulerStore.Sqlite : SchedulerStore.Postgres,
             Database.ResolveConnectionString(storage));
@@ -164,11 +166,28 @@ public static class ServiceRegistration
     /// </summary>
     private static void AddGraphMail(IServiceCollection services, IConfiguration configuration)
     {
+        var options = AddGraphConnection(services, configuration, "Mail:Provider is Graph");
+        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
+        services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
+        services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
+            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
+        services.PostConfigure<JobsOptions>(o => o.ReplyScanEnabled = true);
+    }
+
+    /// <summary>
+    /// The Graph options and client, once, for whichever needs them (Graph mail, the Microsoft 365 calendar of events). A bad
+    /// configuration is refused here, before anything starts, naming the keys and <paramref name="why"/> Graph is needed.
+    /// </summary>
+    internal static Outreach.Graph.GraphOptions AddGraphConnection(IServiceCollection services, IConfiguration configuration, string why)
+    {
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(Outreach.Graph.GraphOptions))?.ImplementationInstance is Outreach.Graph.GraphOptions added) return added;
         var section = configuration.GetSection(Outreach.Graph.GraphOptions.Section);
         var options = section.Get<Outreach.Graph.GraphOptions>() ?? new Outreach.Graph.GraphOptions();
         var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true))
-            throw new InvalidOperationException("Graph configuration refused (Mail:Provider is Graph): " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
+            throw new InvalidOperationException($"Graph configuration refused ({why}): " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
 
         services.AddSingleton(options);
         services.AddSingleton(sp =>
@@ -178,13 +197,7 @@ public static class ServiceRegistration
                 : new Outreach.Graph.FixedTokenCredential(options.AccessToken, sp.GetRequiredService<TimeProvider>());
             return Outreach.Graph.GraphConnection.Create(options, credential);
         });
-        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
-        services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
-        services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
-            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
-        services.PostConfigure<JobsOptions>(o => o.ReplyScanEnabled = true);
+        return options;
     }
 
     /// <summary>

@@ -122,9 +122,11 @@ public sealed class EventRulesTests
         Assert.Equal(2, EventRules.WaitlistPosition(board.Invitations, board.Of(104)));
         Assert.Null(EventRules.WaitlistPosition(board.Invitations, board.Of(101)));
         Assert.Equal(2, EventRules.PlacesTaken(board.Invitations));
-        // Accepting twice changes nothing and keeps the place in line.
+        // Each one put in line is told so (an acceptance from a calendar shows only "accepted" there).
+        Assert.Equal([new EventMail(103, EventMailKind.Waitlisted), new EventMail(104, EventMailKind.Waitlisted)], board.Mails);
+        // Accepting twice changes nothing, keeps the place in line and tells nobody again.
         Assert.Empty(board.Respond(103, InvitationResponse.Accepted, clock.GetUtcNow()).Changed);
-        Assert.Empty(board.Mails);
+        Assert.Equal(2, board.Mails.Count);
     }
 
     [Fact]
@@ -143,7 +145,7 @@ public sealed class EventRulesTests
         Assert.Equal(clock.GetUtcNow() + Window, board.Of(102).PlaceOfferedUntil);
         Assert.Equal(PlaceStatus.Waitlisted, board.Of(103).Place);
         Assert.Equal(1, EventRules.WaitlistPosition(board.Invitations, board.Of(103)));
-        Assert.Equal([new EventMail(102, EventMailKind.PlaceOffered)], board.Mails);
+        Assert.Equal([new EventMail(102, EventMailKind.PlaceOffered)], board.Mails.Where(m => m.Kind != EventMailKind.Waitlisted));
 
         // A newcomer may not jump the line while someone holds an offer.
         var board2Accept = EventRules.Respond(board.Event, board.Invitations, board.Of(101).Id, InvitationResponse.Accepted, Window, clock.GetUtcNow());
@@ -174,7 +176,7 @@ public sealed class EventRulesTests
         Assert.Null(board.Of(102).WaitlistNumber);
         Assert.Equal(PlaceStatus.Offered, board.Of(103).Place);
         Assert.Equal(clock.GetUtcNow() + Window, board.Of(103).PlaceOfferedUntil);
-        Assert.Equal([new EventMail(102, EventMailKind.PlaceOffered), new EventMail(103, EventMailKind.PlaceOffered)], board.Mails);
+        Assert.Equal([new EventMail(102, EventMailKind.PlaceOffered), new EventMail(103, EventMailKind.PlaceOffered)], board.Mails.Where(m => m.Kind != EventMailKind.Waitlisted));
 
         // Too late: the lapsed offer cannot be confirmed.
         var late = EventRules.Respond(board.Event, board.Invitations, board.Of(102).Id, InvitationResponse.Accepted, Window, clock.GetUtcNow());
@@ -224,7 +226,8 @@ public sealed class EventRulesTests
         Assert.Equal(PlaceStatus.Confirmed, board.Of(102).Place);
         Assert.Equal(PlaceStatus.Confirmed, board.Of(103).Place);
         Assert.Equal(PlaceStatus.Waitlisted, board.Of(104).Place);
-        Assert.Empty(board.Mails);
+        // Only the one who accepted when the event was full heard anything: no offer went out.
+        Assert.Equal([new EventMail(104, EventMailKind.Waitlisted)], board.Mails);
     }
 
     [Fact]
@@ -332,5 +335,31 @@ public sealed class EventRulesTests
                     Assert.Equal(board.Event.Capacity, EventRules.PlacesTaken(board.Invitations));
             }
         }
+    }
+
+    [Fact]
+    public void OnlineAttendance_OnlyAdds_KeepsDoorCheckIns_AndIsRefusedBeforeTheStartOrWithoutAnOnlinePart()
+    {
+        var board = new Board(5, clock.GetUtcNow(), 3);
+        var during = board.Event.StartsAt.AddMinutes(10);
+        board.Apply(EventRules.CheckIn(board.Event, board.Invitations, board.Of(101).Id, true, during));
+        var after = board.Event.EndsAt.AddMinutes(30);
+
+        var decision = board.Apply(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [101, 102, 999], after));
+
+        Assert.True(decision.IsAllowed);
+        Assert.Empty(decision.Mails);
+        Assert.Equal([101L, 102L], decision.Changed.Select(i => i.ContactId).Order());
+        Assert.Equal((true, during), (board.Of(101).AttendedOnline, board.Of(101).CheckedInAt));
+        Assert.True(board.Of(102).AttendedOnline);
+        Assert.False(board.Of(103).Attended);
+        // Reading the same report again changes nothing; nobody is ever marked absent by it.
+        Assert.Empty(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [101, 102], after).Changed);
+        Assert.Empty(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [], after).Changed);
+        Assert.True(board.Of(102).AttendedOnline);
+
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event, board.Invitations, [103], board.Event.StartsAt.AddMinutes(-1)).IsAllowed);
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Format = EventFormat.Physical }, board.Invitations, [103], after).IsAllowed);
+        Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Status = EventStatus.Cancelled }, board.Invitations, [103], after).IsAllowed);
     }
 }

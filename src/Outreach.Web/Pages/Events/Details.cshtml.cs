@@ -8,7 +8,7 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Events;
 
 /// <summary>One event: its facts, the invitations with answers, waitlist and attendance, inviting by filter or by hand, cancelling.</summary>
-public sealed class DetailsModel(EventService service, IEventStore events, IEventNoticeOutbox notices, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class DetailsModel(EventService service, IEventStore events, IEventNoticeOutbox notices, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T, IEventCalendarLinks? calendarLinks = null) : PageModel
 {
     /// <summary>Invitations, updates, cancellations and offers not passed on yet, and those given up on (with the last reason).</summary>
     public EventNoticeCounts Notices { get; private set; } = new(0, 0, null);
@@ -18,6 +18,8 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
     public IReadOnlyList<Invitation> Raw { get; private set; } = [];
     public string CovenantName { get; private set; } = "";
     public string? HostName { get; private set; }
+    /// <summary>The Teams meeting Microsoft 365 made for the event (Events:Calendar=Graph), shown when the secretariat entered no link of its own.</summary>
+    public string? TeamsJoinUrl { get; private set; }
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Sectors { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
@@ -100,6 +102,7 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
         var e = await events.GetEventAsync(id, ct);
         if (e is null) return false;
         Event = e;
+        TeamsJoinUrl = calendarLinks is null ? null : (await calendarLinks.GetAsync(id, ct))?.JoinUrl;
         Invitations = await events.ListInvitationViewsAsync(id, ct);
         Raw = Invitations.Select(v => v.Invitation).ToList();
         Notices = await notices.CountAsync(id, ct);
