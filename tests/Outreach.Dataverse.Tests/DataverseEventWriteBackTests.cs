@@ -195,6 +195,14 @@ public sealed class DataverseEventWriteBackTests
         Assert.Equal((100_000_003, 100_000_000), ((int)InvitationOf(local, Bram)["otr_response"]!, (int)InvitationOf(local, Bram)["otr_place"]!));
         Assert.Null(InvitationOf(local, Bram)["otr_waitlistposition"]);
         Assert.Equal(1, (int)InvitationOf(local, Cas)["otr_waitlistposition"]!);
+
+        // Attending online (recorded by the online channel) counts as attended too.
+        var casInvitation = (await s.Events.ListInvitationsAsync(e.Id, default)).Single(i => i.ContactId == cas);
+        await s.Events.ApplyAsync(new EventChange(e, e.Version, [casInvitation with { AttendedOnline = true }], "attended-online", At.AddHours(3)), default);
+        await WriteBack(s).SendPendingAsync(default);
+        Assert.Equal((true, true), ((bool)InvitationOf(local, Cas)["otr_attendedonline"]!, (bool)InvitationOf(local, Cas)["otr_attended"]!));
+        Assert.Null(InvitationOf(local, Cas)["otr_checkedinon"]);
+        Assert.Equal(ids, local.Server.Rows(Invitations).Keys.Order());
         Assert.Single(local.Server.Rows(Events));
         Assert.Equal(0, await s.PendingAsync());
     }
