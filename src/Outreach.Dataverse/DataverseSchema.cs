@@ -78,6 +78,60 @@ public static class DataverseSchema
         public const string Reason = "otr_reason";
     }
 
+    /// <summary>A network event, written by Outreach (which owns events): one row per event, id derived from its iCalendar UID.</summary>
+    public static class NetworkEventTable
+    {
+        public const string Table = "otr_networkevent";
+        public const string EntitySet = "otr_networkevents";
+        public const string Id = "otr_networkeventid";
+        public const string Name = "otr_name";
+        public const string StartsOn = "otr_startson";
+        public const string EndsOn = "otr_endson";
+        public const string Format = "otr_format";
+        public const string Status = "otr_status";
+        public const string Venue = "otr_venue";
+        public const string Capacity = "otr_capacity";
+        public const string RegistrationDeadline = "otr_registrationdeadline";
+        public const string Covenant = "otr_covenant";
+        public const string HostAccountBind = "otr_HostAccountId@odata.bind";
+    }
+
+    /// <summary>An invitation of a contact to a network event, with the answer, place and attendance, written by Outreach.</summary>
+    public static class InvitationTable
+    {
+        public const string Table = "otr_invitation";
+        public const string EntitySet = "otr_invitations";
+        public const string Id = "otr_invitationid";
+        public const string Name = "otr_name";
+        public const string NetworkEventBind = "otr_NetworkEventId@odata.bind";
+        public const string ContactBind = "otr_ContactId@odata.bind";
+        public const string Response = "otr_response";
+        public const string RespondedOn = "otr_respondedon";
+        public const string Place = "otr_place";
+        public const string WaitlistPosition = "otr_waitlistposition";
+        public const string PlaceOfferedUntil = "otr_placeoffereduntil";
+        public const string CheckedInOn = "otr_checkedinon";
+        public const string AttendedOnline = "otr_attendedonline";
+        /// <summary>Checked in at the door or attended online.</summary>
+        public const string Attended = "otr_attended";
+        public const string WalkIn = "otr_walkin";
+        public const string InvitedOn = "otr_invitedon";
+    }
+
+    public const string EventFormatChoice = "otr_eventformat";
+    public const string EventStatusChoice = "otr_eventstatus";
+    public const string InvitationResponseChoice = "otr_invitationresponse";
+    public const string PlaceStatusChoice = "otr_placestatus";
+
+    /// <summary>The option values of otr_eventformat, otr_eventstatus, otr_invitationresponse and otr_placestatus: 100000000 + the enum's position.</summary>
+    public static int ChoiceValue(Core.Events.EventFormat format) => Option((int)format, typeof(Core.Events.EventFormat), format);
+    public static int ChoiceValue(Core.Events.EventStatus status) => Option((int)status, typeof(Core.Events.EventStatus), status);
+    public static int ChoiceValue(Core.Events.InvitationResponse response) => Option((int)response, typeof(Core.Events.InvitationResponse), response);
+    public static int ChoiceValue(Core.Events.PlaceStatus place) => Option((int)place, typeof(Core.Events.PlaceStatus), place);
+
+    private static int Option(int position, Type type, object value) =>
+        Enum.IsDefined(type, value) ? 100_000_000 + position : throw new ArgumentOutOfRangeException(nameof(value), value, null);
+
     public const string PipelineStageChoice = "otr_pipelinestage";
 
     /// <summary>The option values of the otr_pipelinestage choice (publisher option prefix 10000).</summary>

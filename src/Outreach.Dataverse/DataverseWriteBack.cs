@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -15,14 +16,21 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 }
 
 /// <summary>
-/// Sends the write-back outbox to Dataverse: per item one atomic change set with the account's pipeline stage and next
-/// action and, for a stage change, a task on the account's timeline plus an otr_stagechange row. Ten items go in one
-/// $batch request (Microsoft's advice is small batches). The task and stage-change ids are derived from the item's
-/// idempotency key and written by upsert (PATCH), so a resend after a crash updates them instead of creating a second.
+/// Sends the write-back outbox to Dataverse, ten change sets per $batch request (Microsoft's advice is small batches), each
+/// atomic. A stage change or next action: the account's pipeline stage and next action and, for a stage change, a task on
+/// the account's timeline plus an otr_stagechange row. A network event: an upsert of its otr_networkevent row. An
+/// invitation: an upsert of its otr_invitation row, bound to the event and the contact. Every id written is derived from a
+/// key (KeyedId) and written by upsert (PATCH), so a resend after a crash updates instead of creating a second row.
+/// Events and invitations are sent as they are now (read with the outbox rows): several rows for the same one in a pass go
+/// as one upsert, and an event is written before the first of its invitations in the pass (in the same change set when
+/// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have.
 /// </summary>
 public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger)
 {
     public const int ItemsPerBatch = 10;
+
+    /// <summary>One change set and the outbox rows it settles.</summary>
+    private sealed record Unit(string Target, List<WriteBackItem> Items, IReadOnlyList<BatchOperation> Operations, string? EventWritten);
 
     public async Task<WriteBackCounts> SendPendingAsync(CancellationToken ct)
     {
@@ -35,45 +43,169 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
             var items = await outbox.PendingAsync(after, 100, ct);
             if (items.Count == 0) break;
             after = items[^1].Id;
-            foreach (var chunk in items.Chunk(ItemsPerBatch))
+            // Per page: what was written (its later rows are settled without sending again) and what failed (left for the next run).
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            var failedTargets = new HashSet<string>(StringComparer.Ordinal);
+            var done = new List<long>();
+            var queue = new Queue<WriteBackItem>(items);
+            while (queue.Count > 0)
             {
-                var results = await client.BatchAsync(chunk.Select(Operations).ToList(), ct);
-                requests++;
-                var ok = new List<long>();
-                for (var i = 0; i < chunk.Length; i++)
+                var units = new List<Unit>();
+                var inBatch = new Dictionary<string, Unit>(StringComparer.Ordinal);
+                while (queue.Count > 0 && units.Count < ItemsPerBatch)
                 {
-                    if (results[i].Succeeded)
+                    var item = queue.Dequeue();
+                    var target = Target(item);
+                    if (written.Contains(target))
                     {
-                        ok.Add(chunk[i].Id);
-                    }
-                    else if (results[i].Error is { } error)
-                    {
-                        failed++;
-                        LogFailed(logger, chunk[i].Key, error.Message);
-                        await outbox.MarkFailedAsync(chunk[i].Id, error.Message, ct);
+                        done.Add(item.Id);
+                        continue;
                     }
 
-                    // Not attempted (an earlier change set failed): stays pending for the next run, no attempt counted.
+                    if (failedTargets.Contains(target)) continue;
+                    if (inBatch.TryGetValue(target, out var same))
+                    {
+                        same.Items.Add(item);
+                        continue;
+                    }
+
+                    var eventReady = item is InvitationWriteBack i && (written.Contains(EventTarget(i.Event)) || inBatch.ContainsKey(EventTarget(i.Event)));
+                    var unit = new Unit(target, [item], Operations(item, eventReady), item switch
+                    {
+                        EventWriteBack e => EventTarget(e.Event),
+                        InvitationWriteBack v when !eventReady => EventTarget(v.Event),
+                        _ => null,
+                    });
+                    units.Add(unit);
+                    inBatch[target] = unit;
+                    if (unit.EventWritten is { } eventTarget) inBatch.TryAdd(eventTarget, unit);
                 }
 
-                await outbox.MarkSentAsync(ok, clock.GetUtcNow(), ct);
-                sent += ok.Count;
+                if (units.Count == 0) continue;
+                var results = await client.BatchAsync(units.Select(u => u.Operations).ToList(), ct);
+                requests++;
+                for (var n = 0; n < units.Count; n++)
+                {
+                    var unit = units[n];
+                    if (results[n].Succeeded)
+                    {
+                        written.Add(unit.Target);
+                        if (unit.EventWritten is { } eventTarget) written.Add(eventTarget);
+                        done.AddRange(unit.Items.Select(x => x.Id));
+                    }
+                    else if (results[n].Error is { } error)
+                    {
+                        failedTargets.Add(unit.Target);
+                        foreach (var item in unit.Items)
+                        {
+                            failed++;
+                            LogFailed(logger, item.Key, error.Message);
+                            await outbox.MarkFailedAsync(item.Id, error.Message, ct);
+                        }
+                    }
+                    else
+                    {
+                        // Not attempted (an earlier change set failed): stays pending for the next run, no attempt counted.
+                        failedTargets.Add(unit.Target);
+                    }
+                }
+
+                await outbox.MarkSentAsync(done, clock.GetUtcNow(), ct);
+                sent += done.Count;
+                done.Clear();
             }
+
+            await outbox.MarkSentAsync(done, clock.GetUtcNow(), ct);
+            sent += done.Count;
         }
 
         return new WriteBackCounts(sent, failed, requests);
     }
 
-    /// <summary>The change set for one item.</summary>
-    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item)
+    /// <summary>What a row writes: rows with the same target send the same current state, so one upsert settles them all.</summary>
+    private static string Target(WriteBackItem item) => item switch
+    {
+        EventWriteBack e => EventTarget(e.Event),
+        InvitationWriteBack i => $"invitation:{i.Invitation.Id}",
+        // Each stage change and next action is its own timeline entry: never merged.
+        _ => $"item:{item.Id}",
+    };
+
+    private static string EventTarget(WriteBackEvent e) => $"event:{e.Uid}";
+
+    /// <summary>The change set for one item; an invitation carries its event's upsert first unless the event is written already.</summary>
+    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false) => item switch
+    {
+        AccountWriteBack account => AccountOperations(account),
+        EventWriteBack e => [EventOperation(e.Event)],
+        InvitationWriteBack i => eventWritten ? [InvitationOperation(i.Event, i.Invitation)] : [EventOperation(i.Event), InvitationOperation(i.Event, i.Invitation)],
+        _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "Unknown write-back item."),
+    };
+
+    /// <summary>The network event's Dataverse id: from its iCalendar UID, which is unique across Outreach databases.</summary>
+    public static Guid EventId(WriteBackEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return KeyedId(e.Uid, "networkevent");
+    }
+
+    public static Guid InvitationId(WriteBackEvent e, WriteBackInvitation invitation)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(invitation);
+        return KeyedId($"{e.Uid}/invitation:{invitation.Id.ToString(CultureInfo.InvariantCulture)}", "invitation");
+    }
+
+    private static BatchOperation EventOperation(WriteBackEvent e) =>
+        new(HttpMethod.Patch, $"{NetworkEventTable.EntitySet}({EventId(e):D})", new JsonObject
+        {
+            [NetworkEventTable.Name] = Limit(e.Title, 200),
+            [NetworkEventTable.StartsOn] = Instant(e.StartsAt),
+            [NetworkEventTable.EndsOn] = Instant(e.EndsAt),
+            [NetworkEventTable.Format] = ChoiceValue(e.Format),
+            [NetworkEventTable.Status] = ChoiceValue(e.Status),
+            [NetworkEventTable.Venue] = e.Venue is null ? null : Limit(e.Venue, 400),
+            [NetworkEventTable.Capacity] = e.Capacity,
+            [NetworkEventTable.RegistrationDeadline] = Instant(e.RegistrationDeadline),
+            [NetworkEventTable.Covenant] = e.CovenantCode,
+            // null unlinks: a host that is not (or no longer) a Dynamics account.
+            [NetworkEventTable.HostAccountBind] = e.HostAccountId is { } host ? $"/{Account.EntitySet}({host:D})" : null,
+        });
+
+    private static BatchOperation InvitationOperation(WriteBackEvent e, WriteBackInvitation i) =>
+        new(HttpMethod.Patch, $"{InvitationTable.EntitySet}({InvitationId(e, i):D})", new JsonObject
+        {
+            // An erased person's name is never sent (nor kept: the upsert replaces it).
+            [InvitationTable.Name] = Limit($"{i.ContactName ?? "Erased contact"} · {e.Title}", 200),
+            [InvitationTable.NetworkEventBind] = $"/{NetworkEventTable.EntitySet}({EventId(e):D})",
+            // null unlinks an erased person (and a contact deleted in Dynamics, which a link would fail on).
+            [InvitationTable.ContactBind] = i.ContactId is { } contact ? $"/{Contact.EntitySet}({contact:D})" : null,
+            [InvitationTable.Response] = ChoiceValue(i.Response),
+            [InvitationTable.RespondedOn] = i.RespondedAt is { } responded ? Instant(responded) : null,
+            [InvitationTable.Place] = ChoiceValue(i.Place),
+            [InvitationTable.WaitlistPosition] = i.WaitlistPosition,
+            [InvitationTable.PlaceOfferedUntil] = i.PlaceOfferedUntil is { } until ? Instant(until) : null,
+            [InvitationTable.CheckedInOn] = i.CheckedInAt is { } checkedIn ? Instant(checkedIn) : null,
+            [InvitationTable.AttendedOnline] = i.AttendedOnline,
+            [InvitationTable.Attended] = i.Attended,
+            [InvitationTable.WalkIn] = i.WalkIn,
+            [InvitationTable.InvitedOn] = Instant(i.InvitedAt),
+        });
+
+    private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Limit(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    /// <summary>The change set for a stage change or next action.</summary>
+    private static List<BatchOperation> AccountOperations(AccountWriteBack item)
     {
         var account = new JsonObject
         {
             [Account.PipelineStage] = StageValue(item.Stage),
-            [Account.PipelineStageSince] = item.StageSince.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            [Account.PipelineStageSince] = Instant(item.StageSince),
             [Account.Covenant] = item.CovenantCode,
             [Account.NextAction] = item.NextAction,
-            [Account.NextActionDue] = item.NextActionDue?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            [Account.NextActionDue] = item.NextActionDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         // If-Match: * updates only: an account deleted in Dataverse is not re-created by a write-back.
         var operations = new List<BatchOperation> { new(HttpMethod.Patch, $"{Account.EntitySet}({item.AccountId:D})", account, IfMatch: "*") };
@@ -91,7 +223,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
                 [StageChangeTable.Name] = subject,
                 [StageChangeTable.AccountBind] = $"/{Account.EntitySet}({item.AccountId:D})",
                 [StageChangeTable.ToStage] = StageValue(change.To),
-                [StageChangeTable.ChangedOn] = change.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                [StageChangeTable.ChangedOn] = Instant(change.At),
                 [StageChangeTable.ChangedBy] = change.By,
                 [StageChangeTable.Reason] = change.Reason,
             };

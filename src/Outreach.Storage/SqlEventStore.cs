@@ -44,6 +44,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         var created = row.ToDomain();
         await SqlAudit.AppendAsync(c, tx, created.CreatedAt, auditActor.Name,
             new AuditRecord(AuditEntities.Event, Id(created.Id), "created", EventDiff(null, created)), ct);
+        await SqlWriteBackOutbox.EnqueueEventChangeAsync(c, tx, null, created, [], created.CreatedAt, ct);
         await tx.CommitAsync(ct);
         return created;
     }
@@ -172,6 +173,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         }
 
         await SqlEventNoticeOutbox.EnqueueAsync(c, tx, after, change.Notices, old.Values.Concat(stored), change.At, ct);
+        await SqlWriteBackOutbox.EnqueueEventChangeAsync(c, tx, before, after, stored, change.At, ct);
         await tx.CommitAsync(ct);
         return (after, stored);
     }

@@ -233,6 +233,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, at, auditActor.Name, ct);
             await SqlReplyLog.EraseForContactAsync(c, tx, contactId, ct);
             await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contactId, at, ct);
+            await SqlWriteBackOutbox.EnqueueContactErasedAsync(c, tx, contactId, at, ct);
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
                 new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));

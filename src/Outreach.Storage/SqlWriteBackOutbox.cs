@@ -1,6 +1,9 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Outreach.Core.Crm;
+using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
 
 namespace Outreach.Storage;
@@ -36,30 +39,145 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             """,
             new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, tx, cancellationToken: ct));
 
+    /// <summary>
+    /// Adds the write-back of an event change in the caller's transaction: the event itself when a column the CRM shows
+    /// changed (or it is new), and each changed invitation whose contact mirrors a Dataverse contact. When any invitation
+    /// changed, every waitlisted invitation of the event goes too, as their waitlist positions may have moved. Nothing is
+    /// added while no organisation mirrors a Dataverse account: that is the embedded mode, where nothing would send them.
+    /// </summary>
+    internal static async Task EnqueueEventChangeAsync(
+        DbConnection c, DbTransaction tx, NetworkEvent? before, NetworkEvent after, IReadOnlyList<Invitation> invitations, DateTimeOffset at, CancellationToken ct)
+    {
+        if (!await DataverseInUseAsync(c, tx, ct)) return;
+        var version = after.Version.ToString(CultureInfo.InvariantCulture);
+        if (before is null || ShownFieldsDiffer(before, after))
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, created_at) VALUES (@key, 'event', @eventId, @at)",
+                new { key = $"event:{after.Id}:v{version}", eventId = after.Id, at }, tx, cancellationToken: ct));
+        }
+
+        if (invitations.Count == 0) return;
+        // The key names the event version of the change, so each change adds its own row (each one is sent, or coalesced).
+        var select =
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, invitation_id, created_at)
+            SELECT 'invitation:' || CAST(i.id AS text) || ':v' || @version, 'invitation', i.event_id, i.id, @at
+            FROM invitation i JOIN contact k ON k.id = i.contact_id
+            WHERE i.event_id = @eventId AND k.dataverse_id IS NOT NULL AND ({0})
+            ORDER BY i.id
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """;
+        var ids = invitations.Select(i => i.Id).Distinct().Order().ToArray();
+        if (c is SqliteConnection)
+        {
+            // Waitlisted ones once, then the changed ones in chunks well below SQLite's parameter limit.
+            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.place = 'waitlisted'"),
+                new { version, eventId = after.Id, at }, tx, cancellationToken: ct));
+            foreach (var chunk in ids.Chunk(500))
+            {
+                await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id IN @ids"),
+                    new { version, eventId = after.Id, at, ids = chunk }, tx, cancellationToken: ct));
+            }
+        }
+        else
+        {
+            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id = ANY(@ids) OR i.place = 'waitlisted'"),
+                new { version, eventId = after.Id, at, ids }, tx, cancellationToken: ct));
+        }
+    }
+
+    /// <summary>
+    /// After a contact is erased: their invitations are written back again, now without their name and without the link to
+    /// the Dataverse contact, so the CRM's invitation rows keep no personal data.
+    /// </summary>
+    internal static async Task EnqueueContactErasedAsync(DbConnection c, DbTransaction tx, long contactId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (!await DataverseInUseAsync(c, tx, ct)) return;
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, invitation_id, created_at)
+            SELECT 'invitation:' || CAST(i.id AS text) || ':erased', 'invitation', i.event_id, i.id, @at
+            FROM invitation i JOIN contact k ON k.id = i.contact_id
+            WHERE i.contact_id = @contactId AND k.dataverse_id IS NOT NULL
+            ORDER BY i.id
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """,
+            new { contactId, at }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>Dataverse is in use once the sync has brought in any account (only the sync sets dataverse_id).</summary>
+    private static async Task<bool> DataverseInUseAsync(DbConnection c, DbTransaction tx, CancellationToken ct) =>
+        await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM organisation WHERE dataverse_id IS NOT NULL LIMIT 1) x", transaction: tx, cancellationToken: ct)) > 0;
+
+    /// <summary>The columns the CRM's network event shows; a change elsewhere (descriptions, join link, version) sends nothing.</summary>
+    private static bool ShownFieldsDiffer(NetworkEvent a, NetworkEvent b) =>
+        (a.Title, a.CovenantId, a.HostOrganisationId, a.Format, a.Status, a.Venue, a.StartsAt, a.EndsAt, a.Capacity, a.RegistrationDeadline)
+        != (b.Title, b.CovenantId, b.HostOrganisationId, b.Format, b.Status, b.Venue, b.StartsAt, b.EndsAt, b.Capacity, b.RegistrationDeadline);
+
     public async Task<IReadOnlyList<WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        // One row per outbox item with whatever it points at, in its current state. A contact removed in Dynamics or erased
+        // here is not linked (a link to a deleted row fails the change set); an erased person's name is not sent.
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             """
-            SELECT x.id AS Id, x.idempotency_key AS IdempotencyKey, x.attempts AS Attempts, o.dataverse_id AS DataverseId, v.code AS CovenantCode,
+            SELECT x.id AS Id, x.idempotency_key AS IdempotencyKey, x.attempts AS Attempts,
+                   o.dataverse_id AS DataverseId, v.code AS CovenantCode,
                    e.stage AS Stage, e.stage_since AS StageSince, e.next_action AS NextAction, e.next_action_due AS NextActionDue,
-                   s.id AS ChangeId, s.from_stage AS FromStage, s.to_stage AS ToStage, s.changed_at AS ChangedAt, s.changed_by AS ChangedBy, s.reason AS Reason
+                   s.id AS ChangeId, s.from_stage AS FromStage, s.to_stage AS ToStage, s.changed_at AS ChangedAt, s.changed_by AS ChangedBy, s.reason AS Reason,
+                   n.id AS EventId, n.uid AS EventUid, n.title AS EventTitle, nv.code AS EventCovenantCode, n.format AS EventFormat, n.status AS EventStatus,
+                   n.venue AS EventVenue, n.starts_at AS EventStartsAt, n.ends_at AS EventEndsAt, n.capacity AS EventCapacity,
+                   n.registration_deadline AS EventRegistrationDeadline,
+                   CASE WHEN h.removed_at IS NULL THEN h.dataverse_id END AS HostDataverseId,
+                   i.id AS InvitationId, i.response AS Response, i.responded_at AS RespondedAt, i.place AS Place, i.place_offered_until AS PlaceOfferedUntil,
+                   i.checked_in_at AS CheckedInAt, i.attended_online AS AttendedOnline, i.walk_in AS WalkIn, i.invited_at AS InvitedAt,
+                   CASE WHEN i.place = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM invitation w
+                        WHERE w.event_id = i.event_id AND w.place = 'waitlisted' AND w.waitlist_number < i.waitlist_number) END AS WaitlistPosition,
+                   CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL THEN k.dataverse_id END AS ContactDataverseId,
+                   CASE WHEN k.erased_at IS NULL THEN k.name END AS ContactName
             FROM dataverse_outbox x
-            JOIN pipeline_entry e ON e.id = x.entry_id
-            JOIN organisation o ON o.id = e.organisation_id
-            JOIN covenant v ON v.id = e.covenant_id
+            LEFT JOIN pipeline_entry e ON e.id = x.entry_id
+            LEFT JOIN organisation o ON o.id = e.organisation_id
+            LEFT JOIN covenant v ON v.id = e.covenant_id
             LEFT JOIN stage_change s ON s.id = x.stage_change_id
-            WHERE x.sent_at IS NULL AND x.attempts < @MaxAttempts AND x.id > @afterId AND o.dataverse_id IS NOT NULL
+            LEFT JOIN network_event n ON n.id = x.event_id
+            LEFT JOIN covenant nv ON nv.id = n.covenant_id
+            LEFT JOIN organisation h ON h.id = n.host_organisation_id
+            LEFT JOIN invitation i ON i.id = x.invitation_id
+            LEFT JOIN contact k ON k.id = i.contact_id
+            WHERE x.sent_at IS NULL AND x.attempts < @MaxAttempts AND x.id > @afterId
+              AND (o.dataverse_id IS NOT NULL OR (x.entry_id IS NULL AND n.id IS NOT NULL))
             ORDER BY x.id
             LIMIT @max
             """,
             new { afterId, max, MaxAttempts }, cancellationToken: ct));
-        return rows.Select(r => new WriteBackItem(
-            r.Id, r.IdempotencyKey, Guid.Parse(r.DataverseId), r.CovenantCode, Stages.Parse(r.Stage), r.StageSince, r.NextAction, r.NextActionDue,
+        return rows.Select(ToItem).ToList();
+    }
+
+    private static WriteBackItem ToItem(Row r)
+    {
+        if (r.EventId is { } eventId)
+        {
+            var networkEvent = new WriteBackEvent(
+                eventId, r.EventUid!, r.EventTitle!, r.EventCovenantCode!, Enum.Parse<EventFormat>(r.EventFormat!, ignoreCase: true),
+                Enum.Parse<EventStatus>(r.EventStatus!, ignoreCase: true), r.EventVenue, r.EventStartsAt!.Value, r.EventEndsAt!.Value, r.EventCapacity!.Value,
+                r.EventRegistrationDeadline!.Value, r.HostDataverseId is { } host ? Guid.Parse(host) : null);
+            if (r.InvitationId is not { } invitationId) return new EventWriteBack(r.Id, r.IdempotencyKey, networkEvent, r.Attempts);
+            return new InvitationWriteBack(r.Id, r.IdempotencyKey, networkEvent, new WriteBackInvitation(
+                invitationId, r.ContactDataverseId is { } contact ? Guid.Parse(contact) : null, r.ContactName,
+                Enum.Parse<InvitationResponse>(r.Response!, ignoreCase: true), r.RespondedAt, Enum.Parse<PlaceStatus>(r.Place!, ignoreCase: true),
+                r.WaitlistPosition is { } position ? (int)position : null, r.PlaceOfferedUntil, r.CheckedInAt, r.AttendedOnline ?? false, r.WalkIn ?? false,
+                r.InvitedAt!.Value), r.Attempts);
+        }
+
+        return new AccountWriteBack(
+            r.Id, r.IdempotencyKey, Guid.Parse(r.DataverseId!), r.CovenantCode!, Stages.Parse(r.Stage!), r.StageSince!.Value, r.NextAction, r.NextActionDue,
             r.ChangeId is { } changeId
                 ? new WriteBackChange(changeId, r.FromStage is null ? null : Stages.Parse(r.FromStage), Stages.Parse(r.ToStage!), r.ChangedAt!.Value, r.ChangedBy!, r.Reason!)
                 : null,
-            r.Attempts)).ToList();
+            r.Attempts);
     }
 
     public async Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct)
@@ -86,10 +204,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public long Id { get; init; }
         public string IdempotencyKey { get; init; } = "";
         public int Attempts { get; init; }
-        public string DataverseId { get; init; } = "";
-        public string CovenantCode { get; init; } = "";
-        public string Stage { get; init; } = "";
-        public DateTimeOffset StageSince { get; init; }
+        public string? DataverseId { get; init; }
+        public string? CovenantCode { get; init; }
+        public string? Stage { get; init; }
+        public DateTimeOffset? StageSince { get; init; }
         public string? NextAction { get; init; }
         public DateOnly? NextActionDue { get; init; }
         public long? ChangeId { get; init; }
@@ -98,5 +216,29 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public DateTimeOffset? ChangedAt { get; init; }
         public string? ChangedBy { get; init; }
         public string? Reason { get; init; }
+        public long? EventId { get; init; }
+        public string? EventUid { get; init; }
+        public string? EventTitle { get; init; }
+        public string? EventCovenantCode { get; init; }
+        public string? EventFormat { get; init; }
+        public string? EventStatus { get; init; }
+        public string? EventVenue { get; init; }
+        public DateTimeOffset? EventStartsAt { get; init; }
+        public DateTimeOffset? EventEndsAt { get; init; }
+        public int? EventCapacity { get; init; }
+        public DateTimeOffset? EventRegistrationDeadline { get; init; }
+        public string? HostDataverseId { get; init; }
+        public long? InvitationId { get; init; }
+        public string? Response { get; init; }
+        public DateTimeOffset? RespondedAt { get; init; }
+        public string? Place { get; init; }
+        public DateTimeOffset? PlaceOfferedUntil { get; init; }
+        public DateTimeOffset? CheckedInAt { get; init; }
+        public bool? AttendedOnline { get; init; }
+        public bool? WalkIn { get; init; }
+        public DateTimeOffset? InvitedAt { get; init; }
+        public long? WaitlistPosition { get; init; }
+        public string? ContactDataverseId { get; init; }
+        public string? ContactName { get; init; }
     }
 }

@@ -23,7 +23,7 @@ public sealed record Fault(int Status = 0, int? RetryAfterSeconds = null, TimeSp
 /// The subset of the Dataverse Web API (v9.2) that Outreach uses, on 127.0.0.1 with a random port: bearer-token check,
 /// $select, a simple $filter (col eq value), paging with Prefer: odata.maxpagesize and @odata.nextLink, change tracking
 /// (Prefer: odata.track-changes, @odata.deltaLink, $deletedEntity rows, expired tokens with 0x80044352), $count, upsert by
-/// PATCH, $batch with atomic change sets, Dataverse error bodies, and injected 429/5xx/slow answers.
+/// PATCH (lookups by @odata.bind to rows that must exist), $batch with atomic change sets, Dataverse error bodies, and injected 429/5xx/slow answers.
 /// </summary>
 public sealed class LocalDataverseServer : IAsyncDisposable
 {
@@ -34,6 +34,8 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         ["contacts"] = "contactid",
         ["tasks"] = "activityid",
         ["otr_stagechanges"] = "otr_stagechangeid",
+        ["otr_networkevents"] = "otr_networkeventid",
+        ["otr_invitations"] = "otr_invitationid",
     };
 
     private readonly WebApplication app;
@@ -409,7 +411,27 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         var exists = table.Rows.ContainsKey(id);
         if (ifMatch == "*" && !exists) throw new ServiceError(404, "", "Entity with the key does not exist.");
         if (ifNoneMatch == "*" && exists) throw new ServiceError(412, "", "A record with matching key values already exists.");
+        CheckBindsLocked(body);
         UpsertLocked(table, id, body, null);
+    }
+
+    /// <summary>
+    /// A lookup set by "nav@odata.bind": "/entityset(id)" must point at a row that exists (as in Dataverse, where the
+    /// operation fails with 0x80040217); null clears the lookup. The value is stored under the bind name as sent.
+    /// </summary>
+    private void CheckBindsLocked(JsonObject body)
+    {
+        foreach (var (name, value) in body)
+        {
+            if (!name.EndsWith("@odata.bind", StringComparison.Ordinal) || value is null) continue;
+            var reference = value.GetValue<string>().TrimStart('/');
+            var open = reference.IndexOf('(', StringComparison.Ordinal);
+            if (open < 0 || !reference.EndsWith(')') || !Guid.TryParse(reference[(open + 1)..^1], out var target))
+                throw new ServiceError(400, "0x80060888", $"The value of '{name}' is not a reference to a row: '{reference}'.");
+            var set = reference[..open];
+            if (tables.TryGetValue(set, out var referenced) && !referenced.Rows.ContainsKey(target))
+                throw new ServiceError(404, "0x80040217", $"{set} With Id = {target:D} Does Not Exist");
+        }
     }
 
     /// <summary>$batch with change sets: each change set is applied whole or not at all; the first failure stops the batch.</summary>

@@ -82,6 +82,29 @@ public sealed partial class SolutionNamesTests
             Assert.Equal(DataverseSchema.StageValue(stage), options[stage.Code()]);
     }
 
+    [Fact]
+    public void EventChoices_HaveEveryValueWithTheValueTheCodeWrites()
+    {
+        var sets = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("optionset")
+            .ToDictionary(o => (string)o.Attribute("Name")!, o => o.Descendants("option").ToDictionary(x => (string)x.Attribute("ExternalValue")!, x => (int)x.Attribute("value")!));
+
+        static void Same<T>(Dictionary<string, int> options, Func<T, int> value) where T : struct, Enum
+        {
+            Assert.Equal(Enum.GetValues<T>().Length, options.Count);
+            foreach (var member in Enum.GetValues<T>()) Assert.Equal(value(member), options[member.ToString().ToLowerInvariant()]);
+        }
+
+        Same<Core.Events.EventFormat>(sets[DataverseSchema.EventFormatChoice], DataverseSchema.ChoiceValue);
+        Same<Core.Events.EventStatus>(sets[DataverseSchema.EventStatusChoice], DataverseSchema.ChoiceValue);
+        Same<Core.Events.InvitationResponse>(sets[DataverseSchema.InvitationResponseChoice], DataverseSchema.ChoiceValue);
+        Same<Core.Events.PlaceStatus>(sets[DataverseSchema.PlaceStatusChoice], DataverseSchema.ChoiceValue);
+        // The attributes use those choices.
+        var attributes = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("attribute")
+            .Where(a => a.Element("OptionSetName") is not null).Select(a => (a.Element("LogicalName")!.Value, a.Element("OptionSetName")!.Value)).ToList();
+        Assert.Contains((DataverseSchema.NetworkEventTable.Status, DataverseSchema.EventStatusChoice), attributes);
+        Assert.Contains((DataverseSchema.InvitationTable.Place, DataverseSchema.PlaceStatusChoice), attributes);
+    }
+
     private static bool IsKnown(string name, Defined defined)
     {
         var plain = name.EndsWith("@odata.bind", StringComparison.Ordinal) ? name[..^"@odata.bind".Length] : name;

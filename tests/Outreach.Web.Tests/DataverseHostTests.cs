@@ -82,6 +82,69 @@ public sealed class DataverseHostTests
     }
 
     [Fact]
+    public async Task AnEventMadeThroughTheApi_ReachesDynamicsWithItsInvitation_OnTheNextSync()
+    {
+        await using var server = await LocalDataverseServer.StartAsync();
+        var account = Guid.NewGuid();
+        var contact = Guid.NewGuid();
+        server.Upsert("accounts", account, new JsonObject { ["name"] = "Gastheer Goud B.V." });
+        server.Upsert("contacts", contact, new JsonObject
+        {
+            ["fullname"] = "Iris Dekker", ["emailaddress1"] = "iris@gastheer.example", ["_parentcustomerid_value"] = account.ToString("D"),
+        });
+        await using var factory = new OutreachAppFactory();
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await RunSyncAsync(app, client, 1);
+        var contactId = (await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().FindContactsByEmailAsync("iris@gastheer.example", default)).Single().Id;
+
+        var created = await client.PostAsJsonAsync("/api/events", new
+        {
+            title = "Netwerkbijeenkomst goud", covenant = "gold", format = "physical", venue = "Utrecht",
+            start = "2027-01-20T14:00", end = "2027-01-20T17:00", registrationDeadline = "2027-01-15T23:59", capacity = 30,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var eventId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync($"/api/events/{eventId}/invitations", new { contactIds = new[] { contactId } })).StatusCode);
+        var run = await RunSyncAsync(app, client, 2);
+
+        Assert.Contains("Write-back: sent 2, failed 0", run.Summary, StringComparison.Ordinal);
+        var (dynamicsEvent, row) = Assert.Single(server.Rows("otr_networkevents"));
+        Assert.Equal(("Netwerkbijeenkomst goud", "2027-01-20T13:00:00Z", "gold"), ((string)row["otr_name"]!, (string)row["otr_startson"]!, (string)row["otr_covenant"]!));
+        var invitation = Assert.Single(server.Rows("otr_invitations")).Value;
+        Assert.Equal($"/otr_networkevents({dynamicsEvent:D})", (string)invitation["otr_NetworkEventId@odata.bind"]!);
+        Assert.Equal($"/contacts({contact:D})", (string)invitation["otr_ContactId@odata.bind"]!);
+    }
+
+    /// <summary>Runs the sync job now and waits for its <paramref name="number"/>th run to end.</summary>
+    private static async Task<JobRun> RunSyncAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client, int number)
+    {
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
+        var log = app.Services.GetRequiredService<IJobRunLog>();
+        for (var i = 0; i < 300; i++)
+        {
+            // By id: on the test's fixed clock both runs start at the same instant, so "latest" alone could be either.
+            var runs = await log.LatestAsync("dataverse-sync", 10, default);
+            if (runs.Count == number && runs.All(r => r.Outcome != JobOutcome.Running))
+            {
+                var run = runs.MaxBy(r => r.Id)!;
+                Assert.True(run.Outcome == JobOutcome.Succeeded, run.Summary);
+                return run;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Sync run {number} did not end.");
+    }
+
+    [Fact]
     public async Task ProspectPage_SaysWhenTheAccountWasDeletedInDynamics_AndKeepsTheProspect()
     {
         await using var app = new OutreachAppFactory();

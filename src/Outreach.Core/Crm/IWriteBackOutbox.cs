@@ -1,3 +1,4 @@
+using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
 
 namespace Outreach.Core.Crm;
@@ -6,10 +7,16 @@ namespace Outreach.Core.Crm;
 public sealed record WriteBackChange(long Id, Stage? From, Stage To, DateTimeOffset At, string By, string Reason);
 
 /// <summary>
-/// One pending write-back: the account's current pipeline stage and next action, and (for a stage change) the change as a
-/// timeline activity. <see cref="Key"/> is the idempotency key: the CRM ids of what it creates are derived from it.
+/// One pending write-back. <see cref="Key"/> is the idempotency key of the outbox row; what is sent is the current state of
+/// what the row points at, read when it is sent, so several rows for the same event or invitation send the same thing.
 /// </summary>
-public sealed record WriteBackItem(
+public abstract record WriteBackItem(long Id, string Key, int Attempts);
+
+/// <summary>
+/// The account's current pipeline stage and next action, and (for a stage change) the change as a timeline activity. The CRM
+/// ids of what it creates are derived from <see cref="WriteBackItem.Key"/>.
+/// </summary>
+public sealed record AccountWriteBack(
     long Id,
     string Key,
     Guid AccountId,
@@ -19,11 +26,53 @@ public sealed record WriteBackItem(
     string? NextAction,
     DateOnly? NextActionDue,
     WriteBackChange? Change,
-    int Attempts);
+    int Attempts) : WriteBackItem(Id, Key, Attempts);
+
+/// <summary>A network event as the CRM gets it; its CRM id is derived from <see cref="Uid"/>, so it is the same for every change.</summary>
+public sealed record WriteBackEvent(
+    long Id,
+    string Uid,
+    string Title,
+    string CovenantCode,
+    EventFormat Format,
+    EventStatus Status,
+    string? Venue,
+    DateTimeOffset StartsAt,
+    DateTimeOffset EndsAt,
+    int Capacity,
+    DateTimeOffset RegistrationDeadline,
+    Guid? HostAccountId);
+
+/// <summary>
+/// An invitation as the CRM gets it. <see cref="ContactId"/> is the CRM contact, null when the person was erased in Outreach
+/// or their contact was removed in the CRM; an erased person's <see cref="ContactName"/> is null too, so nothing personal goes.
+/// </summary>
+public sealed record WriteBackInvitation(
+    long Id,
+    Guid? ContactId,
+    string? ContactName,
+    InvitationResponse Response,
+    DateTimeOffset? RespondedAt,
+    PlaceStatus Place,
+    int? WaitlistPosition,
+    DateTimeOffset? PlaceOfferedUntil,
+    DateTimeOffset? CheckedInAt,
+    bool AttendedOnline,
+    bool WalkIn,
+    DateTimeOffset InvitedAt)
+{
+    public bool Attended => CheckedInAt is not null || AttendedOnline;
+}
+
+/// <summary>A network event's current state.</summary>
+public sealed record EventWriteBack(long Id, string Key, WriteBackEvent Event, int Attempts) : WriteBackItem(Id, Key, Attempts);
+
+/// <summary>An invitation's current state, with its event's (the event must be in the CRM before the invitation can point at it).</summary>
+public sealed record InvitationWriteBack(long Id, string Key, WriteBackEvent Event, WriteBackInvitation Invitation, int Attempts) : WriteBackItem(Id, Key, Attempts);
 
 /// <summary>
 /// The write-back outbox: rows are added in the transaction of the change, sent, then marked sent. A crash between
-/// sending and marking sends again, which the CRM side absorbs (upserts under ids derived from the key).
+/// sending and marking sends again, which the CRM side absorbs (upserts under ids derived from keys).
 /// Only one sender runs at a time (the Quartz job disallows concurrent runs, cluster-wide on PostgreSQL).
 /// </summary>
 public interface IWriteBackOutbox
