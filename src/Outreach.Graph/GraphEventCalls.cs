@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Outreach.Core.Events;
 
@@ -22,36 +20,12 @@ internal static class GraphEventCalls
         {
             return await call();
         }
-        catch (ApiException ex)
+        catch (Exception ex) when (GraphFailure.From(ex, what, $"of network event {eventId}", clock) is { } failure)
         {
-            var status = ex.ResponseStatusCode;
-            var (code, message) = ex is ODataError { Error: { } e } ? (e.Code, e.Message) : (null, ex.Message);
-            var text = $"Graph {what} of network event {eventId} failed: {status} {code}: {message}".Trim();
-            var retryAfter = GraphMailDelivery.RetryAfter(ex.ResponseHeaders, clock);
-            throw status switch
-            {
-                429 or 503 => new EventChannelException(text, retryAfter: retryAfter ?? TimeSpan.FromMinutes(1), inner: ex),
-                >= 500 or 408 => new EventChannelException(text, retryAfter: retryAfter, inner: ex),
-                _ => new EventChannelException(text, permanent: true, inner: ex),
-            };
-        }
-        catch (Azure.Identity.AuthenticationFailedException ex)
-        {
-            throw new EventChannelException($"Graph {what} of network event {eventId}: no token from Entra ID ({ex.Message})", inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            // The request may or may not have reached Graph: every step looks first at what is there already.
-            throw new EventChannelException($"Graph {what} of network event {eventId} failed: {ex.Message}", inner: ex);
-        }
-        catch (Exception ex) when (ex is TaskCanceledException or SocketException or IOException && !IsCancelled(ex))
-        {
-            throw new EventChannelException($"Graph {what} of network event {eventId} timed out or was cut off: {ex.Message}", inner: ex);
+            throw new EventChannelException(failure.Text, failure.Permanent, failure.RetryAfter, ex);
         }
     }
 
     public static bool IsNotFound(Exception ex) =>
         ex is EventChannelException { InnerException: ApiException { ResponseStatusCode: 404 } };
-
-    private static bool IsCancelled(Exception ex) => ex is OperationCanceledException { CancellationToken.IsCancellationRequested: true };
 }

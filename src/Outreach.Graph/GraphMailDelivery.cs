@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
-using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
 using Outreach.Core.Mail;
 using Outreach.Mail;
@@ -144,43 +141,10 @@ public sealed class GraphMailDelivery(GraphServiceClient client, GraphOptions op
         {
             return await call();
         }
-        catch (ApiException ex)
+        catch (Exception ex) when (GraphFailure.From(ex, what, $"for {key}", clock) is { } failure)
         {
-            var status = ex.ResponseStatusCode;
-            var (code, message) = ex is ODataError { Error: { } e } ? (e.Code, e.Message) : (null, ex.Message);
-            var text = $"Graph {what} for {key} failed: {status} {code}: {message}".Trim();
-            var retryAfter = RetryAfter(ex.ResponseHeaders, clock);
-            logger.LogWarning("Mail {Key}: Graph answered {Status} {Code} ({Message})", key, status, code, message);
-            return status switch
-            {
-                429 or 503 => throw new MailDeliveryException(text, retryAfter: retryAfter ?? TimeSpan.FromMinutes(1), inner: ex),
-                >= 500 or 408 => throw new MailDeliveryException(text, retryAfter: retryAfter, inner: ex),
-                _ => throw new MailDeliveryException(text, permanent: true, inner: ex),
-            };
+            if (failure.Status is { } status) logger.LogWarning("Mail {Key}: Graph answered {Status} {Code} ({Message})", key, status, failure.Code, failure.Message);
+            throw new MailDeliveryException(failure.Text, failure.Permanent, failure.RetryAfter, ex);
         }
-        catch (Azure.Identity.AuthenticationFailedException ex)
-        {
-            throw new MailDeliveryException($"Graph {what} for {key}: no token from Entra ID ({ex.Message})", inner: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            // The request may or may not have reached Graph: the next attempt checks Sent Items and Drafts first.
-            throw new MailDeliveryException($"Graph {what} for {key} failed: {ex.Message}", inner: ex);
-        }
-        catch (Exception ex) when (ex is TaskCanceledException or SocketException or IOException && !IsCancelled(ex))
-        {
-            throw new MailDeliveryException($"Graph {what} for {key} timed out or was cut off: {ex.Message}", inner: ex);
-        }
-    }
-
-    private static bool IsCancelled(Exception ex) => ex is OperationCanceledException { CancellationToken.IsCancellationRequested: true };
-
-    internal static TimeSpan? RetryAfter(IDictionary<string, IEnumerable<string>>? headers, TimeProvider clock)
-    {
-        if (headers is null) return null;
-        var value = headers.FirstOrDefault(h => string.Equals(h.Key, "Retry-After", StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
-        if (value is null) return null;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(seconds);
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at - clock.GetUtcNow() : null;
     }
 }
