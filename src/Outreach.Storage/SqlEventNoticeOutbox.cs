@@ -117,6 +117,13 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
             """, ids.Select(id => new { id, node, dueAt }), cancellationToken: ct));
     }
 
+    public async Task HoldAsync(DateTimeOffset until, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE event_notice SET due_at = @until WHERE status = 'pending' AND due_at < @until", new { until }, cancellationToken: ct));
+    }
+
     public async Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -16,16 +16,38 @@ public abstract partial class StoreContract
     private sealed class FaultyChannel(IEventInvitationChannel inner) : IEventInvitationChannel
     {
         public Func<Invitation, EventMailKind, Exception?>? Before { get; set; }
-        public Func<Invitation, EventMailKind, Exception?>? After { get; set; }
+
+        /// <summary>The host dies here: this call never returns, so nothing after it (marking, releasing) happens.</summary>
+        public bool DieBefore { get; set; }
+        public bool DieAfter { get; set; }
+        public TaskCompletionSource Dead { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Dying { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public List<(long InvitationId, EventMailKind Kind)> Passed { get; } = [];
 
         public async Task SendAsync(NetworkEvent networkEvent, Invitation invitation, EventMailKind kind, CancellationToken ct)
         {
             if (Before?.Invoke(invitation, kind) is { } before) throw before;
+            if (DieBefore) await DieAsync();
             await inner.SendAsync(networkEvent, invitation, kind, ct);
             lock (Passed) Passed.Add((invitation.Id, kind));
-            if (After?.Invoke(invitation, kind) is { } after) throw after;
+            if (DieAfter) await DieAsync();
         }
+
+        private async Task DieAsync()
+        {
+            Dying.TrySetResult();
+            await Dead.Task;
+            throw new InvalidOperationException("the dead host's thread, ended by the test");
+        }
+    }
+
+    /// <summary>Runs a person's action on a host that dies inside the channel; returns once it has died (the action never finishes).</summary>
+    private static async Task<Task> DiesDuringAsync(FaultyChannel channel, Func<Task> action)
+    {
+        var running = Task.Run(action);
+        await Task.WhenAny(channel.Dying.Task, running);
+        Assert.True(channel.Dying.Task.IsCompleted, "the host did not reach the channel");
+        return running;
     }
 
     private sealed record NoticeRig(SqlEventStore Events, SqlMailOutbox Mail, SqlEventNoticeOutbox Notices, FaultyChannel Channel, EventNoticeDispatcher Dispatcher, EventService Service);
@@ -68,16 +90,16 @@ public abstract partial class StoreContract
         var rig = Rig();
         var e = await NewEventAsync(rig.Service);
         var people = await ContactsAsync(3, Stage.Engaged);
-        // The host "dies" at the first invitation: not a channel answer, so the claim stays until its lease runs out.
-        rig.Channel.Before = (_, _) => new InvalidOperationException("host stopped");
+        // The host dies at the first invitation, after the change was stored and before anything was passed on.
+        rig.Channel.DieBefore = true;
 
-        var invited = await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        var dead = await DiesDuringAsync(rig.Channel, () => rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default));
 
-        Assert.Equal(3, invited.Invited);
+        Assert.Equal(3, (await rig.Events.ListInvitationsAsync(e.Id, default)).Count);
         Assert.Empty(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
         Assert.Equal(3, (await rig.Notices.CountAsync(e.Id, default)).Waiting);
-        rig.Channel.Before = null;
-        // Within the lease nobody else takes the claimed notice (nor the event's others).
+        rig.Channel.DieBefore = false;
+        // Within the dead claim's lease nobody else takes its notices (nor the event's others).
         Assert.Equal(0, (await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default)).Claimed);
 
         Clock.Advance(TimeSpan.FromMinutes(6));
@@ -87,6 +109,11 @@ public abstract partial class StoreContract
         var mails = await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation);
         Assert.Equal(people.Select(p => p.Id).Order(), mails.Select(m => m.Mail.ContactId!.Value).Order());
         Assert.Equal(new Dictionary<string, long> { ["done"] = 3 }, await NoticeStatusesAsync(e.Id));
+        // Should the dead host's thread ever go on, its lost claim changes nothing.
+        rig.Channel.Dead.TrySetResult();
+        await dead;
+        Assert.Equal(new Dictionary<string, long> { ["done"] = 3 }, await NoticeStatusesAsync(e.Id));
+        Assert.Equal(3, (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).Count);
     }
 
     [Fact]
@@ -95,18 +122,71 @@ public abstract partial class StoreContract
         var rig = Rig();
         var e = await NewEventAsync(rig.Service);
         var people = await ContactsAsync(2, Stage.Engaged);
-        rig.Channel.After = (_, _) => new InvalidOperationException("host stopped before marking");
+        // The host dies after the first mail went into the outbox and before its notice was marked.
+        rig.Channel.DieAfter = true;
 
-        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        var dead = await DiesDuringAsync(rig.Channel, () => rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default));
         Assert.Single(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
 
-        rig.Channel.After = null;
+        rig.Channel.DieAfter = false;
         Clock.Advance(TimeSpan.FromMinutes(6));
         var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
 
         Assert.Equal(2, run.Done);
         Assert.Equal(3, rig.Channel.Passed.Count); // the first invitee's notice was passed on again, and the outbox kept one mail
         Assert.Equal(2, (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).Count);
+        rig.Channel.Dead.TrySetResult();
+        await dead;
+        Assert.Equal(new Dictionary<string, long> { ["done"] = 2 }, await NoticeStatusesAsync(e.Id));
+    }
+
+    [Fact]
+    public async Task EventNotices_AFailureThatIsNotTheChannels_BacksOffThatNoticeAlone_AndEndsFailed()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(3, Stage.Engaged);
+        // As a template the secretariat broke, for one invitee's language only.
+        rig.Channel.Before = (i, _) => i.ContactId == people[0].Id ? new InvalidOperationException("Template 'event-invitation' v2 cannot be used") : null;
+
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+
+        Assert.Equal(2, (await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation)).Count);
+        var counts = await rig.Notices.CountAsync(e.Id, default);
+        Assert.Equal((1, 0, "InvalidOperationException: Template 'event-invitation' v2 cannot be used"), (counts.Waiting, counts.Failed, counts.LastError));
+        for (var round = 0; round < 12; round++)
+        {
+            Clock.Advance(TimeSpan.FromHours(1));
+            await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+        }
+
+        Assert.Equal(new Dictionary<string, long> { ["done"] = 2, ["failed"] = 1 }, await NoticeStatusesAsync(e.Id));
+        Assert.Equal(10, (await QueryAttemptsAsync(e.Id)).Max());
+    }
+
+    [Fact]
+    public async Task EventNotices_ANoticeThatNoLongerFits_IsDroppedNotSent()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service, capacity: 1);
+        var people = await ContactsAsync(2, Stage.Engaged);
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        var invitations = await rig.Events.ListInvitationsAsync(e.Id, default);
+        long Inv(int i) => invitations.Single(x => x.ContactId == people[i].Id).Id;
+        await rig.Service.RespondAsync(e.Id, Inv(0), InvitationResponse.Accepted, default);
+        await rig.Service.RespondAsync(e.Id, Inv(1), InvitationResponse.Accepted, default);
+        // The offer to the second waits behind a busy service until it has lapsed and the place has passed on.
+        rig.Channel.Before = (_, kind) => kind == EventMailKind.PlaceOffered ? new EventChannelException("503 ServiceUnavailable") : null;
+        await rig.Service.RespondAsync(e.Id, Inv(0), InvitationResponse.Declined, default);
+        rig.Channel.Before = null;
+        Clock.Advance(TimeSpan.FromHours(25));
+        await rig.Service.ExpireOffersAsync(e.Id, default);
+
+        var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
+
+        Assert.Equal(1, run.Done);
+        Assert.DoesNotContain(rig.Channel.Passed, p => p.Kind == EventMailKind.PlaceOffered);
+        Assert.Empty(await EventMailsAsync(rig.Mail, EventMailTemplates.PlaceOffered));
     }
 
     [Fact]
@@ -133,10 +213,21 @@ public abstract partial class StoreContract
         var rig = Rig();
         var e = await NewEventAsync(rig.Service);
         var people = await ContactsAsync(3, Stage.Engaged);
+        // Another event's invitation, queued by a host that died before passing it on;
+        // the same mailbox, so it waits as well once the service has asked to.
+        var other = await NewEventAsync(rig.Service);
+        var guest = (await ContactsAsync(1, Stage.Engaged))[0];
+        var otherDecision = EventRules.Invite(other, [], [new InviteCandidate(guest.Id, false, false)], Clock.GetUtcNow());
+        await rig.Events.ApplyAsync(new EventChange(other, other.Version, EventRules.NewInvitations(other, otherDecision, Clock.GetUtcNow()), "invited", Clock.GetUtcNow())
+        {
+            Notices = [new EventMail(guest.Id, EventMailKind.Invitation)],
+        }, default);
         var throttled = 0;
         rig.Channel.Before = (_, _) => Interlocked.Increment(ref throttled) == 1 ? new EventChannelException("429 TooManyRequests", retryAfter: TimeSpan.FromSeconds(150)) : null;
 
         await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+        Assert.Equal(0, (await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default)).Done);
+        Assert.Equal(1, (await rig.Notices.CountAsync(other.Id, default)).Waiting);
 
         // One call was answered 429; the other two notices of the event were given back untried, due when the service said.
         Assert.Equal(1, throttled);
@@ -158,7 +249,7 @@ public abstract partial class StoreContract
         Clock.Advance(TimeSpan.FromSeconds(2));
         var run = await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default);
 
-        Assert.Equal(6, run.Done);
+        Assert.Equal(7, run.Done);
         foreach (var invitation in await rig.Events.ListInvitationsAsync(e.Id, default))
         {
             var kinds = rig.Channel.Passed.Where(p => p.InvitationId == invitation.Id).Select(p => p.Kind).ToList();

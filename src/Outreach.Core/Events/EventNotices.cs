@@ -29,6 +29,9 @@ public interface IEventNoticeOutbox
     /// <summary>Gives claimed notices back untried, due at <paramref name="dueAt"/> (the attempt is not counted).</summary>
     Task ReleaseAsync(IReadOnlyList<long> ids, string node, DateTimeOffset dueAt, CancellationToken ct);
 
+    /// <summary>Makes every waiting notice due no earlier than <paramref name="until"/> (the service asked to wait).</summary>
+    Task HoldAsync(DateTimeOffset until, CancellationToken ct);
+
     Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct);
 
     /// <summary>Makes the event's given-up notices due again (after the cause was mended); returns how many.</summary>
@@ -49,73 +52,95 @@ public sealed record EventNoticeRun(int Claimed, int Done, int Retried, int Fail
 
 /// <summary>
 /// Passes claimed notices to the channel with the event and invitation as stored now (a notice retried after a reschedule
-/// tells the current times), then marks them done. The channel is idempotent per (invitation, kind, SEQUENCE), so a crash
-/// between passing on and marking repeats nothing; a channel that answers <see cref="EventChannelException"/> gets the
-/// notice again after a bounded backoff that honours the service's Retry-After, and a permanent refusal or too many
-/// attempts leaves it failed, visible on the event page. Notices run one after another: a mailbox takes few requests at once.
+/// tells the current times; one that no longer fits, such as an offer that lapsed meanwhile, is dropped by
+/// <see cref="EventRules.StillDue"/>), then marks them done. The channel is idempotent per (invitation, kind, SEQUENCE), so a
+/// crash between passing on and marking repeats nothing. A service that asks to wait (<see cref="EventChannelException"/>
+/// that is not permanent) holds every waiting notice until then, since all of them go to the same mailbox; any other failure
+/// of one notice (a broken template, a busy database) backs off that notice alone. A permanent refusal or too many attempts
+/// leaves a notice failed, visible on the event page. Notices run one after another: a mailbox takes few requests at once.
 /// </summary>
 public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox queue, IEventInvitationChannel channel, TimeProvider clock, Mail.DispatchPolicy? policy = null)
 {
     private readonly Mail.DispatchPolicy rules = policy ?? new Mail.DispatchPolicy { MaxAttempts = 10, MaxRetry = TimeSpan.FromHours(1) };
 
-    /// <summary>Passes on what is due, of one event or of all, until nothing is due or <paramref name="budget"/> is spent.</summary>
-    public async Task<EventNoticeRun> DispatchAsync(long? eventId, string node, TimeSpan budget, CancellationToken ct)
+    /// <summary>A claim is given back this long before its lease ends, so no other claimer can take a notice still being passed on.</summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Passes on what is due, of one event or of all, until nothing is due, <paramref name="budget"/> is spent (checked before
+    /// every notice) or the service asks to wait; at most <paramref name="perClaim"/> notices are claimed at a time.
+    /// </summary>
+    public async Task<EventNoticeRun> DispatchAsync(long? eventId, string node, TimeSpan budget, CancellationToken ct, int? perClaim = null)
     {
         var started = clock.GetTimestamp();
         var total = EventNoticeRun.None;
         while (clock.GetElapsedTime(started) < budget)
         {
             var now = clock.GetUtcNow();
-            var claimed = await queue.ClaimAsync(eventId, node, now, now + rules.Lease, rules.BatchSize, ct).ConfigureAwait(false);
+            var leaseUntil = now + rules.Lease;
+            var claimed = await queue.ClaimAsync(eventId, node, now, leaseUntil, perClaim ?? rules.BatchSize, ct).ConfigureAwait(false);
             if (claimed.Count == 0) break;
-            total = total.Add(await PassOnAsync(claimed, node, ct).ConfigureAwait(false));
+            var (run, hold) = await PassOnAsync(claimed, node, () => clock.GetElapsedTime(started) >= budget || clock.GetUtcNow() >= leaseUntil - LeaseMargin, ct)
+                .ConfigureAwait(false);
+            total = total.Add(run);
+            if (hold is { } until)
+            {
+                await queue.HoldAsync(until, ct).ConfigureAwait(false);
+                break;
+            }
         }
 
         return total;
     }
 
-    private async Task<EventNoticeRun> PassOnAsync(IReadOnlyList<EventNotice> claimed, string node, CancellationToken ct)
+    private async Task<(EventNoticeRun Run, DateTimeOffset? Hold)> PassOnAsync(IReadOnlyList<EventNotice> claimed, string node, Func<bool> outOfTime, CancellationToken ct)
     {
         int done = 0, retried = 0, failed = 0, lost = 0;
+        DateTimeOffset? hold = null;
         var events = new Dictionary<long, (NetworkEvent? Event, Dictionary<long, Invitation> Invitations)>();
-        var held = new Dictionary<long, DateTimeOffset>();
-        var released = new List<(long Id, DateTimeOffset DueAt)>();
-        foreach (var notice in claimed)
+        var next = 0;
+        try
         {
-            // The service asked this event's channel to wait: its other notices wait as long, untried.
-            if (held.TryGetValue(notice.EventId, out var until))
+            for (; next < claimed.Count && hold is null && !outOfTime(); next++)
             {
-                released.Add((notice.Id, until));
-                continue;
-            }
+                var notice = claimed[next];
+                try
+                {
+                    if (!events.TryGetValue(notice.EventId, out var current))
+                    {
+                        var e = await store.GetEventAsync(notice.EventId, ct).ConfigureAwait(false);
+                        var invitations = e is null ? [] : await store.ListInvitationsAsync(e.Id, ct).ConfigureAwait(false);
+                        events[notice.EventId] = current = (e, invitations.ToDictionary(i => i.Id));
+                    }
 
-            if (!events.TryGetValue(notice.EventId, out var current))
-            {
-                var e = await store.GetEventAsync(notice.EventId, ct).ConfigureAwait(false);
-                var invitations = e is null ? [] : await store.ListInvitationsAsync(e.Id, ct).ConfigureAwait(false);
-                events[notice.EventId] = current = (e, invitations.ToDictionary(i => i.Id));
-            }
-
-            try
-            {
-                if (current.Event is { } networkEvent && current.Invitations.TryGetValue(notice.InvitationId, out var invitation))
-                    await channel.SendAsync(networkEvent, invitation, notice.Kind, ct).ConfigureAwait(false);
-                if (await queue.MarkDoneAsync(notice.Id, node, clock.GetUtcNow(), ct).ConfigureAwait(false)) done++;
-                else lost++;
-            }
-            catch (EventChannelException ex)
-            {
-                var last = ex.Permanent || notice.Attempts >= rules.MaxAttempts;
-                var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(notice.Attempts, ex.RetryAfter);
-                await queue.MarkFailedAsync(notice.Id, node, ex.Message, retryAt, ct).ConfigureAwait(false);
-                if (last) failed++;
-                else retried++;
-                if (!ex.Permanent && retryAt is { } again) held[notice.EventId] = again;
+                    if (current.Event is { } networkEvent && current.Invitations.TryGetValue(notice.InvitationId, out var invitation)
+                        && EventRules.StillDue(networkEvent, invitation, notice.Kind, clock.GetUtcNow()))
+                        await channel.SendAsync(networkEvent, invitation, notice.Kind, ct).ConfigureAwait(false);
+                    if (await queue.MarkDoneAsync(notice.Id, node, clock.GetUtcNow(), ct).ConfigureAwait(false)) done++;
+                    else lost++;
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
+                {
+                    var channelFailure = ex as EventChannelException;
+                    var last = channelFailure is { Permanent: true } || notice.Attempts >= rules.MaxAttempts;
+                    var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(notice.Attempts, channelFailure?.RetryAfter);
+                    var reason = channelFailure is null ? $"{ex.GetType().Name}: {ex.Message}" : ex.Message;
+                    await queue.MarkFailedAsync(notice.Id, node, reason, retryAt, ct).ConfigureAwait(false);
+                    if (last) failed++;
+                    else retried++;
+                    // The service asked to wait: the rest wait as long, untried.
+                    if (channelFailure is { Permanent: false } && retryAt is { } again) hold = again;
+                }
             }
         }
+        finally
+        {
+            // Claims not tried (out of time, held, or stopped by a cancellation) go back at once rather than at the lease's end.
+            var untried = claimed.Skip(next).Select(n => n.Id).ToList();
+            if (untried.Count > 0)
+                await queue.ReleaseAsync(untried, node, hold ?? clock.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
 
-        foreach (var group in released.GroupBy(r => r.DueAt))
-            await queue.ReleaseAsync(group.Select(r => r.Id).ToList(), node, group.Key, ct).ConfigureAwait(false);
-        return new EventNoticeRun(claimed.Count, done, retried, failed, lost);
+        return (new EventNoticeRun(claimed.Count, done, retried, failed, lost), hold);
     }
 }

@@ -186,6 +186,28 @@ public static class EventRules
         return new EventDecision([released, .. offers.Changed], offers.Mails);
     }
 
+    /// <summary>
+    /// Whether a notice queued earlier still fits the event and invitation as they are now (a notice can wait for a busy
+    /// service, or be tried again by hand days later): an offer only while it stands, a waitlist mail only while waiting,
+    /// invitations and updates only for a scheduled event (an update not to someone who has since said no), a cancellation only
+    /// for a cancelled one. A withdrawal always goes.
+    /// </summary>
+    public static bool StillDue(NetworkEvent e, Invitation invitation, EventMailKind kind, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentNullException.ThrowIfNull(invitation);
+        var scheduled = e.Status == EventStatus.Scheduled;
+        return kind switch
+        {
+            EventMailKind.Invitation => scheduled,
+            EventMailKind.Update => scheduled && invitation.Response != InvitationResponse.Declined,
+            EventMailKind.Cancelled => !scheduled,
+            EventMailKind.PlaceOffered => scheduled && invitation.Place == PlaceStatus.Offered && invitation.PlaceOfferedUntil > now,
+            EventMailKind.Waitlisted => scheduled && invitation.Place == PlaceStatus.Waitlisted,
+            _ => true,
+        };
+    }
+
     /// <summary>Places held: confirmed ones and those offered and not yet answered.</summary>
     public static int PlacesTaken(IEnumerable<Invitation> invitations) =>
         invitations.Count(i => i.Place is PlaceStatus.Confirmed or PlaceStatus.Offered);

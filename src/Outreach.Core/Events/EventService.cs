@@ -24,6 +24,8 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
     /// <summary>How long a person's action waits for its notices; the rest goes with the job (a large invitation to a calendar service).</summary>
     public static readonly TimeSpan NoticeBudget = TimeSpan.FromSeconds(10);
 
+    private const int NoticesPerClaim = 10;
+
     private readonly string nodeName = node ?? $"{Environment.MachineName}:{Environment.ProcessId}";
 
     public async Task<EventResult> CreateAsync(NetworkEventDraft draft, CancellationToken ct)
@@ -134,12 +136,13 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
     {
         try
         {
-            // A claimer name of its own: two people acting on one event in this process must not share a claim.
-            await notices.DispatchAsync(eventId, $"{nodeName}/{Guid.NewGuid():N}", NoticeBudget, ct).ConfigureAwait(false);
+            // A claimer name of its own: two people acting on one event in this process must not share a claim. Few at a
+            // time, so a person waits for one calendar call at most past the budget.
+            await notices.DispatchAsync(eventId, $"{nodeName}/{Guid.NewGuid():N}", NoticeBudget, ct, NoticesPerClaim).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception)
         {
-            // Deliberately swallowed: see above; the claim's lease runs out and the job passes the notices on.
+            // Deliberately swallowed, a cancelled request included: the change is stored, and the job passes on what is left.
         }
     }
 

@@ -362,4 +362,32 @@ public sealed class EventRulesTests
         Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Format = EventFormat.Physical }, board.Invitations, [103], after).IsAllowed);
         Assert.False(EventRules.RecordOnlineAttendance(board.Event with { Status = EventStatus.Cancelled }, board.Invitations, [103], after).IsAllowed);
     }
+
+    [Fact]
+    public void StillDue_DropsNoticesThatNoLongerFit()
+    {
+        var board = new Board(1, clock.GetUtcNow(), 2);
+        board.Respond(101, InvitationResponse.Accepted, clock.GetUtcNow());
+        board.Respond(102, InvitationResponse.Accepted, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var e = board.Event;
+        var cancelled = e with { Status = EventStatus.Cancelled };
+
+        Assert.True(EventRules.StillDue(e, board.Of(102), EventMailKind.Waitlisted, now));
+        Assert.False(EventRules.StillDue(e, board.Of(101), EventMailKind.Waitlisted, now)); // holds a place by now
+        Assert.True(EventRules.StillDue(e, board.Of(101), EventMailKind.Invitation, now));
+        Assert.False(EventRules.StillDue(cancelled, board.Of(101), EventMailKind.Invitation, now));
+        Assert.False(EventRules.StillDue(cancelled, board.Of(101), EventMailKind.Update, now));
+        Assert.True(EventRules.StillDue(cancelled, board.Of(101), EventMailKind.Cancelled, now));
+        Assert.False(EventRules.StillDue(e, board.Of(101), EventMailKind.Cancelled, now));
+        Assert.False(EventRules.StillDue(e, board.Of(101) with { Response = InvitationResponse.Declined }, EventMailKind.Update, now));
+        Assert.True(EventRules.StillDue(cancelled, board.Of(101), EventMailKind.Withdrawn, now));
+
+        board.Respond(101, InvitationResponse.Declined, now);
+        var offered = board.Of(102);
+        Assert.Equal(PlaceStatus.Offered, offered.Place);
+        Assert.True(EventRules.StillDue(e, offered, EventMailKind.PlaceOffered, now));
+        Assert.False(EventRules.StillDue(e, offered, EventMailKind.PlaceOffered, offered.PlaceOfferedUntil!.Value)); // lapsed at its end
+        Assert.False(EventRules.StillDue(e, offered with { Place = PlaceStatus.Lapsed }, EventMailKind.PlaceOffered, now));
+    }
 }
