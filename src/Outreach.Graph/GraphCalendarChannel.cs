@@ -54,7 +54,7 @@ public sealed partial class GraphCalendarChannel(
                 await CancelAsync(networkEvent, ct);
                 break;
             case EventMailKind.Withdrawn:
-                await ForgetErasedAsync(networkEvent, ct);
+                await ForgetUnreachableAsync(networkEvent, ct);
                 break;
             default:
                 // A plain mail; it shows the Teams link when the secretariat entered none of its own.
@@ -167,13 +167,14 @@ public sealed partial class GraphCalendarChannel(
     }
 
     /// <summary>
-    /// After an erasure: the attendee list keeps only addresses of invitees who are still there. The erased address is gone
-    /// from Outreach by now, so the list is matched against the living invitees rather than against it; Exchange sends the
-    /// removed attendee a cancellation, which takes the event out of their calendar.
+    /// After an erasure, opt-out or bounce: attendees whose address was erased (its hash is suppressed) or belongs to an
+    /// invitee who opted out or bounces are dropped from the attendee list; anyone else on it (a colleague the secretariat
+    /// added in Outlook, an address changed since) stays. Exchange sends the dropped attendee a cancellation, which takes the
+    /// event out of their calendar.
     /// </summary>
-    private async Task ForgetErasedAsync(NetworkEvent e, CancellationToken ct)
+    private async Task ForgetUnreachableAsync(NetworkEvent e, CancellationToken ct)
     {
-        var link = await links.GetAsync(e.Id, ct);
+        var link = await LinkWithCalendarIdAsync(e, ct);
         if (link?.CalendarEventId is null || link.CancelPushedAt is not null) return;
         var current = await GraphEventCalls.CallAsync("read", e.Id, clock, () => client.Users[link.Mailbox].Events[link.CalendarEventId].GetAsync(rc =>
         {
@@ -181,13 +182,18 @@ public sealed partial class GraphCalendarChannel(
             Prefer(rc.Headers);
         }, ct));
         var attendees = current?.Attendees ?? [];
-        var living = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var view in await events.ListInvitationViewsAsync(e.Id, ct))
+        var views = await events.ListInvitationViewsAsync(e.Id, ct);
+        var candidates = await events.ListInviteCandidatesAsync(new InviteSelection { ContactIds = views.Select(v => v.Invitation.ContactId).ToList() }, ct);
+        var unreachable = candidates.Where(c => c.OptedOut || c.Bouncing).Select(c => c.ContactId).ToHashSet();
+        var dropped = new HashSet<string>(views.Where(v => !v.ContactErased && unreachable.Contains(v.Invitation.ContactId)).Select(v => v.Email.Trim()), StringComparer.OrdinalIgnoreCase);
+        var kept = new List<Attendee>();
+        foreach (var attendee in attendees)
         {
-            if (!view.ContactErased) living.Add(view.Email.Trim());
+            var address = attendee.EmailAddress?.Address?.Trim();
+            if (address is not null && (dropped.Contains(address) || await prospects.IsSuppressedAsync(address, ct))) continue;
+            kept.Add(attendee);
         }
 
-        var kept = attendees.Where(a => a.EmailAddress?.Address is { } address && living.Contains(address.Trim())).ToList();
         if (kept.Count == attendees.Count) return;
         var patch = new Event
         {
@@ -197,9 +203,23 @@ public sealed partial class GraphCalendarChannel(
         LogAttendeesRemoved(logger, e.Id, attendees.Count - kept.Count);
     }
 
-    private async Task CancelAsync(NetworkEvent e, CancellationToken ct)
+    /// <summary>
+    /// The event's link with the calendar event's id: when an earlier create was carried out but its answer lost (the id was
+    /// never stored), the event is found by its UID first, so a cancellation or withdrawal is not taken as nothing to do.
+    /// </summary>
+    private async Task<EventCalendarLink?> LinkWithCalendarIdAsync(NetworkEvent e, CancellationToken ct)
     {
         var link = await links.GetAsync(e.Id, ct);
+        if (link is null || link.CalendarEventId is not null) return link;
+        var found = await FindByUidAsync(link.Mailbox, e, ct);
+        if (found?.Id is null) return link;
+        LogRecovered(logger, e.Id, found.Id);
+        return await SaveAsync(link with { CalendarEventId = found.Id, JoinUrl = found.OnlineMeeting?.JoinUrl ?? link.JoinUrl }, ct);
+    }
+
+    private async Task CancelAsync(NetworkEvent e, CancellationToken ct)
+    {
+        var link = await LinkWithCalendarIdAsync(e, ct);
         if (link?.CalendarEventId is null || link.CancelPushedAt is not null) return;
         try
         {
@@ -289,7 +309,7 @@ public sealed partial class GraphCalendarChannel(
     [LoggerMessage(Level = LogLevel.Information, Message = "Network event {EventId}: calendar event updated to SEQUENCE {Sequence}")]
     private static partial void LogUpdated(ILogger logger, long eventId, int sequence);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Network event {EventId}: {Count} attendees who are no longer invitees (erased) removed from the calendar event")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Network event {EventId}: {Count} attendees erased, opted out or bouncing removed from the calendar event")]
     private static partial void LogAttendeesRemoved(ILogger logger, long eventId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Network event {EventId}: calendar event cancelled")]

@@ -39,7 +39,7 @@ public sealed partial class GraphCalendarReader(GraphServiceClient client, Graph
         _ => InvitationResponse.None,
     };
 
-    public async Task<OnlineAttendance> ReadOnlineAttendanceAsync(EventCalendarLink link, CancellationToken ct)
+    public async Task<OnlineAttendance> ReadOnlineAttendanceAsync(EventCalendarLink link, DateTimeOffset from, DateTimeOffset until, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(link);
         var meetings = client.Users[link.Mailbox].OnlineMeetings;
@@ -58,7 +58,9 @@ public sealed partial class GraphCalendarReader(GraphServiceClient client, Graph
         }
 
         var reports = await GraphEventCalls.CallAsync("attendance reports read", link.EventId, clock, () => meetings[meetingId].AttendanceReports.GetAsync(cancellationToken: ct));
-        var reportIds = (reports?.Value ?? []).Select(r => r.Id).OfType<string>().ToList();
+        var reportIds = (reports?.Value ?? [])
+            .Where(r => r.MeetingStartDateTime is not { } start || (start < until && (r.MeetingEndDateTime ?? start) > from))
+            .Select(r => r.Id).OfType<string>().ToList();
         if (reportIds.Count == 0) return new OnlineAttendance(meetingId, false, []);
 
         var emails = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -16,6 +16,11 @@ public sealed class SqlEventCalendarLinks(Database db) : IEventCalendarLinks
             $"SELECT {Columns} FROM event_calendar l WHERE l.event_id = @eventId", new { eventId }, cancellationToken: ct)))?.ToDomain();
     }
 
+    /// <summary>
+    /// Saves a link without going back: the channel and the calendar job each save from what they read, so a save from an
+    /// older copy must not undo another's progress (a pushed SEQUENCE, a cancellation, a read). Ids and the join link are
+    /// only ever filled in; the mailbox and transaction id are kept from the first save.
+    /// </summary>
     public async Task SaveAsync(EventCalendarLink link, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(link);
@@ -26,9 +31,16 @@ public sealed class SqlEventCalendarLinks(Database db) : IEventCalendarLinks
                                         responses_read_at, attendance_read_at, created_at, updated_at)
             VALUES (@EventId, @Mailbox, @TransactionId, @CalendarEventId, @JoinUrl, @OnlineMeetingId, @PushedSequence, @CancelPushedAt,
                     @ResponsesReadAt, @AttendanceReadAt, @CreatedAt, @UpdatedAt)
-            ON CONFLICT (event_id) DO UPDATE SET mailbox = excluded.mailbox, transaction_id = excluded.transaction_id, calendar_event_id = excluded.calendar_event_id,
-                join_url = excluded.join_url, online_meeting_id = excluded.online_meeting_id, pushed_sequence = excluded.pushed_sequence,
-                cancel_pushed_at = excluded.cancel_pushed_at, responses_read_at = excluded.responses_read_at, attendance_read_at = excluded.attendance_read_at,
+            ON CONFLICT (event_id) DO UPDATE SET
+                calendar_event_id = COALESCE(excluded.calendar_event_id, event_calendar.calendar_event_id),
+                join_url = COALESCE(excluded.join_url, event_calendar.join_url),
+                online_meeting_id = COALESCE(excluded.online_meeting_id, event_calendar.online_meeting_id),
+                pushed_sequence = CASE WHEN event_calendar.pushed_sequence IS NULL OR excluded.pushed_sequence > event_calendar.pushed_sequence
+                                       THEN excluded.pushed_sequence ELSE event_calendar.pushed_sequence END,
+                cancel_pushed_at = COALESCE(event_calendar.cancel_pushed_at, excluded.cancel_pushed_at),
+                responses_read_at = CASE WHEN event_calendar.responses_read_at IS NULL OR excluded.responses_read_at > event_calendar.responses_read_at
+                                         THEN excluded.responses_read_at ELSE event_calendar.responses_read_at END,
+                attendance_read_at = COALESCE(event_calendar.attendance_read_at, excluded.attendance_read_at),
                 updated_at = excluded.updated_at
             """,
             new

@@ -44,16 +44,17 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
     }
 
     /// <summary>
-    /// Queues, in an erasure's transaction, a withdrawal from every event the person was invited to, so that a calendar
-    /// that lists attendees (Microsoft 365) forgets their address too.
+    /// Queues, in an erasure's (or opt-out's, or bounce's) transaction, a withdrawal from the events the person was invited
+    /// to, so that a calendar that lists attendees (Microsoft 365) forgets their address too: every event on erasure, the
+    /// scheduled ones still to end otherwise (a past event's attendee list tells nobody anything more).
     /// </summary>
-    internal static Task EnqueueWithdrawalsAsync(DbConnection c, DbTransaction tx, long contactId, DateTimeOffset at, CancellationToken ct) =>
+    internal static Task EnqueueWithdrawalsAsync(DbConnection c, DbTransaction tx, long contactId, DateTimeOffset at, CancellationToken ct, bool comingOnly = false) =>
         c.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
             SELECT i.event_id, i.id, '{Code(EventMailKind.Withdrawn)}', e.sequence, 'pending', @at, 0, @at
             FROM invitation i JOIN network_event e ON e.id = i.event_id
-            WHERE i.contact_id = @contactId
+            WHERE i.contact_id = @contactId{(comingOnly ? " AND e.status = 'scheduled' AND e.ends_at > @at" : "")}
             """, new { contactId, at }, tx, cancellationToken: ct));
 
     public async Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)

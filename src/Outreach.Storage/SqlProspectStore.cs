@@ -205,6 +205,8 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             {
                 await SqlMailOutbox.CancelWaitingAsync(c, tx, contactId, ct);
                 await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, now, auditActor.Name, ct);
+                // Nor do a calendar's updates of coming events (Microsoft 365 mails every attendee).
+                await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contactId, now, ct, comingOnly: true);
             }
 
             return row;
@@ -272,6 +274,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             // Nothing more goes to an address that does not exist: waiting mail is cancelled and sequences stop.
             await SqlMailOutbox.CancelWaitingAsync(c, tx, contact.Id, ct);
             await SqlSequenceStore.StopForContactAsync(c, tx, contact.Id, Core.Sequences.StopReason.HardBounce, at, auditActor.Name, ct);
+            await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contact.Id, at, ct, comingOnly: true);
             await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "bounced",
                 [new("bounced_at", null, at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]), ct);
         }

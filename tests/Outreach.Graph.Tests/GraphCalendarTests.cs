@@ -231,6 +231,72 @@ public sealed class GraphCalendarTests
     }
 
     [Fact]
+    public async Task AnOptedOutInvitee_IsDroppedFromAComingCalendarEvent_AndAColleagueAddedInOutlookStays()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var w = await WorldAsync(f);
+        var e = await w.CreateAsync(EventFormat.Physical);
+        await w.InviteAsync(e, w.People[0], w.People[1]);
+        // The secretariat adds a colleague by hand in Outlook: not an invitee of Outreach's, and not Outreach's to remove.
+        var calendar = w.CalendarEvent();
+        var id = calendar["id"]!.GetValue<string>();
+        await f.Client.Users[GraphFixture.Mailbox].Events[id].PatchAsync(new Event
+        {
+            Attendees =
+            [
+                .. calendar["attendees"]!.AsArray().Select(a => new Attendee { EmailAddress = new EmailAddress { Address = a!["emailAddress"]!["address"]!.GetValue<string>() }, Type = AttendeeType.Required }),
+                new Attendee { EmailAddress = new EmailAddress { Address = "collega@convenant.example" }, Type = AttendeeType.Optional },
+            ],
+        });
+
+        await w.Prospects.SetOptedOutAsync(w.People[0].Id, f.Clock.GetUtcNow(), default);
+        Assert.Equal(1, (await w.PassOnNoticesAsync()).Done);
+
+        Assert.Equal(["collega@convenant.example", "piet@jansen-metaal.example"], Addresses(w.CalendarEvent()));
+    }
+
+    [Fact]
+    public async Task ACancellation_AfterACreateWhoseAnswerWasLost_FindsTheEventByItsUid_AndCancelsIt()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var w = await WorldAsync(f);
+        var e = await w.CreateAsync(EventFormat.Physical);
+        f.Server.Inject(new GraphFault(AfterApply: true, Abort: true), when: r => r.Method == "POST" && r.Path.EndsWith("/events", StringComparison.Ordinal));
+        await w.InviteAsync(e, w.People[0]);
+        Assert.Null((await w.Links.GetAsync(e.Id, default))!.CalendarEventId);
+
+        // Cancelled before the invitation's retry: that notice is dropped (the event is off), the cancellation must still reach Exchange.
+        Assert.True((await w.Service.CancelAsync(e.Id, default)).Succeeded);
+        f.Clock.Advance(TimeSpan.FromMinutes(2));
+        await w.PassOnNoticesAsync();
+
+        Assert.True(w.CalendarEvent()["isCancelled"]!.GetValue<bool>());
+        Assert.Equal(new EventNoticeCounts(0, 0, null), await w.Notices.CountAsync(e.Id, default));
+        Assert.Single(f.Server.Requests, r => r.Method == "POST" && r.Path.EndsWith("/events", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AttendanceRefusedForGood_IsTakenAsRead_SoTheFollowUpsAreNotHeldForever()
+    {
+        await using var f = await GraphFixture.StartAsync();
+        var w = await WorldAsync(f);
+        var e = await w.CreateAsync(EventFormat.Online);
+        await w.InviteAsync(e, w.People[0]);
+        // No Teams application access policy: Graph refuses the meeting look-up with 403.
+        f.Server.Inject(new GraphFault(Status: 403, Code: "Forbidden"), when: r => r.Path.Contains("/onlineMeetings", StringComparison.Ordinal));
+        f.Clock.Advance(e.EndsAt - f.Clock.GetUtcNow() + TimeSpan.FromMinutes(20));
+
+        var run = await w.Sync.RunAsync(default);
+
+        Assert.Contains(run.Failures, x => x.Contains("403", StringComparison.Ordinal));
+        Assert.Contains(run.Failures, x => x.Contains("given up", StringComparison.Ordinal));
+        Assert.Equal(f.Clock.GetUtcNow(), (await w.Links.GetAsync(e.Id, default))!.AttendanceReadAt);
+        f.Server.ClearRequests();
+        Assert.Empty((await w.Sync.RunAsync(default)).Failures);
+        Assert.DoesNotContain(f.Server.Requests, r => r.Path.Contains("/onlineMeetings", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ACancellation_IsOneCancel_AndARetryAfterALostAnswerCancelsNothingTwice()
     {
         await using var f = await GraphFixture.StartAsync();
@@ -428,7 +494,15 @@ public sealed class GraphCalendarTests
         var checkedInAt = (await w.InvitationOfAsync(e, eva)).CheckedInAt;
         f.Clock.Advance(e.EndsAt - f.Clock.GetUtcNow() + TimeSpan.FromMinutes(2));
 
-        // No report yet: asked again next time, the meeting id kept.
+        // Just after the end Teams is not asked yet: a meeting that ran over is still writing its report.
+        f.Server.ClearRequests();
+        Assert.Equal(0, (await w.Sync.RunAsync(default)).AttendanceRead);
+        Assert.DoesNotContain(f.Server.Requests, r => r.Path.Contains("/onlineMeetings", StringComparison.Ordinal));
+
+        // A quarter of an hour on, no report yet: asked again next time, the meeting id kept. A rehearsal's report days
+        // before the event is not the event's.
+        f.Server.AddAttendanceReport(GraphFixture.Mailbox, join, e.StartsAt.AddDays(-3), e.StartsAt.AddDays(-3).AddMinutes(20), new AttendanceLine(tom.Email, 600));
+        f.Clock.Advance(TimeSpan.FromMinutes(15));
         var early = await w.Sync.RunAsync(default);
         Assert.Equal(0, early.AttendanceRead);
         var waiting = await w.Links.GetAsync(e.Id, default);

@@ -13,7 +13,7 @@ public abstract partial class StoreContract
         }, "evt-" + Guid.NewGuid().ToString("N") + "@outreach.test", Clock.GetUtcNow()), default);
 
     [Fact]
-    public async Task CalendarLink_RoundTrips_IsReplacedOnSave_AndUnknownEventsHaveNone()
+    public async Task CalendarLink_RoundTrips_SavesWithoutGoingBack_AndUnknownEventsHaveNone()
     {
         var events = new SqlEventStore(Db);
         var links = new SqlEventCalendarLinks(Db);
@@ -38,6 +38,15 @@ public abstract partial class StoreContract
         var read = await links.GetAsync(e.Id, default);
         Assert.Equal(later, read);
         Assert.Equal(first.CreatedAt, read!.CreatedAt);
+
+        // A save from an older copy (the calendar job read before the channel pushed SEQUENCE 3) undoes nothing.
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await links.SaveAsync(read with { PushedSequence = 3, UpdatedAt = Clock.GetUtcNow() }, default);
+        await links.SaveAsync(first with { ResponsesReadAt = Clock.GetUtcNow(), UpdatedAt = Clock.GetUtcNow() }, default);
+        var merged = await links.GetAsync(e.Id, default);
+        Assert.Equal(later with { PushedSequence = 3, ResponsesReadAt = Clock.GetUtcNow(), UpdatedAt = Clock.GetUtcNow() }, merged);
+        await links.SaveAsync(merged! with { ResponsesReadAt = later.ResponsesReadAt, PushedSequence = 1 }, default);
+        Assert.Equal((3, Clock.GetUtcNow()), ((await links.GetAsync(e.Id, default))!.PushedSequence, (await links.GetAsync(e.Id, default))!.ResponsesReadAt));
 
         // The transaction id is the same for the same UID and differs between events.
         Assert.Equal(first.TransactionId, EventCalendarLink.TransactionIdFor(e.Uid));

@@ -64,5 +64,6 @@ public interface IEventCalendarReader
 {
     Task<IReadOnlyList<CalendarResponse>> ReadResponsesAsync(EventCalendarLink link, CancellationToken ct);
 
-    Task<OnlineAttendance> ReadOnlineAttendanceAsync(EventCalendarLink link, CancellationToken ct);
+    /// <summary>Who attended online, from the meeting's attendance reports of sessions overlapping [<paramref name="from"/>, <paramref name="until"/>) only (a rehearsal days before is not the event).</summary>
+    Task<OnlineAttendance> ReadOnlineAttendanceAsync(EventCalendarLink link, DateTimeOffset from, DateTimeOffset until, CancellationToken ct);
 }

@@ -19,6 +19,12 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
     /// <summary>How long after its end an event's attendance report is waited for; after that it is taken as read (none came).</summary>
     public static readonly TimeSpan AttendanceWait = TimeSpan.FromDays(2);
 
+    /// <summary>How long after the planned end attendance is first read (a meeting that runs over is still writing its report).</summary>
+    public static readonly TimeSpan AttendanceGrace = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sessions starting this long before the event or ending this long after it still count as the event.</summary>
+    public static readonly TimeSpan SessionSlack = TimeSpan.FromHours(1);
+
     public async Task<CalendarSyncResult> RunAsync(CancellationToken ct)
     {
         var failures = new List<string>();
@@ -37,16 +43,27 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
             }
         }
 
-        foreach (var link in await links.ListForAttendanceAsync(clock.GetUtcNow(), ct).ConfigureAwait(false))
+        // Teams writes a session's report after the last person leaves: read only a while after the planned end.
+        foreach (var link in await links.ListForAttendanceAsync(clock.GetUtcNow() - AttendanceGrace, ct).ConfigureAwait(false))
         {
+            var e = await store.GetEventAsync(link.EventId, ct).ConfigureAwait(false);
+            if (e is null) continue;
             try
             {
-                var marked = await ApplyAttendanceAsync(link, ct).ConfigureAwait(false);
+                var marked = await ApplyAttendanceAsync(link, e, ct).ConfigureAwait(false);
                 if (marked is { } count) (attendanceRead, attendedOnline) = (attendanceRead + 1, attendedOnline + count);
             }
             catch (EventChannelException ex)
             {
                 failures.Add($"event {link.EventId}: {ex.Message}");
+                // Refused for good (no application access policy, say) or waited for long enough: taken as read, so the
+                // thanks and no-show mails, which wait for it, still go (door check-ins count; online attendance does not).
+                if (ex.Permanent || clock.GetUtcNow() - e.EndsAt >= AttendanceWait)
+                {
+                    var current = await links.GetAsync(link.EventId, ct).ConfigureAwait(false) ?? link;
+                    await links.SaveAsync(current with { AttendanceReadAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() }, ct).ConfigureAwait(false);
+                    failures.Add($"event {link.EventId}: online attendance given up on; follow-ups go with the door check-ins only");
+                }
             }
         }
 
@@ -82,11 +99,9 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
     }
 
     /// <summary>The number of invitees marked, or null while the report is still awaited.</summary>
-    private async Task<int?> ApplyAttendanceAsync(EventCalendarLink link, CancellationToken ct)
+    private async Task<int?> ApplyAttendanceAsync(EventCalendarLink link, NetworkEvent e, CancellationToken ct)
     {
-        var e = await store.GetEventAsync(link.EventId, ct).ConfigureAwait(false);
-        if (e is null) return null;
-        var attendance = await reader.ReadOnlineAttendanceAsync(link, ct).ConfigureAwait(false);
+        var attendance = await reader.ReadOnlineAttendanceAsync(link, e.StartsAt - SessionSlack, e.EndsAt + SessionSlack, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var current = await links.GetAsync(link.EventId, ct).ConfigureAwait(false) ?? link;
         current = current with { OnlineMeetingId = attendance.OnlineMeetingId ?? current.OnlineMeetingId, UpdatedAt = now };

@@ -119,7 +119,7 @@ public enum EventMailKind
     NoShow,
     /// <summary>An acceptance came when the event was full: the invitee is on the waitlist and will hear when a place comes free.</summary>
     Waitlisted,
-    /// <summary>The invitee was erased: a calendar forgets them (no mail; their mail copies go with the erasure itself).</summary>
+    /// <summary>The invitee was erased, opted out or bounces: a calendar drops them from its attendees (no mail of its own).</summary>
     Withdrawn,
 }
 
