@@ -57,6 +57,14 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
             WHERE i.contact_id = @contactId{(comingOnly ? " AND e.status = 'scheduled' AND e.ends_at > @at" : "")}
             """, new { contactId, at }, tx, cancellationToken: ct));
 
+    /// <summary>A service's error text may quote the person's address: an erasure wipes it from their notices.</summary>
+    internal static Task EraseErrorsForContactAsync(DbConnection c, DbTransaction tx, long contactId, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE event_notice SET last_error = '(erased)'
+            WHERE last_error IS NOT NULL AND invitation_id IN (SELECT id FROM invitation WHERE contact_id = @contactId)
+            """, new { contactId }, tx, cancellationToken: ct));
+
     public async Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

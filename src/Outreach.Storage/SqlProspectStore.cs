@@ -234,6 +234,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             await SqlMailOutbox.EraseForContactAsync(c, tx, contactId, ct);
             await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, at, auditActor.Name, ct);
             await SqlReplyLog.EraseForContactAsync(c, tx, contactId, ct);
+            await SqlEventNoticeOutbox.EraseErrorsForContactAsync(c, tx, contactId, ct);
             await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contactId, at, ct);
             await SqlWriteBackOutbox.EnqueueContactErasedAsync(c, tx, contactId, at, ct);
             await c.ExecuteAsync(new CommandDefinition(

@@ -294,6 +294,31 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task EventNotices_AnErasure_WipesTheServicesWordsAboutThePerson_AndQueuesTheirWithdrawal()
+    {
+        var rig = Rig();
+        var e = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(1, Stage.Engaged);
+        rig.Channel.Before = (_, _) => new EventChannelException($"ErrorInvalidRecipients: {people[0].Email} is not valid", permanent: true);
+        await rig.Service.InviteAsync(e.Id, new InviteSelection { ContactIds = [people[0].Id] }, default);
+        Assert.Contains(people[0].Email, (await rig.Notices.CountAsync(e.Id, default)).LastError, StringComparison.Ordinal);
+        rig.Channel.Before = null;
+
+        await Prospects.EraseContactAsync(people[0].Id, Clock.GetUtcNow(), default);
+
+        await using (var c = await Db.OpenAsync(default))
+        {
+            var errors = (await c.QueryAsync<string?>("SELECT last_error FROM event_notice WHERE event_id = @id", new { id = e.Id })).ToList();
+            Assert.DoesNotContain(errors, x => x is not null && x.Contains(people[0].Email, StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(1, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM event_notice WHERE event_id = @id AND kind = 'withdrawn' AND status = 'pending'", new { id = e.Id }));
+        }
+
+        // The mail channel has no attendee list: the withdrawal is passed on and done, and no mail goes to the erased person.
+        Assert.Equal(1, (await rig.Dispatcher.DispatchAsync(null, "job", TimeSpan.FromSeconds(30), default)).Done);
+        Assert.Empty(await EventMailsAsync(rig.Mail, EventMailTemplates.Invitation));
+    }
+
+    [Fact]
     public async Task EventNotices_AClaimIsExclusivePerEvent_AndGivesUpAfterTheLastAttempt()
     {
         var rig = Rig();
