@@ -258,5 +258,6 @@ public sealed class ReportsApiTests : IAsyncLifetime
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<link", html, StringComparison.Ordinal);
         Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(html, "<table"));
+        Assert.Contains("at most 90 days before it", html, StringComparison.Ordinal);
     }
 }
