@@ -34,8 +34,9 @@ public static class ReportBenchmark
         var repeats = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
 
         var history = Generate(organisations, changes);
-        Console.WriteLine($"Conversion report benchmark: {organisations:N0} organisations, {history.Count:N0} stage changes, median of {repeats} runs after one warm-up, {Environment.ProcessorCount} cores");
-        Console.WriteLine($"{"engine",-9} {"case",-26} {"report s",9} {"scan s",8} {"ratio",6} {"moves",10} {"load s",7}");
+        var events = GenerateEvents(organisations);
+        Console.WriteLine($"Conversion report benchmark: {organisations:N0} organisations, {history.Count:N0} stage changes, {events.Count:N0} network events with {events.Sum(e => e.Attendees.Length):N0} attending organisations, median of {repeats} runs after one warm-up, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"{"engine",-9} {"case",-26} {"report s",9} {"scan s",8} {"ratio",6} {"+events s",9} {"moves",10} {"load s",7}");
         foreach (var engine in engines)
         {
             var migrated = await TestDatabases.MigratedAsync(engine);
@@ -43,10 +44,13 @@ public static class ReportBenchmark
             var db = engine == StorageEngine.Sqlite ? new Database(engine, migrated.ConnectionString.Replace("Pooling=False", "Pooling=True", StringComparison.Ordinal)) : migrated;
             var load = Stopwatch.StartNew();
             await LoadAsync(db, organisations, history);
+            await LoadEventsAsync(db, events);
             load.Stop();
 
             var covenants = await new SqlProspectStore(db, TimeProvider.System).ListCovenantsAsync(default);
             var reports = new ConversionReports(new SqlReportSource(db), TimeProvider.System);
+            // The same report with the event effect and the follow-through read from the recorded attendance.
+            var withEvents = new ConversionReports(new SqlReportSource(db), TimeProvider.System, new SqlEventAttendanceSource(db));
             var cases = new (string Name, ReportQuery Query)[]
             {
                 ("full history, no filters", new ReportQuery { From = PeriodFrom, To = PeriodTo }),
@@ -58,12 +62,21 @@ public static class ReportBenchmark
                 // Not timed: the report from the database equals the report from the generated history itself.
                 var asOf = new DateTimeOffset(2028, 1, 1, 0, 0, 0, TimeSpan.Zero);
                 var fromDb = ConversionReportBuilder.Build(query, await new SqlReportSource(db).LoadAsync(query, default), asOf);
-                var fromHistory = ConversionReportBuilder.Build(query, Reference(history, query, covenants), asOf);
+                var reference = Reference(history, query, covenants);
+                var fromHistory = ConversionReportBuilder.Build(query, reference, asOf);
                 if (JsonSerializer.Serialize(fromDb) != JsonSerializer.Serialize(fromHistory))
                     throw new InvalidOperationException($"{engine} {name}: the report differs from the one computed from the history in memory.");
+                var dbAttendance = await new SqlEventAttendanceSource(db).LoadAsync(query, default);
+                var withEventsFromDb = ConversionReportBuilder.Build(query, await new SqlReportSource(db).LoadAsync(query, default), asOf, dbAttendance);
+                var withEventsFromHistory = ConversionReportBuilder.Build(query, reference, asOf, ReferenceAttendance(events, query, covenants));
+                if (JsonSerializer.Serialize(withEventsFromDb) != JsonSerializer.Serialize(withEventsFromHistory))
+                    throw new InvalidOperationException($"{engine} {name}: the report with events differs from the one computed from the generated attendance in memory.");
+                if (withEventsFromDb.EventFollowThrough.Events.Count == 0)
+                    throw new InvalidOperationException($"{engine} {name}: no event in the follow-through; the benchmark would not measure it.");
 
                 var report = new List<double>();
                 var scan = new List<double>();
+                var eventful = new List<double>();
                 ConversionReport? last = null;
                 for (var i = 0; i <= repeats; i++)
                 {
@@ -71,22 +84,31 @@ public static class ReportBenchmark
                     var watch = Stopwatch.StartNew();
                     last = await reports.BuildAsync(query, default);
                     watch.Stop();
+                    var eventWatch = Stopwatch.StartNew();
+                    await withEvents.BuildAsync(query, default);
+                    eventWatch.Stop();
                     if (Environment.GetEnvironmentVariable("BENCH_DETAIL") == "1")
                     {
                         var w = Stopwatch.StartNew();
                         var data = await new SqlReportSource(db).LoadAsync(query, default);
                         var sql = w.Elapsed.TotalSeconds;
                         ConversionReportBuilder.Build(query, data, DateTimeOffset.UnixEpoch);
-                        Console.WriteLine($"  detail: sql {sql:F3} s, compute {w.Elapsed.TotalSeconds - sql:F3} s, {data.Prospects.Count} prospects, {data.MovesInPeriod} moves");
+                        var compute = w.Elapsed.TotalSeconds - sql;
+                        var a = Stopwatch.StartNew();
+                        var attendance = await new SqlEventAttendanceSource(db).LoadAsync(query, default);
+                        var attendanceSql = a.Elapsed.TotalSeconds;
+                        EventFollowThroughBuilder.Build(query, data.Prospects, attendance);
+                        Console.WriteLine($"  detail: sql {sql:F3} s, compute {compute:F3} s, {data.Prospects.Count} prospects, {data.MovesInPeriod} moves; attendance sql {attendanceSql:F3} s ({attendance?.Attended.Count} rows), follow-through {a.Elapsed.TotalSeconds - attendanceSql:F3} s");
                     }
                     if (i == 0) continue; // warm-up: JIT, connection pool, page cache
                     scan.Add(s);
                     report.Add(watch.Elapsed.TotalSeconds);
+                    eventful.Add(eventWatch.Elapsed.TotalSeconds);
                 }
 
                 var rm = Median(report);
                 var sm = Median(scan);
-                Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {last!.MovesInPeriod,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
+                Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {Median(eventful),9:F3} {last!.MovesInPeriod,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
             }
         }
 
@@ -125,6 +147,75 @@ public static class ReportBenchmark
         }
 
         return new ReportData(paths, moves, reasons, exitProspects, left);
+    }
+
+    /// <summary>A generated network event: its covenant (gold for even ids), host (none for every third) and attending organisations.</summary>
+    private sealed record BenchEvent(long Id, DateTimeOffset StartsAt, long? Host, long[] Attendees)
+    {
+        public string Title => $"Bench event {Id}";
+        public bool Gold => Id % 2 == 0;
+    }
+
+    /// <summary>One event per 200 organisations (at least 10) over the history's years, 40 attending organisations each.</summary>
+    private static List<BenchEvent> GenerateEvents(int organisations)
+    {
+        var random = new Random(20261201);
+        var count = Math.Max(10, organisations / 200);
+        var start = new DateTimeOffset(2019, 1, 1, 13, 0, 0, TimeSpan.Zero);
+        return Enumerable.Range(1, count).Select(e => new BenchEvent(
+            e, start.AddDays(random.Next(0, 7 * 365)), e % 3 == 0 ? null : random.Next(1, organisations + 1),
+            Enumerable.Range(0, 40).Select(_ => (long)random.Next(1, organisations + 1)).Distinct().ToArray())).ToList();
+    }
+
+    /// <summary>
+    /// Events, contacts and attendance through plain inserts: one contact per attending organisation, a second one for
+    /// every seventh organisation (both attend: counted once), door check-ins for odd organisations, online for even ones.
+    /// </summary>
+    private static async Task LoadEventsAsync(Database db, List<BenchEvent> events)
+    {
+        await using var c = await db.OpenAsync(default);
+        await using var tx = await c.BeginTransactionAsync();
+        var covenants = (await c.QueryAsync<(long Id, string Code)>("SELECT id, code FROM covenant", transaction: tx)).ToDictionary(x => x.Code, x => x.Id);
+        var created = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var organisations = events.SelectMany(e => e.Attendees).Distinct().Order().ToList();
+        var offset = organisations.Max();
+        await c.ExecuteAsync(
+            "INSERT INTO contact (id, organisation_id, name, email, language, created_at, updated_at) VALUES (@Id, @Organisation, @Name, @Email, 'nl', @Created, @Created)",
+            organisations.SelectMany(o => (o % 7 == 0 ? new[] { o, offset + o } : [o]).Select(id => new { Id = id, Organisation = o, Name = $"Contact {id}", Email = $"c{id}@bench.example", Created = created })),
+            tx);
+        await c.ExecuteAsync(
+            """
+            INSERT INTO network_event (id, title, covenant_id, host_organisation_id, format, starts_at, ends_at, capacity, registration_deadline, status, uid, created_at, updated_at)
+            VALUES (@Id, @Title, @Covenant, @Host, 'hybrid', @StartsAt, @EndsAt, 100, @StartsAt, 'scheduled', @Uid, @Created, @Created)
+            """,
+            events.Select(e => new { e.Id, e.Title, Covenant = covenants[e.Gold ? "gold" : "metals"], e.Host, e.StartsAt, EndsAt = e.StartsAt.AddHours(3), Uid = $"bench-{e.Id}@outreach.test", Created = created }),
+            tx);
+        await c.ExecuteAsync(
+            """
+            INSERT INTO invitation (event_id, contact_id, response, place, checked_in_at, attended_online, invited_at)
+            VALUES (@Event, @Contact, 'accepted', 'confirmed', @CheckedIn, @Online, @Created)
+            """,
+            events.SelectMany(e => e.Attendees.SelectMany(o => (o % 7 == 0 ? new[] { o, offset + o } : [o]).Select(contact => new
+            {
+                Event = e.Id, Contact = contact, CheckedIn = o % 2 == 1 ? e.StartsAt.AddMinutes(5) : (DateTimeOffset?)null, Online = o % 2 == 0, Created = created,
+            }))),
+            tx);
+        await tx.CommitAsync();
+    }
+
+    /// <summary>What the attendance source must return for the generated events and the query, from the generated data alone.</summary>
+    private static EventAttendance ReferenceAttendance(List<BenchEvent> events, ReportQuery query, IReadOnlyList<Outreach.Core.Prospects.Covenant> covenants)
+    {
+        var gold = covenants.Single(c => c.Code == "gold").Id;
+        bool Matches(long i) =>
+            (query.CovenantId is not { } c || (c == gold) == (i % 2 == 0))
+            && (query.Sector is not { } sector || sector == Sectors[i % Sectors.Length])
+            && (query.Owner is not { } owner || owner == Owners[i % Owners.Length])
+            && (query.PartyKind is not { } kind || Outreach.Core.Prospects.PartyKinds.Code(kind) == Kinds[i % Kinds.Length]);
+        return EventAttendance.Of(events
+            .Where(e => e.StartsAt < query.End && (query.CovenantId is not { } c || (c == gold) == e.Gold))
+            .OrderBy(e => e.StartsAt).ThenBy(e => e.Id)
+            .SelectMany(e => e.Attendees.Where(Matches).Order().Select(o => new AttendedEvent(o, e.Id, e.Title, e.StartsAt, e.Host, e.Host is { } h ? $"Bench {h} B.V." : null))));
     }
 
     /// <summary>Histories that follow the stage rules: mostly forward one step, sometimes back, out or re-approached.</summary>

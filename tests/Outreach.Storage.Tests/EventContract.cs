@@ -170,6 +170,63 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Attendance_FactsPerEvent_MatchWhatWasRecorded_WithTheHostParty()
+    {
+        var events = new SqlEventStore(Db);
+        var source = new SqlEventAttendanceSource(Db);
+        var query = new Core.Reports.ReportQuery { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 12, 31) };
+        var host = await Prospects.AddOrganisationAsync(Draft("Fairphone & Co"), default);
+        async Task<NetworkEvent> EventAsync(string title, long? hostId, DateTime startLocal, Covenant? covenant = null) =>
+            await events.AddEventAsync(EventRules.Create(new NetworkEventDraft
+            {
+                Title = title, CovenantId = (covenant ?? gold).Id, HostOrganisationId = hostId, Format = EventFormat.Hybrid, Venue = "Utrecht",
+                OnlineJoinUrl = "https://teams.example/meet/2", StartLocal = startLocal, EndLocal = startLocal.AddHours(3), Capacity = 10,
+                RegistrationDeadlineLocal = startLocal.AddDays(-2), DescriptionNl = "Welkom", DescriptionEn = "Welcome",
+            }, "evt-" + Guid.NewGuid().ToString("N") + "@outreach.test", Clock.GetUtcNow()), default);
+        async Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invited)> InviteAsync(NetworkEvent e, IEnumerable<Contact> people) =>
+            await events.ApplyAsync(new EventChange(e, e.Version, people.Select(p => new Invitation { EventId = e.Id, ContactId = p.Id, InvitedAt = Clock.GetUtcNow() }).ToList(), "invited", Clock.GetUtcNow()), default);
+
+        var hosted = await EventAsync("Ketenbijeenkomst <goud>", host.Id, new DateTime(2026, 4, 15, 14, 0, 0));
+        var unhosted = await EventAsync("Webinar zilver", null, new DateTime(2026, 6, 1, 10, 0, 0));
+        var cancelled = await EventAsync("Afgelast", host.Id, new DateTime(2026, 5, 1, 10, 0, 0));
+        var two = await ContactsAsync(2);          // one organisation, both contacts check in at the hosted event
+        var online = await ContactsAsync(1, sector: "steel");  // joins the webinar online
+        var absent = await ContactsAsync(1);       // invited, never came
+        var (h1, hInvited) = await InviteAsync(hosted, [.. two, .. absent]);
+        foreach (var who in two)
+        {
+            var latest = await events.GetEventAsync(hosted.Id, default);
+            var checkIn = EventRules.CheckIn(latest!, await events.ListInvitationsAsync(hosted.Id, default), hInvited.Single(i => i.ContactId == who.Id).Id, true, Clock.GetUtcNow());
+            await events.ApplyAsync(new EventChange(latest!, latest!.Version, checkIn.Changed, "checked-in", Clock.GetUtcNow()), default);
+        }
+
+        var (u1, uInvited) = await InviteAsync(unhosted, online);
+        var after = u1.StartsAt.AddHours(4);
+        var attended = EventRules.RecordOnlineAttendance(u1, uInvited, [online[0].Id], after);
+        await events.ApplyAsync(new EventChange(u1, u1.Version, attended.Changed, "attended-online", after), default);
+        // A check-in at an event later cancelled does not count.
+        var (c1, cInvited) = await InviteAsync(cancelled, absent);
+        var cCheckIn = EventRules.CheckIn(c1, cInvited, cInvited[0].Id, true, Clock.GetUtcNow());
+        var c2 = (await events.ApplyAsync(new EventChange(c1, c1.Version, cCheckIn.Changed, "checked-in", Clock.GetUtcNow()), default)).Event;
+        var (c3, cancel) = EventRules.Cancel(c2, await events.ListInvitationsAsync(cancelled.Id, default), Clock.GetUtcNow());
+        await events.ApplyAsync(new EventChange(c3, c2.Version, cancel.Changed, "cancelled", Clock.GetUtcNow()), default);
+
+        var attendance = await source.LoadAsync(query, default);
+        Assert.NotNull(attendance);
+        Assert.Equal(
+            [new Core.Reports.AttendedEvent(two[0].OrganisationId, hosted.Id, "Ketenbijeenkomst <goud>", new DateTimeOffset(2026, 4, 15, 12, 0, 0, TimeSpan.Zero), host.Id, "Fairphone & Co"),
+             new Core.Reports.AttendedEvent(online[0].OrganisationId, unhosted.Id, "Webinar zilver", new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), null, null)],
+            attendance.Attended);
+        Assert.Equal([two[0].OrganisationId, online[0].OrganisationId], attendance.AttendedOrganisationIds.Order());
+        // The report's filters: the period's end, the organisation's sector, the covenant (events and prospects).
+        Assert.Equal([hosted.Id], (await source.LoadAsync(query with { To = new DateOnly(2026, 5, 31) }, default))!.Attended.Select(a => a.EventId));
+        Assert.Equal([online[0].OrganisationId], (await source.LoadAsync(query with { Sector = "steel" }, default))!.Attended.Select(a => a.OrganisationId));
+        Assert.Empty((await source.LoadAsync(query with { CovenantId = metals.Id }, default))!.Attended);
+        Assert.Equal(2, (await source.LoadAsync(query with { CovenantId = gold.Id }, default))!.Attended.Count);
+        Assert.Empty((await source.LoadAsync(query with { Owner = "Nobody" }, default))!.Attended);
+    }
+
+    [Fact]
     public async Task TwoAnswersAtOnce_ForTheLastPlace_OnlyOneIsStored()
     {
         var events = new SqlEventStore(Db);

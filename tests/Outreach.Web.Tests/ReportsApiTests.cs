@@ -12,8 +12,9 @@ public sealed class ReportsApiTests : IAsyncLifetime
 {
     private const string Year = "from=2025-01-01&to=2025-12-31";
     private readonly OutreachAppFactory factory = new(StorageEngine.Sqlite);
+    private IReadOnlyDictionary<string, long> entries = new Dictionary<string, long>();
 
-    public async Task InitializeAsync() => await ReportDataSeeder.SeedAsync(factory.Services.GetRequiredService<Database>());
+    public async Task InitializeAsync() => entries = await ReportDataSeeder.SeedAsync(factory.Services.GetRequiredService<Database>());
 
     public async Task DisposeAsync() => await factory.DisposeAsync();
 
@@ -38,11 +39,121 @@ public sealed class ReportsApiTests : IAsyncLifetime
         Assert.Equal(1, report.GetProperty("reEntries").GetInt32());
         Assert.Equal(146.0, report.GetProperty("timeToSign").GetProperty("medianDays").GetDouble());
         Assert.False(report.GetProperty("events").GetProperty("hasAttendanceData").GetBoolean());
+        Assert.False(report.GetProperty("eventFollowThrough").GetProperty("hasAttendanceData").GetBoolean());
+        Assert.Equal(0, report.GetProperty("eventFollowThrough").GetProperty("events").GetArrayLength());
         Assert.Contains("once per stage", report.GetProperty("counting").GetString(), StringComparison.Ordinal);
         Assert.Equal("2025-12-31", report.GetProperty("query").GetProperty("to").GetString());
         var declined = report.GetProperty("exits").EnumerateArray().Single(e => e.GetProperty("stage").GetString() == "declined");
         Assert.Equal(2, declined.GetProperty("prospects").GetInt32());
         Assert.Equal("=Zilver & Co", report.GetProperty("left")[0].GetProperty("organisation").GetString());
+    }
+
+    /// <summary>
+    /// Attendance on the data set: "Goud &lt;dag&gt;" (1 February 2025 14:00, hosted by "Fairphone &lt;Host&gt; &amp; Co"),
+    /// two contacts of Alpha and one of Gamma checked in; "Zilverwebinar" (5 June 2025 10:00, no host), Beta online
+    /// and Delta at the door.
+    /// </summary>
+    private async Task RecordAttendanceAsync()
+    {
+        var db = factory.Services.GetRequiredService<Database>();
+        var prospects = new SqlProspectStore(db, TimeProvider.System);
+        var pipeline = new SqlPipelineStore(db);
+        var events = new SqlEventStore(db);
+        var gold = (await prospects.ListCovenantsAsync(default)).Single(c => c.Code == "gold");
+        var host = await prospects.AddOrganisationAsync(Core.Prospects.Validation.Clean(new Core.Prospects.OrganisationDraft { Name = "Fairphone <Host> & Co", Sector = "electronics", Owner = "Anne", Country = "NL" }), default);
+        async Task<Core.Prospects.Contact> ContactAsync(string organisation, string name) =>
+            await prospects.AddContactAsync((await pipeline.GetEntryAsync(entries[organisation], default))!.OrganisationId,
+                new Core.Prospects.ContactDraft { Name = name, Email = $"{Guid.NewGuid():N}@example.nl" }, default);
+        async Task EventAsync(string title, long? hostId, DateTime startLocal, Core.Events.EventFormat format, params Core.Prospects.Contact[] attendees)
+        {
+            var now = new DateTimeOffset(2025, 1, 2, 9, 0, 0, TimeSpan.Zero);
+            var e = await events.AddEventAsync(Core.Events.EventRules.Create(new Core.Events.NetworkEventDraft
+            {
+                Title = title, CovenantId = gold.Id, HostOrganisationId = hostId, Format = format, Venue = "Utrecht", OnlineJoinUrl = "https://teams.example/meet/9",
+                StartLocal = startLocal, EndLocal = startLocal.AddHours(2), Capacity = 20, RegistrationDeadlineLocal = startLocal.AddDays(-1), DescriptionNl = "Welkom", DescriptionEn = "Welcome",
+            }, "evt-" + Guid.NewGuid().ToString("N") + "@outreach.test", now), default);
+            var (stored, invited) = await events.ApplyAsync(new Core.Events.EventChange(e, e.Version,
+                attendees.Select(a => new Core.Events.Invitation { EventId = e.Id, ContactId = a.Id, InvitedAt = now }).ToList(), "invited", now), default);
+            var after = stored.StartsAt.AddHours(1);
+            var attended = invited.Select((i, n) => n == 0 && format == Core.Events.EventFormat.Online ? i with { AttendedOnline = true } : i with { CheckedInAt = after }).ToList();
+            await events.ApplyAsync(new Core.Events.EventChange(stored, stored.Version, attended, "attended", after), default);
+        }
+
+        await EventAsync("Goud <dag>", host.Id, new DateTime(2025, 2, 1, 14, 0, 0), Core.Events.EventFormat.Physical,
+            await ContactAsync("Alpha Goud B.V.", "Anna"), await ContactAsync("Alpha Goud B.V.", "Aart"), await ContactAsync("Gamma Edelsmeden", "Gert"));
+        await EventAsync("Zilverwebinar", null, new DateTime(2025, 6, 5, 10, 0, 0), Core.Events.EventFormat.Online,
+            await ContactAsync("Beta Juwelen", "Bea"), await ContactAsync("Delta Zilver", "Dirk"));
+    }
+
+    private static int[] Reached(JsonElement row) => [.. row.GetProperty("reached").EnumerateArray().Select(r => r.GetProperty("organisations").GetInt32())];
+
+    private static (int Count, int Of) WentOn(JsonElement row) => (row.GetProperty("wentOn").GetProperty("count").GetInt32(), row.GetProperty("wentOn").GetProperty("of").GetInt32());
+
+    [Fact]
+    public async Task WithAttendance_TheFollowThroughCreditsTheEventAndHostThatPrecededTheNextStage()
+    {
+        await RecordAttendanceAsync();
+        var report = await GetJsonAsync(Year);
+        var f = report.GetProperty("eventFollowThrough");
+        Assert.True(f.GetProperty("hasAttendanceData").GetBoolean());
+        Assert.Equal(90, f.GetProperty("windowDays").GetInt32());
+        Assert.Contains("at most 90 days", f.GetProperty("counting").GetString(), StringComparison.Ordinal);
+        var events = f.GetProperty("events");
+        Assert.Equal(["Goud <dag>", "Zilverwebinar"], events.EnumerateArray().Select(e => e.GetProperty("title").GetString()));
+        // Goud <dag> (1 Feb): Alpha (two contacts, once) engaged 9 Feb, intake 11 Mar, signing scheduled 10 Apr (68 days);
+        // signed 10 May is 98 days on, outside the window. Gamma contacted 15 Feb and engaged 1 Mar. 2 of 2.
+        var goud = events[0];
+        Assert.Equal((2, 2), WentOn(goud));
+        Assert.Equal([1, 2, 1, 1, 0], Reached(goud));
+        Assert.Equal("Fairphone <Host> & Co", goud.GetProperty("hostName").GetString());
+        Assert.Equal("contacted", goud.GetProperty("reached")[0].GetProperty("stage").GetString());
+        // Zilverwebinar (5 Jun): Beta engaged 11 Jun, then intake, signing scheduled, signed 11 Jul; Delta declined
+        // before it. 1 of 2.
+        var webinar = events[1];
+        Assert.Equal((1, 2), WentOn(webinar));
+        Assert.Equal([0, 1, 1, 1, 1], Reached(webinar));
+        Assert.Equal(JsonValueKind.Null, webinar.GetProperty("hostName").ValueKind);
+        var hosts = f.GetProperty("hosts");
+        Assert.Equal(2, hosts.GetArrayLength());
+        Assert.Equal(("Fairphone <Host> & Co", 1, (2, 2)), (hosts[0].GetProperty("hostName").GetString(), hosts[0].GetProperty("events").GetInt32(), WentOn(hosts[0])));
+        Assert.Equal((JsonValueKind.Null, 1, (1, 2)), (hosts[1].GetProperty("hostName").ValueKind, hosts[1].GetProperty("events").GetInt32(), WentOn(hosts[1])));
+        // The event effect reads the same attendance: Alpha, Beta, Gamma, Delta attended; Alpha and Beta signed.
+        Assert.Equal((2, 4), (report.GetProperty("events").GetProperty("attended").GetProperty("count").GetInt32(), report.GetProperty("events").GetProperty("attended").GetProperty("of").GetInt32()));
+        // The events are gold's: none under metals, and a period before them lists none (but has data).
+        var metals = (await GetJsonAsync($"{Year}&covenant=metals")).GetProperty("eventFollowThrough");
+        Assert.Equal((true, 0), (metals.GetProperty("hasAttendanceData").GetBoolean(), metals.GetProperty("events").GetArrayLength()));
+        Assert.Equal(1, (await GetJsonAsync("from=2025-01-01&to=2025-03-31")).GetProperty("eventFollowThrough").GetProperty("events").GetArrayLength());
+
+        // The page: both tables with the same figures, HTML-encoded, and the rule; in Dutch with the culture cookie.
+        var html = await factory.CreateClientAs(Role.Manager).GetStringAsync($"/reports?{Year}");
+        var perEvent = Section(html, "event-follow-through");
+        Assert.Contains("<th scope=\"row\">Goud &lt;dag&gt;</th>", perEvent, StringComparison.Ordinal);
+        Assert.Contains("<td>Fairphone &lt;Host&gt; &amp; Co</td><td>2</td><td>2</td><td>100.0 %</td><td>1</td><td>2</td><td>1</td><td>1</td><td>0</td>", perEvent, StringComparison.Ordinal);
+        Assert.Contains("<td>no host</td><td>2</td><td>1</td><td>50.0 %</td><td>0</td><td>1</td><td>1</td><td>1</td><td>1</td>", perEvent, StringComparison.Ordinal);
+        var perHost = Section(html, "host-follow-through");
+        Assert.Contains("<th scope=\"row\">Fairphone &lt;Host&gt; &amp; Co</th><td>1</td><td>2</td><td>2</td><td>100.0 %</td>", perHost, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">no host</th><td>1</td><td>2</td><td>1</td><td>50.0 %</td>", perHost, StringComparison.Ordinal);
+        Assert.DoesNotContain("Goud <dag>", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"follow-through-rule\"", html, StringComparison.Ordinal);
+
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/reports?{Year}");
+        request.Headers.Add("Cookie", ".AspNetCore.Culture=c%3Dnl%7Cuic%3Dnl");
+        var dutch = await (await factory.CreateClientAs(Role.Manager).SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Contains("Gastpartijen: wiens bijeenkomsten gingen aan de volgende fase vooraf", dutch, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">zonder gastpartij</th><td>1</td><td>2</td><td>1</td><td>50,0 %</td>", Section(dutch, "host-follow-through"), StringComparison.Ordinal);
+        Assert.Contains("hooguit 90 dagen", dutch, StringComparison.Ordinal);
+
+        // The per-event table downloads as CSV like the others.
+        var csv = await factory.CreateClientAs(Role.Manager).GetStringAsync($"/reports?handler=Csv&table=event-follow-through&{Year}");
+        Assert.Contains("Zilverwebinar;", csv, StringComparison.Ordinal);
+    }
+
+    /// <summary>The HTML of one report table.</summary>
+    private static string Section(string html, string key)
+    {
+        var start = html.IndexOf($"data-table=\"{key}\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"No table {key}.");
+        return html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
     }
 
     [Theory]
@@ -110,6 +221,7 @@ public sealed class ReportsApiTests : IAsyncLifetime
         Assert.Contains("data-table=\"cohorts\"", html, StringComparison.Ordinal);
         Assert.Contains("class=\"shade-", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"no-attendance\"", html, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">No attendance data yet</th>", html[html.IndexOf("data-table=\"event-follow-through\"", StringComparison.Ordinal)..], StringComparison.Ordinal);
         // Data is encoded; the strict CSP holds: no style attributes and no inline scripts.
         Assert.Contains("=Zilver &amp; Co", html, StringComparison.Ordinal);
         Assert.DoesNotContain(" style=\"", html, StringComparison.Ordinal);
@@ -145,6 +257,7 @@ public sealed class ReportsApiTests : IAsyncLifetime
         Assert.Contains("=Zilver &amp; Co", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<link", html, StringComparison.Ordinal);
-        Assert.Equal(8, System.Text.RegularExpressions.Regex.Count(html, "<table"));
+        Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(html, "<table"));
+        Assert.Contains("at most 90 days before it", html, StringComparison.Ordinal);
     }
 }

@@ -44,6 +44,7 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
 
         foreach (var stage in Stages.All) keys.Add(stage.Label());
         keys.Add(Core.Reports.ConversionReport.CountingRule);
+        keys.Add(Core.Reports.EventFollowThrough.Rule);
         foreach (var kind in PartyKinds.All) keys.Add(kind.Label());
         foreach (var role in Core.Access.Roles.All) keys.Add(Core.Access.Roles.Code(role));
         foreach (var basis in LawfulBases.All) keys.Add(basis.Label());

@@ -63,6 +63,8 @@ public sealed record ConversionReport
     public required TimeToSign TimeToSign { get; init; }
     public required IReadOnlyList<CohortRow> Cohorts { get; init; }
     public required EventEffect Events { get; init; }
+    /// <summary>Which event, and which host party, preceded prospects' next stage (see <see cref="EventFollowThroughBuilder"/>).</summary>
+    public required EventFollowThrough EventFollowThrough { get; init; }
     public required IReadOnlyList<ExitSummary> Exits { get; init; }
     /// <summary>The parties that left in the period, the latest first, at most <see cref="LeftListed"/> (the exits count them all).</summary>
     public required IReadOnlyList<PartyThatLeft> Left { get; init; }

@@ -64,6 +64,7 @@ public static class ConversionReportBuilder
             TimeToSign = timeToSign,
             Cohorts = Cohorts(query, prospects, asOf),
             Events = Events(query, prospects, attendance),
+            EventFollowThrough = EventFollowThroughBuilder.Build(q, prospects, attendance),
             Exits = ExitStages.Select(s => Exit(s, data)).ToList(),
             Left = data.Left.OrderByDescending(l => l.LeftAt).ThenBy(l => l.Organisation, StringComparer.Ordinal).Take(ConversionReport.LeftListed).ToList(),
             // Every move in the period either reached a stage for the first time or reached one again.

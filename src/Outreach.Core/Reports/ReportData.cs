@@ -84,10 +84,35 @@ public sealed record ReportData(
     IReadOnlyList<PartyThatLeft> Left);
 
 /// <summary>
-/// Who attended a network event. Attendance is not recorded yet; when it is, an adapter fills this and the report
-/// compares attendees with the rest without any other change.
+/// One organisation at one network event: some contact of it checked in at the door or joined online. Two contacts of
+/// the same organisation at the same event are one fact (the report counts organisations, as prospects are theirs).
 /// </summary>
-public sealed record EventAttendance(IReadOnlySet<long> AttendedOrganisationIds);
+/// <param name="OrganisationId">The attendee's organisation.</param>
+/// <param name="EventId">The network event.</param>
+/// <param name="Title">The event's title.</param>
+/// <param name="StartsAt">When the event started (UTC).</param>
+/// <param name="HostOrganisationId">The host party, null when the event had none.</param>
+/// <param name="HostName">The host party's name, null when the event had none.</param>
+public sealed record AttendedEvent(long OrganisationId, long EventId, string Title, DateTimeOffset StartsAt, long? HostOrganisationId, string? HostName);
+
+/// <summary>
+/// Who attended network events. <see cref="AttendedOrganisationIds"/> feeds the event effect (attendees against the
+/// rest); <see cref="Attended"/> says which event, when and hosted by whom, for the follow-through (which event
+/// preceded a prospect's next stage).
+/// </summary>
+public sealed record EventAttendance(IReadOnlySet<long> AttendedOrganisationIds)
+{
+    /// <summary>Per organisation and event; empty when only the organisations are known.</summary>
+    public IReadOnlyList<AttendedEvent> Attended { get; init; } = [];
+
+    /// <summary>The attendance from per-event facts: the organisations are those of the facts, so the two parts agree.</summary>
+    public static EventAttendance Of(IEnumerable<AttendedEvent> attended)
+    {
+        ArgumentNullException.ThrowIfNull(attended);
+        var list = attended.ToList();
+        return new EventAttendance(list.Select(a => a.OrganisationId).ToHashSet()) { Attended = list };
+    }
+}
 
 /// <summary>Reads what a report needs from the stage history (the port; SQL in Outreach.Storage).</summary>
 public interface IReportSource
@@ -102,6 +127,11 @@ public interface IReportSource
 /// <summary>Who attended events; absent until events are recorded.</summary>
 public interface IEventAttendanceSource
 {
+    /// <summary>
+    /// Null while no attendance was ever recorded. Otherwise the attendance at scheduled events that started before the
+    /// period's end (in the query's covenant when it names one), of organisations that are prospects under the query's
+    /// filters: the follow-through's attendees are counted from these facts.
+    /// </summary>
     Task<EventAttendance?> LoadAsync(ReportQuery query, CancellationToken ct);
 }
 

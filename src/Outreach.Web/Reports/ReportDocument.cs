@@ -61,7 +61,11 @@ public sealed class ReportDocument(IStringLocalizer T, ReportTables tables, Repo
         foreach (var table in tables.All(report))
         {
             sb.Append("<section class=\"report-section\"><h2>").Append(E(table.Title)).Append("</h2>")
-              .Append(Picture(report, table.Key)).Append(Table(table)).Append("</section>");
+              .Append(Picture(report, table.Key)).Append(Table(table));
+            // The follow-through's figures mean little without its rule, in the forwarded file too.
+            if (table.Key == "event-follow-through")
+                sb.Append("<p class=\"muted\">").Append(E(T[EventFollowThrough.Rule, report.EventFollowThrough.WindowDays])).Append("</p>");
+            sb.Append("</section>");
         }
 
         sb.Append("<p class=\"muted\">").Append(E(T["Computed from the stage history on {0}. Times are shown in Europe/Amsterdam.", Pages.Format.Local(report.AsOf)])).Append("</p>");

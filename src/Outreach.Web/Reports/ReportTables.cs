@@ -23,10 +23,10 @@ public sealed record ReportTable(string Key, string Title, IReadOnlyList<string>
 /// <summary>Turns a conversion report into its tables. Every text goes through the localizer.</summary>
 public sealed class ReportTables(IStringLocalizer T)
 {
-    public static readonly string[] Keys = ["funnel", "conversion", "durations", "time-to-sign", "cohorts", "events", "exits", "left"];
+    public static readonly string[] Keys = ["funnel", "conversion", "durations", "time-to-sign", "cohorts", "events", "event-follow-through", "host-follow-through", "exits", "left"];
 
     public IReadOnlyList<ReportTable> All(ConversionReport r) =>
-        [Funnel(r), Conversion(r), Durations(r), TimeToSign(r), Cohorts(r), Events(r), Exits(r), Left(r)];
+        [Funnel(r), Conversion(r), Durations(r), TimeToSign(r), Cohorts(r), Events(r), EventFollowThrough(r), HostFollowThrough(r), Exits(r), Left(r)];
 
     public ReportTable? ByKey(ConversionReport r, string? key) => All(r).FirstOrDefault(t => t.Key == key);
 
@@ -77,6 +77,39 @@ public sealed class ReportTables(IStringLocalizer T)
 
         return new("events", T["Network events: first contact to signed"], [T["Prospects"], T["Went on to sign"], T["Of"], T["Conversion"]], rows);
     }
+
+    /// <summary>Each event of the period: attendee organisations, how many went on with its credit, and to which stages.</summary>
+    public ReportTable EventFollowThrough(ConversionReport r)
+    {
+        var f = r.EventFollowThrough;
+        var stages = EventFollowThroughBuilder.MoveStages.Select(s => Stage(s));
+        var rows = f.Events.Count == 0
+            ? FollowThroughEmpty(f, 5)
+            : f.Events.Select(e => (IReadOnlyList<ReportCell>)[
+                e.Title, Format.Local(e.StartsAt), e.HostName ?? T["no host"], Count(e.WentOn.Of), Count(e.WentOn.Count), Percent(e.WentOn),
+                .. e.Reached.Select(x => (ReportCell)Count(x.Organisations))]).ToList();
+        return new("event-follow-through", T["Network events: which event preceded the next stage"],
+            [T["Event"], T["Starts"], T["Host party"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
+    }
+
+    /// <summary>The same per host party, organisations counted once across the host's events.</summary>
+    public ReportTable HostFollowThrough(ConversionReport r)
+    {
+        var f = r.EventFollowThrough;
+        var stages = EventFollowThroughBuilder.MoveStages.Select(s => Stage(s));
+        var rows = f.Hosts.Count == 0
+            ? FollowThroughEmpty(f, 4)
+            : f.Hosts.Select(h => (IReadOnlyList<ReportCell>)[
+                h.HostName ?? T["no host"], Count(h.Events), Count(h.WentOn.Of), Count(h.WentOn.Count), Percent(h.WentOn),
+                .. h.Reached.Select(x => (ReportCell)Count(x.Organisations))]).ToList();
+        return new("host-follow-through", T["Host parties: whose events preceded the next stage"],
+            [T["Host party"], T["Events"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
+    }
+
+    /// <summary>One row that says why the table is empty: nothing recorded at all differs from no event in the period.</summary>
+    private List<IReadOnlyList<ReportCell>> FollowThroughEmpty(EventFollowThrough f, int emptyCells) =>
+        [[f.HasAttendanceData ? T["No network event with recorded attendance started in the period"] : T["No attendance data yet"],
+          .. Enumerable.Repeat((ReportCell)"", emptyCells + EventFollowThroughBuilder.MoveStages.Count)]];
 
     public ReportTable Exits(ConversionReport r)
     {
