@@ -13,12 +13,15 @@ using Outreach.Testing;
 //        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes
 //        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]
+//        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
 // For each engine: the full CSV import (parse, validate, duplicate checks, organisations + contacts + entries +
 // history in one transaction) against a baseline measured in the same run on the same engine: a plain prepared
 // INSERT of the same organisation rows in one transaction (no parsing, no checks, no contacts or history).
 if (args.Length > 0 && args[0] == "sync") return await SyncBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "events") return await Outreach.Benchmarks.EventBenchmark.RunAsync(args[1..]);
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;

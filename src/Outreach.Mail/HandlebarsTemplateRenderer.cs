@@ -26,11 +26,26 @@ public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
         var errors = Check(mailTemplate);
         if (errors.Count > 0) throw new InvalidOperationException($"Template '{mailTemplate.Key}' v{mailTemplate.Version} cannot be used: {string.Join(" ", errors)}");
         var data = Data(values);
-        var subject = text.Compile(mailTemplate.Subject)(data);
+        var subject = Compiled(textCache, text, mailTemplate.Subject)(data);
         return new RenderedMail(
             new string(subject.Where(c => !char.IsControl(c)).ToArray()).Trim(),
-            html.Compile(mailTemplate.Html)(data),
-            text.Compile(mailTemplate.Text)(data));
+            Compiled(htmlCache, html, mailTemplate.Html)(data),
+            Compiled(textCache, text, mailTemplate.Text)(data));
+    }
+
+    // Compiling a template costs far more than rendering it (it was most of an invitation's time: see the events
+    // benchmark), and the same few texts are rendered for every recipient. Keyed by the text itself, so an edited
+    // template (a new version) compiles anew; the cache is emptied if it ever grows past a few hundred texts.
+    private const int CacheLimit = 500;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HandlebarsTemplate<object, object>> htmlCache = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HandlebarsTemplate<object, object>> textCache = new(StringComparer.Ordinal);
+
+    private static HandlebarsTemplate<object, object> Compiled(
+        System.Collections.Concurrent.ConcurrentDictionary<string, HandlebarsTemplate<object, object>> cache, IHandlebars engine, string source)
+    {
+        if (cache.TryGetValue(source, out var compiled)) return compiled;
+        if (cache.Count >= CacheLimit) cache.Clear();
+        return cache.GetOrAdd(source, engine.Compile);
     }
 
     public IReadOnlyList<string> Check(MailTemplate mailTemplate)
@@ -54,7 +69,8 @@ public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
                     errors.Add($"The {part} uses an unknown placeholder '{placeholder}'; use one of: {string.Join(", ", MailTemplates.Placeholders)}.");
             }
 
-            try { (part == "HTML" ? html : text).Compile(body); }
+            // Compiling is the syntax check; the result is kept for rendering (a failed compile keeps nothing).
+            try { _ = part == "HTML" ? Compiled(htmlCache, html, body ?? "") : Compiled(textCache, text, body ?? ""); }
             catch (HandlebarsException ex) { errors.Add($"The {part} is not a valid template: {ex.Message}"); }
         }
 

@@ -21,6 +21,22 @@ public sealed class TemplateTests
     };
 
     [Fact]
+    public void CompiledTemplatesAreReused_ButAnEditedTextRendersAsEdited_AndABrokenOneIsStillRefused()
+    {
+        var first = renderer.Render(Template(), Values());
+        var again = renderer.Render(Template(), Values(name: "Jan"));
+        var edited = renderer.Render(Template(html: "<p>Hallo {{contactName}}!</p><p><a href=\"{{unsubscribeUrl}}\">Afmelden</a></p>"), Values(name: "Jan"));
+
+        Assert.Contains("Beste Zoë", first.Html, StringComparison.Ordinal);
+        Assert.Contains("Beste Jan,", again.Html, StringComparison.Ordinal); // the cached template, with the new values
+        Assert.StartsWith("<p>Hallo Jan!</p>", edited.Html, StringComparison.Ordinal);
+        var broken = Template(html: "<p>{{#if eventName}}open {{contactName}}</p><p>{{unsubscribeUrl}}</p>");
+        Assert.NotEmpty(renderer.Check(broken));
+        Assert.NotEmpty(renderer.Check(broken)); // a failed compile is not kept as if it were fine
+        Assert.Throws<InvalidOperationException>(() => renderer.Render(broken, Values()));
+    }
+
+    [Fact]
     public void TheHtmlPart_EncodesEveryValue_TheTextPartKeepsThemPlain_AndTheSubjectHasNoLineBreaks()
     {
         var mail = renderer.Render(Template(), Values());
