@@ -89,7 +89,8 @@ public sealed partial class GraphCalendarChannel(
     private async Task<(EventCalendarLink Link, Event Current)> EnsureEventAsync(NetworkEvent e, Contact first, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var link = await links.GetAsync(e.Id, ct) ?? new EventCalendarLink
+        var existing = await links.GetAsync(e.Id, ct);
+        var link = existing ?? new EventCalendarLink
         {
             EventId = e.Id, Mailbox = mailbox, TransactionId = EventCalendarLink.TransactionIdFor(e.Uid), CreatedAt = now, UpdatedAt = now,
         };
@@ -105,7 +106,7 @@ public sealed partial class GraphCalendarChannel(
         }
 
         // The transaction id is kept before anything is asked of Graph (it is derived, so a lost row changes nothing).
-        if (await links.GetAsync(e.Id, ct) is null) link = await SaveAsync(link, ct);
+        if (existing is null) link = await SaveAsync(link, ct);
         // A crash after Graph's 201 (or a lost answer) left the event without its id here: find it by its UID first.
         var found = await FindByUidAsync(link.Mailbox, e, ct);
         Event current;

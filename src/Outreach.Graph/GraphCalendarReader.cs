@@ -10,10 +10,10 @@ namespace Outreach.Graph;
 /// (GET /users/{mailbox}/events/{id}?$select=attendees), and after an online meeting its Teams attendance reports
 /// (the meeting found by its join link, then /attendanceReports and each report's /attendanceRecords, following next links).
 /// </summary>
-public sealed partial class GraphCalendarReader(GraphServiceClient client, GraphOptions options, TimeProvider clock, ILogger<GraphCalendarReader> logger) : IEventCalendarReader
+/// <remarks>Every call goes to the mailbox the link names (the one the event was made in), not to Graph:Mailbox.</remarks>
+public sealed partial class GraphCalendarReader(GraphServiceClient client, TimeProvider clock, ILogger<GraphCalendarReader> logger) : IEventCalendarReader
 {
     private static readonly string[] AttendeeFields = ["attendees"];
-    private readonly string mailbox = options.Mailbox ?? throw new ArgumentException("Graph:Mailbox is required.", nameof(options));
 
     public async Task<IReadOnlyList<CalendarResponse>> ReadResponsesAsync(EventCalendarLink link, CancellationToken ct)
     {

@@ -16,10 +16,10 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         _ => kind.ToString().ToLowerInvariant(),
     };
 
+    private static readonly Dictionary<string, EventMailKind> Kinds = Enum.GetValues<EventMailKind>().ToDictionary(Code, StringComparer.Ordinal);
+
     public static EventMailKind ParseKind(string code) =>
-        Enum.GetValues<EventMailKind>().FirstOrDefault(k => Code(k) == code, (EventMailKind)(-1)) is var kind && Enum.IsDefined(kind)
-            ? kind
-            : throw new InvalidOperationException($"Unknown event notice kind '{code}'.");
+        Kinds.TryGetValue(code, out var kind) ? kind : throw new InvalidOperationException($"Unknown event notice kind '{code}'.");
 
     /// <summary>Queues a change's notices in the change's transaction, each for the invitation its contact holds at the event.</summary>
     internal static async Task EnqueueAsync(DbConnection c, DbTransaction tx, NetworkEvent e, IReadOnlyList<EventMail> notices, IEnumerable<Invitation> invitations,

@@ -67,7 +67,7 @@ public sealed class GraphCalendarTests
         var notices = new SqlEventNoticeOutbox(f.Db);
         var dispatcher = new EventNoticeDispatcher(events, notices, channel, f.Clock);
         var service = new EventService(events, channel, dispatcher, options, f.Clock);
-        var sync = new EventCalendarSync(links, new GraphCalendarReader(f.Client, f.Options, f.Clock, NullLogger<GraphCalendarReader>.Instance), events, service, f.Clock);
+        var sync = new EventCalendarSync(links, new GraphCalendarReader(f.Client, f.Clock, NullLogger<GraphCalendarReader>.Instance), events, service, f.Clock);
         var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
             f.Clock.GetUtcNow(), "anne", "Fair", default);

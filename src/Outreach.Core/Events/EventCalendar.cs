@@ -40,7 +40,10 @@ public interface IEventCalendarLinks
 {
     Task<EventCalendarLink?> GetAsync(long eventId, CancellationToken ct);
 
-    /// <summary>Inserts or replaces the link of <see cref="EventCalendarLink.EventId"/>.</summary>
+    /// <summary>
+    /// Inserts the link of <see cref="EventCalendarLink.EventId"/>, or merges it into the stored one without going back: ids
+    /// and links are only filled in, the pushed SEQUENCE and read times only move forward, a cancellation stays.
+    /// </summary>
     Task SaveAsync(EventCalendarLink link, CancellationToken ct);
 
     /// <summary>Links of scheduled events that exist in the calendar, are not cancelled there and have not ended at <paramref name="now"/>.</summary>

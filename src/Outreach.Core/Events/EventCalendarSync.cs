@@ -60,8 +60,7 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
                 // thanks and no-show mails, which wait for it, still go (door check-ins count; online attendance does not).
                 if (ex.Permanent || clock.GetUtcNow() - e.EndsAt >= AttendanceWait)
                 {
-                    var current = await links.GetAsync(link.EventId, ct).ConfigureAwait(false) ?? link;
-                    await links.SaveAsync(current with { AttendanceReadAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() }, ct).ConfigureAwait(false);
+                    await links.SaveAsync(link with { AttendanceReadAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow() }, ct).ConfigureAwait(false);
                     failures.Add($"event {link.EventId}: online attendance given up on; follow-ups go with the door check-ins only");
                 }
             }
@@ -92,9 +91,9 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
             else refused++;
         }
 
-        var current = await links.GetAsync(link.EventId, ct).ConfigureAwait(false) ?? link;
+        // The link as read at the start of the round is enough: a save never undoes another's progress (see SaveAsync).
         var now = clock.GetUtcNow();
-        await links.SaveAsync(current with { ResponsesReadAt = now, UpdatedAt = now }, ct).ConfigureAwait(false);
+        await links.SaveAsync(link with { ResponsesReadAt = now, UpdatedAt = now }, ct).ConfigureAwait(false);
         return (applied, stale, refused);
     }
 
@@ -103,8 +102,7 @@ public sealed class EventCalendarSync(IEventCalendarLinks links, IEventCalendarR
     {
         var attendance = await reader.ReadOnlineAttendanceAsync(link, e.StartsAt - SessionSlack, e.EndsAt + SessionSlack, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        var current = await links.GetAsync(link.EventId, ct).ConfigureAwait(false) ?? link;
-        current = current with { OnlineMeetingId = attendance.OnlineMeetingId ?? current.OnlineMeetingId, UpdatedAt = now };
+        var current = link with { OnlineMeetingId = attendance.OnlineMeetingId ?? link.OnlineMeetingId, UpdatedAt = now };
         if (!attendance.ReportsAvailable && now - e.EndsAt < AttendanceWait)
         {
             await links.SaveAsync(current, ct).ConfigureAwait(false);

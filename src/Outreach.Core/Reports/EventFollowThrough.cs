@@ -56,8 +56,8 @@ public static class EventFollowThroughBuilder
     /// <summary>How long an event keeps the credit for a next stage: a quarter, the secretariat's follow-up horizon.</summary>
     public const int WindowDays = 90;
 
-    /// <summary>The main-line stages a move can reach, in order.</summary>
-    public static readonly IReadOnlyList<Stage> MoveStages = [Stage.Contacted, Stage.Engaged, Stage.Intake, Stage.SigningScheduled, Stage.Signed];
+    /// <summary>The main-line stages a move can reach, in order: the funnel after identified.</summary>
+    public static readonly IReadOnlyList<Stage> MoveStages = [.. Stages.Funnel.Skip(1)];
 
     public static EventFollowThrough Build(ReportQuery query, IReadOnlyList<ProspectPath> prospects, EventAttendance? attendance, int windowDays = WindowDays)
     {

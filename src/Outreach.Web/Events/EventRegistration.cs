@@ -30,7 +30,6 @@ public static class EventRegistration
             services.AddSingleton<IEventInvitationChannel, Outreach.Graph.GraphCalendarChannel>();
             services.AddSingleton<IEventCalendarReader, Outreach.Graph.GraphCalendarReader>();
             services.AddSingleton<EventCalendarSync>();
-            services.PostConfigure<Jobs.Scheduling.JobsOptions>(o => o.EventCalendarEnabled = true);
         }
         else
         {
