@@ -46,17 +46,24 @@ public sealed class DataverseOptions : IValidatableObject
 
     public Uri BaseUri() => new(Url!.TrimEnd('/') + "/", UriKind.Absolute);
 
-    /// <summary>The Quartz cron expression for <see cref="SyncInterval"/>.</summary>
+    /// <summary>
+    /// The cron expression (five fields, minute first) for <see cref="SyncInterval"/>: whole minutes dividing an hour run at
+    /// those minutes of every hour, whole hours dividing a day (24 h included: midnight) at those hours of every day.
+    /// </summary>
     public string SyncCron()
     {
         var minutes = SyncInterval.TotalMinutes;
         if (minutes >= 1 && minutes < 60 && minutes == Math.Floor(minutes) && 60 % (int)minutes == 0)
-            return $"0 0/{(int)minutes} * * * ?";
-        if (minutes == 60) return "0 0 * * * ?";
+            return minutes == 1 ? "* * * * *" : $"*/{(int)minutes} * * * *";
         var hours = SyncInterval.TotalHours;
-        if (hours > 1 && hours <= 24 && hours == Math.Floor(hours) && 24 % (int)hours == 0)
-            return $"0 0 0/{(int)hours} * * ?";
-        throw new ValidationException($"Dataverse:SyncInterval {SyncInterval} must be whole minutes dividing an hour or whole hours dividing a day.");
+        if (hours >= 1 && hours <= 24 && hours == Math.Floor(hours) && 24 % (int)hours == 0)
+            return hours switch
+            {
+                1 => "0 * * * *",
+                24 => "0 0 * * *",
+                _ => $"0 */{(int)hours} * * *",
+            };
+        throw new ValidationException($"Dataverse:SyncInterval {SyncInterval} must be whole minutes dividing an hour (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30) or whole hours dividing a day (1, 2, 3, 4, 6, 8, 12, 24).");
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -7,7 +7,7 @@ namespace Outreach.Mail;
 
 /// <summary>
 /// Writes an outbox mail as an RFC 5322 message (multipart/alternative, plain text and HTML, UTF-8, base64) that any mail
-/// program opens. Written by hand because MimeKit does not restore here; header values are folded and encoded (RFC 2047),
+/// program opens. Written by hand before MimeKit restored here (moving to it is part of the mail-format work); header values are folded and encoded (RFC 2047),
 /// and CR/LF never reach a header, so a subject or name cannot inject headers.
 /// </summary>
 public static class EmlWriter

@@ -7,7 +7,7 @@ namespace Outreach.Storage;
 /// Applies the numbered SQL scripts embedded for the engine (migrations/&lt;engine&gt;/NNNN_name.sql) that the
 /// schema_version table does not list yet, each in its own transaction. Safe to run from several nodes at once.
 /// </summary>
-public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migrator> logger)
+public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migrator> logger, IEnumerable<SchemaAddition>? additions = null)
 {
     public sealed record Script(int Version, string Name, string Sql);
 
@@ -63,6 +63,14 @@ public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migr
                 applied.Add(script.Version);
                 logger.LogInformation("Applied migration {Version} {Name} on {Engine}", script.Version, script.Name, database.Engine);
             }
+
+            // A library's own tables (Hangfire's), after ours and under the same lock, so two nodes starting at once never race.
+            foreach (var addition in additions ?? [])
+            {
+                if (addition.Engine != database.Engine) continue;
+                await addition.InstallAsync(connection, ct);
+                logger.LogInformation("Schema {Name} in place on {Engine}", addition.Name, database.Engine);
+            }
         }
         finally
         {
@@ -75,3 +83,6 @@ public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migr
         return applied;
     }
 }
+
+/// <summary>Tables a library keeps in the application database (Hangfire's on PostgreSQL), installed by `migrate` with ours.</summary>
+public sealed record SchemaAddition(string Name, StorageEngine Engine, Func<System.Data.Common.DbConnection, CancellationToken, Task> InstallAsync);

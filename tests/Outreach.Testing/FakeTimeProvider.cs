@@ -1,6 +1,10 @@
 namespace Outreach.Testing;
 
-/// <summary>A clock that only moves when the test says so (Microsoft.Extensions.TimeProvider.Testing does not restore here).</summary>
+/// <summary>
+/// A clock whose date only moves when the test says so, while timers and delays run in real time. Kept instead of
+/// Microsoft.Extensions.TimeProvider.Testing's FakeTimeProvider, which refuses to move back (tests here set the date freely)
+/// and fires timers only on Advance (a web host's background loops would stop).
+/// </summary>
 public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset now = start.ToUniversalTime();

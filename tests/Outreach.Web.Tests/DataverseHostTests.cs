@@ -60,7 +60,8 @@ public sealed class DataverseHostTests
         var client = app.CreateClient();
         var jobs = await client.GetFromJsonAsync<JsonElement>("/api/jobs");
         var sync = jobs.EnumerateArray().Single(j => j.GetProperty("key").GetString() == "dataverse-sync");
-        Assert.Equal("0 0/15 * * * ?", sync.GetProperty("schedule").GetString());
+        Assert.Equal("*/15 * * * *", sync.GetProperty("schedule").GetString());
+        Assert.Equal("every 15 minutes", sync.GetProperty("scheduleInWords").GetString());
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
         var log = app.Services.GetRequiredService<IJobRunLog>();

@@ -12,7 +12,8 @@ namespace Outreach.Web.Tests;
 
 /// <summary>
 /// The real host (Program) on a fresh database of the chosen engine, with its own data folder and a fake clock.
-/// Quartz runs with its persistent store in the same database, as in production.
+/// Hangfire runs as in production (in memory on SQLite, its PostgreSQL storage in the same database), but without the recurring
+/// schedules unless a test asks for them: Hangfire triggers them on the system clock, while the host runs on a fake one.
 /// </summary>
 public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false) : WebApplicationFactory<Program>
 {
@@ -26,8 +27,7 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
         connectionString ??= engine == StorageEngine.Postgres ? PostgresCluster.Instance.CreateDatabase("web") : "";
         builder.UseEnvironment("Testing");
         builder.UseSetting("Storage:Engine", engine.ToString());
-        // Quartz registers schedulers process-wide by name; each test host needs its own.
-        builder.UseSetting("Jobs:SchedulerName", "outreach-test-" + Guid.NewGuid().ToString("N"));
+        builder.UseSetting("Jobs:RunSchedules", "false");
         builder.UseSetting("Storage:DataFolder", DataFolder);
         builder.UseSetting("Storage:ConnectionString", connectionString);
         builder.UseSetting("Outreach:SeedDemoDataOnFirstStart", seedDemo ? "true" : "false");

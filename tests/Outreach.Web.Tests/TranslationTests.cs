@@ -49,6 +49,7 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
         foreach (var role in Core.Access.Roles.All) keys.Add(Core.Access.Roles.Code(role));
         foreach (var basis in LawfulBases.All) keys.Add(basis.Label());
         foreach (var job in JobCatalog.All) { keys.Add(job.Title); keys.Add(job.Description); }
+        foreach (var phrase in JobSchedule.Phrases) keys.Add(phrase);
         foreach (var entity in Core.Audit.AuditEntities.All) keys.Add(Core.Audit.AuditEntities.Label(entity));
         foreach (var action in Core.Audit.AuditActions.All) keys.Add(Core.Audit.AuditActions.Label(action));
         foreach (var field in new[] { "Name", "Sector", "Owner", "Role", "Email", "Reason", "Stage", "Country", "Website", "Next action", "Source" }) keys.Add(field);

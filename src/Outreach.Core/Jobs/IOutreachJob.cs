@@ -18,7 +18,7 @@ public sealed record JobResult(JobOutcome Outcome, string Summary)
 }
 
 /// <summary>
-/// A background job: a plain class with one method. The scheduler (Quartz) only triggers it, so the
+/// A background job: a plain class with one method. The scheduler (Hangfire) only triggers it, so the
 /// work is testable without a scheduler and another scheduler could trigger it too.
 /// </summary>
 public interface IOutreachJob

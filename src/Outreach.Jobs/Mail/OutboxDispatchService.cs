@@ -7,7 +7,7 @@ namespace Outreach.Jobs.Mail;
 
 /// <summary>
 /// Sends what is due in the outbox every few seconds on every node: claims are exclusive, so nodes share the work without
-/// sending anything twice. A loop rather than a Quartz job, so the jobs page is not filled with a run a minute.
+/// sending anything twice. A loop rather than a Hangfire job, so the jobs page is not filled with a run a minute.
 /// </summary>
 public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger)
     : BackgroundService

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Hangfire;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 using Outreach.Storage;
@@ -54,6 +55,15 @@ public static class AppPipeline
         }).WithTags("Health").AllowAnonymous();
         app.MapProspectsApi();
         app.MapJobsApi();
+        // Hangfire's own dashboard, for administrators only: the app's sign-in and role through endpoint authorisation (no
+        // Hangfire filter, whose default would admit local requests only), and its posts checked against the app's antiforgery.
+        app.MapHangfireDashboardWithAuthorizationPolicy(Policies.Admin, "/jobs/dashboard", new DashboardOptions
+        {
+            AppPath = "/jobs",
+            DashboardTitle = "Outreach jobs",
+            DisplayStorageConnectionString = false,
+            IgnoreAntiforgeryToken = false,
+        }, app.Services.GetRequiredService<JobStorage>());
         app.MapContactsApi();
         app.MapReportsApi();
         app.MapSequencesApi();

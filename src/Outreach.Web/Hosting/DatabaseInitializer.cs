@@ -19,7 +19,7 @@ public sealed partial class DatabaseInitializer(
     NodeIdentity node,
     TimeProvider clock,
     IOptions<OutreachOptions> options,
-    IOptions<JobsOptions> jobs,
+    SchedulerMode scheduler,
     IAccessStore users,
     AccessService access,
     Core.Sequences.ITemplateStore templates,
@@ -52,8 +52,8 @@ public sealed partial class DatabaseInitializer(
             }
         }
 
-        // Single node: nothing can be running while this node starts. Clustered: only this node's runs are its to close.
-        await runs.AbandonRunningAsync(jobs.Value.Clustered ? node.Name : null, clock.GetUtcNow(), cancellationToken);
+        // The embedded single node: nothing can be running while it starts. PostgreSQL (perhaps several nodes): only this node's runs are its to close.
+        await runs.AbandonRunningAsync(scheduler.Store == SchedulerStore.Postgres ? node.Name : null, clock.GetUtcNow(), cancellationToken);
     }
 
     /// <summary>

@@ -38,7 +38,6 @@ public static class ServiceRegistration
         var configuration = builder.Configuration;
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section)).ValidateOnStart();
-        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
@@ -67,22 +66,36 @@ public static class ServiceRegistration
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();
 
-        // Migrations and demo data first, then the outbox dispatcher and Quartz (registered below), then the web server.
+        // Migrations and demo data first, then the outbox dispatcher and Hangfire (registered below), then the web server.
         services.AddHostedService<DatabaseInitializer>();
         // After the initializer: the mail dispatcher's loop starts with the schema in place.
         AddMail(services, configuration);
         Events.EventRegistration.AddEvents(services, configuration);
 
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var dataverseSyncCron = AddDataverse(services, configuration);
+        // What the host decides about the jobs, applied to the one JobsOptions every reader sees (the scheduler, the jobs page,
+        // the API), so a job that is scheduled is also listed and can be run by hand.
+        void Derive(JobsOptions o)
+        {
+            o.DataverseSyncCron = dataverseSyncCron;
+            // The replies job needs an inbox, which only the Graph provider has.
+            o.ReplyScanEnabled = string.Equals(configuration[$"{Outreach.Mail.MailOptions.Section}:Provider"], "Graph", StringComparison.OrdinalIgnoreCase);
+            // The calendar job reads answers and attendance from Microsoft 365, so only with Events:Calendar=Graph.
+            o.EventCalendarEnabled = Events.EventRegistration.UsesGraphCalendar(configuration);
+        }
+
+        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).Configure(Derive).ValidateDataAnnotations().ValidateOnStart();
         var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        jobs.DataverseSyncCron = AddDataverse(services, configuration);
-        // The replies job needs an inbox, which only the Graph provider has.
-        jobs.ReplyScanEnabled = string.Equals(configuration[$"{Outreach.Mail.MailOptions.Section}:Provider"], "Graph", StringComparison.OrdinalIgnoreCase);
-        // The calendar job reads answers and attendance from Microsoft 365, so only with Events:Calendar=Graph.
-        jobs.EventCalendarEnabled = Events.EventRegistration.UsesGraphCalendar(configuration);
-        services.AddOutreachJobs(jobs,
-            storage.Engine == StorageEngine.Sqlite ? SchedulerStore.Sqlite : SchedulerStore.Postgres,
-            Database.ResolveConnectionString(storage));
+        Derive(jobs);
+        var postgres = storage.Engine != StorageEngine.Sqlite;
+        if (postgres)
+            services.AddSingleton(new SchemaAddition(HangfireSchema.Name, StorageEngine.Postgres, HangfireSchema.InstallAsync));
+        services.AddOutreachJobs(jobs, postgres ? SchedulerStore.Postgres : SchedulerStore.Sqlite, Database.ResolveConnectionString(storage));
+        // The dashboard's endpoint looks for these two (what AddHangfire would add): its routes, and IGlobalConfiguration as a sign
+        // that Hangfire was set up. Nothing is set on Hangfire's static configuration: the storage, client and server are this host's own.
+        services.AddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
+        services.AddSingleton<Hangfire.IGlobalConfiguration>(_ => Hangfire.GlobalConfiguration.Configuration);
 
         services.AddDataProtection().SetApplicationName("Outreach");
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
@@ -173,7 +186,6 @@ public static class ServiceRegistration
         services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
             sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
-        services.PostConfigure<JobsOptions>(o => o.ReplyScanEnabled = true);
     }
 
     /// <summary>
@@ -218,7 +230,6 @@ public static class ServiceRegistration
             throw new InvalidOperationException("Dataverse configuration refused: " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
 
         var cron = options.SyncCron();
-        services.PostConfigure<JobsOptions>(o => o.DataverseSyncCron = cron);
         services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
         services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
         services.AddSingleton(sp =>

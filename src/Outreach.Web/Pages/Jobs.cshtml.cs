@@ -5,15 +5,17 @@ using Outreach.Jobs.Scheduling;
 
 namespace Outreach.Web.Pages;
 
-/// <summary>Each recurring job with its schedule, last run, outcome, next run and the progress of a running one; run now.</summary>
+/// <summary>Each recurring job with its schedule in words, last run, outcome, node, next run and the progress of a running one; run now; the cluster's nodes.</summary>
 public sealed class JobsModel(JobsService jobs, IStringLocalizer<SharedResource> T) : PageModel
 {
     public IReadOnlyList<JobStatus> Jobs { get; private set; } = [];
+    public IReadOnlyList<NodeStatus> Nodes { get; private set; } = [];
     public bool AnyRunningOrQueued { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         Jobs = await jobs.ListAsync(ct);
+        Nodes = jobs.Nodes();
         AnyRunningOrQueued = Jobs.Any(j => j.Running is not null) || TempData["Queued"] is not null;
     }
 
