@@ -3,22 +3,28 @@ using Azure.Core;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+using Outreach.Core.Mail;
 
 namespace Outreach.Graph;
 
 /// <summary>
 /// Builds the <see cref="GraphServiceClient"/>: the SDK's default middleware without its RetryHandler (it re-sends POSTs on
 /// 429/503/504, so a send could go out twice; retrying is the outbox's job, which checks Sent Items first), a bearer token
-/// from the injected <see cref="TokenCredential"/>, and the configured base URL (a local Graph server in tests).
+/// from the injected <see cref="TokenCredential"/>, and the configured base URL (a local Graph server in tests). With a
+/// throttle, every request first passes the <see cref="MailboxThrottleHandler"/> (Graph's per-mailbox pauses, on all nodes).
 /// </summary>
 public static class GraphConnection
 {
     public const string Scope = "https://graph.microsoft.com/.default";
 
-    public static GraphServiceClient Create(GraphOptions options, TokenCredential credential, HttpMessageHandler? transport = null)
+    public static GraphServiceClient Create(GraphOptions options, TokenCredential credential, HttpMessageHandler? transport = null,
+        IMailboxThrottle? throttle = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
+        // First, so it sees each request before anything is sent and the final answer after redirects.
+        if (throttle is not null)
+            handlers.Insert(0, new MailboxThrottleHandler(throttle, clock ?? TimeProvider.System, options.Mailbox ?? throw new ArgumentException("Graph:Mailbox is required.", nameof(options))));
         var http = GraphClientFactory.Create(handlers, finalHandler: transport ?? new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

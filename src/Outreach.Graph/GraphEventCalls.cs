@@ -1,5 +1,6 @@
 using Microsoft.Kiota.Abstractions;
 using Outreach.Core.Events;
+using Outreach.Core.Mail;
 
 namespace Outreach.Graph;
 
@@ -19,6 +20,11 @@ internal static class GraphEventCalls
         try
         {
             return await call();
+        }
+        catch (MailboxPausedException paused)
+        {
+            // Not sent: the mailbox waits for Graph; the notice outbox gives the notice back until then.
+            throw new EventChannelException($"Graph {what} of network event {eventId} not made: {paused.Message}", false, paused.Until - clock.GetUtcNow(), paused);
         }
         catch (Exception ex) when (GraphFailure.From(ex, what, $"of network event {eventId}", clock) is { } failure)
         {

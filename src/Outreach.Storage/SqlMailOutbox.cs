@@ -102,6 +102,19 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             new { id, node, reason = reason.Length > 2000 ? reason[..2000] : reason, retryAt, status = retryAt is null ? "failed" : "pending" }, cancellationToken: ct));
     }
 
+    public async Task<bool> ReleaseAsync(long id, string node, DateTimeOffset dueAt, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        // The claim raised attempts; nothing reached the service, so that is taken back (a row claimed again after a lease ran
+        // out keeps its count above one, and is still checked for an earlier delivery next time).
+        return await c.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE mail_outbox SET status = 'pending', due_at = @dueAt, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+                claimed_by = NULL, claimed_until = NULL
+            WHERE id = @id AND status = 'sending' AND claimed_by = @node
+            """, new { id, node, dueAt }, cancellationToken: ct)) == 1;
+    }
+
     public async Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -8,7 +8,7 @@ using Outreach.Testing;
 
 namespace Outreach.Graph.Tests;
 
-/// <summary>One local Graph server, the adapter pointed at it with a static token, and a fresh SQLite outbox per test.</summary>
+/// <summary>One local Graph server, the adapter pointed at it with a static token, and a fresh SQLite outbox and mailbox throttle per test.</summary>
 public sealed class GraphFixture : IAsyncDisposable
 {
     public const string Mailbox = "secretariaat@convenant.example";
@@ -19,8 +19,10 @@ public sealed class GraphFixture : IAsyncDisposable
         Db = db;
         Clock = clock;
         Options = options;
-        Client = GraphConnection.Create(options, new FixedTokenCredential(server.Token, clock));
-        Limiter = new SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, clock);
+        // As in the product: pauses and the minute's budget in the database, every request through the throttle handler.
+        Throttle = new SqlMailboxThrottle(db);
+        Client = GraphConnection.Create(options, new FixedTokenCredential(server.Token, clock), throttle: Throttle, clock: clock);
+        Limiter = new SendRateLimiter(Throttle, options.MaxPerMinute, options.MaxConcurrent, clock);
         Delivery = new GraphMailDelivery(Client, options, Limiter, clock, NullLogger<GraphMailDelivery>.Instance);
         Outbox = new SqlMailOutbox(db);
     }
@@ -29,6 +31,7 @@ public sealed class GraphFixture : IAsyncDisposable
     public Database Db { get; }
     public FakeTimeProvider Clock { get; }
     public GraphOptions Options { get; }
+    public SqlMailboxThrottle Throttle { get; }
     public GraphServiceClient Client { get; }
     public SendRateLimiter Limiter { get; }
     public GraphMailDelivery Delivery { get; }

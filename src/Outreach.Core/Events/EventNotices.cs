@@ -97,6 +97,7 @@ public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox 
     {
         int done = 0, retried = 0, failed = 0, lost = 0;
         DateTimeOffset? hold = null;
+        long? pausedOne = null;
         var events = new Dictionary<long, (NetworkEvent? Event, Dictionary<long, Invitation> Invitations)>();
         var next = 0;
         try
@@ -119,6 +120,12 @@ public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox 
                     if (await queue.MarkDoneAsync(notice.Id, node, clock.GetUtcNow(), ct).ConfigureAwait(false)) done++;
                     else lost++;
                 }
+                catch (EventChannelException paused) when (paused.InnerException is Mail.MailboxPausedException)
+                {
+                    // Nothing reached the service (the mailbox waits for Graph): given back with the rest, no attempt counted.
+                    pausedOne = notice.Id;
+                    hold = ((Mail.MailboxPausedException)paused.InnerException!).Until;
+                }
                 catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
                 {
                     var channelFailure = ex as EventChannelException;
@@ -137,6 +144,7 @@ public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox 
         {
             // Claims not tried (out of time, held, or stopped by a cancellation) go back at once rather than at the lease's end.
             var untried = claimed.Skip(next).Select(n => n.Id).ToList();
+            if (pausedOne is { } id) untried.Add(id);
             if (untried.Count > 0)
                 await queue.ReleaseAsync(untried, node, hold ?? clock.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }

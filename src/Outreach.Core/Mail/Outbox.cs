@@ -86,6 +86,12 @@ public interface IMailOutbox
     /// <summary>Records a failed attempt: back to pending until <paramref name="retryAt"/>, or failed for good when it is null.</summary>
     Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct);
 
+    /// <summary>
+    /// Gives a claimed row back untried (its mailbox is paused): pending, due at <paramref name="dueAt"/>, and the claim's
+    /// attempt not counted. False when the claim was lost meanwhile.
+    /// </summary>
+    Task<bool> ReleaseAsync(long id, string node, DateTimeOffset dueAt, CancellationToken ct);
+
     Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct);
 
     /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>

@@ -23,13 +23,17 @@ public sealed record DispatchPolicy
     }
 }
 
-public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims);
+/// <summary>What one dispatch did; <c>Held</c> counts mails claimed but given back untried (the mailbox was paused).</summary>
+public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims, int Held = 0);
 
 /// <summary>
 /// Sends what is due, exactly once: claim rows (a lease), for a row that was claimed before (its dispatcher may have died after
 /// sending) ask the delivery whether its key was delivered, send, then mark. A crash before the send leaves a row whose lease
 /// runs out and is sent by the next claim; a crash after the send is caught by the delivery check; two dispatchers never hold
 /// the same row. Orchestration only: the outbox and the delivery are ports.
+/// A wait the service asks for (Graph's 429/503 Retry-After) holds for the whole mailbox: once one mail meets it (its send
+/// failed with a Retry-After, or the delivery found the mailbox paused, <see cref="MailboxPausedException"/>), the batch's
+/// other mails are not sent but given back, due when the wait ends and without an attempt counted against them.
 /// </summary>
 public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery, TimeProvider clock, DispatchPolicy? policy = null)
 {
@@ -39,11 +43,26 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
     {
         var now = clock.GetUtcNow();
         var claimed = await outbox.ClaimDueAsync(node, now, now + rules.Lease, rules.BatchSize, ct);
-        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0;
+        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0, held = 0;
+        // Ticks of the instant until which this batch holds back (0: not held); set by the first mail that meets a wait.
+        long holdUntil = 0;
+        async Task GiveBackAsync(OutboxMail mail, DateTimeOffset until, CancellationToken token)
+        {
+            InterlockedMax(ref holdUntil, until.UtcTicks);
+            if (await outbox.ReleaseAsync(mail.Id, node, until, token)) Interlocked.Increment(ref held);
+            else Interlocked.Increment(ref lost);
+        }
+
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, rules.Parallelism), CancellationToken = ct }, async (mail, token) =>
         {
             try
             {
+                if (Volatile.Read(ref holdUntil) is var ticks and > 0 && new DateTimeOffset(ticks, TimeSpan.Zero) is var until && until > clock.GetUtcNow())
+                {
+                    await GiveBackAsync(mail, until, token);
+                    return;
+                }
+
                 // Attempts counts claims: above one, an earlier claim may have sent it before its dispatcher stopped.
                 if (mail.Attempts > 1 && await delivery.WasDeliveredAsync(mail.Mail.IdempotencyKey, token) is { } delivered)
                 {
@@ -56,16 +75,34 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
                 if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), receipt, token)) Interlocked.Increment(ref sent);
                 else Interlocked.Increment(ref lost);
             }
+            catch (MailboxPausedException paused)
+            {
+                await GiveBackAsync(mail, paused.Until, token);
+            }
             catch (MailDeliveryException ex)
             {
                 var last = ex.Permanent || mail.Attempts >= rules.MaxAttempts;
-                var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(mail.Attempts, ex.RetryAfter);
+                var now = clock.GetUtcNow();
+                var retryAt = last ? (DateTimeOffset?)null : now + rules.RetryDelay(mail.Attempts, ex.RetryAfter);
                 await outbox.MarkAttemptFailedAsync(mail.Id, node, ex.Message, retryAt, token);
                 if (last) Interlocked.Increment(ref dead);
                 else Interlocked.Increment(ref retried);
+                // The service asked this mailbox to wait: the rest of the batch waits as long.
+                if (!ex.Permanent && ex.RetryAfter is { } wait && wait > TimeSpan.Zero) InterlockedMax(ref holdUntil, (now + wait).UtcTicks);
             }
         });
 
-        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost);
+        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost, held);
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref target, value, current);
+            if (seen == current) return;
+            current = seen;
+        }
     }
 }

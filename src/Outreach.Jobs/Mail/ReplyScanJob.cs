@@ -12,7 +12,17 @@ public sealed partial class ReplyScanJob(ReplyHandling replies, ILogger<ReplySca
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
-        var result = await replies.ScanAsync(ct);
+        ReplyScanResult result;
+        try
+        {
+            result = await replies.ScanAsync(ct);
+        }
+        catch (MailboxPausedException paused)
+        {
+            // Graph asked the mailbox to wait (a 429 to any request of any node): the next run reads on from the stored link.
+            return JobResult.Skipped($"Mailbox paused until {paused.Until:u} (Graph asked to wait).");
+        }
+
         await context.Progress.ReportAsync(result.Read, result.Read, ct);
         LogScan(logger, result.Read, result.Replies, result.OutOfOffice, result.Bounces, result.Restarted);
         return result.Read == 0 ? JobResult.Skipped("Nothing new in the mailbox.") : JobResult.Succeeded(result.ToString() + ".");

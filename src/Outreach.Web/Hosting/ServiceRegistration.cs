@@ -14,6 +14,7 @@ using Outreach.Dataverse;
 using Outreach.Dataverse.Http;
 using Outreach.Web.Access;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Outreach.Core.Jobs;
 using Outreach.Core.Pipeline;
@@ -148,15 +149,17 @@ public static class ServiceRegistration
         }
 
         services.AddSingleton(mail);
+        services.TryAddSingleton<Outreach.Core.Mail.IMailboxThrottle, SqlMailboxThrottle>();
         services.AddSingleton<Outreach.Mail.PickupFolderDelivery>();
         if (string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase))
             AddGraphMail(services, configuration);
         else if (string.Equals(mail.Provider, "Pickup", StringComparison.OrdinalIgnoreCase))
         {
+            // Mail:MaxPerMinute holds for Mail:FromAddress over every node and restart: the budget is the database's.
             services.AddSingleton<Outreach.Core.Mail.IMailDelivery>(sp => mail.MaxPerMinute <= 0
                 ? sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>()
                 : new Outreach.Mail.RateLimitedDelivery(sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>(),
-                    new Outreach.Mail.SendRateLimiter(mail.MaxPerMinute, 1, sp.GetRequiredService<TimeProvider>()), mail.FromAddress));
+                    new Outreach.Mail.SendRateLimiter(sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(), mail.MaxPerMinute, 1, sp.GetRequiredService<TimeProvider>()), mail.FromAddress));
         }
         else
             throw new InvalidOperationException($"Mail:Provider '{mail.Provider}' is not known; use Pickup (mail as .eml files in Mail:PickupFolder, the default) or Graph (a Microsoft 365 mailbox, see the Graph section).");
@@ -180,7 +183,9 @@ public static class ServiceRegistration
     private static void AddGraphMail(IServiceCollection services, IConfiguration configuration)
     {
         var options = AddGraphConnection(services, configuration, "Mail:Provider is Graph");
-        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(options.MaxPerMinute, options.MaxConcurrent, sp.GetRequiredService<TimeProvider>()));
+        // Graph:MaxPerMinute from the database (every node, every restart); MaxConcurrent per process.
+        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(), options.MaxPerMinute, options.MaxConcurrent,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
         services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
         services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
@@ -202,12 +207,15 @@ public static class ServiceRegistration
             throw new InvalidOperationException($"Graph configuration refused ({why}): " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
 
         services.AddSingleton(options);
+        services.TryAddSingleton<Outreach.Core.Mail.IMailboxThrottle, SqlMailboxThrottle>();
         services.AddSingleton(sp =>
         {
             TokenCredential credential = string.IsNullOrEmpty(options.AccessToken)
                 ? new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret)
                 : new Outreach.Graph.FixedTokenCredential(options.AccessToken, sp.GetRequiredService<TimeProvider>());
-            return Outreach.Graph.GraphConnection.Create(options, credential);
+            // Every request to a mailbox (mail, calendar, reads) passes its pause, which a 429 on any node sets.
+            return Outreach.Graph.GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(),
+                clock: sp.GetRequiredService<TimeProvider>());
         });
         return options;
     }
