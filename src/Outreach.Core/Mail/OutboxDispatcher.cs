@@ -23,13 +23,18 @@ public sealed record DispatchPolicy
     }
 }
 
-public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims);
+/// <summary>
+/// What one dispatch round did. Withdrawn: claimed, but no longer wanted right before the send (the contact opted out, was
+/// erased or bounced meanwhile), so cancelled, not sent.
+/// </summary>
+public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims, int Withdrawn = 0);
 
 /// <summary>
 /// Sends what is due, exactly once: claim rows (a lease), for a row that was claimed before (its dispatcher may have died after
 /// sending) ask the delivery whether its key was delivered, send, then mark. A crash before the send leaves a row whose lease
 /// runs out and is sent by the next claim; a crash after the send is caught by the delivery check; two dispatchers never hold
-/// the same row. Orchestration only: the outbox and the delivery are ports.
+/// the same row. Nothing goes to a person who opted out, was erased or bounced: the claim skips their mail, and each mail is
+/// checked again right before its send. Orchestration only: the outbox and the delivery are ports.
 /// </summary>
 public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery, TimeProvider clock, DispatchPolicy? policy = null)
 {
@@ -39,7 +44,7 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
     {
         var now = clock.GetUtcNow();
         var claimed = await outbox.ClaimDueAsync(node, now, now + rules.Lease, rules.BatchSize, ct);
-        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0;
+        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0, withdrawn = 0;
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, rules.Parallelism), CancellationToken = ct }, async (mail, token) =>
         {
             try
@@ -49,6 +54,14 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
                 {
                     if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), delivered, token)) Interlocked.Increment(ref already);
                     else Interlocked.Increment(ref lost);
+                    return;
+                }
+
+                // The claim checked the contact, but an opt-out may have come in since (a batch takes a while, a lease may have run out).
+                if (await outbox.WithdrawIfUnwantedAsync(mail.Id, node, token) is { } withdrawal)
+                {
+                    if (withdrawal.ClaimLost) Interlocked.Increment(ref lost);
+                    else Interlocked.Increment(ref withdrawn);
                     return;
                 }
 
@@ -66,6 +79,12 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             }
         });
 
-        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost);
+        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost, withdrawn);
     }
+
+    /// <summary>
+    /// Before this node's first dispatch: its claims from before a restart go back at once (it cannot be sending them now),
+    /// instead of waiting out their lease. Node names must be unique among live nodes. Returns how many.
+    /// </summary>
+    public Task<int> ReleaseOwnClaimsAsync(string node, CancellationToken ct) => outbox.ReleaseClaimsOfAsync(node, ct);
 }
