@@ -10,7 +10,7 @@ using Outreach.Testing;
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- sync [accounts=100000] [contacts=200000] [engines=sqlite,postgres]
 //        (a first Dataverse sync from the local Web API server; see SyncBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- mail [mails=10000] [engines=sqlite,postgres] [perMinute=60]
-//        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes
+//        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes (perMinute=0: skipped)
 //        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]

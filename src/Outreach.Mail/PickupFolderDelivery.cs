@@ -77,6 +77,34 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// At a node's start: the temporary files a crash left mid-write (never renamed, so never delivered: the mail's row was
+    /// claimed again and written anew). Only files older than a minute go: a folder shared by several nodes may hold one
+    /// another node is writing now.
+    /// </summary>
+    public Task<int> RemoveUnfinishedAsync(CancellationToken ct)
+    {
+        if (!Directory.Exists(folder)) return Task.FromResult(0);
+        var before = clock.GetUtcNow().UtcDateTime - UnfinishedAge;
+        var removed = 0;
+        foreach (var temp in Directory.EnumerateFiles(folder, ".*.eml.*.tmp"))
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) > before) continue;
+                File.Delete(temp);
+                removed++;
+            }
+            catch (IOException) { } // gone meanwhile, or still open: the next start tries again
+        }
+
+        return Task.FromResult(removed);
+    }
+
+    /// <summary>Writing one .eml takes milliseconds; a temporary file this old belongs to no live write.</summary>
+    public static readonly TimeSpan UnfinishedAge = TimeSpan.FromMinutes(1);
+
     public string PathFor(string idempotencyKey) =>
         Path.Combine(folder, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..40].ToLowerInvariant() + ".eml");
 }

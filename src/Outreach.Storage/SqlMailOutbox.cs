@@ -41,23 +41,95 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         return (row.ToDomain(), added is not null);
     }
 
+    /// <summary>
+    /// Why mail to the contact aliased <c>k</c> must not go (null: it may). Erasure also sets opted_out_at, so it is named first.
+    /// </summary>
+    private const string UnwantedReason =
+        """
+        CASE WHEN k.erased_at IS NOT NULL THEN 'Withdrawn: the contact was erased'
+             WHEN k.opted_out_at IS NOT NULL THEN 'Withdrawn: the contact opted out'
+             WHEN k.bounced_at IS NOT NULL THEN 'Withdrawn: the contact''s address bounced' END
+        """;
+
     public async Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
     {
+        // The due rows in due order. SQLite: one index-ordered range per status, so a claim reads about max rows, not every due
+        // row (an OR over both made it read and sort the whole backlog on each claim). PostgreSQL: locked, skipping rows another
+        // dispatcher is claiming at this moment.
+        var candidates = db.IsSqlite
+            ? """
+              SELECT claim_id, claim_contact_id FROM (
+                  SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
+                                 WHERE status = 'pending' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
+                  UNION ALL
+                  SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
+                                 WHERE status = 'sending' AND claimed_until <= @now ORDER BY due_at, id LIMIT @max))
+              ORDER BY claim_due, claim_id LIMIT @max
+              """
+            : """
+              SELECT id AS claim_id, contact_id AS claim_contact_id FROM mail_outbox
+              WHERE (status = 'pending' AND due_at <= @now) OR (status = 'sending' AND claimed_until <= @now)
+              ORDER BY due_at, id LIMIT @max FOR UPDATE SKIP LOCKED
+              """;
+        // Taking the row and checking that it is still wanted are one statement: mail to a person who opted out, was erased or
+        // bounced is cancelled instead of claimed, also a row whose earlier claim's node died before the opt-out.
+        var sql = $"""
+            UPDATE mail_outbox SET
+                status = CASE WHEN w.withdraw_reason IS NULL THEN 'sending' ELSE 'cancelled' END,
+                claimed_by = CASE WHEN w.withdraw_reason IS NULL THEN @node END,
+                claimed_until = CASE WHEN w.withdraw_reason IS NULL THEN @leaseUntil END,
+                attempts = CASE WHEN w.withdraw_reason IS NULL THEN attempts + 1 ELSE attempts END,
+                last_error = COALESCE(w.withdraw_reason, last_error)
+            FROM (SELECT d.claim_id, {UnwantedReason} AS withdraw_reason
+                  FROM ({candidates}) d LEFT JOIN contact k ON k.id = d.claim_contact_id) w
+            WHERE mail_outbox.id = w.claim_id
+            RETURNING {Columns}
+            """;
         await using var c = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(c, ct);
-        var rows = await c.QueryAsync<Row>(new CommandDefinition(
-            $"""
-            UPDATE mail_outbox SET status = 'sending', claimed_by = @node, claimed_until = @leaseUntil, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM mail_outbox
-                WHERE (status = 'pending' AND due_at <= @now) OR (status = 'sending' AND claimed_until <= @now)
-                ORDER BY due_at, id
-                LIMIT @max{(db.IsSqlite ? "" : " FOR UPDATE SKIP LOCKED")})
-            RETURNING {Columns}
-            """,
-            new { node, now, leaseUntil, max }, tx, cancellationToken: ct));
+        var claimed = new List<OutboxMail>();
+        // A batch that was all withdrawn says nothing about the rows behind it: take the next (a few times at most).
+        for (var round = 0; round < 10 && claimed.Count == 0; round++)
+        {
+            var rows = (await c.QueryAsync<Row>(new CommandDefinition(sql, new { node, now, leaseUntil, max }, tx, cancellationToken: ct))).ToList();
+            claimed.AddRange(rows.Where(r => r.Status == "sending").Select(r => r.ToDomain()));
+            if (rows.Count == 0) break;
+        }
+
         await tx.CommitAsync(ct);
-        return rows.Select(r => r.ToDomain()).OrderBy(m => m.Mail.DueAt).ThenBy(m => m.Id).ToList();
+        return claimed.OrderBy(m => m.Mail.DueAt).ThenBy(m => m.Id).ToList();
+    }
+
+    public async Task<Withdrawal?> WithdrawIfUnwantedAsync(long id, string node, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        // A read first (one row by key, its contact by key): the usual answer, "still wanted", takes no write lock.
+        var state = await c.QuerySingleOrDefaultAsync<WantedRow>(new CommandDefinition(
+            $"SELECT m.status AS Status, m.claimed_by AS ClaimedBy, {UnwantedReason} AS Reason FROM mail_outbox m LEFT JOIN contact k ON k.id = m.contact_id WHERE m.id = @id",
+            new { id }, cancellationToken: ct));
+        if (state is null || state.Status != "sending" || state.ClaimedBy != node)
+            return new Withdrawal($"No longer claimed by {node} (now {state?.Status ?? "gone"})", ClaimLost: true);
+        if (state.Reason is null) return null;
+        var cancelled = await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'cancelled', last_error = @reason, claimed_by = NULL, claimed_until = NULL WHERE id = @id AND status = 'sending' AND claimed_by = @node",
+            new { id, node, reason = state.Reason }, cancellationToken: ct));
+        return new Withdrawal(state.Reason, ClaimLost: cancelled == 0);
+    }
+
+    public async Task<int> ReleaseClaimsOfAsync(string node, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        // Due as before (it was due when claimed), so the row keeps its place; attempts stay, so it is checked for delivery first.
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'pending', claimed_by = NULL, claimed_until = NULL WHERE status = 'sending' AND claimed_by = @node",
+            new { node }, cancellationToken: ct));
+    }
+
+    private sealed class WantedRow
+    {
+        public string Status { get; init; } = "";
+        public string? ClaimedBy { get; init; }
+        public string? Reason { get; init; }
     }
 
     public async Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct)

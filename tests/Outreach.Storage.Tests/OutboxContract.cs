@@ -116,6 +116,135 @@ public abstract partial class StoreContract
         Assert.NotEqual(unsent.Id, (await outbox.FindSentByMessageAsync([], "conv-1", default))!.Id);
     }
 
+    [Fact]
+    public async Task ALeaseThatRunsOutAfterAnOptOut_ErasureOrBounce_IsNotClaimedAgain_ButCancelled()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Lease Gold"), default);
+        async Task<long> ContactAsync(string name) =>
+            (await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = name, Email = name.ToLowerInvariant() + "@lease.example" }), default)).Id;
+        var (eva, piet, mia, jan) = (await ContactAsync("Eva"), await ContactAsync("Piet"), await ContactAsync("Mia"), await ContactAsync("Jan"));
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        await outbox.EnqueueAsync(Mail("lease:eva", now, eva, "eva@lease.example"), now, default);
+        await outbox.EnqueueAsync(Mail("lease:piet", now, piet, "piet@lease.example"), now, default);
+        await outbox.EnqueueAsync(Mail("lease:mia", now, mia, "mia@lease.example"), now, default);
+        await outbox.EnqueueAsync(Mail("lease:report", now, null, "manager@secretariat.example"), now, default);
+        Assert.Equal(4, (await outbox.ClaimDueAsync("node-a", now, now.AddMinutes(5), 10, default)).Count);
+        // Node a dies with all four claimed; meanwhile Eva opts out, Piet is erased and Mia's address bounces.
+        await Prospects.SetOptedOutAsync(eva, now.AddMinutes(1), default);
+        await Prospects.EraseContactAsync(piet, now.AddMinutes(1), default);
+        await Prospects.MarkBouncedAsync("mia@lease.example", now.AddMinutes(1), default);
+        // And Jan's opt-out arrives without the outbox being told (as a synchronised flag would): his waiting mail is skipped too.
+        await outbox.EnqueueAsync(Mail("lease:jan", now, jan, "jan@lease.example"), now, default);
+        await using (var c = await Db.OpenAsync(default))
+            await c.ExecuteAsync("UPDATE contact SET opted_out_at = updated_at WHERE id = @jan", new { jan });
+
+        Clock.Advance(TimeSpan.FromMinutes(6));
+        var reclaimed = await outbox.ClaimDueAsync("node-b", Clock.GetUtcNow(), Clock.GetUtcNow().AddMinutes(5), 10, default);
+
+        var report = Assert.Single(reclaimed);
+        Assert.Equal("lease:report", report.Mail.IdempotencyKey);
+        Assert.True(await outbox.MarkSentAsync(report.Id, "node-b", Clock.GetUtcNow(), null, default));
+        var rows = (await outbox.ListAsync(null, 10, default)).ToDictionary(m => m.Mail.IdempotencyKey);
+        foreach (var key in (string[])["lease:eva", "lease:piet", "lease:mia", "lease:jan"])
+            Assert.Equal((OutboxStatus.Cancelled, (string?)null), (rows[key].Status, rows[key].ClaimedBy));
+        Assert.Contains("opted out", rows["lease:eva"].LastError, StringComparison.Ordinal);
+        Assert.Contains("erased", rows["lease:piet"].LastError, StringComparison.Ordinal);
+        Assert.Contains("bounced", rows["lease:mia"].LastError, StringComparison.Ordinal);
+        Assert.Contains("opted out", rows["lease:jan"].LastError, StringComparison.Ordinal);
+        Assert.Equal(1, rows["lease:eva"].Attempts); // withdrawn, not attempted again
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty(await outbox.ClaimDueAsync("node-c", Clock.GetUtcNow(), Clock.GetUtcNow().AddMinutes(5), 10, default));
+    }
+
+    [Fact]
+    public async Task AnOptOutBetweenTheClaimAndTheSend_StopsTheSend_AndCancelsTheMail()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Race Gold"), default);
+        var eva = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen", Email = "eva@race.example" }), default);
+        var now = Clock.GetUtcNow();
+        var outbox = new CrashingOutbox(new SqlMailOutbox(Db));
+        await outbox.EnqueueAsync(Mail("race:eva", now, eva.Id, "eva@race.example"), now, default);
+        await outbox.EnqueueAsync(Mail("race:report", now, null, "manager@secretariat.example"), now, default);
+        // Eva unsubscribes while the dispatcher holds her mail (status sending): the opt-out leaves a claimed row alone.
+        outbox.AfterClaim = async () =>
+        {
+            outbox.AfterClaim = null;
+            await Prospects.SetOptedOutAsync(eva.Id, now, default);
+        };
+        var delivery = new CountingDelivery();
+
+        var result = await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy()).DispatchDueAsync("node-a", default);
+
+        Assert.Equal((2, 1, 1, 0), (result.Claimed, result.Sent, result.Withdrawn, result.LostClaims));
+        Assert.Equal(["race:report"], delivery.Sends.Keys);
+        var row = (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "race:eva");
+        Assert.Equal((OutboxStatus.Cancelled, (string?)null), (row.Status, row.ClaimedBy));
+        Assert.Contains("opted out", row.LastError, StringComparison.Ordinal);
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy()).DispatchDueAsync("node-b", default)).Claimed);
+        Assert.Equal(["race:report"], delivery.Sends.Keys);
+    }
+
+    [Fact]
+    public async Task ANodeStartingAgain_ReleasesItsOwnClaimsAtOnce_AndLeavesOtherNodesClaims()
+    {
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        var (mine, _) = await outbox.EnqueueAsync(Mail("restart:a", now), now, default);
+        var (theirs, _) = await outbox.EnqueueAsync(Mail("restart:b", now), now, default);
+        Assert.Equal(mine.Id, Assert.Single(await outbox.ClaimDueAsync("node-a", now, now.AddMinutes(5), 1, default)).Id);
+        Assert.Equal(theirs.Id, Assert.Single(await outbox.ClaimDueAsync("node-b", now, now.AddMinutes(5), 1, default)).Id);
+
+        // node-a was killed and starts again a few seconds later, well inside its lease.
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var delivery = new CountingDelivery();
+        var dispatcher = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy());
+        Assert.Equal(1, await dispatcher.ReleaseOwnClaimsAsync("node-a", default));
+
+        var result = await dispatcher.DispatchDueAsync("node-a", default);
+        Assert.Equal((1, 1), (result.Claimed, result.Sent));
+        Assert.Equal(["restart:a"], delivery.Sends.Keys);
+        var rows = (await outbox.ListAsync(null, 10, default)).ToDictionary(m => m.Id);
+        // Claimed twice in all: the second claim asked the delivery first whether the first had sent it.
+        Assert.Equal((OutboxStatus.Sent, 2), (rows[mine.Id].Status, rows[mine.Id].Attempts));
+        Assert.Equal((OutboxStatus.Sending, "node-b", now.AddMinutes(5)), (rows[theirs.Id].Status, rows[theirs.Id].ClaimedBy, rows[theirs.Id].ClaimedUntil));
+        Assert.Equal(0, await dispatcher.ReleaseOwnClaimsAsync("node-a", default));
+    }
+
+    [Fact]
+    public async Task ANodeStarting_RemovesHalfWrittenPickupFiles_AndKeepsTheDeliveredMail()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "outreach-pickup-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var pickup = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, Clock);
+            Assert.Equal(0, await pickup.RemoveUnfinishedAsync(default)); // no folder yet
+            var now = Clock.GetUtcNow();
+            await pickup.SendAsync(new OutboxMail { Id = 1, Mail = Mail("tmp:sent", now), Status = OutboxStatus.Sending }, default);
+            var delivered = pickup.PathFor("tmp:sent");
+            var cut = Path.Combine(folder, "." + Path.GetFileName(pickup.PathFor("tmp:cut")) + ".0123abcd.tmp");
+            var writing = Path.Combine(folder, "." + Path.GetFileName(pickup.PathFor("tmp:writing")) + ".4567cdef.tmp");
+            var foreign = Path.Combine(folder, "other-program.tmp");
+            foreach (var file in (string[])[cut, writing, foreign]) await File.WriteAllTextAsync(file, "From: half", default);
+            File.SetLastWriteTimeUtc(cut, now.UtcDateTime.AddMinutes(-5));
+            File.SetLastWriteTimeUtc(foreign, now.UtcDateTime.AddMinutes(-5));
+            File.SetLastWriteTimeUtc(writing, now.UtcDateTime.AddSeconds(-2)); // another node on a shared folder, mid-write
+
+            Assert.Equal(1, await pickup.RemoveUnfinishedAsync(default));
+
+            Assert.False(File.Exists(cut));
+            Assert.True(File.Exists(writing));
+            Assert.True(File.Exists(foreign));
+            Assert.True(File.Exists(delivered));
+            Assert.NotNull(await pickup.WasDeliveredAsync("tmp:sent", default));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed class CrashingDelivery(IMailDelivery inner, string? crashPoint) : IMailDelivery
     {
         public string? CrashPoint { get; set; } = crashPoint;

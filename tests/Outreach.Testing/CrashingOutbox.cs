@@ -5,12 +5,25 @@ namespace Outreach.Testing;
 /// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
 public sealed class SimulatedCrashException : Exception;
 
-/// <summary>An outbox whose process "dies" (throws <see cref="SimulatedCrashException"/>) when marking a mail sent, if told to.</summary>
+/// <summary>
+/// An outbox whose process "dies" (throws <see cref="SimulatedCrashException"/>) when marking a mail sent, if told to; and
+/// where something else can happen between a claim and the sends (another request's opt-out).
+/// </summary>
 public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
 {
     public bool CrashOnMark { get; set; }
+    public Func<Task>? AfterClaim { get; set; }
     public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
-    public Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) => inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
+
+    public async Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
+    {
+        var claimed = await inner.ClaimDueAsync(node, now, leaseUntil, max, ct);
+        if (AfterClaim is { } then) await then();
+        return claimed;
+    }
+
+    public Task<Withdrawal?> WithdrawIfUnwantedAsync(long id, string node, CancellationToken ct) => inner.WithdrawIfUnwantedAsync(id, node, ct);
+    public Task<int> ReleaseClaimsOfAsync(string node, CancellationToken ct) => inner.ReleaseClaimsOfAsync(node, ct);
     public Task<bool> MarkSentAsync(long id, string node, DateTimeOffset at, DeliveryReceipt? receipt, CancellationToken ct) => CrashOnMark ? throw new SimulatedCrashException() : inner.MarkSentAsync(id, node, at, receipt, ct);
     public Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct) => inner.FindSentByMessageAsync(internetMessageIds, conversationId, ct);
     public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);

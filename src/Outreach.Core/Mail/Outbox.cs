@@ -53,6 +53,9 @@ public sealed record OutboxMail
     public string? ConversationId { get; init; }
 }
 
+/// <summary>Why a claimed mail is not sent after all: no longer wanted (cancelled now), or no longer this node's to send.</summary>
+public sealed record Withdrawal(string Reason, bool ClaimLost = false);
+
 /// <summary>What the delivery knows about a sent mail, kept in the outbox for matching replies to it.</summary>
 public sealed record DeliveryReceipt(string? InternetMessageId, string? ConversationId)
 {
@@ -67,9 +70,23 @@ public interface IMailOutbox
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due rows for <paramref name="node"/> until <paramref name="leaseUntil"/>, atomically,
-    /// so two dispatchers never claim the same row. Rows whose lease ran out (their dispatcher died) are claimed again.
+    /// so two dispatchers never claim the same row. Rows whose lease ran out (their dispatcher died) are claimed again. A due
+    /// row whose contact has opted out, been erased or bounced is not claimed but cancelled in the same statement (the reason in
+    /// its last error), and not returned: only mail still wanted comes back.
     /// </summary>
     Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct);
+
+    /// <summary>
+    /// Right before a claimed mail is sent: null when it is still wanted and still claimed by <paramref name="node"/>; else why
+    /// not. A mail whose contact opted out, was erased or bounced since the claim is cancelled here (guarded by the claim).
+    /// </summary>
+    Task<Withdrawal?> WithdrawIfUnwantedAsync(long id, string node, CancellationToken ct);
+
+    /// <summary>
+    /// A node starting: the rows it claimed before it stopped (its name is stable across restarts) go back to pending at once,
+    /// rather than after their lease; attempts are kept, so the next claim first asks the delivery whether they went. How many.
+    /// </summary>
+    Task<int> ReleaseClaimsOfAsync(string node, CancellationToken ct);
 
     /// <summary>
     /// Marks a claimed row sent, with what the delivery told about the message (null: nothing); false when the claim was lost
@@ -130,6 +147,9 @@ public interface IMailDelivery
 public interface IDeliveredMail
 {
     Task EraseAsync(string idempotencyKey, CancellationToken ct);
+
+    /// <summary>At a node's start: removes what a crash left half-written (the pickup folder's temporary files); how many.</summary>
+    Task<int> RemoveUnfinishedAsync(CancellationToken ct);
 }
 
 public static class OutboxStatuses

@@ -23,14 +23,18 @@ public sealed record DispatchPolicy
     }
 }
 
-/// <summary>What one dispatch did; <c>Held</c> counts mails claimed but given back untried (the mailbox was paused).</summary>
-public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims, int Held = 0);
+/// <summary>
+/// What one dispatch round did. Withdrawn: claimed, but no longer wanted right before the send (the contact opted out, was
+/// erased or bounced meanwhile), so cancelled, not sent. Held: claimed but given back untried (the mailbox was paused).
+/// </summary>
+public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered, int Retried, int DeadLettered, int LostClaims, int Withdrawn = 0, int Held = 0);
 
 /// <summary>
 /// Sends what is due, exactly once: claim rows (a lease), for a row that was claimed before (its dispatcher may have died after
 /// sending) ask the delivery whether its key was delivered, send, then mark. A crash before the send leaves a row whose lease
 /// runs out and is sent by the next claim; a crash after the send is caught by the delivery check; two dispatchers never hold
-/// the same row. Orchestration only: the outbox and the delivery are ports.
+/// the same row. Nothing goes to a person who opted out, was erased or bounced: the claim skips their mail, and each mail is
+/// checked again right before its send. Orchestration only: the outbox and the delivery are ports.
 /// A wait the service asks for (Graph's 429/503 Retry-After) holds for the whole mailbox: once one mail meets it (its send
 /// failed with a Retry-After, or the delivery found the mailbox paused, <see cref="MailboxPausedException"/>), the batch's
 /// other mails are not sent but given back, due when the wait ends and without an attempt counted against them.
@@ -43,7 +47,7 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
     {
         var now = clock.GetUtcNow();
         var claimed = await outbox.ClaimDueAsync(node, now, now + rules.Lease, rules.BatchSize, ct);
-        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0, held = 0;
+        int sent = 0, already = 0, retried = 0, dead = 0, lost = 0, held = 0, withdrawn = 0;
         // Ticks of the instant until which this batch holds back (0: not held); set by the first mail that meets a wait.
         long holdUntil = 0;
         async Task GiveBackAsync(OutboxMail mail, DateTimeOffset until, CancellationToken token)
@@ -71,6 +75,14 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
                     return;
                 }
 
+                // The claim checked the contact, but an opt-out may have come in since (a batch takes a while, a lease may have run out).
+                if (await outbox.WithdrawIfUnwantedAsync(mail.Id, node, token) is { } withdrawal)
+                {
+                    if (withdrawal.ClaimLost) Interlocked.Increment(ref lost);
+                    else Interlocked.Increment(ref withdrawn);
+                    return;
+                }
+
                 var receipt = await delivery.SendAsync(mail, token);
                 if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), receipt, token)) Interlocked.Increment(ref sent);
                 else Interlocked.Increment(ref lost);
@@ -92,7 +104,7 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             }
         });
 
-        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost, held);
+        return new DispatchResult(claimed.Count, sent, already, retried, dead, lost, withdrawn, held);
     }
 
     private static void InterlockedMax(ref long target, long value)
@@ -105,4 +117,10 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             current = seen;
         }
     }
+
+    /// <summary>
+    /// Before this node's first dispatch: its claims from before a restart go back at once (it cannot be sending them now),
+    /// instead of waiting out their lease. Node names must be unique among live nodes. Returns how many.
+    /// </summary>
+    public Task<int> ReleaseOwnClaimsAsync(string node, CancellationToken ct) => outbox.ReleaseClaimsOfAsync(node, ct);
 }

@@ -7,19 +7,27 @@ namespace Outreach.Jobs.Mail;
 
 /// <summary>
 /// Sends what is due in the outbox every few seconds on every node: claims are exclusive, so nodes share the work without
-/// sending anything twice. A loop rather than a Hangfire job, so the jobs page is not filled with a run a minute.
+/// sending anything twice. A loop rather than a Hangfire job, so the jobs page is not filled with a run a minute. Before the
+/// first round it takes back what this node left behind when it stopped: its claims, and half-written delivery files.
 /// </summary>
-public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger)
+public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, IEnumerable<IDeliveredMail> deliveredCopies, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger)
     : BackgroundService
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node}: {Sent} sent, {AlreadyDelivered} found delivered, {Retried} to retry, {DeadLettered} failed for good")]
-    private static partial void LogDispatched(ILogger logger, string node, int sent, int alreadyDelivered, int retried, int deadLettered);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node}: {Sent} sent, {AlreadyDelivered} found delivered, {Retried} to retry, {DeadLettered} failed for good, {Withdrawn} withdrawn before the send (no longer wanted)")]
+    private static partial void LogDispatched(ILogger logger, string node, int sent, int alreadyDelivered, int retried, int deadLettered, int withdrawn);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node} starting: {Released} mails this node had claimed before it stopped are due again, {Removed} half-written delivery files removed")]
+    private static partial void LogStarted(ILogger logger, string node, int released, int removed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox on {Node}: taking back what this node left behind failed; its claims are taken again after their lease")]
+    private static partial void LogStartFailed(ILogger logger, Exception ex, string node);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch on {Node} failed; trying again next round")]
     private static partial void LogFailed(ILogger logger, Exception ex, string node);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await StartNodeAsync(stoppingToken);
         using var timer = new PeriodicTimer(interval, clock);
         do
         {
@@ -29,7 +37,7 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, N
                 do
                 {
                     result = await dispatcher.DispatchDueAsync(node.Name, stoppingToken);
-                    if (result.Claimed > 0) LogDispatched(logger, node.Name, result.Sent, result.AlreadyDelivered, result.Retried, result.DeadLettered);
+                    if (result.Claimed > 0) LogDispatched(logger, node.Name, result.Sent, result.AlreadyDelivered, result.Retried, result.DeadLettered, result.Withdrawn);
                 }
                 while (result.Claimed > 0 && !stoppingToken.IsCancellationRequested);
             }
@@ -40,5 +48,24 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, N
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>
+    /// This node's claims from before a restart: it is not sending them now, so they need not wait out their lease. Then the
+    /// temporary files a crash cut off mid-write.
+    /// </summary>
+    internal async Task StartNodeAsync(CancellationToken ct)
+    {
+        try
+        {
+            var released = await dispatcher.ReleaseOwnClaimsAsync(node.Name, ct);
+            var removed = 0;
+            foreach (var copies in deliveredCopies) removed += await copies.RemoveUnfinishedAsync(ct);
+            LogStarted(logger, node.Name, released, removed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStartFailed(logger, ex, node.Name);
+        }
     }
 }

@@ -172,7 +172,7 @@ public static class ServiceRegistration
         services.AddSingleton<ContactErasure>();
         services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
-            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetServices<Outreach.Core.Mail.IDeliveredMail>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
     }
 
