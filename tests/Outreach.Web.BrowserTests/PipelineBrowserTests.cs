@@ -229,7 +229,7 @@ public sealed class PipelineBrowserTests(BrowserFixture fixture) : IClassFixture
         var page = await fixture.NewPageAsync();
         await page.GotoAsync("/jobs");
         var row = page.Locator("tr[data-job=pipeline-hygiene]");
-        await Assertions.Expect(row).ToContainTextAsync("0 0 7 ? * MON-FRI");
+        await Assertions.Expect(row).ToContainTextAsync("working days at 07:00");
         await row.GetByTestId("run-now").ClickAsync();
         await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("Job queued");
         // The page refreshes itself while the job is queued or running.

@@ -25,7 +25,7 @@ public sealed partial class DataProtectionTests
         {
             b.UseSetting("Storage:DataFolder", first.DataFolder);
             b.UseSetting("Outreach:SeedDemoDataOnFirstStart", "false");
-            b.UseSetting("Jobs:SchedulerName", "outreach-test-" + Guid.NewGuid().ToString("N"));
+            b.UseSetting("Jobs:RunSchedules", "false");
         });
         var b2 = second.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
         // The same caller on the other node (antiforgery tokens are bound to who asked for them); its key is in the shared database.

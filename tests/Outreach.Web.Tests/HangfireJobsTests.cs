@@ -321,3 +321,32 @@ public sealed class HangfireHostTests
         throw new TimeoutException($"{job} did not reach {count} finished runs within 30 s.");
     }
 }
+
+/// <summary>A starting node takes back its outbox claims only when no other live process runs under its name.</summary>
+public sealed class LiveNodesTests
+{
+    [Fact]
+    public async Task ARecordThatHeartbeats_IsALiveTwin_ARecordLeftByACrashIsNot()
+    {
+        using var storage = new Hangfire.InMemory.InMemoryStorage();
+        var nodes = new LiveNodes(() => storage);
+        Assert.False(await nodes.IsNameInUseAsync("node-1", TimeSpan.FromMilliseconds(300), default));
+
+        using var connection = storage.GetConnection();
+        var context = new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 4 };
+        // A predecessor that crashed: its record is there, its heartbeat does not move.
+        connection.AnnounceServer("node-1:4711:" + Guid.NewGuid(), context);
+        Assert.False(await nodes.IsNameInUseAsync("node-1", TimeSpan.FromMilliseconds(300), default));
+
+        // A live twin under the same name: its heartbeat moves while we watch.
+        var twin = "node-1:4712:" + Guid.NewGuid();
+        connection.AnnounceServer(twin, context);
+        var watching = nodes.IsNameInUseAsync("Node-1", TimeSpan.FromMilliseconds(1500), default);
+        await Task.Delay(700);
+        connection.Heartbeat(twin);
+        Assert.True(await watching);
+
+        // Another name is not this node.
+        Assert.False(await nodes.IsNameInUseAsync("node-10", TimeSpan.FromMilliseconds(300), default));
+    }
+}

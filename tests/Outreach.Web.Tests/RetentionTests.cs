@@ -7,7 +7,7 @@ using Outreach.Jobs.Privacy;
 
 namespace Outreach.Web.Tests;
 
-/// <summary>The retention job, resolved and run as the scheduler would (Quartz itself is left out to keep the clock simple).</summary>
+/// <summary>The retention job, resolved and run as the scheduler would (Hangfire itself is left out to keep the clock simple).</summary>
 public sealed class RetentionTests : IAsyncLifetime
 {
     private readonly OutreachAppFactory app = new();

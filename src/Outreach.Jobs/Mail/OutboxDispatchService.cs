@@ -10,7 +10,7 @@ namespace Outreach.Jobs.Mail;
 /// sending anything twice. A loop rather than a Hangfire job, so the jobs page is not filled with a run a minute. Before the
 /// first round it takes back what this node left behind when it stopped: its claims, and half-written delivery files.
 /// </summary>
-public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, IEnumerable<IDeliveredMail> deliveredCopies, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger)
+public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, IEnumerable<IDeliveredMail> deliveredCopies, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger, LiveNodes? liveNodes = null)
     : BackgroundService
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node}: {Sent} sent, {AlreadyDelivered} found delivered, {Retried} to retry, {DeadLettered} failed for good, {Withdrawn} withdrawn before the send (no longer wanted)")]
@@ -21,6 +21,9 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox on {Node}: taking back what this node left behind failed; its claims are taken again after their lease")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string node);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Another live node runs under the name {Node}: Jobs:NodeName must be unique among live nodes. This node's earlier claims are not taken back at start (they are taken again after their lease)")]
+    private static partial void LogNameInUse(ILogger logger, string node);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch on {Node} failed; trying again next round")]
     private static partial void LogFailed(ILogger logger, Exception ex, string node);
@@ -58,7 +61,10 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
     {
         try
         {
-            var released = await dispatcher.ReleaseOwnClaimsAsync(node.Name, ct);
+            // A twin under the same name may be sending what is claimed under it right now: then the leases decide, not this start.
+            var twin = liveNodes is not null && await liveNodes.IsNameInUseAsync(node.Name, LiveNodes.Watch, ct);
+            if (twin) LogNameInUse(logger, node.Name);
+            var released = twin ? 0 : await dispatcher.ReleaseOwnClaimsAsync(node.Name, ct);
             var removed = 0;
             foreach (var copies in deliveredCopies) removed += await copies.RemoveUnfinishedAsync(ct);
             LogStarted(logger, node.Name, released, removed);

@@ -173,7 +173,8 @@ public static class ServiceRegistration
         services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetServices<Outreach.Core.Mail.IDeliveredMail>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>()));
+            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),
+            new Outreach.Jobs.Scheduling.LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
     }
 
     /// <summary>
