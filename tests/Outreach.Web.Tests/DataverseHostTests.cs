@@ -30,7 +30,7 @@ public sealed class DataverseHostTests
             b.UseSetting("Dataverse:AccessToken", "eyJ-not-a-real-token");
         });
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        var messages = string.Join(" | ", StartFailure.Flatten(error).Select(e => e.Message));
         Assert.Contains("Dataverse:AccessToken", messages, StringComparison.Ordinal);
         Assert.Contains("loopback", messages, StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public sealed class DataverseHostTests
         await using var factory = new OutreachAppFactory();
         await using var app = factory.WithWebHostBuilder(b => b.UseSetting("Dataverse:Url", "https://contoso.crm4.dynamics.com"));
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        Assert.Contains(Flatten(error), e => e.Message.Contains("Dataverse:ClientSecret", StringComparison.Ordinal));
+        Assert.Contains(StartFailure.Flatten(error), e => e.Message.Contains("Dataverse:ClientSecret", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -168,15 +168,5 @@ public sealed class DataverseHostTests
         Assert.Contains("data-testid=\"card-removed\"", board, StringComparison.Ordinal);
         var listed = await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Gone");
         Assert.Equal(new DateTimeOffset(2026, 11, 17, 10, 0, 0, TimeSpan.Zero), listed.GetProperty("items")[0].GetProperty("removedInDynamicsAt").GetDateTimeOffset());
-    }
-
-    private static IEnumerable<Exception> Flatten(Exception error)
-    {
-        for (Exception? e = error; e is not null; e = e.InnerException)
-        {
-            yield return e;
-            if (e is AggregateException aggregate)
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
-        }
     }
 }

@@ -14,13 +14,7 @@ public sealed class EventCalendarHostTests
     {
         await using var server = await LocalGraphServer.StartAsync();
         await using var factory = new OutreachAppFactory();
-        await using var app = factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Events:Calendar", "graph");
-            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
-            b.UseSetting("Graph:AccessToken", server.Token);
-            b.UseSetting("Graph:Mailbox", "secretariaat@convenant.example");
-        });
+        await using var app = factory.WithGraphCalendar(server);
         app.CreateClient();
         Assert.IsType<Outreach.Graph.GraphCalendarChannel>(app.Services.GetRequiredService<IEventInvitationChannel>());
         using (var scope = app.Services.CreateScope())
@@ -87,7 +81,7 @@ public sealed class EventCalendarHostTests
         await using var factory = new OutreachAppFactory();
         await using var app = factory.WithWebHostBuilder(b => b.UseSetting("Events:Calendar", value));
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        var messages = string.Join(" | ", Flatten(error).Select(x => x.Message));
+        var messages = string.Join(" | ", StartFailure.Flatten(error).Select(x => x.Message));
         Assert.Contains(expected, messages, StringComparison.Ordinal);
         if (value == "Graph") Assert.Contains("Graph:Mailbox", messages, StringComparison.Ordinal);
     }
@@ -101,15 +95,5 @@ public sealed class EventCalendarHostTests
     {
         using var scope = services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<TJob>().RunAsync(new Outreach.Core.Jobs.JobContext(true, new NoProgress()), default);
-    }
-
-    private static IEnumerable<Exception> Flatten(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            yield return e;
-            if (e is AggregateException aggregate)
-                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
-        }
     }
 }

@@ -110,22 +110,13 @@ public sealed class JobScheduleTests
 /// <summary>Hangfire in the real host: start-up checks, the dashboard's access, the catch-up of the embedded node, the nodes list, PostgreSQL storage.</summary>
 public sealed class HangfireHostTests
 {
-    private static IEnumerable<Exception> Flatten(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-        {
-            yield return x;
-            if (x is AggregateException a) foreach (var inner in a.InnerExceptions.SelectMany(Flatten)) yield return inner;
-        }
-    }
-
     [Fact]
     public async Task ABadCron_IsRefusedAtStart_NamingItsKey()
     {
         await using var factory = new OutreachAppFactory();
         await using var app = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:WeeklyReportCron", "0 0 8 ? * MON"));
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
-        Assert.Contains(Flatten(error), e => e.Message.Contains("Jobs:WeeklyReportCron", StringComparison.Ordinal));
+        Assert.Contains(StartFailure.Flatten(error), e => e.Message.Contains("Jobs:WeeklyReportCron", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,13 +141,7 @@ public sealed class HangfireHostTests
     {
         await using var server = await LocalGraphServer.StartAsync();
         await using var factory = new OutreachAppFactory();
-        await using var app = factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Events:Calendar", "graph");
-            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
-            b.UseSetting("Graph:AccessToken", server.Token);
-            b.UseSetting("Graph:Mailbox", "secretariaat@convenant.example");
-        });
+        await using var app = factory.WithGraphCalendar(server);
         var client = app.CreateClient();
         var jobs = await client.GetFromJsonAsync<JsonElement>("/api/jobs");
         Assert.Contains(jobs.EnumerateArray(), j => j.GetProperty("key").GetString() == "event-calendar");

@@ -82,3 +82,27 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
 
 /// <summary>One demo-seeded SQLite host shared by the read-mostly tests of a class.</summary>
 public sealed class DemoAppFixture() : OutreachAppFactory(StorageEngine.Sqlite, seedDemo: true);
+
+/// <summary>Why a host refused to start: the exception and everything inside it (start-up wraps the refusal in aggregates).</summary>
+public static class StartFailure
+{
+    public static IEnumerable<Exception> Flatten(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
+        }
+    }
+
+    /// <summary>The host with its events in the Microsoft 365 calendar of a local Graph server (Events:Calendar=Graph).</summary>
+    public static Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> WithGraphCalendar(this OutreachAppFactory factory, Outreach.Graph.Testing.LocalGraphServer server, string mailbox = "secretariaat@convenant.example") =>
+        factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Events:Calendar", "graph");
+            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
+            b.UseSetting("Graph:AccessToken", server.Token);
+            b.UseSetting("Graph:Mailbox", mailbox);
+        });
+}
