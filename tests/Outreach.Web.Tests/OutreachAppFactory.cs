@@ -12,13 +12,14 @@ namespace Outreach.Web.Tests;
 
 /// <summary>
 /// The real host (Program) on a fresh database of the chosen engine, with its own data folder and a fake clock.
-/// Quartz runs with its persistent store in the same database, as in production.
+/// Quartz runs with its persistent store in the same database, as in production. Two factories given the same
+/// <paramref name="sharedConnectionString"/> are two nodes of one installation (see TwoNodes in Outreach.Web.Tests).
 /// </summary>
-public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false) : WebApplicationFactory<Program>
+public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false, string? sharedConnectionString = null) : WebApplicationFactory<Program>
 {
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "outreach-web-tests", Guid.NewGuid().ToString("N"));
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
-    private string? connectionString;
+    private string? connectionString = sharedConnectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
