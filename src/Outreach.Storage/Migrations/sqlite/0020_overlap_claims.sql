@@ -12,3 +12,10 @@ CREATE TABLE mail_reply_claim (
     held_until   TEXT NULL
 );
 INSERT INTO mail_reply_claim (message_id, claimed_by, held_until) SELECT message_id, 'before 0020', NULL FROM mail_reply;
+
+-- A sync that must run once at a time (the Dataverse sync): who holds it, until when (renewed while it runs).
+CREATE TABLE sync_lease (
+    name         TEXT PRIMARY KEY,
+    holder       TEXT NOT NULL,
+    held_until   TEXT NOT NULL
+);
