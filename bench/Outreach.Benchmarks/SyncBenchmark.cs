@@ -179,7 +179,7 @@ internal static class SyncBenchmark
 
         public Task<bool> RenewLeaseAsync(string name, string holder, DateTimeOffset until, CancellationToken ct) => inner.RenewLeaseAsync(name, holder, until, ct);
 
-        public Task ReleaseLeaseAsync(string name, string holder, DateTimeOffset now, CancellationToken ct) => inner.ReleaseLeaseAsync(name, holder, now, ct);
+        public Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct) => inner.ReleaseLeaseAsync(name, holder, ct);
 
         private async Task<CrmPageResult> TimeAsync(Func<Task<CrmPageResult>> apply)
         {

@@ -193,11 +193,11 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             "UPDATE sync_lease SET held_until = @until WHERE name = @name AND holder = @holder", new { name, holder, until }, cancellationToken: ct)) == 1;
     }
 
-    public async Task ReleaseLeaseAsync(string name, string holder, DateTimeOffset now, CancellationToken ct)
+    public async Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE sync_lease SET held_until = @now WHERE name = @name AND holder = @holder", new { name, holder, now }, cancellationToken: ct));
+            "DELETE FROM sync_lease WHERE name = @name AND holder = @holder", new { name, holder }, cancellationToken: ct));
     }
 
     /// <summary>The reason on the first history line of a prospect started from Dynamics.</summary>

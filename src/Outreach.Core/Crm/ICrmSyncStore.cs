@@ -59,5 +59,6 @@ public interface ICrmSyncStore
     /// <summary>Extends a lease still held by <paramref name="holder"/>; false when it lapsed and another took it.</summary>
     Task<bool> RenewLeaseAsync(string name, string holder, DateTimeOffset until, CancellationToken ct);
 
-    Task ReleaseLeaseAsync(string name, string holder, DateTimeOffset now, CancellationToken ct);
+    /// <summary>Gives the lease up (deletes it, so the next run takes it at once, even at the same instant).</summary>
+    Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct);
 }

@@ -46,7 +46,7 @@ public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, No
         {
             await stop.CancelAsync();
             await renewal;
-            await store.ReleaseLeaseAsync(LeaseName, holder, clock.GetUtcNow(), CancellationToken.None);
+            await store.ReleaseLeaseAsync(LeaseName, holder, CancellationToken.None);
         }
     }
 
