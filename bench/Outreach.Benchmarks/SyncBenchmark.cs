@@ -175,6 +175,12 @@ internal static class SyncBenchmark
         public Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct) =>
             TimeAsync(() => inner.ApplyContactsAsync(rows, deleted, nextLink, deltaLink, at, ct));
 
+        public Task<string?> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken ct) => inner.TryLeaseAsync(name, holder, now, until, ct);
+
+        public Task<bool> RenewLeaseAsync(string name, string holder, DateTimeOffset until, CancellationToken ct) => inner.RenewLeaseAsync(name, holder, until, ct);
+
+        public Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct) => inner.ReleaseLeaseAsync(name, holder, ct);
+
         private async Task<CrmPageResult> TimeAsync(Func<Task<CrmPageResult>> apply)
         {
             var start = Stopwatch.GetTimestamp();

@@ -168,6 +168,38 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         return new CrmPageResult(inserts.Count, updates.Count, removed, failed);
     }
 
+    public async Task<string?> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        // On PostgreSQL a second taker waits for the first's insert, then finds its lease current and takes nothing.
+        var taken = await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO sync_lease (name, holder, held_until) VALUES (@name, @holder, @until)
+            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+            WHERE sync_lease.held_until < @now OR sync_lease.holder = @holder
+            """,
+            new { name, holder, now, until }, tx, cancellationToken: ct)) == 1;
+        var other = taken ? null : await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT holder FROM sync_lease WHERE name = @name", new { name }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return taken ? null : other ?? "";
+    }
+
+    public async Task<bool> RenewLeaseAsync(string name, string holder, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE sync_lease SET held_until = @until WHERE name = @name AND holder = @holder", new { name, holder, until }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM sync_lease WHERE name = @name AND holder = @holder", new { name, holder }, cancellationToken: ct));
+    }
+
     /// <summary>The reason on the first history line of a prospect started from Dynamics.</summary>
     public const string StartedReason = "Covenant set on the account in Dynamics 365";
 

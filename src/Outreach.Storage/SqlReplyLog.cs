@@ -15,11 +15,43 @@ public sealed class SqlReplyLog(Database db) : IReplyLog
         return await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mail_reply WHERE message_id = @messageId", new { messageId }, cancellationToken: ct)) > 0;
     }
 
+    public async Task<ReplyClaim> ClaimAsync(string messageId, string by, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        // A final claim (held_until NULL) is never taken over; a lapsed one is. On PostgreSQL a second claimer of the same id
+        // waits for the first's insert and then sees its row.
+        var taken = await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO mail_reply_claim (message_id, claimed_by, held_until) VALUES (@messageId, @by, @until)
+            ON CONFLICT (message_id) DO UPDATE SET claimed_by = excluded.claimed_by, held_until = excluded.held_until
+            WHERE mail_reply_claim.held_until IS NOT NULL AND mail_reply_claim.held_until < @now
+            """,
+            new { messageId, by, until, now }, tx, cancellationToken: ct)) == 1;
+        var result = ReplyClaim.Claimed;
+        if (!taken)
+        {
+            var final = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mail_reply_claim WHERE message_id = @messageId AND held_until IS NULL", new { messageId }, tx, cancellationToken: ct));
+            result = final > 0 ? ReplyClaim.Handled : ReplyClaim.HeldElsewhere;
+        }
+
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
     public async Task<bool> RecordAsync(MailReply reply, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reply);
         await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition(
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO mail_reply_claim (message_id, claimed_by, held_until) VALUES (@MessageId, 'recorded', NULL)
+            ON CONFLICT (message_id) DO UPDATE SET held_until = NULL
+            """,
+            new { reply.MessageId }, tx, cancellationToken: ct));
+        var recorded = await c.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO mail_reply (message_id, kind, contact_id, organisation_id, from_address, subject, received_at, returns_on, bounced_address, outcome, recorded_at)
             VALUES (@MessageId, @Kind, @ContactId, @OrganisationId, @FromAddress, @Subject, @ReceivedAt, @ReturnsOn, @BouncedAddress, @Outcome, @at)
@@ -29,7 +61,9 @@ public sealed class SqlReplyLog(Database db) : IReplyLog
             {
                 reply.MessageId, reply.Kind, reply.ContactId, reply.OrganisationId, FromAddress = Cut(reply.FromAddress, 320), Subject = Cut(reply.Subject, 500) ?? "",
                 reply.ReceivedAt, reply.ReturnsOn, BouncedAddress = Cut(reply.BouncedAddress, 320), Outcome = Cut(reply.Outcome, 500) ?? "", at,
-            }, cancellationToken: ct)) == 1;
+            }, tx, cancellationToken: ct)) == 1;
+        await tx.CommitAsync(ct);
+        return recorded;
     }
 
     private static string? Cut(string? value, int max) => value is null ? null : value.Length > max ? value[..max] : value;

@@ -15,7 +15,7 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
 
     private const string EnrolmentColumns =
-        "id AS Id, sequence_id AS SequenceId, prospect_id AS ProspectId, contact_id AS ContactId, organisation_id AS OrganisationId, state AS State, next_step AS NextStep, next_due AS NextDue, paused_until AS PausedUntil, held_until AS HeldUntil, stopped_because AS StoppedBecause, enrolled_at AS EnrolledAt, enrolled_by AS EnrolledBy";
+        "id AS Id, sequence_id AS SequenceId, prospect_id AS ProspectId, contact_id AS ContactId, organisation_id AS OrganisationId, state AS State, next_step AS NextStep, next_due AS NextDue, paused_until AS PausedUntil, held_until AS HeldUntil, stopped_because AS StoppedBecause, enrolled_at AS EnrolledAt, enrolled_by AS EnrolledBy, source_key AS SourceKey";
 
     private const string Open = "state IN ('active', 'paused')";
 
@@ -115,13 +115,14 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var row = await c.QuerySingleOrDefaultAsync<EnrolmentRow>(new CommandDefinition(
             $"""
-            INSERT INTO enrolment (sequence_id, prospect_id, contact_id, organisation_id, state, next_step, next_due, enrolled_at, enrolled_by, updated_at)
-            VALUES (@SequenceId, @ProspectId, @ContactId, @OrganisationId, 'active', @NextStep, @NextDue, @EnrolledAt, @EnrolledBy, @EnrolledAt)
-            ON CONFLICT (sequence_id, prospect_id, contact_id) WHERE {Open} DO NOTHING
+            INSERT INTO enrolment (sequence_id, prospect_id, contact_id, organisation_id, state, next_step, next_due, enrolled_at, enrolled_by, updated_at, source_key)
+            VALUES (@SequenceId, @ProspectId, @ContactId, @OrganisationId, 'active', @NextStep, @NextDue, @EnrolledAt, @EnrolledBy, @EnrolledAt, @SourceKey)
+            ON CONFLICT DO NOTHING
             RETURNING {EnrolmentColumns}
             """,
-            new { enrolment.SequenceId, enrolment.ProspectId, enrolment.ContactId, enrolment.OrganisationId, enrolment.NextStep, enrolment.NextDue, enrolment.EnrolledAt, enrolment.EnrolledBy },
-            tx, cancellationToken: ct)) ?? throw new DuplicateEnrolmentException($"Contact {enrolment.ContactId} already has an open enrolment in sequence {enrolment.SequenceId}.");
+            new { enrolment.SequenceId, enrolment.ProspectId, enrolment.ContactId, enrolment.OrganisationId, enrolment.NextStep, enrolment.NextDue, enrolment.EnrolledAt, enrolment.EnrolledBy, enrolment.SourceKey },
+            tx, cancellationToken: ct)) ?? throw new DuplicateEnrolmentException(
+                $"Contact {enrolment.ContactId} already has an open enrolment in sequence {enrolment.SequenceId}, or was enrolled once already by {enrolment.SourceKey}.");
         await AuditEnrolmentAsync(c, tx, enrolment.EnrolledAt, auditActor.Name, row.Id, "enrolled", enrolment.SequenceId, enrolment.ContactId, ct);
         await tx.CommitAsync(ct);
         return row.ToDomain();
@@ -338,12 +339,13 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         public string? StoppedBecause { get; init; }
         public DateTimeOffset EnrolledAt { get; init; }
         public string EnrolledBy { get; init; } = "";
+        public string? SourceKey { get; init; }
 
         public Enrolment ToDomain() => new()
         {
             Id = Id, SequenceId = SequenceId, ProspectId = ProspectId, ContactId = ContactId, OrganisationId = OrganisationId,
             State = EnrolmentStates.TryParse(State, out var s) ? s : EnrolmentState.Stopped, NextStep = NextStep, NextDue = NextDue, PausedUntil = PausedUntil,
-            HeldUntil = HeldUntil, StoppedBecause = StopReasons.TryParse(StoppedBecause, out var r) ? r : null, EnrolledAt = EnrolledAt, EnrolledBy = EnrolledBy,
+            HeldUntil = HeldUntil, StoppedBecause = StopReasons.TryParse(StoppedBecause, out var r) ? r : null, EnrolledAt = EnrolledAt, EnrolledBy = EnrolledBy, SourceKey = SourceKey,
         };
     }
 }

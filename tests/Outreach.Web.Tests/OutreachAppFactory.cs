@@ -14,12 +14,13 @@ namespace Outreach.Web.Tests;
 /// The real host (Program) on a fresh database of the chosen engine, with its own data folder and a fake clock.
 /// Hangfire runs as in production (in memory on SQLite, its PostgreSQL storage in the same database), but without the recurring
 /// schedules unless a test asks for them: Hangfire triggers them on the system clock, while the host runs on a fake one.
+/// Two factories given the same <paramref name="sharedConnectionString"/> are two nodes of one installation (see TwoNodes).
 /// </summary>
-public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false) : WebApplicationFactory<Program>
+public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false, string? sharedConnectionString = null) : WebApplicationFactory<Program>
 {
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "outreach-web-tests", Guid.NewGuid().ToString("N"));
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
-    private string? connectionString;
+    private string? connectionString = sharedConnectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -48,4 +48,17 @@ public interface ICrmSyncStore
 
     /// <summary>As <see cref="ApplyAccountsAsync"/>; a contact whose account is not known locally counts as failed.</summary>
     Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Takes the lease on the sync named <paramref name="name"/> for <paramref name="holder"/> until <paramref name="until"/>,
+    /// when nobody holds it or a holder's lease lapsed: null when taken, else who holds it. Two runs of the sync at once would
+    /// both start full reads, insert the same new rows and sweep each other's generation; this row (not the scheduler's lock) keeps it to one.
+    /// </summary>
+    Task<string?> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken ct);
+
+    /// <summary>Extends a lease still held by <paramref name="holder"/>; false when it lapsed and another took it.</summary>
+    Task<bool> RenewLeaseAsync(string name, string holder, DateTimeOffset until, CancellationToken ct);
+
+    /// <summary>Gives the lease up (deletes it, so the next run takes it at once, even at the same instant).</summary>
+    Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct);
 }

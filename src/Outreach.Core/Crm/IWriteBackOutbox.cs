@@ -73,7 +73,8 @@ public sealed record InvitationWriteBack(long Id, string Key, WriteBackEvent Eve
 /// <summary>
 /// The write-back outbox: rows are added in the transaction of the change, sent, then marked sent. A crash between
 /// sending and marking sends again, which the CRM side absorbs (upserts under ids derived from keys).
-/// Only one sender runs at a time (the Quartz job disallows concurrent runs, cluster-wide on PostgreSQL).
+/// Only one sender runs at a time: the Dataverse job sends only while it holds the sync's lease (ICrmSyncStore.TryLeaseAsync),
+/// a row of our own, not the scheduler's lock. Should a lease lapse under a stalled run, a second sender's repeats are absorbed as above.
 /// </summary>
 public interface IWriteBackOutbox
 {

@@ -18,12 +18,26 @@ public sealed record MailReply
     public string Outcome { get; init; } = "";
 }
 
+public enum ReplyClaim
+{
+    Claimed,
+    Handled,
+    HeldElsewhere,
+}
+
 /// <summary>The handled messages and where the job left off in the mailbox.</summary>
 public interface IReplyLog
 {
     Task<bool> SeenAsync(string messageId, CancellationToken ct);
 
-    /// <summary>Records a handled message; false when it was recorded before (nothing changes then).</summary>
+    /// <summary>
+    /// Claims a message before it is handled, so that two runs reading the same inbox handle it once: Claimed (until
+    /// <paramref name="until"/>; a run that crashed leaves a claim that lapses, so the message is handled again, never lost),
+    /// Handled (its outcome is recorded), or HeldElsewhere (another run is handling it now).
+    /// </summary>
+    Task<ReplyClaim> ClaimAsync(string messageId, string by, DateTimeOffset now, DateTimeOffset until, CancellationToken ct);
+
+    /// <summary>Records a handled message and makes its claim final; false when it was recorded before (nothing changes then).</summary>
     Task<bool> RecordAsync(MailReply reply, DateTimeOffset at, CancellationToken ct);
 
     Task<IReadOnlyList<MailReply>> ListForOrganisationAsync(long organisationId, int max, CancellationToken ct);

@@ -6,8 +6,12 @@ namespace Outreach.Core.Mail;
 
 public sealed record ReplyScanResult(int Read, int Replies, int OutOfOffice, int Bounces, int Other, int Unmatched, int EnrolmentsStopped, int EnrolmentsPaused, bool Restarted)
 {
+    /// <summary>Messages another run was handling at the same time (this run left them to it and did not move past them).</summary>
+    public int HeldElsewhere { get; init; }
+
     public override string ToString() =>
         $"{Read} messages read: {Replies} replies ({EnrolmentsStopped} enrolments stopped), {OutOfOffice} out-of-office ({EnrolmentsPaused} paused), {Bounces} bounces, {Other} other, {Unmatched} not from a known contact" +
+        (HeldElsewhere > 0 ? $"; {HeldElsewhere} being handled by another run" : "") +
         (Restarted ? "; the mailbox's delta link had expired, so the whole inbox was read again (messages seen before were skipped)" : "");
 }
 
@@ -16,7 +20,9 @@ public sealed record ReplyScanResult(int Read, int Replies, int OutOfOffice, int
 /// organisation's enrolments; an out-of-office reply pauses the sender's enrolments until the return date it states; a hard
 /// bounce marks the address (which stops its enrolments and cancels its waiting mail). Each message is handled once (by its
 /// mailbox id) and recorded, so the prospect page shows it. The mailbox link is saved after each page, so a crash re-reads
-/// at most one page, whose messages are then skipped.
+/// at most one page, whose messages are then skipped. Two runs at once (the scheduler's lock is not relied on) read the same
+/// messages: each is claimed first (<see cref="IReplyLog.ClaimAsync"/>), and a run does not move the link past a page with a
+/// message another run holds, so if that run dies the message is read again once its claim lapses.
 /// </summary>
 public sealed class ReplyHandling(
     IMailboxReader reader,
@@ -30,20 +36,30 @@ public sealed class ReplyHandling(
 {
     public const int MaxPages = 200;
 
+    /// <summary>How long a claim on a message holds: far longer than handling one takes.</summary>
+    public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
+
     public async Task<ReplyScanResult> ScanAsync(CancellationToken ct)
     {
         var link = await log.GetLinkAsync(mailbox, ct);
         int read = 0, replies = 0, away = 0, bounces = 0, other = 0, unmatched = 0, stopped = 0, paused = 0;
         var restarted = false;
+        var held = 0;
+        // A name of this run's own: two runs on one node must not share claims.
+        var claimer = "reply-scan/" + Guid.NewGuid().ToString("N");
         for (var i = 0; i < MaxPages; i++)
         {
             var page = await reader.ReadChangesAsync(link, ct);
             restarted |= page.Restarted;
+            var heldOnPage = 0;
             foreach (var message in page.Messages)
             {
                 ct.ThrowIfCancellationRequested();
                 read++;
-                if (await log.SeenAsync(message.Id, ct)) continue;
+                var at = clock.GetUtcNow();
+                var claim = await log.ClaimAsync(message.Id, claimer, at, at + ClaimFor, ct);
+                if (claim == ReplyClaim.HeldElsewhere) heldOnPage++;
+                if (claim != ReplyClaim.Claimed) continue;
                 var (reply, stop, pause) = await HandleAsync(message, ct);
                 stopped += stop;
                 paused += pause;
@@ -59,12 +75,15 @@ public sealed class ReplyHandling(
                 await log.RecordAsync(reply, clock.GetUtcNow(), ct);
             }
 
+            held += heldOnPage;
+            // Not past a message another run holds: should that run die, the next run reads it again.
+            if (heldOnPage > 0) break;
             link = page.NextLink ?? page.DeltaLink ?? link;
             await log.SaveLinkAsync(mailbox, link, clock.GetUtcNow(), ct);
             if (page.NextLink is null) break;
         }
 
-        return new ReplyScanResult(read, replies, away, bounces, other, unmatched, stopped, paused, restarted);
+        return new ReplyScanResult(read, replies, away, bounces, other, unmatched, stopped, paused, restarted) { HeldElsewhere = held };
     }
 
     private async Task<(MailReply Reply, int Stopped, int Paused)> HandleAsync(InboxMessage message, CancellationToken ct)

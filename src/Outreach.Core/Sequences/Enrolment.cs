@@ -50,6 +50,8 @@ public sealed record Enrolment
     public StopReason? StoppedBecause { get; init; }
     public DateTimeOffset EnrolledAt { get; init; }
     public string EnrolledBy { get; init; } = "";
+    /// <summary>What enrolled the contact automatically (e.g. one event's follow-up), unique: such an enrolment happens once.</summary>
+    public string? SourceKey { get; init; }
 
     public bool IsOpen => State is EnrolmentState.Active or EnrolmentState.Paused;
 }

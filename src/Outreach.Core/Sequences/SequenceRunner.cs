@@ -48,7 +48,14 @@ public sealed class SequenceRunner(
         string.Create(CultureInfo.InvariantCulture, $"enrolment:{enrolmentId}:step:");
 
     /// <summary>Enrols a contact by hand, or refuses with a reason a person can act on.</summary>
-    public async Task<EnrolOutcome> EnrolAsync(long prospectId, long contactId, long sequenceId, string by, CancellationToken ct)
+    public Task<EnrolOutcome> EnrolAsync(long prospectId, long contactId, long sequenceId, string by, CancellationToken ct) =>
+        EnrolAsync(prospectId, contactId, sequenceId, by, null, ct);
+
+    /// <summary>
+    /// As <see cref="EnrolAsync(long, long, long, string, CancellationToken)"/>, once per <paramref name="sourceKey"/> ever (not
+    /// only while the enrolment is open): an automatic enrolment is refused again after the person replied or it ended.
+    /// </summary>
+    public async Task<EnrolOutcome> EnrolAsync(long prospectId, long contactId, long sequenceId, string by, string? sourceKey, CancellationToken ct)
     {
         var prospect = await pipeline.GetSummaryAsync(prospectId, ct);
         if (prospect is null) return Refuse("There is no prospect {0}.", Id(prospectId));
@@ -65,7 +72,7 @@ public sealed class SequenceRunner(
             return Refuse("The prospect is at '{0}', past this sequence's stage '{1}'.", prospect.Stage.Label(), sequence.Stage.Label());
 
         var now = clock.GetUtcNow();
-        var planned = EnrolmentRules.Enrol(0, sequence, contact.Id, contact.OrganisationId, now, rules.Window) with { ProspectId = prospectId, EnrolledBy = by };
+        var planned = EnrolmentRules.Enrol(0, sequence, contact.Id, contact.OrganisationId, now, rules.Window) with { ProspectId = prospectId, EnrolledBy = by, SourceKey = sourceKey };
         try
         {
             return new EnrolOutcome(await store.AddEnrolmentAsync(planned, ct), null);
