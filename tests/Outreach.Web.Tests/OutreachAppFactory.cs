@@ -96,14 +96,4 @@ public static class StartFailure
                 foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten)) yield return inner;
         }
     }
-
-    /// <summary>The host with its events in the Microsoft 365 calendar of a local Graph server (Events:Calendar=Graph).</summary>
-    public static Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> WithGraphCalendar(this OutreachAppFactory factory, Outreach.Graph.Testing.LocalGraphServer server, string mailbox = "secretariaat@convenant.example") =>
-        factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Events:Calendar", "graph");
-            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
-            b.UseSetting("Graph:AccessToken", server.Token);
-            b.UseSetting("Graph:Mailbox", mailbox);
-        });
 }
