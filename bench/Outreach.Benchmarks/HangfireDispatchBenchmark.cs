@@ -20,7 +20,8 @@ namespace Outreach.Benchmarks;
 /// <see cref="PickupFolderDelivery"/> with four in flight (the dispatcher's Parallelism, four Hangfire workers).
 /// Throughput: enqueue N, then deliver all; wall and process CPU for each (on PostgreSQL also the server's CPU, read from /proc,
 /// since most of Hangfire's work there happens in the database). Crash: each design runs in a child process that is killed
-/// (kill -9 of the tree) once ~40 % of the mails are written, then a second child finishes; duplicates are sends of a key
+/// (kill -9 of the tree) once ~40 % of the mails are written (kills=k: k children killed in turn, for more chances to hit a
+/// mail between its send and its mark), then one more child finishes; duplicates are sends of a key
 /// whose mail was already delivered (the pickup folder itself drops the second copy by its file name, a mail service would
 /// not), lost are keys never written.
 /// </summary>
@@ -37,10 +38,11 @@ public static class HangfireDispatchBenchmark
         if (args.Length > 0 && args[0] == ChildVerb) return await ChildAsync(args[1..]);
         var mails = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
         var engines = (args.Length > 1 ? args[1] : "sqlite,postgres").Split(',').Select(e => Enum.Parse<StorageEngine>(e, ignoreCase: true)).ToList();
+        var kills = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
         Console.WriteLine($"Outbox against one Hangfire job per mail: {mails:N0} mails through the pickup folder, {InFlight} in flight, {Environment.ProcessorCount} cores");
         Console.WriteLine("(SQLite row: outbox in SQLite, Hangfire.InMemory; PostgreSQL row: both in the app database. wall = enqueue + deliver;");
         Console.WriteLine(" cpu ms/mail: this process; db cpu: the PostgreSQL server's; cpu ratio: both together against the outbox's;");
-        Console.WriteLine($" crash: child killed at 40 % written, a second child finishes; outbox lease {CrashLease.TotalSeconds:F0} s, Hangfire invisibility {CrashInvisibility.TotalSeconds:F0} s)");
+        Console.WriteLine($" crash: {(kills <= 1 ? "a child killed at 40 % written" : $"{kills} children killed in turn, from 10 % to 90 % written (Hangfire.InMemory: one)")}, then one finishes; duplicates: sends of a key already delivered; outbox lease {CrashLease.TotalSeconds:F0} s, Hangfire invisibility {CrashInvisibility.TotalSeconds:F0} s)");
         var rows = new List<string>();
         foreach (var engine in engines)
         {
@@ -49,8 +51,8 @@ public static class HangfireDispatchBenchmark
             await HangfireThroughputAsync(engine, Math.Min(mails, 50));
             var outbox = await OutboxThroughputAsync(engine, mails);
             var hangfire = await HangfireThroughputAsync(engine, mails);
-            var outboxCrash = await CrashAsync("outbox", engine, mails);
-            var hangfireCrash = await CrashAsync("hangfire", engine, mails);
+            var outboxCrash = await CrashAsync("outbox", engine, mails, kills);
+            var hangfireCrash = await CrashAsync("hangfire", engine, mails, kills);
             rows.Add(Row("outbox", engine, mails, outbox, outbox, outboxCrash));
             rows.Add(Row(engine == StorageEngine.Sqlite ? "hangfire (in-memory)" : "hangfire", engine, mails, hangfire, outbox, hangfireCrash));
         }
@@ -264,9 +266,9 @@ public static class HangfireDispatchBenchmark
 
     /// <summary>
     /// One crash run: the mails queued (outbox rows, Hangfire.PostgreSql jobs; Hangfire.InMemory can only be queued inside the
-    /// child), a first child killed with its process tree once 40 % are in the folder, then a second child that finishes.
+    /// child), a first child killed with its process tree once 40 % are in the folder (or several in turn), then a child that finishes.
     /// </summary>
-    private static async Task<Crash> CrashAsync(string design, StorageEngine engine, int mails)
+    private static async Task<Crash> CrashAsync(string design, StorageEngine engine, int mails, int kills)
     {
         var folder = Directory.CreateTempSubdirectory("outreach-bench-hf-crash-").FullName;
         var journal = Path.Combine(Path.GetTempPath(), $"outreach-bench-hf-{Guid.NewGuid():N}.dup");
@@ -297,26 +299,30 @@ public static class HangfireDispatchBenchmark
             }
 
             string[] Args(string node) => [ChildVerb, design, engine.ToString(), connection, folder, journal, mails.ToString(CultureInfo.InvariantCulture), node];
-            using (var first = StartChild(Args("child-1")))
+            // Hangfire.InMemory loses everything at the first kill: later children would have nothing to be killed in.
+            var points = design == "hangfire" && engine == StorageEngine.Sqlite ? KillPoints(1) : KillPoints(kills);
+            var killedAt = new List<int>();
+            foreach (var (point, n) in points.Select((p, i) => (p, i + 1)))
             {
-                var target = mails * 4 / 10;
+                using var child = StartChild(Args($"child-{n}"));
+                var target = (int)(mails * point);
                 while (Directory.EnumerateFiles(folder, "*.eml").Count() < target)
                 {
-                    if (first.Process.HasExited) throw new InvalidOperationException($"{design}/{engine}: the first child ended before it was killed: {first.Output()}");
+                    if (child.Process.HasExited) throw new InvalidOperationException($"{design}/{engine}: child {n} ended before it was killed: {child.Output()}");
                     await Task.Delay(10);
                 }
 
-                first.Process.Kill(entireProcessTree: true);
-                await first.Process.WaitForExitAsync();
+                child.Process.Kill(entireProcessTree: true);
+                await child.Process.WaitForExitAsync();
+                killedAt.Add(Directory.EnumerateFiles(folder, "*.eml").Count());
             }
 
-            var atKill = Directory.EnumerateFiles(folder, "*.eml").Count();
-            using (var second = StartChild(Args("child-2")))
+            using (var last = StartChild(Args($"child-{points.Count + 1}")))
             {
                 using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-                await second.Process.WaitForExitAsync(limit.Token);
-                if (second.Process.ExitCode != 0) throw new InvalidOperationException($"{design}/{engine}: the second child failed: {second.Output()}");
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  crash {design,-8} {engine,-9} killed at {atKill} written; second child: {second.Output().Trim()}"));
+                await last.Process.WaitForExitAsync(limit.Token);
+                if (last.Process.ExitCode != 0) throw new InvalidOperationException($"{design}/{engine}: the last child failed: {last.Output()}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  crash {design,-8} {engine,-9} killed at {string.Join(", ", killedAt)} written; last child: {last.Output().Trim()}"));
             }
 
             var written = Directory.EnumerateFiles(folder, "*.eml").Count();
@@ -329,6 +335,9 @@ public static class HangfireDispatchBenchmark
             File.Delete(journal);
         }
     }
+
+    /// <summary>Where the children are killed, as shares of the mails written: 40 % for one kill, else spread from 10 % to 90 %.</summary>
+    private static List<double> KillPoints(int kills) => kills <= 1 ? [0.4] : [.. Enumerable.Range(0, kills).Select(i => 0.1 + (0.8 * i / (kills - 1)))];
 
     private sealed class Child(Process process) : IDisposable
     {

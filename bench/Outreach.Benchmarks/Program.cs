@@ -15,7 +15,7 @@ using Outreach.Testing;
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]
 //        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
-//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- hangfire [mails=2000] [engines=sqlite,postgres]
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- hangfire [mails=2000] [engines=sqlite,postgres] [kills=1]
 //        (the outbox dispatcher against one Hangfire job per mail: mails/s, CPU per mail, and duplicates and lost mails after
 //        a kill -9 of a child process; see HangfireDispatchBenchmark.cs, which re-invokes this program with a hidden verb)
 // For each engine: the full CSV import (parse, validate, duplicate checks, organisations + contacts + entries +
