@@ -129,10 +129,12 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         Log($"{victim.Name} runs the Dataverse sync: it will be killed; {stopped.Name} will be stopped; {survivor.Name} runs on");
 
         var delivery = new Outreach.Mail.PickupFolderDelivery(new Outreach.Mail.MailOptions { PickupFolder = pickup.FullName }, TimeProvider.System);
-        await WaitForAsync($"{KillAfterSent} mails sent, and {victim.Name} holding unsent claims", TimeSpan.FromSeconds(150), async () =>
+        // All queued (the sequences job is done), the budget's first minute under way, and the victim holding mail it has not sent.
+        await WaitForAsync($"{Contacts} mails queued, {KillAfterSent} sent, and {victim.Name} holding unsent claims", TimeSpan.FromSeconds(150), async () =>
         {
             if (Emls().Length < KillAfterSent) return null;
             await using var c = await db.OpenAsync(default);
+            if (await c.ExecuteScalarAsync<long>("SELECT count(*) FROM mail_outbox") < Contacts) return null;
             var held = await c.QueryAsync<string>("SELECT idempotency_key FROM mail_outbox WHERE status = 'sending' AND claimed_by = @n", new { n = victim.Name });
             return held.Any(k => !File.Exists(delivery.PathFor(k))) ? "yes" : null;
         });
@@ -306,7 +308,9 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
             LEFT JOIN hangfire.jobparameter t ON t.jobid = j.id AND t.name = 'Time'
             """)).ToList();
         var now = Now();
-        var slots = jobs.Select(j => (j.Id, Job: j.Recurring.Trim('"'), Slot: SlotOf(j.Time, j.CreatedAt), j.State, j.Starts)).ToList();
+        var options = new JobsOptions { SequencesCron = "* * * * *", DataverseSyncCron = "0 0 * * *" };
+        var zone = JobSchedule.ParseZone(options.TimeZone);
+        var slots = jobs.Select(j => (j.Id, Job: j.Recurring.Trim('"'), Slot: SlotOf(j.Recurring.Trim('"'), TriggeredAt(j.Time, j.CreatedAt), options, zone), j.State, j.Starts)).ToList();
         foreach (var job in slots.GroupBy(s => s.Job).OrderBy(g => g.Key))
         {
             var perSlot = job.GroupBy(s => s.Slot).OrderBy(g => g.Key).ToList();
@@ -320,7 +324,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
                     failures.Add($"Recurring job {job.Key}, slot {slot.Key:HH:mm:ss}: started {starts} times (states: {string.Join(", ", slot.Select(s => s.State))}).");
             }
 
-            var cron = JobCatalog.Find(job.Key) is { } definition ? definition.Cron(new JobsOptions { SequencesCron = "* * * * *" }) : null;
+            var cron = JobCatalog.Find(job.Key) is { } definition ? definition.Cron(options) : null;
             if (cron == "* * * * *")
             {
                 for (var i = 1; i < perSlot.Count; i++)
@@ -383,10 +387,21 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         if (MaxIn(TimeSpan.FromSeconds(60)) < MaxPerMinute * 9 / 10) failures.Add($"The send budget ({MaxPerMinute} a minute) was never approached: the limit was not tested.");
     }
 
-    private static DateTimeOffset SlotOf(string? time, DateTime createdAt) =>
+    /// <summary>When Hangfire triggered the job: its Time parameter (Unix seconds), else when the job was created.</summary>
+    private static DateTimeOffset TriggeredAt(string? time, DateTime createdAt) =>
         long.TryParse(time?.Trim('"'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc)) is var at ? at.AddTicks(-(at.Ticks % TimeSpan.TicksPerMinute)) : default;
+            : new DateTimeOffset(DateTime.SpecifyKind(createdAt, DateTimeKind.Utc));
+
+    /// <summary>The schedule slot a trigger belongs to: the job's latest cron occurrence at or before it (triggers come a few seconds late).</summary>
+    private static DateTimeOffset SlotOf(string job, DateTimeOffset triggered, JobsOptions options, TimeZoneInfo zone)
+    {
+        var definition = JobCatalog.Find(job) ?? throw new InvalidOperationException($"Hangfire ran an unknown recurring job '{job}'.");
+        var schedule = definition.Schedule(options, zone);
+        var slot = triggered - TimeSpan.FromDays(8);
+        while (schedule.NextAfter(slot) is { } next && next <= triggered) slot = next;
+        return slot;
+    }
 
     private static string ServerOf(string data)
     {
