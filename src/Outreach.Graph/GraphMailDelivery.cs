@@ -35,6 +35,20 @@ public sealed class GraphMailDelivery(GraphServiceClient client, GraphOptions op
     {
         ArgumentNullException.ThrowIfNull(mail);
         using var slot = await limiter.AcquireAsync(mailbox, ct);
+        return await SendInSlotAsync(mail, ct);
+    }
+
+    /// <summary>Asks whether the mail is still wanted after the wait for a send slot (up to a minute at 30 a minute), not before it.</summary>
+    public async Task<DeliveryReceipt?> SendIfWantedAsync(OutboxMail mail, Func<CancellationToken, Task<bool>> stillWanted, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(stillWanted);
+        using var slot = await limiter.AcquireAsync(mailbox, ct);
+        return await stillWanted(ct) ? await SendInSlotAsync(mail, ct) : null;
+    }
+
+    private async Task<DeliveryReceipt> SendInSlotAsync(OutboxMail mail, CancellationToken ct)
+    {
         var key = mail.Mail.IdempotencyKey;
         return await CallAsync("send", key, async () =>
         {

@@ -121,5 +121,13 @@ public sealed class RateLimitedDelivery(IMailDelivery inner, SendRateLimiter lim
         return await inner.SendAsync(mail, ct);
     }
 
+    /// <summary>Asks whether the mail is still wanted after the wait for a send slot, not before it.</summary>
+    public async Task<DeliveryReceipt?> SendIfWantedAsync(OutboxMail mail, Func<CancellationToken, Task<bool>> stillWanted, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(stillWanted);
+        using var slot = await limiter.AcquireAsync(mailbox, ct);
+        return await stillWanted(ct) ? await inner.SendAsync(mail, ct) : null;
+    }
+
     public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) => inner.WasDeliveredAsync(idempotencyKey, ct);
 }

@@ -186,6 +186,36 @@ public abstract partial class StoreContract
         Assert.Equal(["race:report"], delivery.Sends.Keys);
     }
 
+    /// <summary>
+    /// Found by the three-node test: the re-check ran before the wait for the mailbox's send budget (up to a minute), so a
+    /// mail checked just before an opt-out could still go after it. It is asked once the send slot is taken.
+    /// </summary>
+    [Fact]
+    public async Task AnOptOutWhileTheMailWaitsForASendSlot_StopsTheSend()
+    {
+        var organisation = await Prospects.AddOrganisationAsync(Draft("Slot Gold"), default);
+        var eva = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Eva Jansen", Email = "eva@slot.example" }), default);
+        var now = Clock.GetUtcNow();
+        var outbox = new SqlMailOutbox(Db);
+        await outbox.EnqueueAsync(Mail("slot:eva", now, eva.Id, "eva@slot.example"), now, default);
+        using var limiter = new Outreach.Mail.SendRateLimiter(0, 1, Clock);
+        var inner = new CountingDelivery();
+        var delivery = new Outreach.Mail.RateLimitedDelivery(inner, limiter, "secretariat@example.org");
+
+        // Another send holds the mailbox's only slot, so Eva's mail waits for it.
+        var busy = await limiter.AcquireAsync("secretariat@example.org", default);
+        var dispatch = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy { Parallelism = 1 }).DispatchDueAsync("node-a", default);
+        for (var i = 0; i < 200 && limiter.Waiting == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, limiter.Waiting);
+        await Prospects.SetOptedOutAsync(eva.Id, now, default);
+        busy.Dispose();
+
+        var result = await dispatch;
+        Assert.Equal((1, 0, 1), (result.Claimed, result.Sent, result.Withdrawn));
+        Assert.Empty(inner.Sends);
+        Assert.Equal(OutboxStatus.Cancelled, Assert.Single(await outbox.ListAsync(null, 10, default)).Status);
+    }
+
     [Fact]
     public async Task ANodeStartingAgain_ReleasesItsOwnClaimsAtOnce_AndLeavesOtherNodesClaims()
     {

@@ -335,3 +335,33 @@ public sealed class LiveNodesTests
         Assert.False(await nodes.IsNameInUseAsync("node-10", TimeSpan.FromMilliseconds(300), default));
     }
 }
+
+/// <summary>Found by the three-node test: a node stopped gracefully kept its outbox claims until their lease ran out.</summary>
+public sealed class GracefulStopTests
+{
+    [Fact]
+    public async Task ANodeStoppingGracefully_GivesBackItsOutboxClaims()
+    {
+        var factory = new OutreachAppFactory();
+        long id;
+        await using (var app = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:NodeName", "node-stopping")))
+        {
+            app.CreateClient();
+            var outbox = app.Services.GetRequiredService<Core.Mail.IMailOutbox>();
+            var now = factory.Clock.GetUtcNow();
+            // Due in an hour, so the node's own dispatcher leaves it alone; then claimed under the node's name, as a send in flight would be.
+            var (mail, _) = await outbox.EnqueueAsync(new Core.Mail.MailDraft
+            {
+                IdempotencyKey = "stop:1", Purpose = "test", ToAddress = "eva@example.org", ToName = "Eva", Subject = "s", HtmlBody = "<p>b</p>", TextBody = "b", DueAt = now.AddHours(1),
+            }, now, default);
+            id = mail.Id;
+            Assert.Single(await outbox.ClaimDueAsync("node-stopping", now.AddHours(1), now.AddHours(2), 10, default));
+        }
+
+        var db = new Database(StorageEngine.Sqlite, "Data Source=" + Path.Combine(factory.DataFolder, "outreach.db"));
+        await using var c = await db.OpenAsync(default);
+        var row = await c.QuerySingleAsync<(string Status, string? ClaimedBy)>("SELECT status, claimed_by FROM mail_outbox WHERE id = @id", new { id });
+        Assert.Equal(("pending", (string?)null), (row.Status, row.ClaimedBy));
+        await factory.DisposeAsync();
+    }
+}

@@ -139,6 +139,14 @@ public interface IMailDelivery
     /// <summary>Sends the mail; the receipt says which message it became (Message-ID, conversation) as far as the delivery knows.</summary>
     Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct);
 
+    /// <summary>
+    /// Sends the mail unless <paramref name="stillWanted"/>, asked at the last moment the send can still be stopped (after any
+    /// wait for the mailbox's send budget, which can take a minute), says no; null when it said no. A delivery that waits for a
+    /// budget overrides this to ask after the wait.
+    /// </summary>
+    async Task<DeliveryReceipt?> SendIfWantedAsync(OutboxMail mail, Func<CancellationToken, Task<bool>> stillWanted, CancellationToken ct) =>
+        await stillWanted(ct) ? await SendAsync(mail, ct) : null;
+
     /// <summary>The receipt of the mail with this idempotency key if it was already delivered (it is in Sent Items, or its file exists); else null.</summary>
     Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct);
 }

@@ -75,15 +75,17 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
                     return;
                 }
 
-                // The claim checked the contact, but an opt-out may have come in since (a batch takes a while, a lease may have run out).
-                if (await outbox.WithdrawIfUnwantedAsync(mail.Id, node, token) is { } withdrawal)
+                // The claim checked the contact, but an opt-out may have come in since (a batch takes a while, a lease may have run
+                // out, the mailbox's send budget may hold the send for a minute): asked again once the send can start.
+                Withdrawal? withdrawal = null;
+                var receipt = await delivery.SendIfWantedAsync(mail, async t => (withdrawal = await outbox.WithdrawIfUnwantedAsync(mail.Id, node, t)) is null, token);
+                if (receipt is null)
                 {
-                    if (withdrawal.ClaimLost) Interlocked.Increment(ref lost);
+                    if (withdrawal?.ClaimLost == true) Interlocked.Increment(ref lost);
                     else Interlocked.Increment(ref withdrawn);
                     return;
                 }
 
-                var receipt = await delivery.SendAsync(mail, token);
                 if (await outbox.MarkSentAsync(mail.Id, node, clock.GetUtcNow(), receipt, token)) Interlocked.Increment(ref sent);
                 else Interlocked.Increment(ref lost);
             }

@@ -25,6 +25,9 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
     [LoggerMessage(Level = LogLevel.Error, Message = "Another live node runs under the name {Node}: Jobs:NodeName must be unique among live nodes. This node's earlier claims are not taken back at start (they are taken again after their lease)")]
     private static partial void LogNameInUse(ILogger logger, string node);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node} stopping: {Released} mails this node had claimed are due again for any node")]
+    private static partial void LogStopped(ILogger logger, string node, int released);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch on {Node} failed; trying again next round")]
     private static partial void LogFailed(ILogger logger, Exception ex, string node);
 
@@ -32,6 +35,30 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
     {
         await StartNodeAsync(stoppingToken);
         using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            await DispatchRoundsAsync(timer, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping mid-round: the sends in flight were cancelled; their claims go back below.
+        }
+
+        // A graceful stop: what this node claimed and did not finish goes back now, not after its lease (attempts are kept, so
+        // a mail cut off mid-send is first looked for in the delivery by whoever takes it next).
+        try
+        {
+            var released = await dispatcher.ReleaseOwnClaimsAsync(node.Name, CancellationToken.None);
+            LogStopped(logger, node.Name, released);
+        }
+        catch (Exception ex)
+        {
+            LogStartFailed(logger, ex, node.Name);
+        }
+    }
+
+    private async Task DispatchRoundsAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
         do
         {
             try
@@ -50,7 +77,13 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
                 LogFailed(logger, ex, node.Name);
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        while (await NextRoundAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> NextRoundAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try { return await timer.WaitForNextTickAsync(stoppingToken); }
+        catch (OperationCanceledException) { return false; }
     }
 
     /// <summary>
