@@ -49,7 +49,8 @@ public sealed class AdministrationBrowserTests(BrowserFixture fixture) : IClassF
         await Assertions.Expect(rows.First).ToContainTextAsync("Ilse Admin (ilse)");
         await Assertions.Expect(page.Locator("[data-testid=audit] tbody tr[data-action=created]", new() { HasText = "Tom <b>Bakker</b>" })).ToHaveCountAsync(1);
         await page.GotoAsync("/admin/audit");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("audit"), FullPage = false });
+        await Assertions.Expect(page.Locator("[data-testid=audit]")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "audit");
 
         // Tom's password does not open a disabled account.
         var tom = await fixture.NewPageAsync(role: null);

@@ -53,6 +53,26 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Screenshots land in the test output folder (artifacts/screenshots when run by scripts/test) for the README and for failures.</summary>
+    /// <summary>
+    /// A screenshot for the README. Chromium now and then answers "Unable to capture screenshot" on a loaded machine (seen once
+    /// in CI on a page that had loaded): the picture is documentation, not an assertion, so it is tried again before failing.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(name), FullPage = fullPage });
+                return;
+            }
+            catch (PlaywrightException ex) when (attempt < 3 && ex.Message.Contains("Unable to capture screenshot", StringComparison.Ordinal))
+            {
+                await Task.Delay(500);
+            }
+        }
+    }
+
     public static string ScreenshotPath(string name)
     {
         var folder = Environment.GetEnvironmentVariable("OUTREACH_SCREENSHOTS") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
