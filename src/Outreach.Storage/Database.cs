@@ -48,6 +48,10 @@ public sealed class Database
         }.ToString();
     }
 
+    /// <summary>SQLite handles whose connection settings are in place (a function registration is not kept by the pool, settings are).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> PreparedHandles = new();
+    private static readonly object PreparedMark = new();
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         DbConnection connection = Engine == StorageEngine.Sqlite
@@ -58,10 +62,16 @@ public sealed class Database
             await connection.OpenAsync(ct);
             if (connection is SqliteConnection sqlite)
             {
-                // WAL lets the board read while a job writes; busy_timeout waits for the single writer instead of failing.
-                using var pragma = sqlite.CreateCommand();
-                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-                await pragma.ExecuteNonQueryAsync(ct);
+                // WAL lets the board read while a job writes; busy_timeout waits for the single writer instead of failing. These
+                // settings stay with the native handle, which the pool hands out again: set once per handle, not on every open
+                // (four statements on each of the outbox's several opens per mail were most of SQLite's dispatch cost).
+                if (sqlite.Handle is { } handle && !PreparedHandles.TryGetValue(handle, out _))
+                {
+                    using var pragma = sqlite.CreateCommand();
+                    pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+                    await pragma.ExecuteNonQueryAsync(ct);
+                    PreparedHandles.AddOrUpdate(handle, PreparedMark);
+                }
 
                 // PostgreSQL gets the same function from migration 0003; see Fold.
                 sqlite.CreateFunction<string?, string?>("fold", Fold, isDeterministic: true);
