@@ -22,13 +22,7 @@ public sealed class EventCalendarOverlapTests
     public async Task TwoOverlappingRuns_ApplyEachCalendarAnswerAndTheAttendanceOnce(StorageEngine engine)
     {
         await using var server = await LocalGraphServer.StartAsync("local-graph-token", Mailbox);
-        await using var nodes = TwoNodes.Start(engine, b =>
-        {
-            b.UseSetting("Events:Calendar", "graph");
-            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
-            b.UseSetting("Graph:AccessToken", server.Token);
-            b.UseSetting("Graph:Mailbox", Mailbox);
-        });
+        await using var nodes = TwoNodes.Start(engine, GraphCalendarHost.Settings(server, Mailbox));
         var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
         var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
         var service = nodes.A.Services.GetRequiredService<EventService>();

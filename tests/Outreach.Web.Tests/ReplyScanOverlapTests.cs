@@ -22,13 +22,7 @@ public sealed class ReplyScanOverlapTests
     public async Task TwoOverlappingRuns_HandleEachReplyOnce_AndRecordItsOutcome(StorageEngine engine)
     {
         await using var server = await LocalGraphServer.StartAsync("local-graph-token", Mailbox);
-        await using var nodes = TwoNodes.Start(engine, b =>
-        {
-            b.UseSetting("Mail:Provider", "Graph");
-            b.UseSetting("Graph:BaseUrl", server.BaseUrl);
-            b.UseSetting("Graph:AccessToken", server.Token);
-            b.UseSetting("Graph:Mailbox", Mailbox);
-        });
+        await using var nodes = TwoNodes.Start(engine, GraphCalendarHost.Settings(server, Mailbox, calendar: false, mail: true));
         var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
         var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
         var runner = nodes.A.Services.GetRequiredService<SequenceRunner>();
