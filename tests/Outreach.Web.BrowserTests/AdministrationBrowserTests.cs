@@ -60,4 +60,30 @@ public sealed class AdministrationBrowserTests(BrowserFixture fixture) : IClassF
         await tom.GetByTestId("login-submit").ClickAsync();
         await Assertions.Expect(tom.GetByTestId("login-error")).ToBeVisibleAsync();
     }
+
+    /// <summary>The jobs page links an administrator to Hangfire's dashboard, which renders in the browser under the app's security headers.</summary>
+    [Fact]
+    public async Task AnAdministrator_OpensTheHangfireDashboard_FromTheJobsPage()
+    {
+        var page = await fixture.NewPageAsync(Role.Administrator);
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            // The app has no favicon (the browser asks on every page); anything else is a fault, such as a style the policy blocks.
+            if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal)) blocked.Add($"{message.Text} ({message.Location})");
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) blocked.Add($"{response.Status} {response.Url}");
+        };
+        await page.GotoAsync("/jobs");
+        await page.GetByTestId("dashboard-link").ClickAsync();
+        await page.WaitForURLAsync("**/jobs/dashboard/**");
+        await Assertions.Expect(page.Locator(".navbar-brand")).ToContainTextAsync("Outreach jobs");
+        // This node's Hangfire server, with its workers (the test host registers no recurring schedule: it runs on a fake clock).
+        await page.GotoAsync("/jobs/dashboard/servers");
+        await Assertions.Expect(page.Locator("table").First).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, "hangfire-dashboard");
+        Assert.True(blocked.Count == 0, "Console errors on the dashboard:\n" + string.Join("\n", blocked));
+    }
 }

@@ -159,6 +159,11 @@ public sealed class HangfireHostTests
         var home = await admin.GetAsync("/jobs/dashboard/");
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Outreach jobs", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Its inline style attributes are allowed there only; scripts stay the app's own files everywhere.
+        var policy = home.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Equal(Hosting.SecurityHeaders.DashboardContentSecurityPolicy, policy);
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Equal(Hosting.SecurityHeaders.ContentSecurityPolicy, (await admin.GetAsync("/jobs")).Headers.GetValues("Content-Security-Policy").Single());
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/jobs/dashboard/servers")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await app.CreateClientAs(Role.Manager).GetAsync("/jobs/dashboard/")).StatusCode);
