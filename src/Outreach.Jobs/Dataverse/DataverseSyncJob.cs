@@ -22,11 +22,10 @@ public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, No
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // The node name shows on the jobs page; the run's own suffix keeps two runs on one node apart.
-        var holder = $"{node.Name}/{Guid.NewGuid():N}";
+        var holder = node.ForOneRun();
         var now = clock.GetUtcNow();
         if (await store.TryLeaseAsync(LeaseName, holder, now, now + Lease, ct) is { } other)
-            return JobResult.Skipped($"Another node is syncing with Dataverse (node {NodeOf(other)}).");
+            return JobResult.Skipped($"Another node is syncing with Dataverse (node {NodeIdentity.NodeOf(other)}).");
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewal = RenewAsync(holder, stop);
@@ -70,6 +69,4 @@ public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, No
             // The run ended.
         }
     }
-
-    private static string NodeOf(string holder) => holder.Split('/')[0];
 }

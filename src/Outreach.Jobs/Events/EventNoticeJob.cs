@@ -17,9 +17,8 @@ public sealed partial class EventNoticeJob(EventNoticeDispatcher dispatcher, Nod
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // A claimer name of this run's own: the claim's per-event exclusivity holds only between different names, and two runs
-        // can overlap on one node (two scheduler workers), whose calendar updates of one event would then race.
-        var run = await dispatcher.DispatchAsync(null, $"{node.Name}/{Guid.NewGuid():N}", Budget, ct);
+        // A claimer name of this run's own: the per-event exclusivity holds only between names, and two runs can overlap on one node.
+        var run = await dispatcher.DispatchAsync(null, node.ForOneRun(), Budget, ct);
         if (run.Claimed == 0) return JobResult.Skipped("No event notice was due.");
         LogRun(logger, run.Done, run.Retried, run.Failed);
         return JobResult.Succeeded($"{run.Done} event notices passed on, {run.Retried} to try again later, {run.Failed} given up on.");
