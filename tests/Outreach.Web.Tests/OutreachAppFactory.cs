@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Outreach.Core.Access;
 using Outreach.Storage;
 using Outreach.Web.Access;
@@ -40,15 +41,33 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
     }
 
     private readonly Dictionary<Role, string> keys = [];
+    private IServiceProvider? latestHost;
+    private int hostsBuilt;
 
-    /// <summary>An API key for the role, made once per host (the X-Api-Key header authenticates as that role).</summary>
+    /// <summary>How many hosts this factory and those made from it by WithWebHostBuilder have built.</summary>
+    public int HostsBuilt => Volatile.Read(ref hostsBuilt);
+
+    // A factory made by WithWebHostBuilder builds its host through this one's CreateHost and configures its clients through
+    // this one's ConfigureClient: remembering the host built last lets the key come from that host instead of starting this
+    // factory's own host as a second node on the same database.
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        latestHost = host.Services;
+        Interlocked.Increment(ref hostsBuilt);
+        return host;
+    }
+
+    /// <summary>An API key for the role, made once per database (the X-Api-Key header authenticates as that role).</summary>
     public string KeyFor(Role role)
     {
+        lock (keys) if (keys.TryGetValue(role, out var made)) return made;
+        var host = latestHost ?? Services;
         lock (keys)
         {
             if (!keys.TryGetValue(role, out var key))
             {
-                key = Services.GetRequiredService<AccessService>().CreateApiKeyAsync($"tests-{role.Code()}", role, default).GetAwaiter().GetResult();
+                key = host.GetRequiredService<AccessService>().CreateApiKeyAsync($"tests-{role.Code()}", role, default).GetAwaiter().GetResult();
                 keys[role] = key;
             }
 
