@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,34 +50,59 @@ public static class HangfireSchema
 public static class JobsRegistration
 {
     /// <summary>
-    /// Registers the job classes and Hangfire: its storage (in memory for the embedded node, PostgreSQL for several), the client
-    /// that queues "Run now", the recurring schedules and the server, started after the database is migrated. Each host gets its
-    /// own storage, client and server (nothing through Hangfire's static GlobalConfiguration), so test hosts in one process stay apart.
-    /// A bad schedule is refused here, naming its key.
+    /// Registers the jobs' options (bound once, validated at start: a bad schedule is refused naming its key) and Hangfire: its
+    /// storage (in memory for the embedded node, PostgreSQL for several), the client that queues "Run now", the recurring
+    /// schedules and the server, started after the database is migrated. Each host gets its own storage, client and server
+    /// (nothing through Hangfire's static GlobalConfiguration), so test hosts in one process stay apart. Which jobs are on is
+    /// decided by the host's Configure calls on <see cref="JobsOptions"/>, which the scheduler and the jobs page both read.
     /// </summary>
-    public static IServiceCollection AddOutreachJobs(this IServiceCollection services, JobsOptions options, SchedulerStore store, string connectionString)
+    public static OptionsBuilder<JobsOptions> AddOutreachJobs(this IServiceCollection services, IConfiguration configuration, SchedulerStore store,
+        Func<IServiceProvider, string> connectionString)
     {
-        var schedules = JobCatalog.Schedules(options);
-        services.AddSingleton(NodeIdentity.From(options));
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(connectionString);
+        var options = services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobsOptions>, JobSchedulesValidation>();
+        services.AddSingleton(sp => NodeIdentity.From(sp.GetRequiredService<IOptions<JobsOptions>>().Value));
         services.AddSingleton(new SchedulerMode(store));
-        // Only the jobs that are switched on: a job's dependencies (the Dataverse client) exist only when it is.
-        foreach (var (job, _) in schedules)
-            services.AddScoped(job.JobType);
+        // Every job class, made through a factory: a job that is off is not made (null), so its dependencies (the Dataverse
+        // client) may be absent without failing the container's validation at build.
+        foreach (var job in JobCatalog.All)
+            services.AddScoped(job.JobType, sp => job.IsEnabled(sp.GetRequiredService<IOptions<JobsOptions>>().Value)
+                ? ActivatorUtilities.CreateInstance(sp, job.JobType)
+                : null!);
         services.AddSingleton<HangfireJobRunner>();
-        services.AddSingleton<JobStorage>(_ => store == SchedulerStore.Sqlite
+        services.AddSingleton<JobStorage>(sp => store == SchedulerStore.Sqlite
             ? new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long })
-            : PostgresStorage(connectionString));
+            : PostgresStorage(connectionString(sp)));
         services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
         services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>()));
         services.AddSingleton<JobsService>();
         services.AddHostedService<HangfireJobsHost>();
-        return services;
+        return options;
     }
 
     private static PostgreSqlStorage PostgresStorage(string connectionString)
     {
         var options = HangfireSchema.StorageOptions();
         return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);
+    }
+}
+
+/// <summary>Every switched-on job's schedule parses in the configured time zone; otherwise the host does not start, naming the key.</summary>
+internal sealed class JobSchedulesValidation : IValidateOptions<JobsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JobsOptions options)
+    {
+        try
+        {
+            _ = JobCatalog.Schedules(options);
+            return ValidateOptionsResult.Success;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or TimeZoneNotFoundException)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
     }
 }
 

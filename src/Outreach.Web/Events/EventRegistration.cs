@@ -1,5 +1,5 @@
 using Outreach.Core.Events;
-using Outreach.Storage;
+using Microsoft.Extensions.Options;
 using Outreach.Web.Access;
 
 namespace Outreach.Web.Events;
@@ -10,22 +10,21 @@ namespace Outreach.Web.Events;
 /// </summary>
 public static class EventRegistration
 {
-    public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The events part; <paramref name="byGraph"/> is <see cref="UsesGraphCalendar"/> (the host adds Graph once for mail and calendar).</summary>
+    public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration, bool byGraph)
     {
-        var options = configuration.GetSection(EventOptions.Section).Get<EventOptions>() ?? new EventOptions();
-        var graph = UsesGraphCalendar(configuration);
-        options.Calendar = graph ? EventOptions.CalendarGraph : EventOptions.CalendarMail;
-        services.AddSingleton(options);
-        services.AddSingleton<IEventStore, SqlEventStore>();
+        services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.Section))
+            .PostConfigure(o => o.Calendar = byGraph ? EventOptions.CalendarGraph : EventOptions.CalendarMail).ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventOptions>>().Value);
         services.AddSingleton<EventLinks>();
         services.AddSingleton<IEventLinks>(sp => sp.GetRequiredService<EventLinks>());
-        if (graph)
+        if (byGraph)
         {
-            Hosting.ServiceRegistration.AddGraphConnection(services, configuration, "Events:Calendar is Graph");
-            services.AddSingleton<IEventCalendarLinks, SqlEventCalendarLinks>();
+            // Which Microsoft 365 event stands for which network event: only the Graph calendar has them.
+            services.AddSingleton<IEventCalendarLinks, Storage.SqlEventCalendarLinks>();
             // Offers, reminders and follow-ups stay mails, without the iCalendar part: the Graph event is the calendar item.
             services.AddSingleton(sp => new MailInvitationChannel(sp.GetRequiredService<Core.Prospects.IProspectStore>(), sp.GetRequiredService<Core.Mail.IMailOutbox>(),
-                sp.GetRequiredService<Core.Mail.IMailTemplateRenderer>(), sp.GetRequiredService<IEventLinks>(), options, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Core.Mail.IMailTemplateRenderer>(), sp.GetRequiredService<IEventLinks>(), sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<Core.Sequences.ITemplateStore>(), calendarParts: false));
             services.AddSingleton<IEventInvitationChannel, Outreach.Graph.GraphCalendarChannel>();
             services.AddSingleton<IEventCalendarReader, Outreach.Graph.GraphCalendarReader>();
@@ -37,14 +36,11 @@ public static class EventRegistration
         }
 
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
-        services.AddSingleton<IEventNoticeOutbox, SqlEventNoticeOutbox>();
         services.AddSingleton<EventNoticeDispatcher>(sp => new EventNoticeDispatcher(
             sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<EventService>(sp => new EventService(
             sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<EventNoticeDispatcher>(),
             sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>()));
-        // The conversion report's event effect reads recorded attendance.
-        services.AddSingleton<Core.Reports.IEventAttendanceSource, SqlEventAttendanceSource>();
         return services;
     }
 

@@ -5,22 +5,19 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
-using Azure.Core;
-using Azure.Identity;
 using Outreach.Core.Access;
 using Outreach.Core.Audit;
-using Outreach.Core.Crm;
 using Outreach.Dataverse;
-using Outreach.Dataverse.Http;
 using Outreach.Web.Access;
 using Microsoft.AspNetCore.Localization;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Outreach.Core.Jobs;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Jobs.Scheduling;
 using Outreach.Storage;
+using Outreach.Mail;
+using Outreach.Graph;
+using Outreach.Web.Events;
 using Outreach.Storage.Import;
 using Outreach.Web.Demo;
 
@@ -37,29 +34,18 @@ public static class ServiceRegistration
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section)).ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<Database>();
-        services.AddSingleton<Migrator>();
-        services.AddSingleton<IProspectStore, SqlProspectStore>();
-        services.AddSingleton<IPipelineStore, SqlPipelineStore>();
-        services.AddSingleton<IJobRunLog, SqlJobRunLog>();
-        services.AddSingleton<IAccessStore, SqlAccessStore>();
+        services.AddOutreachStorage(configuration);
         services.AddSingleton<IAuditActor, HttpAuditActor>();
-        services.AddSingleton<IAuditLog, SqlAudit>();
         services.AddSingleton<AccessService>();
         services.AddSingleton<OptOutLinks>();
         services.AddSingleton<Core.Sequences.IUnsubscribeLinks>(sp => sp.GetRequiredService<OptOutLinks>());
-        services.AddSingleton<Core.Sequences.ISequenceStore, SqlSequenceStore>();
-        services.AddSingleton<Core.Sequences.ITemplateStore, SqlTemplateStore>();
         services.AddOptions<Outreach.Jobs.Mail.SequencesOptions>().Bind(configuration.GetSection(Outreach.Jobs.Mail.SequencesOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.Option<Outreach.Jobs.Mail.SequencesOptions>().ToSettings());
         services.AddSingleton<Core.Sequences.SequenceRunner>();
-        services.AddSingleton<Core.Mail.IReplyLog, SqlReplyLog>();
         services.AddSingleton<PipelineService>();
-        services.AddSingleton<Core.Reports.IReportSource, SqlReportSource>();
         services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         services.AddSingleton<ProspectImport>();
@@ -69,30 +55,29 @@ public static class ServiceRegistration
 
         // Migrations and demo data first, then the outbox dispatcher and Hangfire (registered below), then the web server.
         services.AddHostedService<DatabaseInitializer>();
+        // Graph once, for whichever needs it; a refusal at start says which.
+        var mailByGraph = MailProvider(configuration) == MailByGraph;
+        var calendarByGraph = EventRegistration.UsesGraphCalendar(configuration);
+        if (mailByGraph || calendarByGraph)
+            services.AddOutreachGraph(configuration, string.Join(" and ", new[] { mailByGraph ? "Mail:Provider is Graph" : null, calendarByGraph ? "Events:Calendar is Graph" : null }.OfType<string>()));
         // After the initializer: the mail dispatcher's loop starts with the schema in place.
-        AddMail(services, configuration);
-        Events.EventRegistration.AddEvents(services, configuration);
+        AddMail(services, configuration, mailByGraph);
+        services.AddEvents(configuration, calendarByGraph);
+        services.AddOutreachDataverse(configuration);
 
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var dataverseSyncCron = AddDataverse(services, configuration);
-        // What the host decides about the jobs, applied to the one JobsOptions every reader sees (the scheduler, the jobs page,
-        // the API), so a job that is scheduled is also listed and can be run by hand.
-        void Derive(JobsOptions o)
-        {
-            o.DataverseSyncCron = dataverseSyncCron;
-            // The replies job needs an inbox, which only the Graph provider has.
-            o.ReplyScanEnabled = string.Equals(configuration[$"{Outreach.Mail.MailOptions.Section}:Provider"], "Graph", StringComparison.OrdinalIgnoreCase);
-            // The calendar job reads answers and attendance from Microsoft 365, so only with Events:Calendar=Graph.
-            o.EventCalendarEnabled = Events.EventRegistration.UsesGraphCalendar(configuration);
-        }
-
-        services.AddOptions<JobsOptions>().Bind(configuration.GetSection(JobsOptions.Section)).Configure(Derive).ValidateDataAnnotations().ValidateOnStart();
-        var jobs = configuration.GetSection(JobsOptions.Section).Get<JobsOptions>() ?? new JobsOptions();
-        Derive(jobs);
-        var postgres = storage.Engine != StorageEngine.Sqlite;
+        // Which jobs are on, decided once on the one JobsOptions every reader sees (the scheduler, the jobs page, the API), so a
+        // job that is scheduled is also listed and can be run by hand.
+        var postgres = configuration.GetValue(StorageOptions.Section + ":" + nameof(StorageOptions.Engine), StorageEngine.Sqlite) != StorageEngine.Sqlite;
         if (postgres)
             services.AddSingleton(new SchemaAddition(HangfireSchema.Name, StorageEngine.Postgres, HangfireSchema.InstallAsync));
-        services.AddOutreachJobs(jobs, postgres ? SchedulerStore.Postgres : SchedulerStore.Sqlite, Database.ResolveConnectionString(storage));
+        services.AddOutreachJobs(configuration, postgres ? SchedulerStore.Postgres : SchedulerStore.Sqlite, sp => Database.ResolveConnectionString(sp.Option<StorageOptions>()))
+            .Configure<IOptions<DataverseOptions>>((o, dataverse) => o.DataverseSyncCron = DataverseRegistration.SyncCronOrNull(dataverse.Value))
+            // The replies job needs an inbox, which only the Graph provider has; the calendar job reads Microsoft 365's answers.
+            .Configure(o =>
+            {
+                o.ReplyScanEnabled = mailByGraph;
+                o.EventCalendarEnabled = calendarByGraph;
+            });
         // The dashboard's endpoint looks for these two (what AddHangfire would add): its routes, and IGlobalConfiguration as a sign
         // that Hangfire was set up. Nothing is set on Hangfire's static configuration: the storage, client and server are this host's own.
         services.AddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
@@ -112,8 +97,7 @@ public static class ServiceRegistration
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section));
-        var proxyHeader = configuration.GetSection(AccessOptions.Section).Get<AccessOptions>()?.ProxyUserHeader;
-        AddAccess(services, string.IsNullOrWhiteSpace(proxyHeader) ? null : proxyHeader.Trim());
+        AddAccess(services);
         services.AddRazorPages(o =>
             {
                 o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
@@ -135,135 +119,58 @@ public static class ServiceRegistration
         return builder;
     }
 
+    private const string MailByGraph = "Graph";
+    private const string MailByPickup = "Pickup";
+
+    /// <summary>Mail:Provider: Pickup (or empty) or Graph; any other value is refused at start, naming the key.</summary>
+    private static string MailProvider(IConfiguration configuration)
+    {
+        var value = configuration[$"{MailOptions.Section}:{nameof(MailOptions.Provider)}"]?.Trim();
+        if (string.IsNullOrEmpty(value) || string.Equals(value, MailByPickup, StringComparison.OrdinalIgnoreCase)) return MailByPickup;
+        if (string.Equals(value, MailByGraph, StringComparison.OrdinalIgnoreCase)) return MailByGraph;
+        throw new InvalidOperationException($"Mail:Provider '{value}' is not known; use Pickup (mail as .eml files in Mail:PickupFolder, the default) or Graph (a Microsoft 365 mailbox, see the Graph section).");
+    }
+
     /// <summary>
     /// The outbox, the delivery adapter (the pickup folder unless configured otherwise) and the dispatcher on every node.
     /// Register after the database initializer, so the dispatcher starts with the schema in place.
     /// </summary>
-    private static void AddMail(IServiceCollection services, IConfiguration configuration)
+    private static void AddMail(IServiceCollection services, IConfiguration configuration, bool byGraph)
     {
-        var mail = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
-        if (string.IsNullOrWhiteSpace(mail.PickupFolder))
+        services.AddOutreachMail(configuration);
+        // No pickup folder configured: a "mail" folder beside the embedded database.
+        services.AddOptions<MailOptions>().PostConfigure<IOptions<StorageOptions>>((mail, storage) =>
         {
-            var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-            mail.PickupFolder = Path.Combine(storage.DataFolder, "mail");
-        }
-
-        services.AddSingleton(mail);
-        services.TryAddSingleton<Outreach.Core.Mail.IMailboxThrottle, SqlMailboxThrottle>();
-        services.AddSingleton<Outreach.Mail.PickupFolderDelivery>();
-        if (string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase))
-            AddGraphMail(services, configuration);
-        else if (string.Equals(mail.Provider, "Pickup", StringComparison.OrdinalIgnoreCase))
+            if (string.IsNullOrWhiteSpace(mail.PickupFolder)) mail.PickupFolder = Path.Combine(storage.Value.DataFolder, "mail");
+        });
+        if (byGraph)
         {
-            // Mail:MaxPerMinute holds for Mail:FromAddress over every node and restart: the budget is the database's.
-            services.AddSingleton<Outreach.Core.Mail.IMailDelivery>(sp => mail.MaxPerMinute <= 0
-                ? sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>()
-                : new Outreach.Mail.RateLimitedDelivery(sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>(),
-                    new Outreach.Mail.SendRateLimiter(sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(), mail.MaxPerMinute, 1, sp.GetRequiredService<TimeProvider>()), mail.FromAddress));
+            services.AddOutreachGraphMail();
+            services.AddSingleton(sp => new Core.Mail.ReplyHandling(sp.GetRequiredService<Core.Mail.IMailboxReader>(), sp.GetRequiredService<Core.Mail.IReplyLog>(),
+                sp.GetRequiredService<Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), sp.GetRequiredService<GraphOptions>().Mailbox!));
         }
         else
-            throw new InvalidOperationException($"Mail:Provider '{mail.Provider}' is not known; use Pickup (mail as .eml files in Mail:PickupFolder, the default) or Graph (a Microsoft 365 mailbox, see the Graph section).");
+            services.AddOutreachPickupDelivery();
 
-        // Erasure also removes pickup copies written before a switch to Graph (Graph's sent mail stays in the mailbox).
-        services.AddSingleton<Outreach.Core.Mail.IDeliveredMail>(sp => sp.GetRequiredService<Outreach.Mail.PickupFolderDelivery>());
-        services.AddSingleton<Outreach.Core.Mail.IMailOutbox, SqlMailOutbox>();
-        services.AddSingleton(new Outreach.Core.Mail.DispatchPolicy());
-        services.AddSingleton<Outreach.Core.Mail.OutboxDispatcher>();
+        services.AddSingleton(new Core.Mail.DispatchPolicy());
+        services.AddSingleton<Core.Mail.OutboxDispatcher>();
         services.AddSingleton<ContactErasure>();
-        services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
-            sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetServices<Outreach.Core.Mail.IDeliveredMail>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(Math.Clamp(mail.DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),
-            new Outreach.Jobs.Scheduling.LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
-    }
-
-    /// <summary>
-    /// Mail through the secretariat's Microsoft 365 mailbox: delivery (draft + send, per-mailbox limits) and the inbox reader.
-    /// A bad configuration is refused here, before anything starts, naming the missing keys.
-    /// </summary>
-    private static void AddGraphMail(IServiceCollection services, IConfiguration configuration)
-    {
-        var options = AddGraphConnection(services, configuration, "Mail:Provider is Graph");
-        // Graph:MaxPerMinute from the database (every node, every restart); MaxConcurrent per process.
-        services.AddSingleton(sp => new Outreach.Mail.SendRateLimiter(sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(), options.MaxPerMinute, options.MaxConcurrent,
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
-        services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
-        services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
-            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
-    }
-
-    /// <summary>
-    /// The Graph options and client, once, for whichever needs them (Graph mail, the Microsoft 365 calendar of events). A bad
-    /// configuration is refused here, before anything starts, naming the keys and <paramref name="why"/> Graph is needed.
-    /// </summary>
-    internal static Outreach.Graph.GraphOptions AddGraphConnection(IServiceCollection services, IConfiguration configuration, string why)
-    {
-        if (services.FirstOrDefault(d => d.ServiceType == typeof(Outreach.Graph.GraphOptions))?.ImplementationInstance is Outreach.Graph.GraphOptions added) return added;
-        var section = configuration.GetSection(Outreach.Graph.GraphOptions.Section);
-        var options = section.Get<Outreach.Graph.GraphOptions>() ?? new Outreach.Graph.GraphOptions();
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true))
-            throw new InvalidOperationException($"Graph configuration refused ({why}): " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
-
-        services.AddSingleton(options);
-        services.TryAddSingleton<Outreach.Core.Mail.IMailboxThrottle, SqlMailboxThrottle>();
-        services.AddSingleton(sp =>
-        {
-            TokenCredential credential = string.IsNullOrEmpty(options.AccessToken)
-                ? new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret)
-                : new Outreach.Graph.FixedTokenCredential(options.AccessToken, sp.GetRequiredService<TimeProvider>());
-            // Every request to a mailbox (mail, calendar, reads) passes its pause, which a 429 on any node sets.
-            return Outreach.Graph.GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<Outreach.Core.Mail.IMailboxThrottle>(),
-                clock: sp.GetRequiredService<TimeProvider>());
-        });
-        return options;
-    }
-
-    /// <summary>
-    /// Dataverse, when Dataverse:Url is set: the Web API client (token from Entra ID through Azure.Identity, or a static token
-    /// for a loopback test server), the sync store and the write-back outbox. Returns the sync's cron, or null to leave it off.
-    /// Without the section Outreach runs on its own data as before.
-    /// </summary>
-    private static string? AddDataverse(IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(DataverseOptions.Section);
-        services.AddOptions<DataverseOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
-        var options = section.Get<DataverseOptions>() ?? new DataverseOptions();
-        if (!options.Enabled) return null;
-
-        // Refuse a bad configuration here, before anything starts, with the validator's own words.
-        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true))
-            throw new InvalidOperationException("Dataverse configuration refused: " + string.Join(" ", errors.Select(e => e.ErrorMessage)));
-
-        var cron = options.SyncCron();
-        services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
-        services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
-        services.AddSingleton(sp =>
-        {
-            var o = sp.Option<DataverseOptions>();
-            var clock = sp.GetRequiredService<TimeProvider>();
-            TokenCredential credential = string.IsNullOrEmpty(o.AccessToken)
-                ? new ClientSecretCredential(o.TenantId, o.ClientId, o.ClientSecret)
-                : new StaticTokenCredential(o.AccessToken, clock);
-            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"));
-        });
-        services.AddSingleton<DataverseSync>();
-        services.AddSingleton<DataverseWriteBack>();
-        return cron;
+            sp.GetRequiredService<Core.Mail.OutboxDispatcher>(), sp.GetServices<Core.Mail.IDeliveredMail>(), sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<MailOptions>().DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),
+            new LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
     }
 
     /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>
-    private static void AddAccess(IServiceCollection services, string? proxyHeader)
+    private static void AddAccess(IServiceCollection services)
     {
         const string Smart = "cookie-or-key";
         services.AddScoped<EditOnWriteFilter>();
         services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
-                : proxyHeader is not null && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
+                : ProxyHeader(context) is { } proxyHeader && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
                 // The JSON API never accepts the browser's cookie: its posts carry no antiforgery token, so a cookie there would invite cross-site requests.
                 : context.Request.Path.StartsWithSegments("/api") ? ApiKeyAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
@@ -299,6 +206,10 @@ public static class ServiceRegistration
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddRateLimiter(RateLimits.Configure);
     }
+
+    /// <summary>Access:ProxyUserHeader, from the one bound options; null when no trusted proxy signs people in.</summary>
+    private static string? ProxyHeader(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.ProxyUserHeader?.Trim() is { Length: > 0 } header ? header : null;
 
     private static Task Answer(RedirectContext<CookieAuthenticationOptions> context, int status)
     {

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Outreach.Core.Access;
+using Outreach.Core.Audit;
+using Outreach.Core.Crm;
+using Outreach.Core.Events;
+using Outreach.Core.Jobs;
+using Outreach.Core.Mail;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Core.Reports;
+using Outreach.Core.Sequences;
+
+namespace Outreach.Storage;
+
+/// <summary>The storage adapter: its options (bound and validated once, at start), the database and every store.</summary>
+public static class StorageRegistration
+{
+    public static IServiceCollection AddOutreachStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Database>();
+        services.AddSingleton<Migrator>();
+
+        services.AddSingleton<IProspectStore, SqlProspectStore>();
+        services.AddSingleton<IPipelineStore, SqlPipelineStore>();
+        services.AddSingleton<IJobRunLog, SqlJobRunLog>();
+        services.AddSingleton<IAccessStore, SqlAccessStore>();
+        services.AddSingleton<IAuditLog, SqlAudit>();
+        services.AddSingleton<ISequenceStore, SqlSequenceStore>();
+        services.AddSingleton<ITemplateStore, SqlTemplateStore>();
+        services.AddSingleton<IReplyLog, SqlReplyLog>();
+        services.AddSingleton<IReportSource, SqlReportSource>();
+        services.AddSingleton<IMailOutbox, SqlMailOutbox>();
+        services.TryAddSingleton<IMailboxThrottle, SqlMailboxThrottle>();
+        services.AddSingleton<IEventStore, SqlEventStore>();
+        services.AddSingleton<IEventNoticeOutbox, SqlEventNoticeOutbox>();
+        services.AddSingleton<IEventAttendanceSource, SqlEventAttendanceSource>();
+        // Used only when Dataverse:Url is set; a store without its adapter costs nothing.
+        services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
+        services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
+        return services;
+    }
+}
