@@ -251,6 +251,7 @@ public static class ServiceRegistration
             return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"));
         });
         services.AddSingleton<DataverseSync>();
+        services.AddSingleton(sp => new OutreachLinks(sp.Option<OutreachOptions>().PublicBaseUrl));
         services.AddSingleton<DataverseWriteBack>();
         return cron;
     }
