@@ -47,6 +47,15 @@ public sealed class DataverseOptions : IValidatableObject
     public Uri BaseUri() => new(Url!.TrimEnd('/') + "/", UriKind.Absolute);
 
     /// <summary>
+    /// The account's page in Dynamics 365 (the documented main.aspx record address), or null without Dataverse or without an
+    /// account id (an organisation that lives only in Outreach).
+    /// </summary>
+    public Uri? AccountPage(string? accountId) =>
+        Enabled && Guid.TryParse(accountId, out var id)
+            ? new Uri($"{Url!.TrimEnd('/')}/main.aspx?pagetype=entityrecord&etn={DataverseSchema.Account.Table}&id={id:D}", UriKind.Absolute)
+            : null;
+
+    /// <summary>
     /// The cron expression (five fields, minute first) for <see cref="SyncInterval"/>: whole minutes dividing an hour run at
     /// those minutes of every hour, whole hours dividing a day (24 h included: midnight) at those hours of every day.
     /// </summary>

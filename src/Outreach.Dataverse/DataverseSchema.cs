@@ -27,6 +27,8 @@ public static class DataverseSchema
         public const string PipelineStageSince = "otr_pipelinestagesince";
         public const string NextAction = "otr_nextaction";
         public const string NextActionDue = "otr_nextactiondue";
+        /// <summary>The prospect's page in Outreach (a URL column shown on the account's Outreach tab), written back with the stage.</summary>
+        public const string OutreachUrl = "otr_outreachurl";
 
         /// <summary>
         /// What the sync reads: master data, and the covenant (setting it in Dynamics starts a prospect in Outreach). The
@@ -105,6 +107,8 @@ public static class DataverseSchema
         public const string Name = "otr_name";
         public const string NetworkEventBind = "otr_NetworkEventId@odata.bind";
         public const string ContactBind = "otr_ContactId@odata.bind";
+        /// <summary>The invited person's account, so the account form's sub-grid lists its people's invitations (navigation property, lower case as the solution declares it).</summary>
+        public const string AccountBind = "otr_accountid@odata.bind";
         public const string Response = "otr_response";
         public const string RespondedOn = "otr_respondedon";
         public const string Place = "otr_place";

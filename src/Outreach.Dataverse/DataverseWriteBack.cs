@@ -25,7 +25,7 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 /// as one upsert, and an event is written before the first of its invitations in the pass (in the same change set when
 /// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have.
 /// </summary>
-public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger)
+public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger, OutreachLinks? links = null)
 {
     public const int ItemsPerBatch = 10;
 
@@ -70,7 +70,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
                     }
 
                     var eventReady = item is InvitationWriteBack i && (written.Contains(EventTarget(i.Event)) || inBatch.ContainsKey(EventTarget(i.Event)));
-                    var unit = new Unit(target, [item], Operations(item, eventReady), item switch
+                    var unit = new Unit(target, [item], Operations(item, eventReady, links), item switch
                     {
                         EventWriteBack e => EventTarget(e.Event),
                         InvitationWriteBack v when !eventReady => EventTarget(v.Event),
@@ -134,9 +134,9 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
     private static string EventTarget(WriteBackEvent e) => $"event:{e.Uid}";
 
     /// <summary>The change set for one item; an invitation carries its event's upsert first unless the event is written already.</summary>
-    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false) => item switch
+    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false, OutreachLinks? links = null) => item switch
     {
-        AccountWriteBack account => AccountOperations(account),
+        AccountWriteBack account => AccountOperations(account, links),
         EventWriteBack e => [EventOperation(e.Event)],
         InvitationWriteBack i => eventWritten ? [InvitationOperation(i.Event, i.Invitation)] : [EventOperation(i.Event), InvitationOperation(i.Event, i.Invitation)],
         _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "Unknown write-back item."),
@@ -180,6 +180,8 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
             [InvitationTable.NetworkEventBind] = $"/{NetworkEventTable.EntitySet}({EventId(e):D})",
             // null unlinks an erased person (and a contact deleted in Dynamics, which a link would fail on).
             [InvitationTable.ContactBind] = i.ContactId is { } contact ? $"/{Contact.EntitySet}({contact:D})" : null,
+            // The person's account, for the account form's invitations sub-grid; null unlinks (erased, or the account was deleted).
+            [InvitationTable.AccountBind] = i.AccountId is { } account ? $"/{Account.EntitySet}({account:D})" : null,
             [InvitationTable.Response] = ChoiceValue(i.Response),
             [InvitationTable.RespondedOn] = i.RespondedAt is { } responded ? Instant(responded) : null,
             [InvitationTable.Place] = ChoiceValue(i.Place),
@@ -197,7 +199,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
     private static string Limit(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     /// <summary>The change set for a stage change or next action.</summary>
-    private static List<BatchOperation> AccountOperations(AccountWriteBack item)
+    private static List<BatchOperation> AccountOperations(AccountWriteBack item, OutreachLinks? links)
     {
         var account = new JsonObject
         {
@@ -207,6 +209,8 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
             [Account.NextAction] = item.NextAction,
             [Account.NextActionDue] = item.NextActionDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
+        // The link follows the prospect whose stage the account now shows.
+        if (links is not null && item.ProspectId is { } prospect) account[Account.OutreachUrl] = links.Prospect(prospect);
         // If-Match: * updates only: an account deleted in Dataverse is not re-created by a write-back.
         var operations = new List<BatchOperation> { new(HttpMethod.Patch, $"{Account.EntitySet}({item.AccountId:D})", account, IfMatch: "*") };
         if (item.Change is { } change)

@@ -10,7 +10,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
     private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
 
     internal const string OrganisationColumns =
-        "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt, removed_at AS RemovedAt";
+        "id AS Id, name AS Name, party_kind AS PartyKind, sector AS Sector, country AS Country, kvk_number AS KvkNumber, website_domain AS WebsiteDomain, owner AS Owner, created_at AS CreatedAt, updated_at AS UpdatedAt, removed_at AS RemovedAt, dataverse_id AS DataverseId";
 
     internal const string ContactColumns =
         "id AS Id, organisation_id AS OrganisationId, name AS Name, email AS Email, language AS Language, role AS Role, opted_out_at AS OptedOutAt, lawful_basis AS LawfulBasis, source AS Source, erased_at AS ErasedAt, bounced_at AS BouncedAt";
@@ -90,7 +90,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             WHERE id = @Id
             """,
             parameters, tx, cancellationToken: ct));
-        var after = ToOrganisation(id, draft, before.CreatedAt, now);
+        var after = ToOrganisation(id, draft, before.CreatedAt, now) with { DataverseId = before.DataverseId };
         await AuditOrganisationAsync(c, tx, now, auditActor.Name, "updated", before, after, ct);
         await tx.CommitAsync(ct);
         return after;
@@ -383,11 +383,13 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         public DateTimeOffset CreatedAt { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
         public DateTimeOffset? RemovedAt { get; init; }
+        public string? DataverseId { get; init; }
 
         public Organisation ToDomain() => new()
         {
             Id = Id, Name = Name, PartyKind = PartyKinds.Parse(PartyKind), Sector = Sector, Country = Country,
             KvkNumber = KvkNumber, WebsiteDomain = WebsiteDomain, Owner = Owner, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt, RemovedAt = RemovedAt,
+            DataverseId = DataverseId,
         };
     }
 

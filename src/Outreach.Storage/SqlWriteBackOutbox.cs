@@ -123,7 +123,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         // here is not linked (a link to a deleted row fails the change set); an erased person's name is not sent.
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             """
-            SELECT x.id AS Id, x.idempotency_key AS IdempotencyKey, x.attempts AS Attempts,
+            SELECT x.id AS Id, x.idempotency_key AS IdempotencyKey, x.attempts AS Attempts, e.id AS EntryId,
                    o.dataverse_id AS DataverseId, v.code AS CovenantCode,
                    e.stage AS Stage, e.stage_since AS StageSince, e.next_action AS NextAction, e.next_action_due AS NextActionDue,
                    s.id AS ChangeId, s.from_stage AS FromStage, s.to_stage AS ToStage, s.changed_at AS ChangedAt, s.changed_by AS ChangedBy, s.reason AS Reason,
@@ -136,7 +136,8 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
                    CASE WHEN i.place = 'waitlisted' THEN 1 + (SELECT COUNT(*) FROM invitation w
                         WHERE w.event_id = i.event_id AND w.place = 'waitlisted' AND w.waitlist_number < i.waitlist_number) END AS WaitlistPosition,
                    CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL THEN k.dataverse_id END AS ContactDataverseId,
-                   CASE WHEN k.erased_at IS NULL THEN k.name END AS ContactName
+                   CASE WHEN k.erased_at IS NULL THEN k.name END AS ContactName,
+                   CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL AND ko.removed_at IS NULL THEN ko.dataverse_id END AS ContactAccountDataverseId
             FROM dataverse_outbox x
             LEFT JOIN pipeline_entry e ON e.id = x.entry_id
             LEFT JOIN organisation o ON o.id = e.organisation_id
@@ -147,6 +148,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             LEFT JOIN organisation h ON h.id = n.host_organisation_id
             LEFT JOIN invitation i ON i.id = x.invitation_id
             LEFT JOIN contact k ON k.id = i.contact_id
+            LEFT JOIN organisation ko ON ko.id = k.organisation_id
             WHERE x.sent_at IS NULL AND x.attempts < @MaxAttempts AND x.id > @afterId
               AND (o.dataverse_id IS NOT NULL OR (x.entry_id IS NULL AND n.id IS NOT NULL))
             ORDER BY x.id
@@ -169,7 +171,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
                 invitationId, r.ContactDataverseId is { } contact ? Guid.Parse(contact) : null, r.ContactName,
                 Enum.Parse<InvitationResponse>(r.Response!, ignoreCase: true), r.RespondedAt, Enum.Parse<PlaceStatus>(r.Place!, ignoreCase: true),
                 r.WaitlistPosition is { } position ? (int)position : null, r.PlaceOfferedUntil, r.CheckedInAt, r.AttendedOnline ?? false, r.WalkIn ?? false,
-                r.InvitedAt!.Value), r.Attempts);
+                r.InvitedAt!.Value)
+            {
+                AccountId = r.ContactAccountDataverseId is { } account ? Guid.Parse(account) : null,
+            }, r.Attempts);
         }
 
         return new AccountWriteBack(
@@ -177,7 +182,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             r.ChangeId is { } changeId
                 ? new WriteBackChange(changeId, r.FromStage is null ? null : Stages.Parse(r.FromStage), Stages.Parse(r.ToStage!), r.ChangedAt!.Value, r.ChangedBy!, r.Reason!)
                 : null,
-            r.Attempts);
+            r.Attempts)
+        {
+            ProspectId = r.EntryId,
+        };
     }
 
     public async Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct)
@@ -204,6 +212,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public long Id { get; init; }
         public string IdempotencyKey { get; init; } = "";
         public int Attempts { get; init; }
+        public long? EntryId { get; init; }
         public string? DataverseId { get; init; }
         public string? CovenantCode { get; init; }
         public string? Stage { get; init; }
@@ -240,5 +249,6 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public long? WaitlistPosition { get; init; }
         public string? ContactDataverseId { get; init; }
         public string? ContactName { get; init; }
+        public string? ContactAccountDataverseId { get; init; }
     }
 }

@@ -339,4 +339,20 @@ public sealed class DataverseEventWriteBackTests
         Assert.Equal("0x80040217", results[0].Error!.Code);
         Assert.Empty(local.Server.Rows(Invitations));
     }
+
+    [Fact]
+    public async Task AnInvitation_CarriesTheInvitedPersonsAccount_SoTheAccountFormListsIt()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, StorageEngine.Sqlite);
+        var e = await NewEventAsync(s, null, capacity: 40);
+        await InviteAsync(s, e, await s.ContactIdAsync(Anna), await s.ContactIdAsync(Bram));
+
+        var counts = await WriteBack(s).SendPendingAsync(default);
+
+        Assert.Equal(0, counts.Failed);
+        // Both work at the host account; the lookup is bound by the relationship's navigation property.
+        Assert.Equal($"/accounts({Host:D})", (string)InvitationOf(local, Anna)[DataverseSchema.InvitationTable.AccountBind]!);
+        Assert.Equal($"/accounts({Host:D})", (string)InvitationOf(local, Bram)[DataverseSchema.InvitationTable.AccountBind]!);
+    }
 }

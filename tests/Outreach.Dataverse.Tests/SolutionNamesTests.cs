@@ -99,7 +99,7 @@ public sealed partial class SolutionNamesTests
         Same<Core.Events.InvitationResponse>(sets[DataverseSchema.InvitationResponseChoice], DataverseSchema.ChoiceValue);
         Same<Core.Events.PlaceStatus>(sets[DataverseSchema.PlaceStatusChoice], DataverseSchema.ChoiceValue);
         // The attributes use those choices.
-        var attributes = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("attribute")
+        var attributes = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("attributes").Elements("attribute")
             .Where(a => a.Element("OptionSetName") is not null).Select(a => (a.Element("LogicalName")!.Value, a.Element("OptionSetName")!.Value)).ToList();
         Assert.Contains((DataverseSchema.NetworkEventTable.Status, DataverseSchema.EventStatusChoice), attributes);
         Assert.Contains((DataverseSchema.InvitationTable.Place, DataverseSchema.PlaceStatusChoice), attributes);
@@ -111,11 +111,11 @@ public sealed partial class SolutionNamesTests
         if (plain.StartsWith('_') && plain.EndsWith("_value", StringComparison.Ordinal)) plain = plain[1..^"_value".Length];
         if (Standard.Contains(plain)) return true;
         // Navigation properties (…@odata.bind) use the schema name, which is case-sensitive.
-        if (name.EndsWith("@odata.bind", StringComparison.Ordinal)) return defined.SchemaNames.Contains(plain);
+        if (name.EndsWith("@odata.bind", StringComparison.Ordinal)) return defined.SchemaNames.Contains(plain) || defined.NavigationProperties.Contains(plain);
         return defined.LogicalNames.Contains(plain);
     }
 
-    private sealed record Defined(HashSet<string> LogicalNames, HashSet<string> SchemaNames);
+    private sealed record Defined(HashSet<string> LogicalNames, HashSet<string> SchemaNames, HashSet<string> NavigationProperties);
 
     private static Defined DefinedNames()
     {
@@ -131,7 +131,8 @@ public sealed partial class SolutionNamesTests
             if (name.StartsWith("otr_", StringComparison.Ordinal)) logical.Add(name + "id");
         }
 
-        foreach (var attribute in xml.Descendants("attribute"))
+        // Column definitions only (<attributes><attribute>), not the <attribute name=…/> of a view's or chart's FetchXML.
+        foreach (var attribute in xml.Descendants("attributes").Elements("attribute"))
         {
             logical.Add(attribute.Element("LogicalName")!.Value);
             schema.Add((string)attribute.Attribute("PhysicalName")!);
@@ -139,7 +140,10 @@ public sealed partial class SolutionNamesTests
 
         foreach (var set in xml.Descendants("optionset")) logical.Add((string)set.Attribute("Name")!);
         foreach (var relationship in xml.Descendants("EntityRelationship")) logical.Add((string)relationship.Attribute("Name")!);
-        return new Defined(logical, schema);
+        // The lookup side (RelationshipRoleType 1) of each relationship: the name an @odata.bind uses.
+        var navigation = xml.Descendants("EntityRelationshipRole").Where(r => r.Element("RelationshipRoleType")?.Value == "1")
+            .Select(r => r.Element("NavigationPropertyName")!.Value).ToHashSet(StringComparer.Ordinal);
+        return new Defined(logical, schema, navigation);
     }
 
     private static IEnumerable<string> SchemaNames()

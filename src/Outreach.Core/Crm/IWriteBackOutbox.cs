@@ -26,7 +26,11 @@ public sealed record AccountWriteBack(
     string? NextAction,
     DateOnly? NextActionDue,
     WriteBackChange? Change,
-    int Attempts) : WriteBackItem(Id, Key, Attempts);
+    int Attempts) : WriteBackItem(Id, Key, Attempts)
+{
+    /// <summary>The prospect (pipeline entry) whose state this is; its Outreach page is linked from the account.</summary>
+    public long? ProspectId { get; init; }
+}
 
 /// <summary>A network event as the CRM gets it; its CRM id is derived from <see cref="Uid"/>, so it is the same for every change.</summary>
 public sealed record WriteBackEvent(
@@ -62,6 +66,9 @@ public sealed record WriteBackInvitation(
     DateTimeOffset InvitedAt)
 {
     public bool Attended => CheckedInAt is not null || AttendedOnline;
+
+    /// <summary>The Dataverse account of the invited person's organisation (null when erased, removed or not from Dynamics).</summary>
+    public Guid? AccountId { get; init; }
 }
 
 /// <summary>A network event's current state.</summary>

@@ -118,6 +118,8 @@ public sealed record Organisation
     public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Set when the Dynamics 365 account this organisation mirrors was deleted there; the row and its history stay.</summary>
     public DateTimeOffset? RemovedAt { get; init; }
+    /// <summary>The Dynamics 365 account id the sync stored (null for an organisation that lives only in Outreach).</summary>
+    public string? DataverseId { get; init; }
 }
 
 public sealed record ContactDraft

@@ -64,6 +64,8 @@ public static class ServiceRegistration
         AddMail(services, configuration, mailByGraph);
         services.AddEvents(configuration, calendarByGraph);
         services.AddOutreachDataverse(configuration);
+        // The Outreach URL the write-back puts on each account (PublicBaseUrl/prospects/id).
+        services.AddSingleton(sp => new OutreachLinks(sp.Option<OutreachOptions>().PublicBaseUrl));
 
         // Which jobs are on, decided once on the one JobsOptions every reader sees (the scheduler, the jobs page, the API), so a
         // job that is scheduled is also listed and can be run by hand.

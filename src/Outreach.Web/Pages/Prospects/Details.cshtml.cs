@@ -19,6 +19,7 @@ public sealed class DetailsModel(
     CurrentActor actor,
     TimeProvider clock,
     Core.Events.IEventStore events,
+    Microsoft.Extensions.Options.IOptions<Outreach.Dataverse.DataverseOptions> dataverse,
     IStringLocalizer<SharedResource> T) : PageModel
 {
     public const int MaxNextActionLength = 500;
@@ -27,6 +28,8 @@ public sealed class DetailsModel(
     public Organisation Organisation { get; private set; } = null!;
     public IReadOnlyList<Contact> Contacts { get; private set; } = [];
     public IReadOnlyList<StageChange> History { get; private set; } = [];
+    /// <summary>The account in Dynamics 365; null without Dataverse, for an Outreach-only organisation, or once deleted there.</summary>
+    public Uri? DynamicsAccount { get; private set; }
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
     public IReadOnlyList<Core.Sequences.Enrolment> Enrolments { get; private set; } = [];
     /// <summary>Replies, out-of-office answers and bounces from the organisation's people, newest first.</summary>
@@ -121,6 +124,7 @@ public sealed class DetailsModel(
         if (summary is null) return false;
         Prospect = summary;
         Organisation = (await prospects.GetOrganisationAsync(summary.OrganisationId, ct))!;
+        DynamicsAccount = Organisation.RemovedAt is null ? dataverse.Value.AccountPage(Organisation.DataverseId) : null;
         Contacts = await prospects.ListContactsAsync(summary.OrganisationId, ct);
         History = await pipeline.HistoryAsync(id, ct);
         var others = new List<ProspectSummary>();
