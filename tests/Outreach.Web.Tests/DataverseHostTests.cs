@@ -119,8 +119,41 @@ public sealed class DataverseHostTests
         var (dynamicsEvent, row) = Assert.Single(server.Rows("otr_networkevents"));
         Assert.Equal(("Netwerkbijeenkomst goud", "2027-01-20T13:00:00Z", "gold"), ((string)row["otr_name"]!, (string)row["otr_startson"]!, (string)row["otr_covenant"]!));
         var invitation = Assert.Single(server.Rows("otr_invitations")).Value;
-        Assert.Equal($"/otr_networkevents({dynamicsEvent:D})", (string)invitation["otr_NetworkEventId@odata.bind"]!);
-        Assert.Equal($"/contacts({contact:D})", (string)invitation["otr_ContactId@odata.bind"]!);
+        Assert.Equal($"/otr_networkevents({dynamicsEvent:D})", (string)invitation["otr_networkeventid@odata.bind"]!);
+        Assert.Equal($"/contacts({contact:D})", (string)invitation["otr_contactid@odata.bind"]!);
+    }
+
+    [Fact]
+    public async Task AProspectStartedInDynamicsAndMovedInOutreach_ReachesDynamics_UnderTheSolutionsNavigationProperties()
+    {
+        // The local server takes only the names solutions/Outreach exposes (case included), as Dataverse does after import.
+        await using var server = await LocalDataverseServer.StartAsync();
+        var account = Guid.NewGuid();
+        server.Upsert("accounts", account, new JsonObject { ["name"] = "Goudsmederij Noord B.V.", ["otr_covenant"] = "gold" });
+        await using var factory = new OutreachAppFactory();
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await RunSyncAsync(app, client, 1);
+        var prospect = (await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Goudsmederij")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        var moved = await client.PostAsJsonAsync($"/api/prospects/{prospect}/stage", new { stage = "contacted", reason = "First mail sent" });
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        var run = await RunSyncAsync(app, client, 2);
+
+        var summary = run.Summary ?? "";
+        Assert.Contains("failed 0", summary[summary.IndexOf("Write-back", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.Equal(100_000_001, (int)server.Rows("accounts")[account]["otr_pipelinestage"]!);
+        var changes = server.Rows("otr_stagechanges").Values.ToList();
+        Assert.NotEmpty(changes);
+        Assert.All(changes, c => Assert.Equal($"/accounts({account:D})", (string)c["otr_accountid@odata.bind"]!));
+        Assert.Contains(changes, c => c["otr_reason"]?.GetValue<string>() == "First mail sent");
+        Assert.DoesNotContain(server.Requests, r => r.Status >= 400);
     }
 
     /// <summary>Runs the sync job now and waits for its <paramref name="number"/>th run to end.</summary>
