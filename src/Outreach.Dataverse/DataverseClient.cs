@@ -189,6 +189,8 @@ public sealed class DataverseClient : IDisposable
             Content = new StringContent(body.ToString(), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/mixed; boundary={batch}");
+        // Every change set is attempted: one refused (say, an account deleted in Dynamics) holds back none after it.
+        request.Headers.Add("Prefer", "odata.continue-on-error");
         using var response = await SendAsync(request, ct, multipartAnswer: true);
         var boundary = response.Content.Headers.ContentType?.Parameters.FirstOrDefault(p => p.Name == "boundary")?.Value?.Trim('"')
             ?? throw new DataverseException("The $batch answer is not multipart.");
