@@ -138,6 +138,12 @@ public sealed class DataverseWriteBackTests
         Assert.Null(rows[0].Sent);
         Assert.Null(rows[1].Error);
         Assert.NotNull(rows[1].Sent);
+        // What the jobs page and the prospect page show: the refused row, with Dataverse's error, under its prospect only.
+        var refused = Assert.Single(await new SqlWriteBackOutbox(s.Db).RefusedAsync(null, 10, default));
+        Assert.Equal((s.Entry.Id, 1, false), (refused.EntryId!.Value, refused.Attempts, refused.GivenUp));
+        Assert.Equal(rows[0].Error, refused.Error);
+        Assert.Single(await new SqlWriteBackOutbox(s.Db).RefusedAsync(s.Entry.Id, 10, default));
+        Assert.Empty(await new SqlWriteBackOutbox(s.Db).RefusedAsync(s.Entry.Id + 1, 10, default));
         // The refused row is tried again on the next run; the sent one is not.
         Assert.Equal(new WriteBackCounts(0, 1, 1), await WriteBack(s).SendPendingAsync(default));
     }

@@ -156,8 +156,49 @@ public sealed class DataverseHostTests
         Assert.DoesNotContain(server.Requests, r => r.Status >= 400);
     }
 
+    [Fact]
+    public async Task AWriteBackDynamicsRefuses_HoldsBackNoOther_ShowsItsErrorOnTheJobsAndProspectPages_AndTheRunIsNotAPlainSuccess()
+    {
+        await using var server = await LocalDataverseServer.StartAsync();
+        var (gone, kept) = (Guid.NewGuid(), Guid.NewGuid());
+        server.Upsert("accounts", gone, new JsonObject { ["name"] = "Vertrokken Metaal B.V.", ["otr_covenant"] = "gold" });
+        server.Upsert("accounts", kept, new JsonObject { ["name"] = "Blijvend Goud B.V.", ["otr_covenant"] = "gold" });
+        await using var factory = new OutreachAppFactory();
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await RunSyncAsync(app, client, 1);
+        async Task<long> ProspectAsync(string q) => (await client.GetFromJsonAsync<JsonElement>($"/api/prospects?q={q}")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var (goneProspect, keptProspect) = (await ProspectAsync("Vertrokken"), await ProspectAsync("Blijvend"));
+
+        // Deleted in Dynamics after the first sync: the write-back of its move is refused (404, If-Match: * never re-creates it).
+        server.Delete("accounts", gone);
+        foreach (var id in new[] { goneProspect, keptProspect })
+            Assert.True((await client.PostAsJsonAsync($"/api/prospects/{id}/stage", new { stage = "contacted", reason = "First mail sent" })).IsSuccessStatusCode);
+        var run = await RunSyncAsync(app, client, 2, JobOutcome.PartlyFailed);
+
+        Assert.Contains("Write-back: sent 1, failed 1", run.Summary, StringComparison.Ordinal);
+        Assert.Equal(100_000_001, (int)server.Rows("accounts")[kept]["otr_pipelinestage"]!);
+        var jobs = await client.GetStringAsync("/jobs");
+        Assert.Contains("data-testid=\"writeback-refused\"", jobs, StringComparison.Ordinal);
+        Assert.Contains("Entity with the key does not exist.", jobs, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/prospects/{goneProspect}\"", jobs, StringComparison.Ordinal);
+        Assert.Contains("outcome partlyfailed", jobs, StringComparison.Ordinal);
+        var page = await client.GetStringAsync($"/prospects/{goneProspect}");
+        Assert.Contains("data-testid=\"writeback-refused\"", page, StringComparison.Ordinal);
+        Assert.Contains("Entity with the key does not exist.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("writeback-refused", await client.GetStringAsync($"/prospects/{keptProspect}"), StringComparison.Ordinal);
+        var api = await client.GetFromJsonAsync<JsonElement>("/api/jobs");
+        Assert.Equal("PartlyFailed", api.EnumerateArray().Single(j => j.GetProperty("key").GetString() == "dataverse-sync").GetProperty("lastRun").GetProperty("outcome").GetString());
+    }
+
     /// <summary>Runs the sync job now and waits for its <paramref name="number"/>th run to end.</summary>
-    private static async Task<JobRun> RunSyncAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client, int number)
+    private static async Task<JobRun> RunSyncAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client, int number, JobOutcome outcome = JobOutcome.Succeeded)
     {
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
         var log = app.Services.GetRequiredService<IJobRunLog>();
@@ -168,7 +209,7 @@ public sealed class DataverseHostTests
             if (runs.Count == number && runs.All(r => r.Outcome != JobOutcome.Running))
             {
                 var run = runs.MaxBy(r => r.Id)!;
-                Assert.True(run.Outcome == JobOutcome.Succeeded, run.Summary);
+                Assert.True(run.Outcome == outcome, $"{run.Outcome}: {run.Summary}");
                 return run;
             }
 

@@ -19,7 +19,8 @@ public sealed class DetailsModel(
     CurrentActor actor,
     TimeProvider clock,
     Core.Events.IEventStore events,
-    IStringLocalizer<SharedResource> T) : PageModel
+    IStringLocalizer<SharedResource> T,
+    Core.Crm.IWriteBackOutbox? writeBack = null) : PageModel
 {
     public const int MaxNextActionLength = 500;
 
@@ -28,6 +29,8 @@ public sealed class DetailsModel(
     public IReadOnlyList<Contact> Contacts { get; private set; } = [];
     public IReadOnlyList<StageChange> History { get; private set; } = [];
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
+    /// <summary>This prospect's changes Dynamics refused to take, with its error (empty without Dynamics).</summary>
+    public IReadOnlyList<Core.Crm.WriteBackRefusal> RefusedWriteBacks { get; private set; } = [];
     public IReadOnlyList<Core.Sequences.Enrolment> Enrolments { get; private set; } = [];
     /// <summary>Replies, out-of-office answers and bounces from the organisation's people, newest first.</summary>
     public IReadOnlyList<Core.Mail.MailReply> Replies { get; private set; } = [];
@@ -131,6 +134,8 @@ public sealed class DetailsModel(
 
         OtherEntries = others;
         Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
+        // The outbox exists only with Dynamics configured.
+        if (writeBack is not null) RefusedWriteBacks = await writeBack.RefusedAsync(id, 5, ct);
         Replies = await replies.ListForOrganisationAsync(summary.OrganisationId, 20, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
         var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
