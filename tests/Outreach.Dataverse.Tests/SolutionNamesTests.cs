@@ -187,6 +187,24 @@ public sealed partial class SolutionNamesTests
     }
 
     [Fact]
+    public void EveryTableAndChoiceTheCustomizationsUse_IsARootComponentOfTheSolution()
+    {
+        // A choice a column uses but the manifest does not list is left out of the exported solution (and an import
+        // into a clean environment fails on the missing dependency): type 1 = table, type 9 = choice (option set).
+        var roots = XDocument.Load(Path.Combine(SolutionFolder, "solution.xml")).Descendants("RootComponent")
+            .Select(r => ((string)r.Attribute("type")!, (string)r.Attribute("schemaName")!)).ToHashSet();
+        var xml = Customizations();
+        var tables = xml.Descendants("Entity").Select(e => e.Element("Name")!.Value).ToList();
+        var choices = xml.Descendants("optionset").Select(o => (string)o.Attribute("Name")!)
+            .Concat(xml.Descendants("OptionSetName").Select(o => o.Value)).Distinct().ToList();
+        Assert.True(tables.Count >= 5 && choices.Count >= 5, "the customizations were read");
+
+        var missing = tables.Where(t => !roots.Contains(("1", t))).Select(t => $"table {t}")
+            .Concat(choices.Where(c => !roots.Contains(("9", c))).Select(c => $"choice {c}")).ToList();
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public void PipelineStageChoice_HasEveryStageWithTheValueTheCodeWrites()
     {
         var options = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml")).Descendants("optionset")
