@@ -147,7 +147,9 @@ public sealed class DataverseClient : IDisposable
 
     /// <summary>
     /// Sends several change sets in one $batch request (one request instead of one per operation). Each change set is
-    /// atomic; the service stops at the first failing one, so later ones come back as not attempted.
+    /// atomic. With Prefer: odata.continue-on-error the service attempts every change set, so one refused change set holds
+    /// back no other; a service that stops at the first failing one anyway (answering 400 with the parts so far) leaves
+    /// the later ones not attempted.
     /// </summary>
     public async Task<IReadOnlyList<ChangeSetResult>> BatchAsync(IReadOnlyList<IReadOnlyList<BatchOperation>> changeSets, CancellationToken ct)
     {
@@ -187,7 +189,9 @@ public sealed class DataverseClient : IDisposable
             Content = new StringContent(body.ToString(), Encoding.UTF8),
         };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/mixed; boundary={batch}");
-        using var response = await SendAsync(request, ct);
+        // Every change set is attempted: one refused (say, an account deleted in Dynamics) holds back none after it.
+        request.Headers.Add("Prefer", "odata.continue-on-error");
+        using var response = await SendAsync(request, ct, multipartAnswer: true);
         var boundary = response.Content.Headers.ContentType?.Parameters.FirstOrDefault(p => p.Name == "boundary")?.Value?.Trim('"')
             ?? throw new DataverseException("The $batch answer is not multipart.");
         var text = await response.Content.ReadAsStringAsync(ct);
@@ -228,11 +232,13 @@ public sealed class DataverseClient : IDisposable
         return null;
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    // multipartAnswer: a $batch, whose 4xx answer in multipart form carries the change sets' own answers, read by the caller.
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, bool multipartAnswer = false)
     {
         Interlocked.Increment(ref requests);
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         if (response.IsSuccessStatusCode) return response;
+        if (multipartAnswer && (int)response.StatusCode is >= 400 and < 500 && response.Content.Headers.ContentType?.MediaType == "multipart/mixed") return response;
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(ct);

@@ -65,6 +65,9 @@ public static class DataverseSchema
         public const string RegardingAccountBind = "regardingobjectid_account_task@odata.bind";
     }
 
+    // Navigation properties ("…@odata.bind") are the names customizations.xml gives the relationships
+    // (NavigationPropertyName), spelled exactly: the Web API is case-sensitive and refuses any other spelling.
+
     /// <summary>Outreach's own append-only stage-change table (the structured twin of the timeline task).</summary>
     public static class StageChangeTable
     {
@@ -72,7 +75,7 @@ public static class DataverseSchema
         public const string EntitySet = "otr_stagechanges";
         public const string Id = "otr_stagechangeid";
         public const string Name = "otr_name";
-        public const string AccountBind = "otr_AccountId@odata.bind";
+        public const string AccountBind = "otr_accountid@odata.bind";
         public const string FromStage = "otr_fromstage";
         public const string ToStage = "otr_tostage";
         public const string ChangedOn = "otr_changedon";
@@ -95,7 +98,7 @@ public static class DataverseSchema
         public const string Capacity = "otr_capacity";
         public const string RegistrationDeadline = "otr_registrationdeadline";
         public const string Covenant = "otr_covenant";
-        public const string HostAccountBind = "otr_HostAccountId@odata.bind";
+        public const string HostAccountBind = "otr_hostaccountid@odata.bind";
     }
 
     /// <summary>An invitation of a contact to a network event, with the answer, place and attendance, written by Outreach.</summary>
@@ -105,8 +108,8 @@ public static class DataverseSchema
         public const string EntitySet = "otr_invitations";
         public const string Id = "otr_invitationid";
         public const string Name = "otr_name";
-        public const string NetworkEventBind = "otr_NetworkEventId@odata.bind";
-        public const string ContactBind = "otr_ContactId@odata.bind";
+        public const string NetworkEventBind = "otr_networkeventid@odata.bind";
+        public const string ContactBind = "otr_contactid@odata.bind";
         /// <summary>The invited person's account, so the account form's sub-grid lists its people's invitations (navigation property, lower case as the solution declares it).</summary>
         public const string AccountBind = "otr_accountid@odata.bind";
         public const string Response = "otr_response";

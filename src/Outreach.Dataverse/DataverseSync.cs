@@ -39,8 +39,16 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         long? total = null;
         if (NeedsFullRead(accountsState) || NeedsFullRead(contactsState))
         {
-            total = (NeedsFullRead(accountsState) ? await client.CountAsync(Account.EntitySet, ct) : 0)
-                + (NeedsFullRead(contactsState) ? await client.CountAsync(Contact.EntitySet, ct) : 0);
+            try
+            {
+                total = (NeedsFullRead(accountsState) ? await client.CountAsync(Account.EntitySet, ct) : 0)
+                    + (NeedsFullRead(contactsState) ? await client.CountAsync(Contact.EntitySet, ct) : 0);
+            }
+            catch (Exception ex) when (ex is DataverseException or HttpRequestException or FormatException or OverflowException)
+            {
+                // The total only feeds the progress display: without it the run shows rows so far, and the sync goes on.
+                LogCountFailed(logger, ex);
+            }
         }
 
         var tracker = new Progress(progress, total);
@@ -150,6 +158,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
 
         public Task FinishAsync(CancellationToken ct) => progress.ReportAsync(done, done, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse $count failed; the sync goes on without a progress total")]
+    private static partial void LogCountFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse delta token for {EntitySet} expired ({Code}); starting a full read")]
     private static partial void LogExpired(ILogger logger, string entitySet, string code);

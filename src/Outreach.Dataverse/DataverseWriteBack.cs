@@ -23,115 +23,58 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 /// key (KeyedId) and written by upsert (PATCH), so a resend after a crash updates instead of creating a second row.
 /// Events and invitations are sent as they are now (read with the outbox rows): several rows for the same one in a pass go
 /// as one upsert, and an event is written before the first of its invitations in the pass (in the same change set when
-/// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have.
+/// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have
+/// (that planning is <see cref="WriteBackPlan"/>, without I/O). The request prefers continue-on-error, so a refused
+/// change set holds back none after it.
 /// </summary>
 public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger, OutreachLinks? links = null)
 {
     public const int ItemsPerBatch = 10;
 
-    /// <summary>One change set and the outbox rows it settles.</summary>
-    private sealed record Unit(string Target, List<WriteBackItem> Items, IReadOnlyList<BatchOperation> Operations, string? EventWritten);
-
+    /// <summary>
+    /// Sends every pending row: fetch a page, plan a request (<see cref="WriteBackPlan"/>), send it, settle the answers.
+    /// Every change set is attempted (continue-on-error), so a refused row holds back no other; it keeps Dataverse's error
+    /// on its outbox row (shown on the jobs page and the prospect page) and is tried again on the next run.
+    /// </summary>
     public async Task<WriteBackCounts> SendPendingAsync(CancellationToken ct)
     {
-        var sent = 0;
-        var failed = 0;
-        var requests = 0;
+        var counts = new WriteBackCounts(0, 0, 0);
         long after = 0;
-        while (true)
+        IReadOnlyList<WriteBackItem> page;
+        while ((page = await outbox.PendingAsync(after, 100, ct)).Count > 0)
         {
-            var items = await outbox.PendingAsync(after, 100, ct);
-            if (items.Count == 0) break;
-            after = items[^1].Id;
-            // Per page: what was written (its later rows are settled without sending again) and what failed (left for the next run).
+            after = page[^1].Id;
+            // Per page: targets written (their later rows settle without sending) and failed (left for the next run).
             var written = new HashSet<string>(StringComparer.Ordinal);
-            var failedTargets = new HashSet<string>(StringComparer.Ordinal);
-            var done = new List<long>();
-            var queue = new Queue<WriteBackItem>(items);
-            while (queue.Count > 0)
+            var failed = new HashSet<string>(StringComparer.Ordinal);
+            for (var queue = page; queue.Count > 0;)
             {
-                var units = new List<Unit>();
-                var inBatch = new Dictionary<string, Unit>(StringComparer.Ordinal);
-                while (queue.Count > 0 && units.Count < ItemsPerBatch)
-                {
-                    var item = queue.Dequeue();
-                    var target = Target(item);
-                    if (written.Contains(target))
-                    {
-                        done.Add(item.Id);
-                        continue;
-                    }
-
-                    if (failedTargets.Contains(target)) continue;
-                    if (inBatch.TryGetValue(target, out var same))
-                    {
-                        same.Items.Add(item);
-                        continue;
-                    }
-
-                    var eventReady = item is InvitationWriteBack i && (written.Contains(EventTarget(i.Event)) || inBatch.ContainsKey(EventTarget(i.Event)));
-                    var unit = new Unit(target, [item], Operations(item, eventReady, links), item switch
-                    {
-                        EventWriteBack e => EventTarget(e.Event),
-                        InvitationWriteBack v when !eventReady => EventTarget(v.Event),
-                        _ => null,
-                    });
-                    units.Add(unit);
-                    inBatch[target] = unit;
-                    if (unit.EventWritten is { } eventTarget) inBatch.TryAdd(eventTarget, unit);
-                }
-
-                if (units.Count == 0) continue;
-                var results = await client.BatchAsync(units.Select(u => u.Operations).ToList(), ct);
-                requests++;
-                for (var n = 0; n < units.Count; n++)
-                {
-                    var unit = units[n];
-                    if (results[n].Succeeded)
-                    {
-                        written.Add(unit.Target);
-                        if (unit.EventWritten is { } eventTarget) written.Add(eventTarget);
-                        done.AddRange(unit.Items.Select(x => x.Id));
-                    }
-                    else if (results[n].Error is { } error)
-                    {
-                        failedTargets.Add(unit.Target);
-                        foreach (var item in unit.Items)
-                        {
-                            failed++;
-                            LogFailed(logger, item.Key, error.Message);
-                            await outbox.MarkFailedAsync(item.Id, error.Message, ct);
-                        }
-                    }
-                    else
-                    {
-                        // Not attempted (an earlier change set failed): stays pending for the next run, no attempt counted.
-                        failedTargets.Add(unit.Target);
-                    }
-                }
-
-                await outbox.MarkSentAsync(done, clock.GetUtcNow(), ct);
-                sent += done.Count;
-                done.Clear();
+                var batch = WriteBackPlan.Next(queue, written, failed, ItemsPerBatch);
+                queue = batch.Remaining;
+                IReadOnlyList<ChangeSetResult> results = batch.ChangeSets.Count == 0 ? [] : await client.BatchAsync(batch.ChangeSets.Select(Operations).ToList(), ct);
+                var settled = WriteBackPlan.Settle(batch, results);
+                await SettleAsync(settled, ct);
+                written.UnionWith(settled.Written);
+                failed.UnionWith(settled.Failed);
+                counts = new WriteBackCounts(counts.Sent + settled.Sent.Count, counts.Failed + settled.Refused.Count, counts.Requests + (batch.ChangeSets.Count == 0 ? 0 : 1));
             }
-
-            await outbox.MarkSentAsync(done, clock.GetUtcNow(), ct);
-            sent += done.Count;
         }
 
-        return new WriteBackCounts(sent, failed, requests);
+        return counts;
     }
 
-    /// <summary>What a row writes: rows with the same target send the same current state, so one upsert settles them all.</summary>
-    private static string Target(WriteBackItem item) => item switch
+    /// <summary>Marks what was sent, and records each refusal with Dataverse's error on its row.</summary>
+    private async Task SettleAsync(WriteBackSettlement settled, CancellationToken ct)
     {
-        EventWriteBack e => EventTarget(e.Event),
-        InvitationWriteBack i => $"invitation:{i.Invitation.Id}",
-        // Each stage change and next action is its own timeline entry: never merged.
-        _ => $"item:{item.Id}",
-    };
+        await outbox.MarkSentAsync(settled.Sent, clock.GetUtcNow(), ct);
+        foreach (var (item, error) in settled.Refused)
+        {
+            LogFailed(logger, item.Key, error.Message);
+            await outbox.MarkFailedAsync(item.Id, error.Message, ct);
+        }
+    }
 
-    private static string EventTarget(WriteBackEvent e) => $"event:{e.Uid}";
+    private IReadOnlyList<BatchOperation> Operations(PlannedChangeSet set) => Operations(set.Items[0], eventWritten: set.Items[0] is InvitationWriteBack && !set.WithEvent, links);
 
     /// <summary>The change set for one item; an invitation carries its event's upsert first unless the event is written already.</summary>
     internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false, OutreachLinks? links = null) => item switch

@@ -207,6 +207,21 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             new { id, error = reason.Length > 2000 ? reason[..2000] : reason }, cancellationToken: ct));
     }
 
+    public async Task<IReadOnlyList<WriteBackRefusal>> RefusedAsync(long? entryId, int max, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(long Id, string Key, string Kind, long? EntryId, int Attempts, string Error)>(new CommandDefinition(
+            """
+            SELECT id, idempotency_key, kind, entry_id, attempts, last_error
+            FROM dataverse_outbox
+            WHERE sent_at IS NULL AND last_error IS NOT NULL AND (CAST(@entryId AS bigint) IS NULL OR entry_id = @entryId)
+            ORDER BY id DESC
+            LIMIT @max
+            """,
+            new { entryId, max }, cancellationToken: ct));
+        return rows.Select(r => new WriteBackRefusal(r.Id, r.Key, r.Kind, r.EntryId, r.Attempts, r.Error, r.Attempts >= MaxAttempts)).ToList();
+    }
+
     private sealed class Row
     {
         public long Id { get; init; }

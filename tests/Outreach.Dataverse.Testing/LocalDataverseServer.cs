@@ -23,7 +23,10 @@ public sealed record Fault(int Status = 0, int? RetryAfterSeconds = null, TimeSp
 /// The subset of the Dataverse Web API (v9.2) that Outreach uses, on 127.0.0.1 with a random port: bearer-token check,
 /// $select, a simple $filter (col eq value), paging with Prefer: odata.maxpagesize and @odata.nextLink, change tracking
 /// (Prefer: odata.track-changes, @odata.deltaLink, $deletedEntity rows, expired tokens with 0x80044352), $count, upsert by
-/// PATCH (lookups by @odata.bind to rows that must exist), $batch with atomic change sets, Dataverse error bodies, and injected 429/5xx/slow answers.
+/// PATCH (lookups by @odata.bind to rows that must exist), $batch with atomic change sets (stopping at the first failing
+/// one unless Prefer: odata.continue-on-error), Dataverse error bodies, and injected 429/5xx/slow answers.
+/// Requests may use only the names the imported solution exposes (<see cref="Solution"/>, case-sensitive, as in Dataverse):
+/// an unknown entity set, column or navigation property is refused with Dataverse's error.
 /// </summary>
 public sealed class LocalDataverseServer : IAsyncDisposable
 {
@@ -51,7 +54,11 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         this.app = app;
         Token = token;
         foreach (var set in Keys.Keys) tables[set] = new Table(Keys[set]);
+        foreach (var table in SolutionModel.Outreach.Tables.Values) tables.TryAdd(table.EntitySet, new Table(table.PrimaryKey));
     }
+
+    /// <summary>The names requests may use; null serves any column and navigation property name (seeding never checks).</summary>
+    public SolutionModel? Solution { get; set; } = SolutionModel.Outreach;
 
     public string Token { get; }
     public Uri Url { get; private set; } = null!;
@@ -283,6 +290,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
                 throw new ServiceError(400, "0x80060888", $"The \"{unsupported}\" query parameter isn't supported when Change Tracking is enabled");
         }
 
+        CheckQueryNames(entitySet, select, filter);
         var baseUrl = $"{Url.AbsoluteUri.TrimEnd('/')}{ApiPath}";
         var selectPart = select is null ? "" : $"$select={string.Join(',', select)}&";
         var items = new List<JsonObject>();
@@ -370,6 +378,18 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         return 200;
     }
 
+    /// <summary>$select and $filter may name only the table's columns and lookup values (Dataverse: 400, 0x80060888).</summary>
+    private void CheckQueryNames(string entitySet, string[]? select, string? filter)
+    {
+        if (Solution?.ByEntitySet(entitySet) is not { } model) return;
+        var names = (select ?? []).Concat(filter is null ? [] : [ParseFilter(filter).Column!]);
+        foreach (var name in names)
+        {
+            if (!model.CanSelect(name))
+                throw new ServiceError(400, "0x80060888", $"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{model.LogicalName}'.");
+        }
+    }
+
     private static (string? Column, string? Value) ParseFilter(string? filter)
     {
         if (filter is null) return (null, null);
@@ -411,8 +431,44 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         var exists = table.Rows.ContainsKey(id);
         if (ifMatch == "*" && !exists) throw new ServiceError(404, "", "Entity with the key does not exist.");
         if (ifNoneMatch == "*" && exists) throw new ServiceError(412, "", "A record with matching key values already exists.");
+        CheckPropertyNames(resource[..open], body);
         CheckBindsLocked(body);
         UpsertLocked(table, id, body, null);
+    }
+
+    /// <summary>
+    /// A body may hold only the table's columns and "nav@odata.bind" for its single-valued navigation properties, named
+    /// exactly (OData is case-sensitive); Dataverse refuses anything else with 400 and these messages.
+    /// </summary>
+    private void CheckPropertyNames(string entitySet, JsonObject body)
+    {
+        if (Solution?.ByEntitySet(entitySet) is not { } model) return;
+        foreach (var (name, value) in body)
+        {
+            if (name.EndsWith("@odata.bind", StringComparison.Ordinal))
+            {
+                var navigation = name[..^"@odata.bind".Length];
+                if (!model.Navigation.TryGetValue(navigation, out var target))
+                {
+                    throw new ServiceError(400, "0x80060888",
+                        $"An undeclared property '{navigation}' which only has property annotations in the payload but no property value was found in the payload. " +
+                        "In OData, only declared navigation properties and declared named streams can be represented as properties without values.");
+                }
+
+                var reference = value?.GetValue<string>().TrimStart('/');
+                var set = reference?[..Math.Max(0, reference.IndexOf('(', StringComparison.Ordinal))];
+                if (set is not null && Solution.ByLogicalName(target) is { } referenced && referenced.EntitySet != set)
+                    throw new ServiceError(400, "0x80060888", $"The navigation property '{navigation}' refers to '{referenced.EntitySet}', not to '{set}'.");
+                continue;
+            }
+
+            if (name.StartsWith('@') || name.Contains("@odata.", StringComparison.Ordinal)) continue;
+            if (!model.Columns.Contains(name))
+            {
+                throw new ServiceError(400, "0x80060888",
+                    $"The property '{name}' does not exist on type 'Microsoft.Dynamics.CRM.{model.LogicalName}'. Make sure to only use property names that are defined by the type.");
+            }
+        }
     }
 
     /// <summary>
@@ -434,9 +490,15 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         }
     }
 
-    /// <summary>$batch with change sets: each change set is applied whole or not at all; the first failure stops the batch.</summary>
+    /// <summary>
+    /// $batch with change sets: each change set is applied whole or not at all. As in Dataverse, the first failing change
+    /// set ends the batch (later ones are not attempted, and the batch answers 400) unless the request prefers
+    /// odata.continue-on-error, which attempts every change set and answers 200.
+    /// </summary>
     private async Task<int> BatchAsync(HttpContext context)
     {
+        var continueOnError = context.Request.Headers["Prefer"].ToString().Contains("odata.continue-on-error", StringComparison.Ordinal);
+        var stopped = false;
         var contentType = context.Request.ContentType ?? "";
         var boundary = Boundary(contentType) ?? throw new ServiceError(400, "0x80060888", "multipart/mixed with a boundary expected.");
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
@@ -485,6 +547,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
                     foreach (var (name, table) in saved) tables[name] = table;
                     version = savedVersion;
                     output.Append(failure);
+                    stopped = !continueOnError;
                 }
                 else
                 {
@@ -497,13 +560,15 @@ public sealed class LocalDataverseServer : IAsyncDisposable
             }
 
             output.Append("--").Append(changesetBoundary).Append("--\r\n");
+            if (stopped) break;
         }
 
         output.Append("--").Append(responseBoundary).Append("--\r\n");
-        context.Response.StatusCode = 200;
+        if (continueOnError) context.Response.Headers["Preference-Applied"] = "odata.continue-on-error";
+        context.Response.StatusCode = stopped ? 400 : 200;
         context.Response.ContentType = $"multipart/mixed; boundary={responseBoundary}";
         await context.Response.WriteAsync(output.ToString());
-        return 200;
+        return context.Response.StatusCode;
     }
 
     private static string? Boundary(string headers)

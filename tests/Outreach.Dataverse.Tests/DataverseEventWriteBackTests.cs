@@ -114,7 +114,7 @@ public sealed class DataverseEventWriteBackTests
         ChangeAsync(s, e, contactId, (ev, all, id) => EventRules.Respond(ev, all, id, response, OfferWindow, At.AddHours(1)), "answered");
 
     private static JsonObject InvitationOf(LocalDataverse local, Guid contact) =>
-        local.Server.Rows(Invitations).Values.Single(r => (string?)r["otr_ContactId@odata.bind"] == $"/contacts({contact:D})");
+        local.Server.Rows(Invitations).Values.Single(r => (string?)r["otr_contactid@odata.bind"] == $"/contacts({contact:D})");
 
     [Theory]
     [InlineData(StorageEngine.Sqlite)]
@@ -142,12 +142,12 @@ public sealed class DataverseEventWriteBackTests
         Assert.Equal("Fairphone, Amsterdam", (string)row["otr_venue"]!);
         Assert.Equal(40, (int)row["otr_capacity"]!);
         Assert.Equal("gold", (string)row["otr_covenant"]!);
-        Assert.Equal($"/accounts({Host:D})", (string)row["otr_HostAccountId@odata.bind"]!);
+        Assert.Equal($"/accounts({Host:D})", (string)row["otr_hostaccountid@odata.bind"]!);
 
         var invitations = local.Server.Rows(Invitations).Values.ToList();
         Assert.Equal(3, invitations.Count);
-        Assert.All(invitations, i => Assert.Equal($"/otr_networkevents({eventId:D})", (string)i["otr_NetworkEventId@odata.bind"]!));
-        Assert.Equal(new[] { Anna, Bram, Cas }.Select(c => $"/contacts({c:D})").Order(), invitations.Select(i => (string)i["otr_ContactId@odata.bind"]!).Order());
+        Assert.All(invitations, i => Assert.Equal($"/otr_networkevents({eventId:D})", (string)i["otr_networkeventid@odata.bind"]!));
+        Assert.Equal(new[] { Anna, Bram, Cas }.Select(c => $"/contacts({c:D})").Order(), invitations.Select(i => (string)i["otr_contactid@odata.bind"]!).Order());
         var anna = InvitationOf(local, Anna);
         Assert.Equal("Anna Bakker · Netwerkbijeenkomst goud", (string)anna["otr_name"]!);
         Assert.Equal(100_000_000, (int)anna["otr_response"]!);
@@ -259,7 +259,7 @@ public sealed class DataverseEventWriteBackTests
         e = await InviteAsync(s, e, anna, await s.ContactIdAsync(Bram));
         await AnswerAsync(s, e, anna, InvitationResponse.Accepted);
         await WriteBack(s).SendPendingAsync(default);
-        var id = local.Server.Rows(Invitations).Single(r => (string?)r.Value["otr_ContactId@odata.bind"] == $"/contacts({Anna:D})").Key;
+        var id = local.Server.Rows(Invitations).Single(r => (string?)r.Value["otr_contactid@odata.bind"] == $"/contacts({Anna:D})").Key;
 
         await new SqlProspectStore(s.Db, TimeProvider.System).EraseContactAsync(anna, At.AddDays(1), default);
         Assert.Equal(1, await s.PendingAsync());
@@ -268,8 +268,8 @@ public sealed class DataverseEventWriteBackTests
         var row = local.Server.Rows(Invitations)[id];
         Assert.Equal("Erased contact · Netwerkbijeenkomst goud", (string)row["otr_name"]!);
         // Unlinked from the person's Dynamics contact; what they did stays as numbers for the event.
-        Assert.True(row.ContainsKey("otr_ContactId@odata.bind"));
-        Assert.Null(row["otr_ContactId@odata.bind"]);
+        Assert.True(row.ContainsKey("otr_contactid@odata.bind"));
+        Assert.Null(row["otr_contactid@odata.bind"]);
         Assert.Equal(100_000_001, (int)row["otr_response"]!);
         var text = row.ToJsonString();
         Assert.DoesNotContain("Anna", text, StringComparison.OrdinalIgnoreCase);
@@ -295,8 +295,8 @@ public sealed class DataverseEventWriteBackTests
         // Only the invitations were queued; the first carried the event, which the second could then point at.
         Assert.Equal(new WriteBackCounts(2, 0, 1), counts);
         var (eventId, row) = Assert.Single(local.Server.Rows(Events));
-        Assert.Null(row["otr_HostAccountId@odata.bind"]);
-        Assert.All(local.Server.Rows(Invitations).Values, i => Assert.Equal($"/otr_networkevents({eventId:D})", (string)i["otr_NetworkEventId@odata.bind"]!));
+        Assert.Null(row["otr_hostaccountid@odata.bind"]);
+        Assert.All(local.Server.Rows(Invitations).Values, i => Assert.Equal($"/otr_networkevents({eventId:D})", (string)i["otr_networkeventid@odata.bind"]!));
     }
 
     [Fact]
@@ -332,7 +332,7 @@ public sealed class DataverseEventWriteBackTests
         var results = await client.BatchAsync([[new BatchOperation(HttpMethod.Patch, $"{Invitations}({Guid.NewGuid():D})", new JsonObject
         {
             ["otr_name"] = "x",
-            ["otr_NetworkEventId@odata.bind"] = $"/{Events}({Guid.NewGuid():D})",
+            ["otr_networkeventid@odata.bind"] = $"/{Events}({Guid.NewGuid():D})",
         })]], default);
 
         Assert.False(results[0].Succeeded);
@@ -354,5 +354,40 @@ public sealed class DataverseEventWriteBackTests
         // Both work at the host account; the lookup is bound by the relationship's navigation property.
         Assert.Equal($"/accounts({Host:D})", (string)InvitationOf(local, Anna)[DataverseSchema.InvitationTable.AccountBind]!);
         Assert.Equal($"/accounts({Host:D})", (string)InvitationOf(local, Bram)[DataverseSchema.InvitationTable.AccountBind]!);
+    }
+
+    [Theory]
+    [InlineData("otr_NetworkEventId@odata.bind", "/otr_networkevents", "An undeclared property 'otr_NetworkEventId' which only has property annotations")]
+    [InlineData("otr_networkevent@odata.bind", "/otr_networkevents", "An undeclared property 'otr_networkevent' which only has property annotations")]
+    [InlineData("otr_contactid@odata.bind", "/otr_networkevents", "The navigation property 'otr_contactid' refers to 'contacts'")]
+    [InlineData("otr_Name", null, "The property 'otr_Name' does not exist on type 'Microsoft.Dynamics.CRM.otr_invitation'")]
+    public async Task TheLocalServer_RefusesNamesTheSolutionDoesNotExposeExactly_WithDataversesError(string name, string? boundSet, string message)
+    {
+        // Guards the fake: navigation properties and columns are case-sensitive in the Web API, so a write with another
+        // spelling than the solution's is refused (400, 0x80060888) before anything is stored.
+        await using var local = await LocalDataverse.StartAsync();
+        var target = Guid.NewGuid();
+        local.Server.Upsert(Events, target, new JsonObject { ["otr_name"] = "Netwerkdag" });
+        var client = local.Client();
+        var body = new JsonObject { ["otr_name"] = "x", [name] = boundSet is null ? "x" : $"{boundSet}({target:D})" };
+
+        var results = await client.BatchAsync([[new BatchOperation(HttpMethod.Patch, $"{Invitations}({Guid.NewGuid():D})", body)]], default);
+        var single = await Assert.ThrowsAsync<DataverseException>(() => client.UpsertAsync(Invitations, Guid.NewGuid(), (JsonObject)body.DeepClone(), default));
+
+        Assert.False(results[0].Succeeded);
+        Assert.Equal("0x80060888", results[0].Error!.Code);
+        Assert.StartsWith(message, results[0].Error!.ServiceMessage, StringComparison.Ordinal);
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "0x80060888"), (single.StatusCode, single.Code));
+        Assert.Empty(local.Server.Rows(Invitations));
+    }
+
+    [Fact]
+    public async Task TheLocalServer_RefusesASelectOfAColumnTheSolutionDoesNotExpose()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var client = local.Client();
+        var error = await Assert.ThrowsAsync<DataverseException>(() => client.GetPageAsync(client.ChangesQuery("accounts", ["accountid", "otr_PipelineStage"]).AbsoluteUri, trackChanges: true, default));
+        Assert.Equal((System.Net.HttpStatusCode.BadRequest, "Could not find a property named 'otr_PipelineStage' on type 'Microsoft.Dynamics.CRM.account'."), (error.StatusCode, error.ServiceMessage));
+        await Assert.ThrowsAsync<DataverseException>(() => client.CountAsync("otr_stagechange", default));
     }
 }

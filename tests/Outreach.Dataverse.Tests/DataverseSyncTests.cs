@@ -51,6 +51,26 @@ public sealed class DataverseSyncTests
             "SELECT dataverse_id AS DataverseId, name AS Name, removed_at AS RemovedAt, city AS City FROM organisation WHERE dataverse_id IS NOT NULL ORDER BY dataverse_id")).ToList();
     }
 
+    [Fact]
+    public async Task AFailedCount_OnlyLosesTheProgressTotal_TheSyncStillRuns()
+    {
+        // $count only feeds the progress display: its failure (here a 500 on every $count) must not abort the sync.
+        await using var local = await LocalDataverse.StartAsync();
+        local.SeedAccounts(30);
+        local.Server.FaultRule = (_, r) => r.PathAndQuery.EndsWith("/$count", StringComparison.Ordinal) ? new Fault(Status: 500) : null;
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
+        var progress = new RecordingProgress();
+
+        var result = await Sync(local.Client(), db).RunAsync(progress, default);
+
+        Assert.Equal(30, result.Accounts.Created);
+        Assert.Equal(30, (await OrganisationsAsync(db)).Count);
+        Assert.Contains(local.Server.Requests, r => r.PathAndQuery.EndsWith("/$count", StringComparison.Ordinal) && r.Status == 500);
+        // No total while reading (unknown), then done of done at the end.
+        Assert.All(progress.Reports.SkipLast(1), r => Assert.Null(r.Total));
+        Assert.Equal((30L, 30L), progress.Reports[^1]);
+    }
+
     [Theory]
     [InlineData(StorageEngine.Sqlite)]
     [InlineData(StorageEngine.Postgres)]

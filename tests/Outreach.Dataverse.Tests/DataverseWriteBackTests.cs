@@ -105,6 +105,49 @@ public sealed class DataverseWriteBackTests
         Assert.Null(row.Sent);
     }
 
+    [Theory]
+    [InlineData(StorageEngine.Sqlite)]
+    [InlineData(StorageEngine.Postgres)]
+    public async Task ARefusedRow_HoldsBackNoLaterOne_AndKeepsDataversesErrorOnItsRow(StorageEngine engine)
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, engine);
+        var otherAccount = LocalDataverse.Id(1, 2);
+        await using (var c = await s.Db.OpenAsync(default))
+        {
+            var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = otherAccount.ToString("D") });
+            await s.Pipeline.AddEntryAsync(organisationId, s.Entry.CovenantId, Stage.Contacted, At, "Anne", "Met at the fair", default);
+        }
+
+        // The first row's account was deleted in Dynamics: Dataverse refuses its change set (If-Match: * on a missing row).
+        local.Server.Delete("accounts", s.Account);
+        local.Server.ClearRequests();
+
+        var counts = await WriteBack(s).SendPendingAsync(default);
+
+        Assert.Equal(new WriteBackCounts(1, 1, 1), counts);
+        Assert.Equal(DataverseSchema.StageValue(Stage.Contacted), (int)local.Server.Rows("accounts")[otherAccount]["otr_pipelinestage"]!);
+        Assert.Equal("odata.continue-on-error", Assert.Single(local.Server.Requests).Prefer);
+        await using var check = await s.Db.OpenAsync(default);
+        var rows = (await check.QueryAsync<(long Attempts, string? Error, string? Sent)>(
+            "SELECT attempts, last_error, CAST(sent_at AS text) FROM dataverse_outbox ORDER BY id")).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(1, rows[0].Attempts);
+        Assert.Contains("404", rows[0].Error, StringComparison.Ordinal);
+        Assert.Contains("Entity with the key does not exist.", rows[0].Error, StringComparison.Ordinal);
+        Assert.Null(rows[0].Sent);
+        Assert.Null(rows[1].Error);
+        Assert.NotNull(rows[1].Sent);
+        // What the jobs page and the prospect page show: the refused row, with Dataverse's error, under its prospect only.
+        var refused = Assert.Single(await new SqlWriteBackOutbox(s.Db).RefusedAsync(null, 10, default));
+        Assert.Equal((s.Entry.Id, 1, false), (refused.EntryId!.Value, refused.Attempts, refused.GivenUp));
+        Assert.Equal(rows[0].Error, refused.Error);
+        Assert.Single(await new SqlWriteBackOutbox(s.Db).RefusedAsync(s.Entry.Id, 10, default));
+        Assert.Empty(await new SqlWriteBackOutbox(s.Db).RefusedAsync(s.Entry.Id + 1, 10, default));
+        // The refused row is tried again on the next run; the sent one is not.
+        Assert.Equal(new WriteBackCounts(0, 1, 1), await WriteBack(s).SendPendingAsync(default));
+    }
+
     [Fact]
     public async Task AnOrganisationWithoutADataverseAccount_WritesNothingBack()
     {

@@ -2,25 +2,19 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Outreach.Core.Pipeline;
+using Outreach.Dataverse.Testing;
 
 namespace Outreach.Dataverse.Tests;
 
 /// <summary>
-/// One source of truth for names: the solution in solutions/Outreach defines every custom Dataverse name the code uses,
-/// and every other name the code uses is a standard one.
+/// One source of truth for names: every entity set, column, $select name and "@odata.bind" navigation property the code
+/// uses is one that Dataverse exposes once solutions/Outreach is imported, spelled exactly (the Web API is case-sensitive),
+/// checked against the same model of the solution the local server enforces (SolutionModel).
 /// </summary>
 public sealed partial class SolutionNamesTests
 {
     private static readonly string Root = FindRoot();
     private static readonly string SolutionFolder = Path.Combine(Root, "solutions", "Outreach");
-
-    /// <summary>Standard Dataverse tables and columns the code may use without the solution defining them.</summary>
-    private static readonly HashSet<string> Standard = new(StringComparer.Ordinal)
-    {
-        "account", "accounts", "accountid", "name", "websiteurl", "address1_line1", "address1_postalcode", "address1_city", "address1_country",
-        "contact", "contacts", "contactid", "fullname", "emailaddress1", "jobtitle", "parentcustomerid",
-        "task", "tasks", "activityid", "subject", "description", "regardingobjectid_account_task",
-    };
 
     [Theory]
     [InlineData("solution.xml")]
@@ -41,33 +35,173 @@ public sealed partial class SolutionNamesTests
     }
 
     [Fact]
-    public void EveryNameInDataverseSchema_IsDefinedInTheSolutionOrStandard()
+    public void EveryNameInDataverseSchema_IsExposedByTheSolutionExactly()
     {
-        var defined = DefinedNames();
-        var missing = SchemaNames().Where(n => !IsKnown(n, defined)).ToList();
-        Assert.Empty(missing);
-        Assert.True(SchemaNames().Count() > 30, "reflection found the names");
+        var problems = new List<string>();
+        var tables = typeof(DataverseSchema).GetNestedTypes().Where(t => t.GetField("Table") is not null).ToList();
+        Assert.True(tables.Count >= 6, "reflection found the tables");
+        foreach (var type in tables)
+        {
+            var logicalName = (string)type.GetField("Table")!.GetRawConstantValue()!;
+            if (Model.ByLogicalName(logicalName) is not { } table)
+            {
+                problems.Add($"{type.Name}: table {logicalName} is not in the solution");
+                continue;
+            }
+
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
+            {
+                if (field.IsLiteral && field.GetRawConstantValue() is string name)
+                {
+                    if (field.Name == "Table") continue;
+                    if (field.Name == "EntitySet")
+                    {
+                        if (name != table.EntitySet) problems.Add($"{type.Name}.EntitySet: {name}, but the solution's entity set is {table.EntitySet}");
+                    }
+                    else if (Problem(table, name) is { } problem)
+                    {
+                        problems.Add($"{type.Name}.{field.Name}: {problem}");
+                    }
+                }
+                else if (field.GetValue(null) is IEnumerable<string> columns)
+                {
+                    // What a $select names.
+                    foreach (var column in columns.Where(c => !table.CanSelect(c))) problems.Add($"{type.Name}.{field.Name}: {column} cannot be selected on {table.LogicalName}");
+                }
+            }
+        }
+
+        var choices = Customizations().Descendants("optionset").Select(o => (string)o.Attribute("Name")!).ToHashSet(StringComparer.Ordinal);
+        foreach (var field in typeof(DataverseSchema).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.Name.EndsWith("Choice", StringComparison.Ordinal)))
+        {
+            if (!choices.Contains((string)field.GetRawConstantValue()!)) problems.Add($"{field.Name}: no choice {field.GetRawConstantValue()} in the solution");
+        }
+
+        Assert.Empty(problems);
     }
 
     [Fact]
-    public void EveryCustomNameInTheSourceCode_IsDefinedInTheSolution()
+    public void EveryWriteTheCodeSends_UsesOnlyEntitySetsColumnsAndNavigationPropertiesTheSolutionExposes()
     {
-        var defined = DefinedNames();
+        var at = new DateTimeOffset(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
+        var networkEvent = new Core.Crm.WriteBackEvent(1, "uid-1@outreach", "Netwerkdag", "gold", Core.Events.EventFormat.Physical, Core.Events.EventStatus.Scheduled,
+            "Utrecht", at, at.AddHours(3), 30, at.AddDays(-1), Guid.NewGuid());
+        var invitation = new Core.Crm.WriteBackInvitation(2, Guid.NewGuid(), "Iris Dekker", Core.Events.InvitationResponse.Accepted, at, Core.Events.PlaceStatus.Waitlisted,
+            1, at, at, false, false, at);
+        var items = new Core.Crm.WriteBackItem[]
+        {
+            new Core.Crm.AccountWriteBack(1, "stage-change:1", Guid.NewGuid(), "gold", Stage.Contacted, at, "Call", new DateOnly(2026, 11, 9),
+                new Core.Crm.WriteBackChange(1, Stage.Identified, Stage.Contacted, at, "Anne", "Mailed"), 0),
+            new Core.Crm.EventWriteBack(2, "event:1:v1", networkEvent, 0),
+            new Core.Crm.InvitationWriteBack(3, "invitation:2:v1", networkEvent, invitation, 0),
+        };
+        var problems = new List<string>();
+        var operations = items.SelectMany(i => DataverseWriteBack.Operations(i)).ToList();
+        foreach (var operation in operations)
+        {
+            var set = operation.RelativeUrl[..operation.RelativeUrl.IndexOf('(', StringComparison.Ordinal)];
+            if (Model.ByEntitySet(set) is not { } table)
+            {
+                problems.Add($"{operation.RelativeUrl}: no entity set {set}");
+                continue;
+            }
+
+            foreach (var (name, value) in operation.Body!)
+            {
+                if (name.EndsWith("@odata.bind", StringComparison.Ordinal))
+                {
+                    var navigation = name[..^"@odata.bind".Length];
+                    if (!table.Navigation.TryGetValue(navigation, out var target))
+                    {
+                        problems.Add($"{set}: {name} is no navigation property of {table.LogicalName} (it has {string.Join(", ", table.Navigation.Keys)})");
+                    }
+                    else if (value is not null)
+                    {
+                        var reference = value.GetValue<string>().TrimStart('/');
+                        var boundSet = reference[..reference.IndexOf('(', StringComparison.Ordinal)];
+                        if (Model.ByLogicalName(target)?.EntitySet != boundSet) problems.Add($"{set}: {name} points at {target}, but binds {boundSet}");
+                    }
+                }
+                else if (!table.Columns.Contains(name))
+                {
+                    problems.Add($"{set}: {name} is no column of {table.LogicalName}");
+                }
+            }
+        }
+
+        // Every kind of write went through the check (account, task, stage change, event, invitation).
+        Assert.Equal(5, operations.Select(o => o.RelativeUrl[..o.RelativeUrl.IndexOf('(', StringComparison.Ordinal)]).Distinct().Count());
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void TheSyncQueries_NameOnlyEntitySetsAndColumnsTheSolutionExposes()
+    {
+        using var client = new DataverseClient(new HttpClient { BaseAddress = new Uri("https://contoso.crm4.dynamics.com/api/data/v9.2/") }, new DataverseOptions());
+        foreach (var (set, columns) in new[] { (DataverseSchema.Account.EntitySet, DataverseSchema.Account.SyncColumns), (DataverseSchema.Contact.EntitySet, DataverseSchema.Contact.SyncColumns) })
+        {
+            var query = Uri.UnescapeDataString(client.ChangesQuery(set, columns).PathAndQuery);
+            var path = query[..query.IndexOf('?', StringComparison.Ordinal)];
+            var table = Model.ByEntitySet(path[(path.LastIndexOf('/') + 1)..]);
+            Assert.NotNull(table);
+            foreach (var option in query[(query.IndexOf('?', StringComparison.Ordinal) + 1)..].Split('&'))
+            {
+                var (key, value) = (option[..option.IndexOf('=', StringComparison.Ordinal)], option[(option.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+                Assert.True(key is "$select" or "$filter" or "$expand", key);
+                foreach (var name in value.Split(','))
+                {
+                    var column = key == "$filter" ? name.Split(' ')[0] : name;
+                    Assert.True(key == "$expand" ? table.Navigation.ContainsKey(column) || table.Collections.Contains(column) : table.CanSelect(column), $"{set}: {key} names {column}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void EveryCustomOrBoundNameInTheSourceCode_IsExposedByTheSolutionExactly()
+    {
+        var known = KnownNames();
         var used = Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => CustomName().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Name: m.Value)))
+            .SelectMany(f => SourceName().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Name: m.Value)))
             .ToList();
         Assert.NotEmpty(used);
-        var missing = used.Where(u => !IsKnown(u.Name, defined)).Select(u => $"{u.File}: {u.Name}").Distinct().ToList();
+        Assert.Contains(used, u => u.Name.EndsWith("@odata.bind", StringComparison.Ordinal));
+        var missing = used.Where(u => !IsKnown(u.Name, known)).Select(u => $"{u.File}: {u.Name}").Distinct().ToList();
         Assert.Empty(missing);
     }
 
     [Fact]
-    public void AnUndefinedName_IsCaught()
+    public void AnUndefinedOrMiscasedName_IsCaught()
     {
-        // Guards the check itself: a typo in a column name must fail.
-        Assert.False(IsKnown("otr_kvknummer", DefinedNames()));
-        Assert.False(IsKnown("emailaddress9", DefinedNames()));
+        // Guards the checks themselves: a typo or another case in a name must fail, as it would in Dataverse.
+        var known = KnownNames();
+        Assert.False(IsKnown("otr_kvknummer", known));
+        Assert.False(IsKnown("otr_AccountId@odata.bind", known));
+        Assert.True(IsKnown("otr_accountid@odata.bind", known));
+        var account = Model.ByEntitySet("accounts")!;
+        Assert.False(account.CanSelect("emailaddress9"));
+        Assert.False(Model.ByEntitySet("otr_stagechanges")!.Navigation.ContainsKey("otr_AccountId"));
+        Assert.Equal("account", Model.ByEntitySet("otr_stagechanges")!.Navigation["otr_accountid"]);
+        Assert.Null(Model.ByEntitySet("otr_stagechange"));
+    }
+
+    [Fact]
+    public void EveryTableAndChoiceTheCustomizationsUse_IsARootComponentOfTheSolution()
+    {
+        // A choice a column uses but the manifest does not list is left out of the exported solution (and an import
+        // into a clean environment fails on the missing dependency): type 1 = table, type 9 = choice (option set).
+        var roots = XDocument.Load(Path.Combine(SolutionFolder, "solution.xml")).Descendants("RootComponent")
+            .Select(r => ((string)r.Attribute("type")!, (string)r.Attribute("schemaName")!)).ToHashSet();
+        var xml = Customizations();
+        var tables = xml.Descendants("Entity").Select(e => e.Element("Name")!.Value).ToList();
+        var choices = xml.Descendants("optionset").Select(o => (string)o.Attribute("Name")!)
+            .Concat(xml.Descendants("OptionSetName").Select(o => o.Value)).Distinct().ToList();
+        Assert.True(tables.Count >= 5 && choices.Count >= 5, "the customizations were read");
+
+        var missing = tables.Where(t => !roots.Contains(("1", t))).Select(t => $"table {t}")
+            .Concat(choices.Where(c => !roots.Contains(("9", c))).Select(c => $"choice {c}")).ToList();
+        Assert.Empty(missing);
     }
 
     [Fact]
@@ -105,57 +239,52 @@ public sealed partial class SolutionNamesTests
         Assert.Contains((DataverseSchema.InvitationTable.Place, DataverseSchema.PlaceStatusChoice), attributes);
     }
 
-    private static bool IsKnown(string name, Defined defined)
+    private static readonly SolutionModel Model = SolutionModel.Load(Path.Combine(SolutionFolder, "customizations.xml"));
+
+    private static XDocument Customizations() => XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml"));
+
+    /// <summary>Why a name the code declares for <paramref name="table"/> is not one Dataverse exposes there, or null.</summary>
+    private static string? Problem(SolutionTable table, string name)
     {
-        var plain = name.EndsWith("@odata.bind", StringComparison.Ordinal) ? name[..^"@odata.bind".Length] : name;
-        if (plain.StartsWith('_') && plain.EndsWith("_value", StringComparison.Ordinal)) plain = plain[1..^"_value".Length];
-        if (Standard.Contains(plain)) return true;
-        // Navigation properties (…@odata.bind) use the schema name, which is case-sensitive.
-        if (name.EndsWith("@odata.bind", StringComparison.Ordinal)) return defined.SchemaNames.Contains(plain) || defined.NavigationProperties.Contains(plain);
-        return defined.LogicalNames.Contains(plain);
+        if (name.EndsWith("@odata.bind", StringComparison.Ordinal))
+        {
+            var navigation = name[..^"@odata.bind".Length];
+            return table.Navigation.ContainsKey(navigation) ? null
+                : $"{name}: {table.LogicalName} has no navigation property {navigation} (it has {string.Join(", ", table.Navigation.Keys)})";
+        }
+
+        // A column, a lookup's value property, or a lookup's logical name (as a $filter on _x_value would use it).
+        return table.CanSelect(name) || table.Lookups.Contains(name) ? null : $"{name} is no column of {table.LogicalName}";
     }
 
-    private sealed record Defined(HashSet<string> LogicalNames, HashSet<string> SchemaNames, HashSet<string> NavigationProperties);
+    private sealed record Known(HashSet<string> Names, HashSet<string> Navigation);
 
-    private static Defined DefinedNames()
+    /// <summary>Every name the imported solution exposes: tables, entity sets, columns, lookups, choices, relationships; and navigation properties.</summary>
+    private static Known KnownNames()
     {
-        var xml = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml"));
-        var logical = new HashSet<string>(StringComparer.Ordinal);
-        var schema = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entity in xml.Descendants("Entity"))
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var navigation = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in Model.Tables.Values)
         {
-            var name = entity.Element("Name")!.Value;
-            logical.Add(name);
-            if (entity.Descendants("EntitySetName").FirstOrDefault() is { } set) logical.Add(set.Value);
-            // A custom table's primary key column is <table>id.
-            if (name.StartsWith("otr_", StringComparison.Ordinal)) logical.Add(name + "id");
+            names.Add(table.LogicalName);
+            names.Add(table.EntitySet);
+            names.UnionWith(table.Columns);
+            names.UnionWith(table.Lookups);
+            names.UnionWith(table.Collections);
+            navigation.UnionWith(table.Navigation.Keys);
         }
 
-        // Column definitions only (<attributes><attribute>), not the <attribute name=…/> of a view's or chart's FetchXML.
-        foreach (var attribute in xml.Descendants("attributes").Elements("attribute"))
-        {
-            logical.Add(attribute.Element("LogicalName")!.Value);
-            schema.Add((string)attribute.Attribute("PhysicalName")!);
-        }
-
-        foreach (var set in xml.Descendants("optionset")) logical.Add((string)set.Attribute("Name")!);
-        foreach (var relationship in xml.Descendants("EntityRelationship")) logical.Add((string)relationship.Attribute("Name")!);
-        // The lookup side (RelationshipRoleType 1) of each relationship: the name an @odata.bind uses.
-        var navigation = xml.Descendants("EntityRelationshipRole").Where(r => r.Element("RelationshipRoleType")?.Value == "1")
-            .Select(r => r.Element("NavigationPropertyName")!.Value).ToHashSet(StringComparer.Ordinal);
-        return new Defined(logical, schema, navigation);
+        var xml = Customizations();
+        foreach (var set in xml.Descendants("optionset")) names.Add((string)set.Attribute("Name")!);
+        foreach (var relationship in xml.Descendants("EntityRelationship")) names.Add((string)relationship.Attribute("Name")!);
+        return new Known(names, navigation);
     }
 
-    private static IEnumerable<string> SchemaNames()
+    private static bool IsKnown(string name, Known known)
     {
-        foreach (var type in typeof(DataverseSchema).GetNestedTypes().Append(typeof(DataverseSchema)))
-        {
-            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Static))
-            {
-                if (field.IsLiteral && field.GetRawConstantValue() is string text) yield return text;
-                else if (field.GetValue(null) is IEnumerable<string> list) foreach (var item in list) yield return item;
-            }
-        }
+        if (name.EndsWith("@odata.bind", StringComparison.Ordinal)) return known.Navigation.Contains(name[..^"@odata.bind".Length]);
+        if (name.StartsWith('_') && name.EndsWith("_value", StringComparison.Ordinal)) return known.Names.Contains(name[1..^"_value".Length]);
+        return known.Names.Contains(name);
     }
 
     private static string FindRoot()
@@ -165,6 +294,7 @@ public sealed partial class SolutionNamesTests
         return folder?.FullName ?? throw new InvalidOperationException("Outreach.sln not found above the test folder.");
     }
 
-    [GeneratedRegex(@"\botr_[A-Za-z_]+(@odata\.bind)?")]
-    private static partial Regex CustomName();
+    /// <summary>Custom names (otr_…, with or without @odata.bind) and every bound navigation property (…@odata.bind) in a string literal.</summary>
+    [GeneratedRegex(@"\botr_[A-Za-z_]+(@odata\.bind)?|\b[A-Za-z_]+@odata\.bind")]
+    private static partial Regex SourceName();
 }

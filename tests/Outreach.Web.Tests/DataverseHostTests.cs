@@ -119,12 +119,86 @@ public sealed class DataverseHostTests
         var (dynamicsEvent, row) = Assert.Single(server.Rows("otr_networkevents"));
         Assert.Equal(("Netwerkbijeenkomst goud", "2027-01-20T13:00:00Z", "gold"), ((string)row["otr_name"]!, (string)row["otr_startson"]!, (string)row["otr_covenant"]!));
         var invitation = Assert.Single(server.Rows("otr_invitations")).Value;
-        Assert.Equal($"/otr_networkevents({dynamicsEvent:D})", (string)invitation["otr_NetworkEventId@odata.bind"]!);
-        Assert.Equal($"/contacts({contact:D})", (string)invitation["otr_ContactId@odata.bind"]!);
+        Assert.Equal($"/otr_networkevents({dynamicsEvent:D})", (string)invitation["otr_networkeventid@odata.bind"]!);
+        Assert.Equal($"/contacts({contact:D})", (string)invitation["otr_contactid@odata.bind"]!);
+    }
+
+    [Fact]
+    public async Task AProspectStartedInDynamicsAndMovedInOutreach_ReachesDynamics_UnderTheSolutionsNavigationProperties()
+    {
+        // The local server takes only the names solutions/Outreach exposes (case included), as Dataverse does after import.
+        await using var server = await LocalDataverseServer.StartAsync();
+        var account = Guid.NewGuid();
+        server.Upsert("accounts", account, new JsonObject { ["name"] = "Goudsmederij Noord B.V.", ["otr_covenant"] = "gold" });
+        await using var factory = new OutreachAppFactory();
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await RunSyncAsync(app, client, 1);
+        var prospect = (await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Goudsmederij")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        var moved = await client.PostAsJsonAsync($"/api/prospects/{prospect}/stage", new { stage = "contacted", reason = "First mail sent" });
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        var run = await RunSyncAsync(app, client, 2);
+
+        var summary = run.Summary ?? "";
+        Assert.Contains("failed 0", summary[summary.IndexOf("Write-back", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.Equal(100_000_001, (int)server.Rows("accounts")[account]["otr_pipelinestage"]!);
+        var changes = server.Rows("otr_stagechanges").Values.ToList();
+        Assert.NotEmpty(changes);
+        Assert.All(changes, c => Assert.Equal($"/accounts({account:D})", (string)c["otr_accountid@odata.bind"]!));
+        Assert.Contains(changes, c => c["otr_reason"]?.GetValue<string>() == "First mail sent");
+        Assert.DoesNotContain(server.Requests, r => r.Status >= 400);
+    }
+
+    [Fact]
+    public async Task AWriteBackDynamicsRefuses_HoldsBackNoOther_ShowsItsErrorOnTheJobsAndProspectPages_AndTheRunIsNotAPlainSuccess()
+    {
+        await using var server = await LocalDataverseServer.StartAsync();
+        var (gone, kept) = (Guid.NewGuid(), Guid.NewGuid());
+        server.Upsert("accounts", gone, new JsonObject { ["name"] = "Vertrokken Metaal B.V.", ["otr_covenant"] = "gold" });
+        server.Upsert("accounts", kept, new JsonObject { ["name"] = "Blijvend Goud B.V.", ["otr_covenant"] = "gold" });
+        await using var factory = new OutreachAppFactory();
+        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+            b.UseSetting("Dataverse:AccessToken", server.Token);
+        });
+        var client = app.CreateClient();
+        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await RunSyncAsync(app, client, 1);
+        async Task<long> ProspectAsync(string q) => (await client.GetFromJsonAsync<JsonElement>($"/api/prospects?q={q}")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var (goneProspect, keptProspect) = (await ProspectAsync("Vertrokken"), await ProspectAsync("Blijvend"));
+
+        // Deleted in Dynamics after the first sync: the write-back of its move is refused (404, If-Match: * never re-creates it).
+        server.Delete("accounts", gone);
+        foreach (var id in new[] { goneProspect, keptProspect })
+            Assert.True((await client.PostAsJsonAsync($"/api/prospects/{id}/stage", new { stage = "contacted", reason = "First mail sent" })).IsSuccessStatusCode);
+        var run = await RunSyncAsync(app, client, 2, JobOutcome.PartlyFailed);
+
+        Assert.Contains("Write-back: sent 1, failed 1", run.Summary, StringComparison.Ordinal);
+        Assert.Equal(100_000_001, (int)server.Rows("accounts")[kept]["otr_pipelinestage"]!);
+        var jobs = await client.GetStringAsync("/jobs");
+        Assert.Contains("data-testid=\"writeback-refused\"", jobs, StringComparison.Ordinal);
+        Assert.Contains("Entity with the key does not exist.", jobs, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/prospects/{goneProspect}\"", jobs, StringComparison.Ordinal);
+        Assert.Contains("outcome partlyfailed", jobs, StringComparison.Ordinal);
+        var page = await client.GetStringAsync($"/prospects/{goneProspect}");
+        Assert.Contains("data-testid=\"writeback-refused\"", page, StringComparison.Ordinal);
+        Assert.Contains("Entity with the key does not exist.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("writeback-refused", await client.GetStringAsync($"/prospects/{keptProspect}"), StringComparison.Ordinal);
+        var api = await client.GetFromJsonAsync<JsonElement>("/api/jobs");
+        Assert.Equal("PartlyFailed", api.EnumerateArray().Single(j => j.GetProperty("key").GetString() == "dataverse-sync").GetProperty("lastRun").GetProperty("outcome").GetString());
     }
 
     /// <summary>Runs the sync job now and waits for its <paramref name="number"/>th run to end.</summary>
-    private static async Task<JobRun> RunSyncAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client, int number)
+    private static async Task<JobRun> RunSyncAsync(Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client, int number, JobOutcome outcome = JobOutcome.Succeeded)
     {
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/dataverse-sync/run", null)).StatusCode);
         var log = app.Services.GetRequiredService<IJobRunLog>();
@@ -135,7 +209,7 @@ public sealed class DataverseHostTests
             if (runs.Count == number && runs.All(r => r.Outcome != JobOutcome.Running))
             {
                 var run = runs.MaxBy(r => r.Id)!;
-                Assert.True(run.Outcome == JobOutcome.Succeeded, run.Summary);
+                Assert.True(run.Outcome == outcome, $"{run.Outcome}: {run.Summary}");
                 return run;
             }
 

@@ -91,4 +91,10 @@ public interface IWriteBackOutbox
     Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct);
 
     Task MarkFailedAsync(long id, string reason, CancellationToken ct);
+
+    /// <summary>Unsent items the CRM refused, newest first, with its error: all of them, or those of one pipeline entry.</summary>
+    Task<IReadOnlyList<WriteBackRefusal>> RefusedAsync(long? entryId, int max, CancellationToken ct);
 }
+
+/// <summary>An unsent write-back the CRM refused: what it was, how often it was tried, the CRM's own error, and whether it is no longer tried.</summary>
+public sealed record WriteBackRefusal(long Id, string Key, string Kind, long? EntryId, int Attempts, string Error, bool GivenUp);

@@ -15,6 +15,7 @@ public sealed record JobResult(JobOutcome Outcome, string Summary)
 {
     public static JobResult Succeeded(string summary) => new(JobOutcome.Succeeded, summary);
     public static JobResult Skipped(string summary) => new(JobOutcome.Skipped, summary);
+    public static JobResult PartlyFailed(string summary) => new(JobOutcome.PartlyFailed, summary);
 }
 
 /// <summary>

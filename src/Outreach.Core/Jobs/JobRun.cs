@@ -6,6 +6,8 @@ public enum JobOutcome
     Succeeded,
     Failed,
     Skipped,
+    /// <summary>The run did its work, but some items failed (say, write-backs Dynamics refused): not a plain success.</summary>
+    PartlyFailed,
 }
 
 /// <summary>One run of a background job, as the jobs page shows it.</summary>

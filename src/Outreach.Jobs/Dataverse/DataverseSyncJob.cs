@@ -33,13 +33,16 @@ public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, No
         {
             var result = await sync.RunAsync(context.Progress, stop.Token);
             var summary = result.ToString();
+            var refused = 0;
             if (writeBack is not null)
             {
                 var sent = await writeBack.SendPendingAsync(stop.Token);
                 summary += $" Write-back: {sent}.";
+                refused = sent.Failed;
             }
 
-            return JobResult.Succeeded(summary);
+            // Refused write-backs keep Dynamics' error on their rows (jobs page, prospect page) and are tried again next run.
+            return refused > 0 ? JobResult.PartlyFailed(summary) : JobResult.Succeeded(summary);
         }
         finally
         {

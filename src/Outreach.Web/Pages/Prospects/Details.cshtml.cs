@@ -20,6 +20,7 @@ public sealed class DetailsModel(
     TimeProvider clock,
     Core.Events.IEventStore events,
     Microsoft.Extensions.Options.IOptions<Outreach.Dataverse.DataverseOptions> dataverse,
+    Core.Crm.IWriteBackOutbox writeBack,
     IStringLocalizer<SharedResource> T) : PageModel
 {
     public const int MaxNextActionLength = 500;
@@ -31,6 +32,8 @@ public sealed class DetailsModel(
     /// <summary>The account in Dynamics 365; null without Dataverse, for an Outreach-only organisation, or once deleted there.</summary>
     public Uri? DynamicsAccount { get; private set; }
     public IReadOnlyList<ProspectSummary> OtherEntries { get; private set; } = [];
+    /// <summary>This prospect's changes Dynamics refused to take, with its error (empty without Dynamics).</summary>
+    public IReadOnlyList<Core.Crm.WriteBackRefusal> RefusedWriteBacks { get; private set; } = [];
     public IReadOnlyList<Core.Sequences.Enrolment> Enrolments { get; private set; } = [];
     /// <summary>Replies, out-of-office answers and bounces from the organisation's people, newest first.</summary>
     public IReadOnlyList<Core.Mail.MailReply> Replies { get; private set; } = [];
@@ -135,6 +138,8 @@ public sealed class DetailsModel(
 
         OtherEntries = others;
         Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
+        // The outbox exists only with Dynamics configured.
+        RefusedWriteBacks = await writeBack.RefusedAsync(id, 5, ct);
         Replies = await replies.ListForOrganisationAsync(summary.OrganisationId, 20, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
         var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
