@@ -150,6 +150,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(mail);
         services.TryAddSingleton<Outreach.Core.Mail.IMailboxThrottle, SqlMailboxThrottle>();
+        services.AddSingleton<Outreach.Core.Mail.IInstallation, SqlInstallation>();
         services.AddSingleton<Outreach.Mail.PickupFolderDelivery>();
         if (string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase))
             AddGraphMail(services, configuration);
