@@ -10,11 +10,26 @@ namespace Outreach.Web.Events;
 /// </summary>
 public static class EventRegistration
 {
+    /// <summary>
+    /// ORGANIZER defaults to the sender of the mail (RFC 5546 answers go to the ORGANIZER): Mail:FromAddress and Mail:FromName,
+    /// or Graph:Mailbox when mail goes through Graph. A separate organiser address nobody reads loses every calendar answer.
+    /// </summary>
+    internal static void DefaultOrganizer(EventOptions options, IConfiguration configuration)
+    {
+        var mail = configuration.GetSection(Outreach.Mail.MailOptions.Section).Get<Outreach.Mail.MailOptions>() ?? new Outreach.Mail.MailOptions();
+        var sender = string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase)
+            && configuration[$"{Outreach.Graph.GraphOptions.Section}:{nameof(Outreach.Graph.GraphOptions.Mailbox)}"] is { Length: > 0 } mailbox && mailbox.Contains('@', StringComparison.Ordinal)
+            ? mailbox.Trim() : mail.FromAddress;
+        if (string.IsNullOrWhiteSpace(configuration[$"{EventOptions.Section}:{nameof(EventOptions.OrganizerEmail)}"])) options.OrganizerEmail = sender;
+        if (string.IsNullOrWhiteSpace(configuration[$"{EventOptions.Section}:{nameof(EventOptions.OrganizerName)}"])) options.OrganizerName = mail.FromName;
+    }
+
     public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(EventOptions.Section).Get<EventOptions>() ?? new EventOptions();
         var graph = UsesGraphCalendar(configuration);
         options.Calendar = graph ? EventOptions.CalendarGraph : EventOptions.CalendarMail;
+        DefaultOrganizer(options, configuration);
         services.AddSingleton(options);
         services.AddSingleton<IEventStore, SqlEventStore>();
         services.AddSingleton<EventLinks>();
