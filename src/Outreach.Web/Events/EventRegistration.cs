@@ -49,6 +49,9 @@ public static class EventRegistration
         else
         {
             services.AddSingleton<IEventInvitationChannel, MailInvitationChannel>();
+            // Calendar programs answer a mailed invitation with an iTIP REPLY to its ORGANIZER (the mailbox the replies job reads).
+            services.AddSingleton<Core.Mail.ICalendarAnswers>(sp => new CalendarReplyAnswers(
+                sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<Core.Prospects.IProspectStore>(), sp.GetRequiredService<EventService>()));
         }
 
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
