@@ -88,7 +88,8 @@ public static class EmlWriter
         ContentTransferEncoding = ContentEncoding.Base64,
     };
 
-    internal static string Crlf(string text) =>
+    /// <summary>Every line break as CRLF.</summary>
+    public static string Crlf(string text) =>
         text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Replace("\n", "\r\n", StringComparison.Ordinal);
 
     /// <summary>
