@@ -28,9 +28,9 @@ public static class EventRules
             && !(Uri.TryCreate(draft.OnlineJoinUrl.Trim(), UriKind.Absolute, out var join) && join.Scheme == Uri.UriSchemeHttps))
             errors.Add(new FieldError("OnlineJoinUrl", "The join link must be an https address."));
         // Instants, not wall clocks: in the autumn overlap 02:15 (winter time) comes after 02:45 (summer time).
-        if (Local(draft.EndLocal, draft.EndOffset) <= Local(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("EndLocal", "The event must end after it starts."));
+        if (Order(draft.EndLocal, draft.EndOffset) <= Order(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("EndLocal", "The event must end after it starts."));
         if (draft.Capacity is < 1 or > MaxCapacity) errors.Add(new FieldError("Capacity", "Capacity must be between 1 and {0}.", MaxCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (Local(draft.RegistrationDeadlineLocal, draft.RegistrationDeadlineOffset) > Local(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("RegistrationDeadlineLocal", "The registration deadline must not be after the start."));
+        if (Order(draft.RegistrationDeadlineLocal, draft.RegistrationDeadlineOffset) > Order(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("RegistrationDeadlineLocal", "The registration deadline must not be after the start."));
         return errors;
     }
 
@@ -57,6 +57,10 @@ public static class EventRules
         DescriptionEn = d.DescriptionEn.Trim(),
         UpdatedAt = now,
     };
+
+    /// <summary>The instant, for comparing; an unset or out-of-range time (DateTime.MinValue) as its wall clock in UTC.</summary>
+    private static DateTimeOffset Order(DateTime wallClock, TimeSpan? offset) =>
+        wallClock.Year is > 1 and < 9999 ? Local(wallClock, offset) : new DateTimeOffset(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified), TimeSpan.Zero);
 
     private static DateTimeOffset Local(DateTime wallClock, TimeSpan? offset) =>
         AmsterdamClock.AtLocal(DateOnly.FromDateTime(wallClock), TimeOnly.FromDateTime(wallClock), offset).ToUniversalTime();
