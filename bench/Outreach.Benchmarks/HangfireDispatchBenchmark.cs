@@ -93,7 +93,7 @@ public static class HangfireDispatchBenchmark
         {
             var now = TimeProvider.System.GetUtcNow();
             var drafts = Enumerable.Range(0, mails).Select(i => Draft(i, now)).ToList();
-            var dispatcher = new OutboxDispatcher(outbox, new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System), TimeProvider.System,
+            var dispatcher = new OutboxDispatcher(outbox, new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), TimeProvider.System,
                 new DispatchPolicy { Parallelism = InFlight });
             var (enqueue, deliver, cpu, dbCpu) = await MeasureAsync(engine,
                 async () =>
@@ -124,7 +124,7 @@ public static class HangfireDispatchBenchmark
             var client = new BackgroundJobClient(storage);
             var now = TimeProvider.System.GetUtcNow();
             var drafts = Enumerable.Range(0, mails).Select(i => Draft(i, now)).ToList();
-            var job = new PickupMailJob(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System));
+            var job = new PickupMailJob(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")));
             BackgroundJobServer? server = null;
             try
             {
@@ -386,7 +386,7 @@ public static class HangfireDispatchBenchmark
     {
         var (design, engine, connection, folder, journal, mails, node) =
             (args[0], Enum.Parse<StorageEngine>(args[1]), args[2], args[3], args[4], int.Parse(args[5], CultureInfo.InvariantCulture), args[6]);
-        using var delivery = new JournalledDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System), journal);
+        using var delivery = new JournalledDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), journal);
         if (design == "outbox")
         {
             var db = new Database(engine, connection);

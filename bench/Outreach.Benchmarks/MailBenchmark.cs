@@ -50,7 +50,7 @@ public static class MailBenchmark
             using var limiter = new SendRateLimiter(perMinute, 4, TimeProvider.System);
             var times = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
             // Timed inside the limiter: the moment each send is let through is what the limit is about.
-            var delivery = new RateLimitedDelivery(new TimedDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System), times), limiter, "outreach@secretariat.invalid");
+            var delivery = new RateLimitedDelivery(new TimedDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), times), limiter, "outreach@secretariat.invalid");
             // A lease longer than the run: mails waiting for the limiter stay claimed by this dispatcher.
             var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 50, Lease = TimeSpan.FromMinutes(30) });
             var watch = Stopwatch.StartNew();
@@ -123,7 +123,7 @@ public static class MailBenchmark
         var folder = Directory.CreateTempSubdirectory("outreach-bench-mail-").FullName;
         try
         {
-            var delivery = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System);
+            var delivery = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark"));
             var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 200 });
             var (wall, cpu) = await MeasureAsync(async () =>
             {
@@ -157,7 +157,7 @@ public static class MailBenchmark
             {
                 foreach (var mail in prepared)
                 {
-                    var bytes = EmlWriter.Write(mail, "outreach@secretariat.invalid", "Covenant secretariat", now);
+                    var bytes = EmlWriter.Write(mail, "outreach@secretariat.invalid", "Covenant secretariat", now, EmlWriter.MessageId("benchmark", mail.Mail.IdempotencyKey, "outreach@secretariat.invalid"));
                     await File.WriteAllBytesAsync(Path.Combine(folder, mail.Id.ToString(CultureInfo.InvariantCulture) + ".eml"), bytes);
                 }
             });

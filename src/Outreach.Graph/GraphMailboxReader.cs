@@ -12,7 +12,9 @@ namespace Outreach.Graph;
 /// round lists the whole inbox, later rounds only what arrived or changed since the stored delta link. The text body
 /// (Prefer: outlook.body-content-type="text") and a few MAPI properties come along, so the classifier needs no second
 /// request per message: the item class (0x001A: out-of-office and non-delivery reports), In-Reply-To (0x1042), References
-/// (0x1039) and the transport headers (0x007D: Auto-Submitted, Content-Type, X-Failed-Recipients).
+/// (0x1039) and the transport headers (0x007D: Auto-Submitted, Content-Type, X-Failed-Recipients). A calendar program's
+/// answer (item class IPM.Schedule.Meeting.Resp.*, or a text/calendar content type) is fetched once more as MIME
+/// (/messages/{id}/$value) for its iCalendar part: Graph's JSON of a message does not carry it.
 /// </summary>
 public sealed class GraphMailboxReader(GraphServiceClient client, GraphOptions options, ILogger<GraphMailboxReader> logger) : IMailboxReader
 {
@@ -63,11 +65,45 @@ public sealed class GraphMailboxReader(GraphServiceClient client, GraphOptions o
             rc.Headers.Add("Prefer", GraphMailDelivery.ImmutableIds);
             rc.Headers.Add("Prefer", "outlook.body-content-type=\"text\"");
         }, ct) ?? throw new InvalidOperationException("Graph answered the inbox delta with nothing.");
-        var messages = (page.Value ?? [])
-            .Where(m => m.AdditionalData?.ContainsKey("@removed") != true && m.Id is not null)
-            .Select(ToInbox)
-            .ToList();
+        var messages = new List<InboxMessage>();
+        foreach (var m in (page.Value ?? []).Where(m => m.AdditionalData?.ContainsKey("@removed") != true && m.Id is not null))
+        {
+            var message = ToInbox(m);
+            if (IsCalendarAnswer(message)) message = message with { Calendar = await CalendarOfAsync(message.Id, ct) };
+            messages.Add(message);
+        }
+
         return new InboxPage(messages, page.OdataNextLink, page.OdataDeltaLink, restarted);
+    }
+
+    /// <summary>Exchange files an iTIP REPLY as IPM.Schedule.Meeting.Resp.Pos / .Neg / .Tent; other mailers' keep their content type.</summary>
+    internal static bool IsCalendarAnswer(InboxMessage message) =>
+        message.MessageClass?.StartsWith("IPM.Schedule.Meeting.Resp", StringComparison.OrdinalIgnoreCase) == true
+        || (message.Headers.TryGetValue("Content-Type", out var type) && type.Contains("text/calendar", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The iCalendar object of a message: its text/calendar part (or an attached .ics), from the message's MIME.</summary>
+    private async Task<string?> CalendarOfAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await client.Users[mailbox].Messages[id].Content.GetAsync(rc => rc.Headers.Add("Prefer", GraphMailDelivery.ImmutableIds), ct);
+            if (stream is null) return null;
+            var mime = await MimeKit.MimeMessage.LoadAsync(stream, ct);
+            var part = mime.BodyParts.OfType<MimeKit.MimePart>().FirstOrDefault(p =>
+                p.ContentType.IsMimeType("text", "calendar") || p.ContentType.IsMimeType("application", "ics")
+                || p.FileName?.EndsWith(".ics", StringComparison.OrdinalIgnoreCase) == true);
+            if (part?.Content is null) return null;
+            using var decoded = new MemoryStream();
+            await part.Content.DecodeToAsync(decoded, ct);
+            var charset = part.ContentType.CharsetEncoding ?? System.Text.Encoding.UTF8;
+            return charset.GetString(decoded.ToArray());
+        }
+        catch (Exception ex) when (ex is ApiException or MimeKit.ParseException or FormatException)
+        {
+            // Read as an ordinary message then; the answer can still be given by the link in the invitation.
+            logger.LogWarning(ex, "Could not read the calendar part of message {MessageId} in {Mailbox}", id, mailbox);
+            return null;
+        }
     }
 
     private static bool IsExpired(ApiException ex) =>

@@ -1,100 +1,142 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using MimeKit;
 using Outreach.Core.Mail;
 
 namespace Outreach.Mail;
 
 /// <summary>
-/// Writes an outbox mail as an RFC 5322 message (multipart/alternative, plain text and HTML, UTF-8, base64) that any mail
-/// program opens. Written by hand before MimeKit restored here (moving to it is part of the mail-format work); header values are folded and encoded (RFC 2047),
-/// and CR/LF never reach a header, so a subject or name cannot inject headers.
+/// Writes an outbox mail as an RFC 5322 message (multipart/alternative: plain text, HTML and, for an invitation, the
+/// iCalendar object; UTF-8, base64) with MimeKit, which encodes (RFC 2047), quotes and folds the header fields. Lines end in
+/// CRLF, in the headers and inside every text part (RFC 2046 §4.1.1); control characters never reach a header, so a subject
+/// or name cannot inject headers.
 /// </summary>
 public static class EmlWriter
 {
     public const string KeyHeader = "X-Outreach-Key";
 
-    public static byte[] Write(OutboxMail mail, string fromAddress, string fromName, DateTimeOffset date)
+    /// <summary>The line length RFC 5322 §2.1.1 asks header lines to keep to.</summary>
+    public const int MaxLineLength = 78;
+
+    private static readonly FormatOptions Format = CreateFormat();
+
+    private static FormatOptions CreateFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        // MimeKit's default on Linux is LF; a .eml file and SMTP need CRLF.
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.MaxLineLength = MaxLineLength;
+        return format;
+    }
+
+    /// <summary>The mail as .eml bytes; <paramref name="messageId"/> (<see cref="MessageId"/>) with or without its angle brackets.</summary>
+    public static byte[] Write(OutboxMail mail, string fromAddress, string fromName, DateTimeOffset date, string messageId)
     {
         ArgumentNullException.ThrowIfNull(mail);
+        ArgumentNullException.ThrowIfNull(messageId);
         var m = mail.Mail;
-        var boundary = "=_outreach_" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(m.IdempotencyKey)))[..24];
-        var text = new StringBuilder();
-        Header(text, "From", Address(fromName, fromAddress));
-        Header(text, "To", Address(m.ToName, m.ToAddress));
-        Header(text, "Subject", Encode(m.Subject, phrase: false));
-        Header(text, "Date", date.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + date.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", "", StringComparison.Ordinal));
-        Header(text, "Message-ID", MessageId(m.IdempotencyKey));
-        Header(text, "MIME-Version", "1.0");
-        Header(text, KeyHeader, Clean(m.IdempotencyKey));
+        var message = new MimeMessage();
+        message.From.Add(Address(fromName, fromAddress));
+        message.To.Add(Address(m.ToName, m.ToAddress));
+        message.Subject = Clean(m.Subject);
+        message.Date = date;
+        message.MessageId = messageId.Trim().TrimStart('<').TrimEnd('>');
+        message.Headers.Add(KeyHeader, Clean(m.IdempotencyKey));
         if (m.UnsubscribeUrl is { } unsubscribe)
         {
-            Header(text, "List-Unsubscribe", "<" + Clean(unsubscribe) + ">");
-            Header(text, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            message.Headers.Add(UnsubscribeHeader(unsubscribe));
+            message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
 
-        Header(text, "Content-Type", $"multipart/alternative; boundary=\"{boundary}\"");
-        text.Append("\r\n");
-        Part(text, boundary, "text/plain", m.TextBody);
-        Part(text, boundary, "text/html", m.HtmlBody);
+        var body = new MultipartAlternative { Boundary = "=_outreach_" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(m.IdempotencyKey)))[..24] };
+        body.Add(Part("plain", m.TextBody));
+        body.Add(Part("html", m.HtmlBody));
         // An invitation: the iCalendar object as the last alternative, its method in the content type (RFC 6047; Outlook reads
         // text/calendar parts of multipart/alternative as meeting requests, MS-OXCMAIL 2.1.3.3.8).
         if (m.Calendar is { } calendar)
-            Part(text, boundary, "text/calendar", calendar.Content, "; method=" + CalendarMethodToken(calendar.Method));
-        text.Append("--").Append(boundary).Append("--\r\n");
-        return Encoding.ASCII.GetBytes(text.ToString());
+        {
+            var part = Part("calendar", calendar.Content);
+            part.ContentType.Parameters.Add("method", CalendarMethodToken(calendar.Method));
+            body.Add(part);
+        }
+
+        message.Body = body;
+        using var stream = new MemoryStream();
+        message.WriteTo(Format, stream);
+        return stream.ToArray();
     }
 
-    /// <summary>A stable Message-ID per idempotency key, so a mail program (and a reply's In-Reply-To) can find it.</summary>
-    public static string MessageId(string idempotencyKey) =>
-        "<" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..32].ToLowerInvariant() + "@outreach.invalid>";
+    /// <summary>
+    /// The Message-ID of a mail: derived from this installation's id and the mail's idempotency key, so it is the same on every
+    /// retry of the mail (exactly-once finds a sent mail by it) and differs between installations, whose keys repeat
+    /// (RFC 5322 §3.6.4: globally unique). The domain is the sender's.
+    /// </summary>
+    public static string MessageId(string installationId, string idempotencyKey, string fromAddress)
+    {
+        ArgumentNullException.ThrowIfNull(installationId);
+        ArgumentNullException.ThrowIfNull(idempotencyKey);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(installationId + "\n" + idempotencyKey)))[..32].ToLowerInvariant();
+        var at = fromAddress?.LastIndexOf('@') ?? -1;
+        var domain = at > 0 ? new string(fromAddress![(at + 1)..].Where(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-').ToArray()).ToLowerInvariant() : "";
+        return "<" + hash + "@" + (domain.Length > 0 ? domain : "outreach.invalid") + ">";
+    }
+
+    private static TextPart Part(string subtype, string text) => new(subtype)
+    {
+        // Every line break as CRLF inside the part too: base64 keeps whatever the text holds.
+        Text = Crlf(text),
+        ContentTransferEncoding = ContentEncoding.Base64,
+    };
+
+    /// <summary>Every line break as CRLF.</summary>
+    public static string Crlf(string text) =>
+        text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Replace("\n", "\r\n", StringComparison.Ordinal);
+
+    /// <summary>
+    /// List-Unsubscribe with the URL folded into lines of at most 78 characters: RFC 2369 §2 ignores whitespace inside the
+    /// angle brackets, so the fold changes nothing for a reader (MimeKit folds only at whitespace, which a URL has none of).
+    /// </summary>
+    private static Header UnsubscribeHeader(string url)
+    {
+        var clean = Clean(url).Replace(" ", "", StringComparison.Ordinal);
+        if (clean.IndexOfAny(['<', '>']) >= 0 || clean.Any(c => c > '~'))
+            throw new MailDeliveryException($"'{clean}' is not an unsubscribe address that can be written.", permanent: true);
+        const string name = "List-Unsubscribe";
+        var value = new StringBuilder();
+        var line = name.Length + 2; // "List-Unsubscribe: "
+        var text = "<" + clean + ">";
+        value.Append(' ');
+        for (var i = 0; i < text.Length;)
+        {
+            var room = MaxLineLength - line;
+            var take = Math.Min(room, text.Length - i);
+            value.Append(text, i, take);
+            i += take;
+            if (i < text.Length)
+            {
+                value.Append("\r\n ");
+                line = 1;
+            }
+        }
+
+        value.Append("\r\n");
+        var header = new Header(name, "");
+        header.SetRawValue(Encoding.ASCII.GetBytes(value.ToString()));
+        return header;
+    }
 
     private static string CalendarMethodToken(string method) =>
         method.Length is > 0 and <= 20 && method.All(char.IsAsciiLetterUpper) ? method
             : throw new MailDeliveryException($"'{Clean(method)}' is not an iCalendar method.", permanent: true);
 
-    private static void Part(StringBuilder text, string boundary, string type, string body, string extra = "")
-    {
-        text.Append("--").Append(boundary).Append("\r\n");
-        text.Append("Content-Type: ").Append(type).Append("; charset=utf-8").Append(extra).Append("\r\n");
-        text.Append("Content-Transfer-Encoding: base64\r\n\r\n");
-        var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes(body));
-        for (var i = 0; i < encoded.Length; i += 76) text.Append(encoded, i, Math.Min(76, encoded.Length - i)).Append("\r\n");
-    }
-
-    private static void Header(StringBuilder text, string name, string value) => text.Append(name).Append(": ").Append(value).Append("\r\n");
-
-    private static string Address(string name, string address)
+    private static MailboxAddress Address(string name, string address)
     {
         var clean = Clean(address);
-        if (clean.IndexOfAny(['<', '>', ' ', ',', ';', '"']) >= 0 || !clean.Contains('@', StringComparison.Ordinal))
+        if (clean.IndexOfAny(['<', '>', ' ', ',', ';', '"', '(', ')', '\\']) >= 0 || clean.Count(c => c == '@') != 1 || clean.StartsWith('@') || clean.EndsWith('@'))
             throw new MailDeliveryException($"'{clean}' is not a mail address that can be written.", permanent: true);
-        return string.IsNullOrWhiteSpace(name) ? $"<{clean}>" : $"{Encode(name, phrase: true)} <{clean}>";
+        // MimeKit quotes a name with specials (a period, RFC 5322 §4's obsolete form, included) and encodes one that is not ASCII.
+        return new MailboxAddress(string.IsNullOrWhiteSpace(name) ? "" : Clean(name).Trim(), clean);
     }
-
-    /// <summary>
-    /// Plain printable ASCII is written as is (a display name, a "phrase", is quoted when it has specials; a subject is free
-    /// text); anything else as RFC 2047 base64 encoded-words.
-    /// </summary>
-    private static string Encode(string value, bool phrase)
-    {
-        var clean = Clean(value);
-        if (clean.All(c => c is >= ' ' and <= '~') && clean.Length <= 900)
-            return !phrase ? clean : clean.IndexOfAny(['"', '(', ')', '<', '>', '@', ',', ';', ':', '\\', '[', ']']) >= 0 ? "\"" + clean.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : clean;
-        // Encoded-words of at most 75 characters, split on whole characters (never inside a UTF-8 sequence), folded.
-        var words = new List<string>();
-        var chunk = new StringBuilder();
-        foreach (var rune in clean.EnumerateRunes())
-        {
-            if (Encoding.UTF8.GetByteCount(chunk + rune.ToString()) > 45) { words.Add(Word(chunk.ToString())); chunk.Clear(); }
-            chunk.Append(rune.ToString());
-        }
-
-        if (chunk.Length > 0) words.Add(Word(chunk.ToString()));
-        return string.Join("\r\n ", words);
-    }
-
-    private static string Word(string part) => "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(part)) + "?=";
 
     private static string Clean(string value) => new(value.Where(c => !char.IsControl(c)).ToArray());
 }

@@ -26,7 +26,7 @@ public sealed class MailOptions
 /// renamed into place, so a file is either whole or absent. The file's existence is the delivery record: sending a key twice
 /// finds the file and writes nothing, and a crash after the rename is caught by <see cref="WasDeliveredAsync"/>.
 /// </summary>
-public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock) : IMailDelivery, IDeliveredMail
+public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock, IInstallation installation) : IMailDelivery, IDeliveredMail
 {
     private readonly string folder = Path.GetFullPath(options.PickupFolder);
 
@@ -35,9 +35,10 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         ArgumentNullException.ThrowIfNull(mail);
         Directory.CreateDirectory(folder);
         var target = PathFor(mail.Mail.IdempotencyKey);
-        var receipt = Receipt(mail.Mail.IdempotencyKey);
-        if (File.Exists(target)) return receipt;
-        var bytes = EmlWriter.Write(mail, options.FromAddress, options.FromName, clock.GetUtcNow());
+        if (File.Exists(target)) return await ReceiptAsync(mail.Mail.IdempotencyKey, target, ct);
+        var messageId = await MessageIdAsync(mail.Mail.IdempotencyKey, ct);
+        var receipt = new DeliveryReceipt(messageId, null);
+        var bytes = EmlWriter.Write(mail, options.FromAddress, options.FromName, clock.GetUtcNow(), messageId);
         var temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
@@ -49,7 +50,7 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
 
             // Another dispatcher may have written the same key meanwhile: then its file stands and this copy goes.
             try { File.Move(temp, target, overwrite: false); }
-            catch (IOException) when (File.Exists(target)) { }
+            catch (IOException) when (File.Exists(target)) { return await ReceiptAsync(mail.Mail.IdempotencyKey, target, ct); }
         }
         catch (IOException ex)
         {
@@ -63,11 +64,30 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         return receipt;
     }
 
-    public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) =>
-        Task.FromResult<DeliveryReceipt?>(File.Exists(PathFor(idempotencyKey)) ? Receipt(idempotencyKey) : null);
+    public async Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct)
+    {
+        var path = PathFor(idempotencyKey);
+        return File.Exists(path) ? await ReceiptAsync(idempotencyKey, path, ct) : null;
+    }
 
-    /// <summary>The file's Message-ID is derived from the key (<see cref="EmlWriter.MessageId"/>); a file has no conversation id.</summary>
-    private static DeliveryReceipt Receipt(string idempotencyKey) => new(EmlWriter.MessageId(idempotencyKey), null);
+    /// <summary>
+    /// The Message-ID of a written file: the one in the file (so a later change of Mail:FromAddress cannot make the receipt
+    /// disagree with what was sent), else the derived one (<see cref="EmlWriter.MessageId"/>). A file has no conversation id.
+    /// </summary>
+    private async Task<DeliveryReceipt> ReceiptAsync(string idempotencyKey, string path, CancellationToken ct)
+    {
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var headers = await MimeKit.HeaderList.LoadAsync(file, ct);
+            if (headers[MimeKit.HeaderId.MessageId] is { Length: > 0 } written) return new DeliveryReceipt(written.Trim(), null);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or MimeKit.ParseException) { } // removed meanwhile, or unreadable: derive it
+        return new DeliveryReceipt(await MessageIdAsync(idempotencyKey, ct), null);
+    }
+
+    private async Task<string> MessageIdAsync(string idempotencyKey, CancellationToken ct) =>
+        EmlWriter.MessageId(await installation.GetIdAsync(ct), idempotencyKey, options.FromAddress);
 
     /// <summary>Erasure: removes the delivered file of a key (the person's copy of the mail stays in their own mailbox).</summary>
     public Task EraseAsync(string idempotencyKey, CancellationToken ct)

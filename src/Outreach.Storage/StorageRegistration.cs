@@ -35,6 +35,7 @@ public static class StorageRegistration
         services.AddSingleton<IReportSource, SqlReportSource>();
         services.AddSingleton<IMailOutbox, SqlMailOutbox>();
         services.TryAddSingleton<IMailboxThrottle, SqlMailboxThrottle>();
+        services.AddSingleton<IInstallation, SqlInstallation>();
         services.AddSingleton<IEventStore, SqlEventStore>();
         services.AddSingleton<IEventNoticeOutbox, SqlEventNoticeOutbox>();
         services.AddSingleton<IEventAttendanceSource, SqlEventAttendanceSource>();

@@ -133,7 +133,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         var survivor = nodes.Single(n => n != victim && n != stopped);
         Log($"{victim.Name} runs the Dataverse sync: it will be killed; {stopped.Name} will be stopped; {survivor.Name} runs on");
 
-        var delivery = new Outreach.Mail.PickupFolderDelivery(new Outreach.Mail.MailOptions { PickupFolder = pickup.FullName }, TimeProvider.System);
+        var delivery = new Outreach.Mail.PickupFolderDelivery(new Outreach.Mail.MailOptions { PickupFolder = pickup.FullName }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("cluster-test"));
         // Mid-dispatch: the victim holding mail it has not sent.
         await WaitForAsync($"{KillAfterSent} mails sent, and {victim.Name} holding unsent claims", TimeSpan.FromSeconds(150), async () =>
         {

@@ -43,6 +43,8 @@ public sealed record IncomingMail(string FromAddress, string FromName, string Su
     /// <summary>Transport headers as one block ("Name: value" lines).</summary>
     public string? TransportHeaders { get; init; }
     public DateTimeOffset? ReceivedAt { get; init; }
+    /// <summary>The message as MIME (GET …/messages/{id}/$value), such as a calendar program's answer with its text/calendar part; else one is made from the text.</summary>
+    public string? Mime { get; init; }
 }
 
 /// <summary>
@@ -160,7 +162,7 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
                 ["conversationId"] = conversation ?? NewId("AAQk"),
                 ["isDraft"] = false,
                 ["singleValueExtendedProperties"] = properties,
-            }, mail.TextBody);
+            }, mail.TextBody) { Mime = mail.Mime };
             box.Add(stored, ++version);
             return stored.ImmutableId;
         }
@@ -271,6 +273,7 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
                 ("POST", ["messages", var id, "send"]) => Send(context, box, id),
                 ("GET", ["messages"]) => await ListAsync(context, box, null),
                 ("GET", ["messages", var id]) => await GetMessageAsync(context, box, id),
+                ("GET", ["messages", var id, "$value"]) => await GetMimeAsync(context, box, id),
                 ("DELETE", ["messages", var id]) => Delete(context, box, id),
                 ("GET", ["mailFolders", var folder, "messages"]) => await ListAsync(context, box, folder),
                 ("GET", ["mailFolders", var folder, "messages", "delta" or "delta()"]) => await DeltaAsync(context, box, folder),
@@ -289,6 +292,23 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
         {
             return await ErrorAsync(context, error.Status, error.Code, error.Message);
         }
+    }
+
+    /// <summary>A message's MIME content: the stored one, else a plain text message made from it.</summary>
+    private async Task<int> GetMimeAsync(HttpContext context, MailboxStore box, string id)
+    {
+        string mime;
+        lock (gate)
+        {
+            var message = box.Find(id);
+            mime = message.Mime ?? "From: " + (message.Data["from"]?["emailAddress"]?["address"]?.GetValue<string>() ?? "") + "\r\nSubject: "
+                + (message.Data["subject"]?.GetValue<string>() ?? "") + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + (message.Text ?? "") + "\r\n";
+        }
+
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/plain";
+        await context.Response.WriteAsync(mime, context.RequestAborted);
+        return 200;
     }
 
     private async Task<int> CreateDraftAsync(HttpContext context, MailboxStore box, string? body)
@@ -573,6 +593,7 @@ public sealed partial class LocalGraphServer : IAsyncDisposable
         public string Folder { get; set; } = folder;
         public JsonObject Data { get; } = data;
         public string? Text { get; } = text;
+        public string? Mime { get; init; }
         public long Version { get; set; }
         public long AddedVersion { get; set; }
 

@@ -248,7 +248,7 @@ public abstract partial class StoreContract
         var folder = Path.Combine(Path.GetTempPath(), "outreach-pickup-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var pickup = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, Clock);
+            var pickup = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, Clock, new FixedInstallation("outbox-test"));
             Assert.Equal(0, await pickup.RemoveUnfinishedAsync(default)); // no folder yet
             var now = Clock.GetUtcNow();
             await pickup.SendAsync(new OutboxMail { Id = 1, Mail = Mail("tmp:sent", now), Status = OutboxStatus.Sending }, default);
@@ -310,7 +310,7 @@ public abstract partial class StoreContract
         try
         {
             var options = new MailOptions { PickupFolder = folder };
-            var pickup = new PickupFolderDelivery(options, Clock);
+            var pickup = new PickupFolderDelivery(options, Clock, new SqlInstallation(Db));
             var outbox = new CrashingOutbox(new SqlMailOutbox(Db)) { CrashOnMark = crashPoint == "before-mark" };
             var delivery = new CrashingDelivery(pickup, crashPoint == "before-mark" ? null : crashPoint);
             var now = Clock.GetUtcNow();
@@ -331,8 +331,9 @@ public abstract partial class StoreContract
             var eml = await File.ReadAllTextAsync(Directory.GetFiles(folder, "*.eml").Single());
             Assert.Contains("X-Outreach-Key: enrolment:9:step:0", eml, StringComparison.Ordinal);
             // The receipt (the file's Message-ID) is kept, also when the mail was found delivered after a crash.
-            Assert.Equal(EmlWriter.MessageId("enrolment:9:step:0"), (await outbox.ListAsync(null, 10, default)).Single().InternetMessageId);
-            Assert.Contains("Message-ID: " + EmlWriter.MessageId("enrolment:9:step:0"), eml, StringComparison.Ordinal);
+            var messageId = EmlWriter.MessageId(await new SqlInstallation(Db).GetIdAsync(default), "enrolment:9:step:0", options.FromAddress);
+            Assert.Equal(messageId, (await outbox.ListAsync(null, 10, default)).Single().InternetMessageId);
+            Assert.Contains("Message-Id: " + messageId, eml, StringComparison.OrdinalIgnoreCase);
 
             // Nothing more to do, and a third run sends nothing.
             Clock.Advance(TimeSpan.FromMinutes(10));

@@ -16,7 +16,31 @@ public static class AmsterdamClock
     /// The instant at which a local Amsterdam wall-clock time occurs (the later one in the autumn overlap;
     /// skipped times move forward by the length of the gap, so 02:30 on the spring change day is 03:30).
     /// </summary>
-    public static DateTimeOffset AtLocal(DateOnly date, TimeOnly time)
+    public static DateTimeOffset AtLocal(DateOnly date, TimeOnly time) => AtLocal(date, time, null);
+
+    /// <summary>
+    /// As <see cref="AtLocal(DateOnly, TimeOnly)"/>, but a time in the autumn overlap (which occurs twice) is taken at
+    /// <paramref name="offset"/> when that is one of its two offsets (+02:00 the first, summer time; +01:00 the second).
+    /// </summary>
+    public static DateTimeOffset AtLocal(DateOnly date, TimeOnly time, TimeSpan? offset)
+    {
+        var wall = date.ToDateTime(time, DateTimeKind.Unspecified);
+        if (offset is { } chosen && Zone.IsAmbiguousTime(wall) && Zone.GetAmbiguousTimeOffsets(wall).Contains(chosen))
+            return new DateTimeOffset(wall, chosen);
+        return Later(date, time);
+    }
+
+    /// <summary>True when the wall-clock time occurs twice (the hour before 03:00 on the last Sunday of October).</summary>
+    public static bool IsAmbiguous(DateTime wallClock) => Zone.IsAmbiguousTime(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified));
+
+    /// <summary>The offset of an instant's Amsterdam wall-clock time when that time occurs twice, else null (nothing to choose).</summary>
+    public static TimeSpan? OffsetIfAmbiguous(DateTimeOffset instant)
+    {
+        var local = ToLocal(instant);
+        return IsAmbiguous(local.DateTime) ? local.Offset : null;
+    }
+
+    private static DateTimeOffset Later(DateOnly date, TimeOnly time)
     {
         var local = date.ToDateTime(time, DateTimeKind.Unspecified);
         if (Zone.IsInvalidTime(local))

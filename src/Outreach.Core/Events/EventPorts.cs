@@ -11,9 +11,13 @@ public sealed class EventOptions
     /// <summary>Days before the start that accepted and tentative invitees get a reminder.</summary>
     public int ReminderDays { get; set; } = 3;
 
-    /// <summary>The ORGANIZER of invitations: the secretariat's mailbox (replies and calendar answers go there).</summary>
+    /// <summary>
+    /// The ORGANIZER of invitations: the secretariat's mailbox, where Outlook and Gmail send their Yes/No answers. Unset, the
+    /// host takes the address mail is sent from (Mail:FromAddress, or Graph:Mailbox with Graph mail), so answers reach the
+    /// mailbox that is read; these defaults are Mail's own.
+    /// </summary>
     public string OrganizerName { get; set; } = "Covenant secretariat";
-    public string OrganizerEmail { get; set; } = "secretariat@outreach.invalid";
+    public string OrganizerEmail { get; set; } = "outreach@secretariat.invalid";
 
     /// <summary>The name of the sequence attendees are enrolled in after the event (with the thank-you mail); empty: none.</summary>
     public string? FollowUpSequence { get; set; }

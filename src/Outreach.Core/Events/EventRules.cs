@@ -27,9 +27,10 @@ public static class EventRules
         if (draft.Format != EventFormat.Physical && !string.IsNullOrWhiteSpace(draft.OnlineJoinUrl)
             && !(Uri.TryCreate(draft.OnlineJoinUrl.Trim(), UriKind.Absolute, out var join) && join.Scheme == Uri.UriSchemeHttps))
             errors.Add(new FieldError("OnlineJoinUrl", "The join link must be an https address."));
-        if (draft.EndLocal <= draft.StartLocal) errors.Add(new FieldError("EndLocal", "The event must end after it starts."));
+        // Instants, not wall clocks: in the autumn overlap 02:15 (winter time) comes after 02:45 (summer time).
+        if (Order(draft.EndLocal, draft.EndOffset) <= Order(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("EndLocal", "The event must end after it starts."));
         if (draft.Capacity is < 1 or > MaxCapacity) errors.Add(new FieldError("Capacity", "Capacity must be between 1 and {0}.", MaxCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (draft.RegistrationDeadlineLocal > draft.StartLocal) errors.Add(new FieldError("RegistrationDeadlineLocal", "The registration deadline must not be after the start."));
+        if (Order(draft.RegistrationDeadlineLocal, draft.RegistrationDeadlineOffset) > Order(draft.StartLocal, draft.StartOffset)) errors.Add(new FieldError("RegistrationDeadlineLocal", "The registration deadline must not be after the start."));
         return errors;
     }
 
@@ -48,17 +49,21 @@ public static class EventRules
         Format = d.Format,
         Venue = d.Format == EventFormat.Online || string.IsNullOrWhiteSpace(d.Venue) ? null : d.Venue.Trim(),
         OnlineJoinUrl = d.Format == EventFormat.Physical || string.IsNullOrWhiteSpace(d.OnlineJoinUrl) ? null : d.OnlineJoinUrl.Trim(),
-        StartsAt = Local(d.StartLocal),
-        EndsAt = Local(d.EndLocal),
+        StartsAt = Local(d.StartLocal, d.StartOffset),
+        EndsAt = Local(d.EndLocal, d.EndOffset),
         Capacity = d.Capacity,
-        RegistrationDeadline = Local(d.RegistrationDeadlineLocal),
+        RegistrationDeadline = Local(d.RegistrationDeadlineLocal, d.RegistrationDeadlineOffset),
         DescriptionNl = d.DescriptionNl.Trim(),
         DescriptionEn = d.DescriptionEn.Trim(),
         UpdatedAt = now,
     };
 
-    private static DateTimeOffset Local(DateTime wallClock) =>
-        AmsterdamClock.AtLocal(DateOnly.FromDateTime(wallClock), TimeOnly.FromDateTime(wallClock)).ToUniversalTime();
+    /// <summary>The instant, for comparing; an unset or out-of-range time (DateTime.MinValue) as its wall clock in UTC.</summary>
+    private static DateTimeOffset Order(DateTime wallClock, TimeSpan? offset) =>
+        wallClock.Year is > 1 and < 9999 ? Local(wallClock, offset) : new DateTimeOffset(DateTime.SpecifyKind(wallClock, DateTimeKind.Unspecified), TimeSpan.Zero);
+
+    private static DateTimeOffset Local(DateTime wallClock, TimeSpan? offset) =>
+        AmsterdamClock.AtLocal(DateOnly.FromDateTime(wallClock), TimeOnly.FromDateTime(wallClock), offset).ToUniversalTime();
 
     /// <summary>The draft that shows an event in an edit form.</summary>
     public static NetworkEventDraft ToDraft(NetworkEvent e)
@@ -70,6 +75,9 @@ public static class EventRules
             OnlineJoinUrl = e.OnlineJoinUrl, StartLocal = AmsterdamClock.ToLocal(e.StartsAt).DateTime, EndLocal = AmsterdamClock.ToLocal(e.EndsAt).DateTime,
             Capacity = e.Capacity, RegistrationDeadlineLocal = AmsterdamClock.ToLocal(e.RegistrationDeadline).DateTime,
             DescriptionNl = e.DescriptionNl, DescriptionEn = e.DescriptionEn,
+            // An overlap-hour time keeps the occurrence it is, so saving the form unchanged moves nothing.
+            StartOffset = AmsterdamClock.OffsetIfAmbiguous(e.StartsAt), EndOffset = AmsterdamClock.OffsetIfAmbiguous(e.EndsAt),
+            RegistrationDeadlineOffset = AmsterdamClock.OffsetIfAmbiguous(e.RegistrationDeadline),
         };
     }
 

@@ -20,7 +20,9 @@ public sealed record CalendarOrganizer(string Name, string Email);
 
 /// <summary>
 /// Writes an event as an RFC 5545 iCalendar object (an iTIP message, RFC 5546): local times in Europe/Amsterdam with the
-/// zone's VTIMEZONE, so calendars show the right hour across the summer-time change; text escaped, lines folded at 75 octets.
+/// zone's VTIMEZONE, so calendars show the right hour across the summer-time change; a time in the autumn overlap hour (which
+/// occurs twice, and which RFC 5545 §3.3.5 reads as the first) in UTC, so every calendar reads the instant meant; text
+/// escaped, parameter values with RFC 6868's caret encoding, lines folded at 75 octets.
 /// Written by hand before Ical.Net restored here; Core stays free of packages, and the writer is checked against parsers in the tests.
 /// </summary>
 public static class ICalendarWriter
@@ -63,8 +65,8 @@ public static class ICalendarWriter
             "UID:" + Text(e.Uid),
             "SEQUENCE:" + e.Sequence.ToString(CultureInfo.InvariantCulture),
             "DTSTAMP:" + Utc(stamp),
-            $"DTSTART;TZID={TimeZoneId}:" + Local(e.StartsAt),
-            $"DTEND;TZID={TimeZoneId}:" + Local(e.EndsAt),
+            "DTSTART" + When(e.StartsAt),
+            "DTEND" + When(e.EndsAt),
             "SUMMARY:" + Text(e.Title),
             "STATUS:" + (method == CalendarMethod.Cancel || e.Status == EventStatus.Cancelled ? "CANCELLED" : "CONFIRMED"),
             "TRANSP:OPAQUE",
@@ -73,10 +75,12 @@ public static class ICalendarWriter
         var location = string.Join(" / ", new[] { e.Venue, e.OnlineJoinUrl }.Where(x => !string.IsNullOrWhiteSpace(x)));
         if (location.Length > 0) lines.Add("LOCATION:" + Text(location));
         if (!string.IsNullOrWhiteSpace(description)) lines.Add("DESCRIPTION:" + Text(description));
-        if (!string.IsNullOrWhiteSpace(url)) lines.Add("URL:" + Text(url));
+        // A cancellation asks nothing: no link to accept, no answer requested.
+        var cancel = method == CalendarMethod.Cancel;
+        if (!cancel && !string.IsNullOrWhiteSpace(url)) lines.Add("URL:" + Text(url));
         foreach (var a in attendees)
         {
-            lines.Add($"ATTENDEE;CN={Param(a.Name)};ROLE=REQ-PARTICIPANT;PARTSTAT={PartStat(a.Response)};RSVP={(a.Rsvp ? "TRUE" : "FALSE")}:mailto:{Address(a.Email)}");
+            lines.Add($"ATTENDEE;CN={Param(a.Name)};ROLE=REQ-PARTICIPANT;PARTSTAT={PartStat(a.Response)};RSVP={(a.Rsvp && !cancel ? "TRUE" : "FALSE")}:mailto:{Address(a.Email)}");
         }
 
         lines.Add("END:VEVENT");
@@ -94,8 +98,17 @@ public static class ICalendarWriter
         _ => "NEEDS-ACTION",
     };
 
-    private static string Local(DateTimeOffset instant) =>
-        AmsterdamClock.ToLocal(instant).ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A DTSTART or DTEND after its name: Amsterdam wall-clock time with the TZID, except a wall-clock time that occurs twice
+    /// (the autumn overlap), which goes in UTC: with a TZID it would mean the first occurrence, whichever was meant.
+    /// </summary>
+    private static string When(DateTimeOffset instant)
+    {
+        var local = AmsterdamClock.ToLocal(instant);
+        return AmsterdamClock.Zone.IsAmbiguousTime(local.DateTime)
+            ? ":" + Utc(instant)
+            : $";TZID={TimeZoneId}:" + local.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+    }
 
     private static string Utc(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
@@ -123,9 +136,29 @@ public static class ICalendarWriter
         return text.ToString();
     }
 
-    /// <summary>A parameter value: quoted (it may hold : ; ,), without the DQUOTE and controls a parameter cannot carry.</summary>
-    private static string Param(string value) =>
-        "\"" + new string(value.Where(c => c != '"' && !char.IsControl(c)).ToArray()) + "\"";
+    /// <summary>
+    /// A parameter value: quoted (it may hold : ; ,), with RFC 6868's caret encoding for what a parameter cannot carry as is
+    /// (^' a double quote, ^n a line break, ^^ a caret); other controls dropped.
+    /// </summary>
+    public static string Param(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n'))
+        {
+            switch (c)
+            {
+                case '^': text.Append("^^"); break;
+                case '"': text.Append("^'"); break;
+                case '\n': text.Append("^n"); break;
+                default:
+                    if (!char.IsControl(c)) text.Append(c);
+                    break;
+            }
+        }
+
+        return text.Append('"').ToString();
+    }
 
     private static string Address(string email)
     {

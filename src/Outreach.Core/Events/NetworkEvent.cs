@@ -55,6 +55,13 @@ public sealed record NetworkEventDraft
     public DateTime RegistrationDeadlineLocal { get; init; }
     public string DescriptionNl { get; init; } = "";
     public string DescriptionEn { get; init; } = "";
+    /// <summary>
+    /// For a wall-clock time that occurs twice (the autumn overlap hour): the UTC offset meant, +02:00 for the first (summer
+    /// time) or +01:00 for the second. Null, or for any other time: ignored; an overlap time is then the second occurrence.
+    /// </summary>
+    public TimeSpan? StartOffset { get; init; }
+    public TimeSpan? EndOffset { get; init; }
+    public TimeSpan? RegistrationDeadlineOffset { get; init; }
 }
 
 /// <summary>A network event hosted by a party. Times are instants; they are entered and shown in Europe/Amsterdam.</summary>

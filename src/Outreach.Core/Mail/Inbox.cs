@@ -26,6 +26,8 @@ public sealed record InboxMessage
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
     /// <summary>The text body (or, when the mailbox gives no body, its preview).</summary>
     public string Body { get; init; } = "";
+    /// <summary>The iCalendar object the message carries (a text/calendar part: a calendar program's answer), when it has one.</summary>
+    public string? Calendar { get; init; }
 
     /// <summary>Sent by a program rather than a person: an out-of-office reply, a delivery report, a mailer's notice.</summary>
     public bool IsAutomatic => InboxClassifier.IsAutomatic(this);

@@ -47,3 +47,12 @@ public interface IReplyLog
 
     Task SaveLinkAsync(string mailbox, string? link, DateTimeOffset at, CancellationToken ct);
 }
+
+/// <summary>
+/// Calendar answers that arrive as mail (iTIP REPLY): recorded as the invitee's answer to the event. Returns what was done,
+/// or null when the calendar object is no answer.
+/// </summary>
+public interface ICalendarAnswers
+{
+    Task<string?> RecordAsync(string calendar, CancellationToken ct);
+}

@@ -22,7 +22,9 @@ public sealed record ReplyScanResult(int Read, int Replies, int OutOfOffice, int
 /// mailbox id) and recorded, so the prospect page shows it. The mailbox link is saved after each page, so a crash re-reads
 /// at most one page, whose messages are then skipped. Two runs at once (the scheduler's lock is not relied on) read the same
 /// messages: each is claimed first (<see cref="IReplyLog.ClaimAsync"/>), and a run does not move the link past a page with a
-/// message another run holds, so if that run dies the message is read again once its claim lapses.
+/// message another run holds, so if that run dies the message is read again once its claim lapses. A calendar program's
+/// answer to a mailed invitation (an iTIP REPLY: Outlook's and Gmail's Yes / Maybe / No) is recorded as the invitee's answer
+/// (<paramref name="answers"/>), and stops nothing: it answers the event, not a sequence's mail.
 /// </summary>
 public sealed class ReplyHandling(
     IMailboxReader reader,
@@ -32,9 +34,13 @@ public sealed class ReplyHandling(
     ISequenceStore sequences,
     TimeProvider clock,
     SequenceSettings settings,
-    string mailbox)
+    string mailbox,
+    ICalendarAnswers? answers = null)
 {
     public const int MaxPages = 200;
+
+    /// <summary>The recorded kind of a calendar answer (an iTIP REPLY) to an invitation.</summary>
+    public const string CalendarAnswerKind = "calendar_answer";
 
     /// <summary>How long a claim on a message holds: far longer than handling one takes.</summary>
     public static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
@@ -89,6 +95,16 @@ public sealed class ReplyHandling(
     private async Task<(MailReply Reply, int Stopped, int Paused)> HandleAsync(InboxMessage message, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        if (answers is not null && message.Calendar is { } calendar && await answers.RecordAsync(calendar, ct) is { } answered)
+        {
+            var from = await MatchAsync(message, ct);
+            return (new MailReply
+            {
+                MessageId = message.Id, Kind = CalendarAnswerKind, FromAddress = message.FromAddress, Subject = message.Subject, ReceivedAt = message.ReceivedAt,
+                ContactId = from.Count > 0 ? from[0].Id : null, OrganisationId = from.Count > 0 ? from[0].OrganisationId : null, Outcome = answered,
+            }, 0, 0);
+        }
+
         var kind = InboxClassifier.Classify(message);
         var reply = new MailReply
         {

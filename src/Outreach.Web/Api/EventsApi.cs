@@ -78,8 +78,9 @@ public static class EventsApi
         var draft = new NetworkEventDraft
         {
             Title = request.Title ?? "", CovenantId = covenant!.Id, HostOrganisationId = request.HostOrganisationId, Format = format, Venue = request.Venue,
-            OnlineJoinUrl = request.OnlineJoinUrl, StartLocal = start!.Value, EndLocal = end!.Value, Capacity = request.Capacity!.Value,
-            RegistrationDeadlineLocal = deadline!.Value, DescriptionNl = request.DescriptionNl ?? "", DescriptionEn = request.DescriptionEn ?? "",
+            OnlineJoinUrl = request.OnlineJoinUrl, StartLocal = start!.Value.Local, EndLocal = end!.Value.Local, Capacity = request.Capacity!.Value,
+            RegistrationDeadlineLocal = deadline!.Value.Local, StartOffset = start.Value.Offset, EndOffset = end.Value.Offset, RegistrationDeadlineOffset = deadline.Value.Offset,
+            DescriptionNl = request.DescriptionNl ?? "", DescriptionEn = request.DescriptionEn ?? "",
         };
         var result = await service.CreateAsync(draft, ct);
         if (result.Errors is { Count: > 0 })
@@ -87,16 +88,20 @@ public static class EventsApi
         return TypedResults.Created($"/api/events/{result.Event!.Id}", EventDto.From(result.Event, []));
     }
 
-    /// <summary>An ISO 8601 time: without an offset it is Amsterdam wall-clock time; with one (or Z) it is that instant, shown in Amsterdam.</summary>
-    private static DateTime? Local(string? value)
+    /// <summary>
+    /// An ISO 8601 time: without an offset it is Amsterdam wall-clock time (in the autumn overlap hour, the second one); with
+    /// one (or Z) it is that instant, as Amsterdam wall-clock time with the offset that tells the overlap hour's two apart.
+    /// </summary>
+    private static (DateTime Local, TimeSpan? Offset)? Local(string? value)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Length > 40) return null;
         var text = value.Trim();
         var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 10 && (text[10..].Contains('+', StringComparison.Ordinal) || text[10..].Contains('-', StringComparison.Ordinal)));
         if (hasOffset)
-            return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant) ? AmsterdamClock.ToLocal(instant).DateTime : null;
+            return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant)
+                ? (AmsterdamClock.ToLocal(instant).DateTime, AmsterdamClock.OffsetIfAmbiguous(instant)) : null;
         return DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd HH:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var local)
-            ? DateTime.SpecifyKind(local, DateTimeKind.Unspecified) : null;
+            ? (DateTime.SpecifyKind(local, DateTimeKind.Unspecified), null) : null;
     }
 
     private static async Task<IResult> InvitationsAsync(long id, IEventStore events, CancellationToken ct)

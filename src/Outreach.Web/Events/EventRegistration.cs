@@ -10,11 +10,29 @@ namespace Outreach.Web.Events;
 /// </summary>
 public static class EventRegistration
 {
+    /// <summary>
+    /// ORGANIZER defaults to the sender of the mail (RFC 5546 answers go to the ORGANIZER): Mail:FromAddress and Mail:FromName,
+    /// or Graph:Mailbox when mail goes through Graph. A separate organiser address nobody reads loses every calendar answer.
+    /// </summary>
+    internal static void DefaultOrganizer(EventOptions options, IConfiguration configuration, Outreach.Mail.MailOptions mail)
+    {
+        var sender = string.Equals(mail.Provider, "Graph", StringComparison.OrdinalIgnoreCase)
+            && configuration[$"{Outreach.Graph.GraphOptions.Section}:{nameof(Outreach.Graph.GraphOptions.Mailbox)}"] is { Length: > 0 } mailbox && mailbox.Contains('@', StringComparison.Ordinal)
+            ? mailbox.Trim() : mail.FromAddress;
+        if (string.IsNullOrWhiteSpace(configuration[$"{EventOptions.Section}:{nameof(EventOptions.OrganizerEmail)}"])) options.OrganizerEmail = sender;
+        if (string.IsNullOrWhiteSpace(configuration[$"{EventOptions.Section}:{nameof(EventOptions.OrganizerName)}"])) options.OrganizerName = mail.FromName;
+    }
+
     /// <summary>The events part; <paramref name="byGraph"/> is <see cref="UsesGraphCalendar"/> (the host adds Graph once for mail and calendar).</summary>
     public static IServiceCollection AddEvents(this IServiceCollection services, IConfiguration configuration, bool byGraph)
     {
         services.AddOptions<EventOptions>().Bind(configuration.GetSection(EventOptions.Section))
-            .PostConfigure(o => o.Calendar = byGraph ? EventOptions.CalendarGraph : EventOptions.CalendarMail).ValidateOnStart();
+            .PostConfigure<IOptions<Outreach.Mail.MailOptions>>((o, mail) =>
+            {
+                o.Calendar = byGraph ? EventOptions.CalendarGraph : EventOptions.CalendarMail;
+                DefaultOrganizer(o, configuration, mail.Value);
+            })
+            .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EventOptions>>().Value);
         services.AddSingleton<EventLinks>();
         services.AddSingleton<IEventLinks>(sp => sp.GetRequiredService<EventLinks>());
@@ -33,6 +51,9 @@ public static class EventRegistration
         else
         {
             services.AddSingleton<IEventInvitationChannel, MailInvitationChannel>();
+            // Calendar programs answer a mailed invitation with an iTIP REPLY to its ORGANIZER (the mailbox the replies job reads).
+            services.AddSingleton<Core.Mail.ICalendarAnswers>(sp => new CalendarReplyAnswers(
+                sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<Core.Prospects.IProspectStore>(), sp.GetRequiredService<EventService>()));
         }
 
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();

@@ -150,7 +150,8 @@ public static class ServiceRegistration
             services.AddOutreachGraphMail();
             services.AddSingleton(sp => new Core.Mail.ReplyHandling(sp.GetRequiredService<Core.Mail.IMailboxReader>(), sp.GetRequiredService<Core.Mail.IReplyLog>(),
                 sp.GetRequiredService<Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), sp.GetRequiredService<GraphOptions>().Mailbox!));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), sp.GetRequiredService<GraphOptions>().Mailbox!,
+                sp.GetService<Core.Mail.ICalendarAnswers>()));
         }
         else
             services.AddOutreachPickupDelivery();

@@ -390,4 +390,20 @@ public sealed class EventRulesTests
         Assert.False(EventRules.StillDue(e, offered, EventMailKind.PlaceOffered, offered.PlaceOfferedUntil!.Value)); // lapsed at its end
         Assert.False(EventRules.StillDue(e, offered with { Place = PlaceStatus.Lapsed }, EventMailKind.PlaceOffered, now));
     }
+
+    /// <summary>In the autumn overlap hour the order is the instants', not the wall clocks': 02:45 summer time comes before 02:15 winter time.</summary>
+    [Fact]
+    public void InTheOverlapHour_StartAndEndCompareAsInstants_AndAnEmptyDraftIsCheckedWithoutThrowing()
+    {
+        var summer = TimeSpan.FromHours(2);
+        var winter = TimeSpan.FromHours(1);
+        var draft = Draft() with { StartLocal = new DateTime(2027, 10, 31, 2, 45, 0), StartOffset = summer, EndLocal = new DateTime(2027, 10, 31, 2, 15, 0), EndOffset = winter, RegistrationDeadlineLocal = new DateTime(2027, 10, 30, 12, 0, 0) };
+        Assert.DoesNotContain(EventRules.Check(draft), e => e.Field == "EndLocal");
+        var e = EventRules.Create(draft, "uid", clock.GetUtcNow());
+        Assert.Equal((new DateTimeOffset(2027, 10, 31, 0, 45, 0, TimeSpan.Zero), new DateTimeOffset(2027, 10, 31, 1, 15, 0, TimeSpan.Zero)), (e.StartsAt, e.EndsAt));
+        // Round trip through the edit form's draft keeps the occurrence.
+        Assert.Equal((summer, winter), (EventRules.ToDraft(e).StartOffset, EventRules.ToDraft(e).EndOffset));
+        Assert.Contains(EventRules.Check(draft with { StartOffset = winter, EndOffset = summer }), x => x.Field == "EndLocal");
+        Assert.Contains(EventRules.Check(new NetworkEventDraft()), x => x.Field == "EndLocal");
+    }
 }

@@ -27,6 +27,13 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
     [BindProperty] public DateTime? RegistrationDeadline { get; set; }
     [BindProperty] public string? DescriptionNl { get; set; }
     [BindProperty] public string? DescriptionEn { get; set; }
+    /// <summary>For a time in the autumn overlap hour (it occurs twice): which one is meant, "summer" (the first) or "winter".</summary>
+    [BindProperty] public string? StartOccurrence { get; set; }
+    [BindProperty] public string? EndOccurrence { get; set; }
+    [BindProperty] public string? RegistrationDeadlineOccurrence { get; set; }
+
+    public const string Summer = "summer";
+    public const string Winter = "winter";
 
     public async Task<IActionResult> OnGetAsync(long? id, CancellationToken ct)
     {
@@ -37,6 +44,7 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
         var d = EventRules.ToDraft(Existing);
         (Title, CovenantId, HostOrganisationId, EventFormat, Venue, OnlineJoinUrl) = (d.Title, d.CovenantId, d.HostOrganisationId, SqlCode(d.Format), d.Venue, d.OnlineJoinUrl);
         (Start, End, Capacity, RegistrationDeadline, DescriptionNl, DescriptionEn) = (d.StartLocal, d.EndLocal, d.Capacity, d.RegistrationDeadlineLocal, d.DescriptionNl, d.DescriptionEn);
+        (StartOccurrence, EndOccurrence, RegistrationDeadlineOccurrence) = (Occurrence(d.StartOffset), Occurrence(d.EndOffset), Occurrence(d.RegistrationDeadlineOffset));
         return Page();
     }
 
@@ -57,11 +65,22 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
             return Page();
         }
 
+        // A time in the autumn overlap hour occurs twice: ask which one is meant rather than guess.
+        var unchosen = false;
+        foreach (var (field, value, choice) in new[] { (nameof(Start), Start, StartOccurrence), (nameof(End), End, EndOccurrence), (nameof(RegistrationDeadline), RegistrationDeadline, RegistrationDeadlineOccurrence) })
+        {
+            if (!IsTwice(value) || Offset(choice) is not null) continue;
+            ModelState.AddModelError(field + "Occurrence", T["{0} occurs twice that day (the clocks go back from 03:00 to 02:00): choose summer time or winter time.", value!.Value.ToString("HH:mm", CultureInfo.InvariantCulture)]);
+            unchosen = true;
+        }
+
+        if (unchosen) return Page();
         var draft = new NetworkEventDraft
         {
             Title = Title ?? "", CovenantId = Covenants.Any(c => c.Id == CovenantId) ? CovenantId : 0, HostOrganisationId = HostOrganisationId is > 0 ? HostOrganisationId : null,
             Format = format, Venue = Venue, OnlineJoinUrl = OnlineJoinUrl, StartLocal = Start.Value, EndLocal = End.Value, Capacity = Capacity.Value,
             RegistrationDeadlineLocal = RegistrationDeadline.Value, DescriptionNl = DescriptionNl ?? "", DescriptionEn = DescriptionEn ?? "",
+            StartOffset = Offset(StartOccurrence), EndOffset = Offset(EndOccurrence), RegistrationDeadlineOffset = Offset(RegistrationDeadlineOccurrence),
         };
         var result = id is null ? await service.CreateAsync(draft, ct) : await service.EditAsync(id.Value, draft, ct);
         if (result.NotFound) return NotFound();
@@ -71,6 +90,18 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
         TempData["Flash"] = (id is null ? T["Event created."] : T["Event saved; invitees who have not declined get the change."]).Value;
         return Redirect("/events/" + result.Event!.Id.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>True for a wall-clock time that occurs twice (the hour before 03:00 on the last Sunday of October).</summary>
+    public static bool IsTwice(DateTime? value) => value is { } v && Core.Calendar.AmsterdamClock.IsAmbiguous(v);
+
+    private static TimeSpan? Offset(string? occurrence) => occurrence switch
+    {
+        Summer => TimeSpan.FromHours(2),
+        Winter => TimeSpan.FromHours(1),
+        _ => null,
+    };
+
+    private static string? Occurrence(TimeSpan? offset) => offset is null ? null : offset == TimeSpan.FromHours(2) ? Summer : Winter;
 
     public static string SqlCode(EventFormat format) => format.ToString().ToLowerInvariant();
 
