@@ -84,4 +84,13 @@ public interface IWriteBackOutbox
     Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct);
 
     Task MarkFailedAsync(long id, string reason, CancellationToken ct);
+
+    /// <summary>
+    /// After a contact is erased: their invitations are written back again, now without their name and without the link to the
+    /// Dataverse contact, so the CRM's invitation rows keep no personal data (nothing while Dataverse is not in use).
+    /// </summary>
+    Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Adds the write-back of a stage change, only for an organisation that mirrors a Dataverse account (none without Dataverse).</summary>
+    Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct);
 }

@@ -43,6 +43,9 @@ public static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Core.Common.IUnitOfWork, SqlUnitOfWork>();
+        // Also without Dataverse: an erasure asks it for the CRM's invitation rows (it adds none while no account is synced).
+        services.AddSingleton<Core.Crm.IWriteBackOutbox, SqlWriteBackOutbox>();
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
@@ -169,7 +172,7 @@ public static class ServiceRegistration
         services.AddSingleton<Outreach.Core.Mail.IMailOutbox, SqlMailOutbox>();
         services.AddSingleton(new Outreach.Core.Mail.DispatchPolicy());
         services.AddSingleton<Outreach.Core.Mail.OutboxDispatcher>();
-        services.AddSingleton<ContactErasure>();
+        services.AddSingleton<ContactPrivacy>();
         services.AddSingleton<Outreach.Core.Mail.IMailTemplateRenderer, Outreach.Mail.HandlebarsTemplateRenderer>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Outreach.Core.Mail.OutboxDispatcher>(), sp.GetServices<Outreach.Core.Mail.IDeliveredMail>(), sp.GetRequiredService<Outreach.Jobs.Scheduling.NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
@@ -190,7 +193,7 @@ public static class ServiceRegistration
         services.AddSingleton<Outreach.Core.Mail.IMailDelivery, Outreach.Graph.GraphMailDelivery>();
         services.AddSingleton<Outreach.Core.Mail.IMailboxReader, Outreach.Graph.GraphMailboxReader>();
         services.AddSingleton(sp => new Outreach.Core.Mail.ReplyHandling(sp.GetRequiredService<Outreach.Core.Mail.IMailboxReader>(), sp.GetRequiredService<Outreach.Core.Mail.IReplyLog>(),
-            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+            sp.GetRequiredService<Outreach.Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<ContactPrivacy>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), options.Mailbox!));
     }
 
@@ -240,7 +243,6 @@ public static class ServiceRegistration
 
         var cron = options.SyncCron();
         services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
-        services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
         services.AddSingleton(sp =>
         {
             var o = sp.Option<DataverseOptions>();
