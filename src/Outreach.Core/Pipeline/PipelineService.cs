@@ -58,10 +58,12 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
             var line = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).MaxBy(c => c.Id)!;
             await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, change.At, token).ConfigureAwait(false);
             var all = await sequences.ListSequencesAsync(token).ConfigureAwait(false);
+            // Without sequences there are no enrolments to stop or start.
+            if (all.Count == 0) return entry;
             var enrolments = await sequences.ListEnrolmentsForProspectAsync(entry.Id, token).ConfigureAwait(false);
             foreach (var ended in EnrolmentRules.EndedByMove(entry.Stage, enrolments, all))
                 await sequences.StopAsync(ended.Id, StopReason.StageMovedOn, change.At, token).ConfigureAwait(false);
-            if (enrolByRule && all.Any(s => s.EnrolOnEntering == entry.Stage))
+            if (enrolByRule && all.Any(sequence => sequence.EnrolOnEntering == entry.Stage))
             {
                 var contacts = await prospects.ListContactsAsync(entry.OrganisationId, token).ConfigureAwait(false);
                 foreach (var enrolment in EnrolmentRules.EnrolOnEntering(entry.Stage, entry, all, contacts, change.At))
