@@ -54,6 +54,10 @@ public sealed class Database
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
+        // Inside a unit of work every store call must join its transaction (ConnectAsync, BeginWorkAsync): a second connection
+        // would not see the unit's writes, and on SQLite it would wait for the unit's own write lock until the busy timeout.
+        if (Joinable is not null)
+            throw new InvalidOperationException("A store opened its own connection inside a unit of work; it must use Database.ConnectAsync or BeginWorkAsync.");
         DbConnection connection = Engine == StorageEngine.Sqlite
             ? new SqliteConnection(ConnectionString)
             : new NpgsqlConnection(ConnectionString);
@@ -83,6 +87,60 @@ public sealed class Database
         {
             await connection.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>The running unit of work's connection and transaction, per async flow (see <see cref="SqlUnitOfWork"/>).</summary>
+    private static readonly AsyncLocal<Ambient?> Current = new();
+
+    private sealed record Ambient(string ConnectionString, DbConnection Connection, DbTransaction Transaction);
+
+    /// <summary>The unit of work running in this flow on this database, if any (another database's is not joined).</summary>
+    private Ambient? Joinable => Current.Value is { } a && string.Equals(a.ConnectionString, ConnectionString, StringComparison.Ordinal) ? a : null;
+
+    /// <summary>
+    /// A connection with a write transaction (<see cref="BeginWriteAsync"/>) for one store change: the running unit of work's,
+    /// which the store joins (its commit and dispose then do nothing; the unit commits once at the end), else a new one.
+    /// </summary>
+    public async Task<DbWork> BeginWorkAsync(CancellationToken ct)
+    {
+        if (Joinable is { } ambient) return new DbWork(ambient.Connection, ambient.Transaction, owned: false);
+        var connection = await OpenAsync(ct);
+        try
+        {
+            return new DbWork(connection, await BeginWriteAsync(connection, ct), owned: true);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A connection to read with: the running unit of work's (so its own writes are seen), else a new one without a transaction.</summary>
+    public async Task<DbWork> ConnectAsync(CancellationToken ct) =>
+        Joinable is { } ambient ? new DbWork(ambient.Connection, ambient.Transaction, owned: false) : new DbWork(await OpenAsync(ct), null, owned: true);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction that every store call inside joins; commits when it returns,
+    /// rolls back when it throws. A unit started inside another joins the outer one.
+    /// </summary>
+    internal async Task<T> RunInTransactionAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        if (Joinable is not null) return await work(ct);
+        await using var connection = await OpenAsync(ct);
+        await using var transaction = await BeginWriteAsync(connection, ct);
+        // Set inside this async method, so the caller's flow never sees it; only what work awaits does.
+        Current.Value = new Ambient(ConnectionString, connection, transaction);
+        try
+        {
+            var result = await work(ct);
+            await transaction.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            Current.Value = null;
         }
     }
 
@@ -120,4 +178,35 @@ public sealed class Database
 
     public static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// A store's connection and (for a change) write transaction: its own, or the running unit of work's, which it joins without
+/// committing or closing it.
+/// </summary>
+public sealed class DbWork : IAsyncDisposable
+{
+    private readonly bool owned;
+
+    internal DbWork(DbConnection connection, DbTransaction? transaction, bool owned)
+    {
+        Connection = connection;
+        Transaction = transaction;
+        this.owned = owned;
+    }
+
+    public DbConnection Connection { get; }
+
+    /// <summary>Null for a read on a connection of its own.</summary>
+    public DbTransaction? Transaction { get; }
+
+    /// <summary>Commits the store's own transaction; a joined unit of work commits at its end instead.</summary>
+    public Task CommitAsync(CancellationToken ct) => owned && Transaction is not null ? Transaction.CommitAsync(ct) : Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!owned) return;
+        if (Transaction is not null) await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
 }

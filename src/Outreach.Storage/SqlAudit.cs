@@ -40,8 +40,14 @@ public sealed class SqlAudit(Database db) : IAuditLog
     }
 
     /// <summary>Removes every personal value recorded about the contact (the entries stay, saying their values were erased).</summary>
-    internal static Task<int> ErasePersonalAsync(DbConnection c, DbTransaction tx, long contactId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition("DELETE FROM audit_personal WHERE contact_id = @contactId", new { contactId }, tx, cancellationToken: ct));
+    public async Task<int> ErasePersonalAsync(long contactId, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        var erased = await work.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM audit_personal WHERE contact_id = @contactId", new { contactId }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return erased;
+    }
 
     public async Task<Page<AuditEntry>> SearchAsync(AuditFilter filter, int page, int pageSize, CancellationToken ct)
     {

@@ -43,27 +43,32 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
             """, rows, tx, cancellationToken: ct));
     }
 
-    /// <summary>
-    /// Queues, in an erasure's (or opt-out's, or bounce's) transaction, a withdrawal from the events the person was invited
-    /// to, so that a calendar that lists attendees (Microsoft 365) forgets their address too: every event on erasure, the
-    /// scheduled ones still to end otherwise (a past event's attendee list tells nobody anything more).
-    /// </summary>
-    internal static Task EnqueueWithdrawalsAsync(DbConnection c, DbTransaction tx, long contactId, DateTimeOffset at, CancellationToken ct, bool comingOnly = false) =>
-        c.ExecuteAsync(new CommandDefinition(
+    /// <summary>In an erasure's, opt-out's or bounce's unit of work (see <see cref="IEventNoticeOutbox.EnqueueWithdrawalsAsync"/>).</summary>
+    public async Task<int> EnqueueWithdrawalsAsync(long contactId, DateTimeOffset at, bool comingOnly, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        var queued = await work.Connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
             SELECT i.event_id, i.id, '{Code(EventMailKind.Withdrawn)}', e.sequence, 'pending', @at, 0, @at
             FROM invitation i JOIN network_event e ON e.id = i.event_id
             WHERE i.contact_id = @contactId{(comingOnly ? " AND e.status = 'scheduled' AND e.ends_at > @at" : "")}
-            """, new { contactId, at }, tx, cancellationToken: ct));
+            """, new { contactId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return queued;
+    }
 
-    /// <summary>A service's error text may quote the person's address: an erasure wipes it from their notices.</summary>
-    internal static Task EraseErrorsForContactAsync(DbConnection c, DbTransaction tx, long contactId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    public async Task<int> EraseErrorsForContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        var erased = await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE event_notice SET last_error = '(erased)'
             WHERE last_error IS NOT NULL AND invitation_id IN (SELECT id FROM invitation WHERE contact_id = @contactId)
-            """, new { contactId }, tx, cancellationToken: ct));
+            """, new { contactId }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return erased;
+    }
 
     public async Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
     {

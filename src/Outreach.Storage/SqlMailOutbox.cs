@@ -198,15 +198,14 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
 
     public async Task<int> CancelForContactAsync(long contactId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        return await CancelWaitingAsync(c, null, contactId, ct);
-    }
-
-    /// <summary>Cancels the contact's mail that has not gone yet (also inside an opt-out's transaction).</summary>
-    internal static Task<int> CancelWaitingAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, long contactId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+        // In an opt-out's or a bounce's unit of work when there is one.
+        await using var work = await db.BeginWorkAsync(ct);
+        var cancelled = await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE mail_outbox SET status = 'cancelled', claimed_by = NULL, claimed_until = NULL WHERE contact_id = @contactId AND status IN ('pending', 'failed')",
-            new { contactId }, tx, cancellationToken: ct));
+            new { contactId }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return cancelled;
+    }
 
     public async Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct)
     {
@@ -229,15 +228,19 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             "UPDATE mail_outbox SET status = 'cancelled' WHERE id = @id AND status IN ('pending', 'failed')", new { id }, cancellationToken: ct)) == 1;
     }
 
-    /// <summary>Erasure: the contact's mails lose everything personal (address, name, bodies), and unsent ones are cancelled.</summary>
-    internal static Task<int> EraseForContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long contactId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    public async Task<int> EraseForContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        var erased = await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE mail_outbox SET to_address = 'erased@erased.invalid', to_name = '', subject = '(erased)', html_body = '', text_body = '', unsubscribe_url = NULL, calendar_content = NULL, calendar_method = NULL,
                 status = CASE WHEN status IN ('pending', 'failed') THEN 'cancelled' ELSE status END
             WHERE contact_id = @contactId
             """,
-            new { contactId }, tx, cancellationToken: ct));
+            new { contactId }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return erased;
+    }
 
     public static string Code(OutboxStatus status) => status.ToString().ToLowerInvariant();
 

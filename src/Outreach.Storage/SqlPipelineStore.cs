@@ -42,7 +42,6 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
-        await SqlSequenceStore.OnStageChangedAsync(c, tx, entry.Id, organisationId, stage, at, auditActor.Name, ct);
         await tx.CommitAsync(ct);
         return entry;
     }
@@ -69,7 +68,9 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
             RETURNING id
             """,
             new { organisationId, covenantId, Stage = stage.Code(), at }, tx, cancellationToken: ct));
-        await InsertChangeAsync(c, tx, new StageChange(id, null, stage, at, by, reason), ct);
+        var changeId = await InsertChangeAsync(c, tx, new StageChange(id, null, stage, at, by, reason), ct);
+        // Same transaction: the Dataverse write-back is a row before it is anything else.
+        await SqlWriteBackOutbox.EnqueueStageChangeAsync(c, tx, id, changeId, at, ct);
         return new PipelineEntry { Id = id, OrganisationId = organisationId, CovenantId = covenantId, Stage = stage, StageSince = at, CreatedAt = at };
     }
 
@@ -92,14 +93,14 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
     public async Task<PipelineEntry> ApplyAsync(StageChange change, CancellationToken ct)
     {
         if (change.From is null) throw new ArgumentException("A move needs the stage it starts from.", nameof(change));
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        // In a move's unit of work (PipelineService), which adds the write-back and the enrolments' changes.
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         try
         {
             var updated = await ApplyInTransactionAsync(c, tx, change, ct);
             await SqlAudit.AppendAsync(c, tx, change.At, auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(change.EntryId), "moved", AuditDiff.Stage(change)), ct);
-            await SqlSequenceStore.OnStageChangedAsync(c, tx, updated.Id, updated.OrganisationId, updated.Stage, change.At, auditActor.Name, ct);
-            await tx.CommitAsync(ct);
+            await work.CommitAsync(ct);
             LogMoved(log, change.EntryId, change.From!.Value.Code(), change.To.Code());
             return updated;
         }
@@ -126,7 +127,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return row.ToDomain();
     }
 
-    private static async Task InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct)
+    private static async Task<long> InsertChangeAsync(DbConnection c, DbTransaction tx, StageChange change, CancellationToken ct)
     {
         var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             """
@@ -136,20 +137,19 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
             """,
             new { change.EntryId, From = change.From?.Code(), To = change.To.Code(), change.At, change.By, change.Reason, change.RevisitOn },
             tx, cancellationToken: ct));
-        // Same transaction: the Dataverse write-back is a row before it is anything else.
-        await SqlWriteBackOutbox.EnqueueStageChangeAsync(c, tx, change.EntryId, id, change.At, ct);
+        return id;
     }
 
     public async Task<IReadOnlyList<StageChange>> HistoryAsync(long entryId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<ChangeRow>(new CommandDefinition(
+        await using var work = await db.ConnectAsync(ct);
+        var rows = await work.Connection.QueryAsync<ChangeRow>(new CommandDefinition(
             """
             SELECT id AS Id, entry_id AS EntryId, from_stage AS FromStage, to_stage AS ToStage, changed_at AS ChangedAt,
                    changed_by AS ChangedBy, reason AS Reason, revisit_on AS RevisitOn
             FROM stage_change WHERE entry_id = @entryId ORDER BY changed_at, id
             """,
-            new { entryId }, cancellationToken: ct));
+            new { entryId }, work.Transaction, cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 

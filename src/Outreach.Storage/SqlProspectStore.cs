@@ -167,14 +167,14 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         long contactId, string action, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task<ContactRow?>> update, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var before = await ReadContactAsync(c, tx, contactId, ct);
         if (before is null) return null;
         var after = (await update(c, tx, now))?.ToDomain();
         if (after is null) return null;
         await AuditContactAsync(c, tx, now, auditActor.Name, action, before, after, ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return after;
     }
 
@@ -191,31 +191,18 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
     }
 
     public Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct) =>
-        ChangeContactAsync(contactId, at is null ? "opt_out_cleared" : "opted_out", async (c, tx, now) =>
-        {
-            var row = await c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
-                $"""
-                UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
-                WHERE id = @contactId
-                RETURNING {ContactColumns}
-                """,
-                new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct));
-            // An opt-out is honoured at once: nothing still waiting in the outbox goes to the person.
-            if (at is not null && row is not null)
-            {
-                await SqlMailOutbox.CancelWaitingAsync(c, tx, contactId, ct);
-                await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, now, auditActor.Name, ct);
-                // Nor do a calendar's updates of coming events (Microsoft 365 mails every attendee).
-                await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contactId, now, ct, comingOnly: true);
-            }
+        ChangeContactAsync(contactId, at is null ? "opt_out_cleared" : "opted_out", (c, tx, now) => c.QuerySingleOrDefaultAsync<ContactRow>(new CommandDefinition(
+            $"""
+            UPDATE contact SET opted_out_at = CASE WHEN @OptOut THEN COALESCE(opted_out_at, @At) ELSE NULL END, updated_at = @Now
+            WHERE id = @contactId
+            RETURNING {ContactColumns}
+            """,
+            new { contactId, OptOut = at is not null, At = at ?? now, Now = now }, tx, cancellationToken: ct)), ct);
 
-            return row;
-        }, ct);
-
-    public async Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
+    public async Task<ErasedContact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var before = await ReadContactAsync(c, tx, contactId, ct);
         if (before is null) return null;
         var row = await c.QuerySingleAsync<ContactRow>(new CommandDefinition(
@@ -229,14 +216,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         var after = row.ToDomain();
         if (before.ErasedAt is null)
         {
-            // Everywhere the person's data was recorded: the audit trail's personal values go; the address is kept only as a hash, so it is not imported again.
-            await SqlAudit.ErasePersonalAsync(c, tx, contactId, ct);
-            await SqlMailOutbox.EraseForContactAsync(c, tx, contactId, ct);
-            await SqlSequenceStore.StopForContactAsync(c, tx, contactId, Core.Sequences.StopReason.OptedOut, at, auditActor.Name, ct);
-            await SqlReplyLog.EraseForContactAsync(c, tx, contactId, ct);
-            await SqlEventNoticeOutbox.EraseErrorsForContactAsync(c, tx, contactId, ct);
-            await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contactId, at, ct);
-            await SqlWriteBackOutbox.EnqueueContactErasedAsync(c, tx, contactId, at, ct);
+            // The address is kept only as a hash, so it is not imported again (ContactPrivacy erases the person elsewhere).
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO suppressed_address (email_hash, since) VALUES (@hash, @at) ON CONFLICT (email_hash) DO NOTHING",
                 new { hash = Suppression.Hash(before.Email), at }, tx, cancellationToken: ct));
@@ -245,8 +225,8 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
                 AuditDiff.Contact(before, after).Where(x => !x.Personal).ToList()), ct);
         }
 
-        await tx.CommitAsync(ct);
-        return after;
+        await work.CommitAsync(ct);
+        return new ErasedContact(after, JustErased: before.ErasedAt is null);
     }
 
     public async Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct)
@@ -261,8 +241,8 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
     public async Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(email);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var rows = (await c.QueryAsync<ContactRow>(new CommandDefinition(
             $"""
             UPDATE contact SET bounced_at = @at, updated_at = @at
@@ -272,15 +252,11 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             new { email = email.Trim(), at }, tx, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
         foreach (var contact in rows)
         {
-            // Nothing more goes to an address that does not exist: waiting mail is cancelled and sequences stop.
-            await SqlMailOutbox.CancelWaitingAsync(c, tx, contact.Id, ct);
-            await SqlSequenceStore.StopForContactAsync(c, tx, contact.Id, Core.Sequences.StopReason.HardBounce, at, auditActor.Name, ct);
-            await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contact.Id, at, ct, comingOnly: true);
             await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "bounced",
                 [new("bounced_at", null, at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]), ct);
         }
 
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return rows;
     }
 
@@ -314,9 +290,9 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
 
     public async Task<IReadOnlyList<Contact>> ListContactsAsync(long organisationId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<ContactRow>(new CommandDefinition(
-            $"SELECT {ContactColumns} FROM contact WHERE organisation_id = @organisationId ORDER BY {db.OrderByFolded("name")}, id", new { organisationId }, cancellationToken: ct));
+        await using var work = await db.ConnectAsync(ct);
+        var rows = await work.Connection.QueryAsync<ContactRow>(new CommandDefinition(
+            $"SELECT {ContactColumns} FROM contact WHERE organisation_id = @organisationId ORDER BY {db.OrderByFolded("name")}, id", new { organisationId }, work.Transaction, cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 

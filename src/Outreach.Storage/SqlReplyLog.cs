@@ -93,9 +93,13 @@ public sealed class SqlReplyLog(Database db) : IReplyLog
             new { mailbox, link, at }, cancellationToken: ct));
     }
 
-    /// <summary>Erasure: the person's replies lose the address and subject; the row stays so the message is not handled again.</summary>
-    internal static Task<int> EraseForContactAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long contactId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    public async Task<int> EraseForContactAsync(long contactId, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        var erased = await work.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE mail_reply SET from_address = NULL, subject = '', bounced_address = NULL WHERE contact_id = @contactId",
-            new { contactId }, tx, cancellationToken: ct));
+            new { contactId }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return erased;
+    }
 }

@@ -21,8 +21,8 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
 
     public async Task<IReadOnlyList<Sequence>> ListSequencesAsync(CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        return await ReadSequencesAsync(c, null, null, ct);
+        await using var work = await db.ConnectAsync(ct);
+        return await ReadSequencesAsync(work.Connection, work.Transaction, null, ct);
     }
 
     public async Task<Sequence?> GetSequenceAsync(long id, CancellationToken ct)
@@ -141,9 +141,9 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
 
     public async Task<IReadOnlyList<Enrolment>> ListEnrolmentsForProspectAsync(long prospectId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        return (await c.QueryAsync<EnrolmentRow>(new CommandDefinition(
-            $"SELECT {EnrolmentColumns} FROM enrolment WHERE prospect_id = @prospectId ORDER BY id DESC", new { prospectId }, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
+        await using var work = await db.ConnectAsync(ct);
+        return (await work.Connection.QueryAsync<EnrolmentRow>(new CommandDefinition(
+            $"SELECT {EnrolmentColumns} FROM enrolment WHERE prospect_id = @prospectId ORDER BY id DESC", new { prospectId }, work.Transaction, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
     }
 
     public async Task<IReadOnlyList<Enrolment>> ListOpenForContactAsync(long contactId, CancellationToken ct)
@@ -225,10 +225,10 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
 
     public async Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
-        var stopped = await StopWhereAsync(c, tx, "id = @key", enrolmentId, why, at, auditActor.Name, ct);
-        await tx.CommitAsync(ct);
+        // Also in a move's unit of work (the stage ends the sequence).
+        await using var work = await db.BeginWorkAsync(ct);
+        var stopped = await StopWhereAsync(work.Connection, work.Transaction!, "id = @key", enrolmentId, why, at, auditActor.Name, ct);
+        await work.CommitAsync(ct);
         return stopped > 0;
     }
 
@@ -241,9 +241,14 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         return stopped;
     }
 
-    /// <summary>Stops the contact's open enrolments inside another change's transaction (opt-out, erasure, bounce).</summary>
-    internal static Task<int> StopForContactAsync(DbConnection c, DbTransaction tx, long contactId, StopReason why, DateTimeOffset at, string by, CancellationToken ct) =>
-        StopWhereAsync(c, tx, "contact_id = @key", contactId, why, at, by, ct);
+    public async Task<int> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct)
+    {
+        // In an opt-out's, erasure's or bounce's unit of work.
+        await using var work = await db.BeginWorkAsync(ct);
+        var stopped = await StopWhereAsync(work.Connection, work.Transaction!, "contact_id = @key", contactId, why, at, auditActor.Name, ct);
+        await work.CommitAsync(ct);
+        return stopped;
+    }
 
     private static async Task<int> StopWhereAsync(DbConnection c, DbTransaction tx, string where, long key, StopReason why, DateTimeOffset at, string by, CancellationToken ct)
     {
@@ -269,35 +274,23 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
             "UPDATE mail_outbox SET status = 'cancelled' WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @prefix",
             new { prefix = SequenceRunner.KeyPrefix(enrolmentId) + "%" }, tx, cancellationToken: ct));
 
-    /// <summary>
-    /// Inside a stage change's transaction (made by a person or the API, not an import): the prospect's enrolments whose
-    /// sequence the new stage ends are stopped, and the organisation's reachable contacts are enrolled in every sequence that
-    /// enrols on entering the new stage (planned by the next sequence run, which knows the send window).
-    /// </summary>
-    internal static async Task OnStageChangedAsync(DbConnection c, DbTransaction tx, long prospectId, long organisationId, Stage to, DateTimeOffset at, string by, CancellationToken ct)
+    public async Task<Enrolment?> EnrolByRuleAsync(Enrolment enrolment, CancellationToken ct)
     {
-        var open = await c.QueryAsync<(long Id, string Stage)>(new CommandDefinition(
-            "SELECT e.id, s.stage FROM enrolment e JOIN mail_sequence s ON s.id = e.sequence_id WHERE e.prospect_id = @prospectId AND e.state IN ('active', 'paused')",
-            new { prospectId }, tx, cancellationToken: ct));
-        foreach (var (id, stage) in open)
-        {
-            if (EnrolmentRules.EndsSequence(Stages.Parse(stage), to))
-                await StopWhereAsync(c, tx, "id = @key", id, StopReason.StageMovedOn, at, by, ct);
-        }
-
-        var enrolled = await c.QueryAsync<(long Id, long SequenceId, long ContactId)>(new CommandDefinition(
+        ArgumentNullException.ThrowIfNull(enrolment);
+        // In a move's unit of work (PipelineService); no due time, the sequence job plans the first step.
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
+        var row = await c.QuerySingleOrDefaultAsync<EnrolmentRow>(new CommandDefinition(
             $"""
             INSERT INTO enrolment (sequence_id, prospect_id, contact_id, organisation_id, state, next_step, next_due, enrolled_at, enrolled_by, updated_at)
-            SELECT s.id, @prospectId, k.id, k.organisation_id, 'active', 0, NULL, @at, @by, @at
-            FROM mail_sequence s JOIN contact k ON k.organisation_id = @organisationId
-            WHERE s.enrol_on_entering = @to AND k.opted_out_at IS NULL AND k.erased_at IS NULL AND k.bounced_at IS NULL
-            ORDER BY s.id, k.id
+            VALUES (@SequenceId, @ProspectId, @ContactId, @OrganisationId, 'active', 0, NULL, @EnrolledAt, @by, @EnrolledAt)
             ON CONFLICT (sequence_id, prospect_id, contact_id) WHERE {Open} DO NOTHING
-            RETURNING id, sequence_id, contact_id
+            RETURNING {EnrolmentColumns}
             """,
-            new { prospectId, organisationId, to = to.Code(), at, by }, tx, cancellationToken: ct));
-        foreach (var (id, sequenceId, contactId) in enrolled)
-            await AuditEnrolmentAsync(c, tx, at, by, id, "enrolled_by_rule", sequenceId, contactId, ct);
+            new { enrolment.SequenceId, enrolment.ProspectId, enrolment.ContactId, enrolment.OrganisationId, enrolment.EnrolledAt, by = auditActor.Name }, tx, cancellationToken: ct));
+        if (row is not null) await AuditEnrolmentAsync(c, tx, enrolment.EnrolledAt, auditActor.Name, row.Id, "enrolled_by_rule", enrolment.SequenceId, enrolment.ContactId, ct);
+        await work.CommitAsync(ct);
+        return row?.ToDomain();
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);

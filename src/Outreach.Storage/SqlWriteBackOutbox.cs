@@ -28,6 +28,14 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             """,
             new { entryId, stageChangeId, at }, tx, cancellationToken: ct));
 
+    /// <summary>In a move's unit of work (see <see cref="IWriteBackOutbox.EnqueueStageChangeAsync"/>).</summary>
+    public async Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await EnqueueStageChangeAsync(work.Connection, work.Transaction!, entryId, stageChangeId, at, ct);
+        await work.CommitAsync(ct);
+    }
+
     /// <summary>Adds the write-back of a changed next action (the account gets the entry's current stage and next action).</summary>
     internal static Task EnqueueNextActionAsync(DbConnection c, DbTransaction? tx, long entryId, DateTimeOffset at, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
@@ -87,12 +95,11 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         }
     }
 
-    /// <summary>
-    /// After a contact is erased: their invitations are written back again, now without their name and without the link to
-    /// the Dataverse contact, so the CRM's invitation rows keep no personal data.
-    /// </summary>
-    internal static async Task EnqueueContactErasedAsync(DbConnection c, DbTransaction tx, long contactId, DateTimeOffset at, CancellationToken ct)
+    /// <summary>In an erasure's unit of work (see <see cref="IWriteBackOutbox.EnqueueContactErasedAsync"/>).</summary>
+    public async Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct)
     {
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         if (!await DataverseInUseAsync(c, tx, ct)) return;
         await c.ExecuteAsync(new CommandDefinition(
             """
@@ -104,6 +111,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             ON CONFLICT (idempotency_key) DO NOTHING
             """,
             new { contactId, at }, tx, cancellationToken: ct));
+        await work.CommitAsync(ct);
     }
 
     /// <summary>Dataverse is in use once the sync has brought in any account (only the sync sets dataverse_id).</summary>

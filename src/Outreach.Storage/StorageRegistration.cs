@@ -23,6 +23,8 @@ public static class StorageRegistration
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        // One transaction across the stores a cascade touches (erasure, opt-out, bounce, a pipeline move).
+        services.AddSingleton<Core.Common.IUnitOfWork, SqlUnitOfWork>();
 
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();

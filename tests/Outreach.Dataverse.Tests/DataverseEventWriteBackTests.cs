@@ -261,7 +261,7 @@ public sealed class DataverseEventWriteBackTests
         await WriteBack(s).SendPendingAsync(default);
         var id = local.Server.Rows(Invitations).Single(r => (string?)r.Value["otr_contactid@odata.bind"] == $"/contacts({Anna:D})").Key;
 
-        await new SqlProspectStore(s.Db, TimeProvider.System).EraseContactAsync(anna, At.AddDays(1), default);
+        await SqlServices.Privacy(s.Db, TimeProvider.System).EraseAsync(anna, At.AddDays(1), default);
         Assert.Equal(1, await s.PendingAsync());
         await WriteBack(s).SendPendingAsync(default);
 

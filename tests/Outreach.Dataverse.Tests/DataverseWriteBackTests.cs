@@ -44,7 +44,7 @@ public sealed class DataverseWriteBackTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, engine);
-        await s.Pipeline.ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await SqlServices.Moves(s.Db, TimeProvider.System).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
         await s.Pipeline.SetNextActionAsync(s.Entry.Id, "Call back", new DateOnly(2026, 11, 10), new DateOnly(2026, 11, 3), default);
         local.Server.ClearRequests();
 
@@ -72,7 +72,7 @@ public sealed class DataverseWriteBackTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, StorageEngine.Sqlite);
-        await s.Pipeline.ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await SqlServices.Moves(s.Db, TimeProvider.System).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
         await WriteBack(s).SendPendingAsync(default);
         var tasks = local.Server.Rows("tasks");
 
@@ -155,7 +155,7 @@ public sealed class DataverseWriteBackTests
         var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
         var pipeline = new SqlPipelineStore(db, null, null, TimeProvider.System);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified, At, "Anne", "Met", default);
-        await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
+        await SqlServices.Moves(db, TimeProvider.System).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
         await using var c = await db.OpenAsync(default);
         Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox"));
     }

@@ -6,6 +6,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Graph.Testing;
+using Outreach.Testing;
 using Outreach.Mail;
 using Outreach.Storage;
 
@@ -66,7 +67,8 @@ public sealed class CalendarAnswerTests
         var options = new EventOptions { OrganizerEmail = GraphFixture.Mailbox };
         var channel = new MailInvitationChannel(prospects, f.Outbox, new HandlebarsTemplateRenderer(), new Links(), options, f.Clock);
         var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(f.Db), channel, f.Clock), options, f.Clock);
-        var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), new SqlReplyLog(f.Db), f.Outbox, prospects, sequences, f.Clock,
+        var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), new SqlReplyLog(f.Db), f.Outbox, prospects,
+            SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox, new CalendarReplyAnswers(events, prospects, service));
         var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,

@@ -5,6 +5,7 @@ using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Graph.Testing;
+using Outreach.Testing;
 using Outreach.Mail;
 using Outreach.Storage;
 using Contact = Outreach.Core.Prospects.Contact;
@@ -218,7 +219,7 @@ public sealed class GraphCalendarTests
 
         // The erasure's own transaction queues the withdrawal; Graph is not asked during the erasure.
         f.Server.ClearRequests();
-        Assert.NotNull(await w.Prospects.EraseContactAsync(w.People[1].Id, f.Clock.GetUtcNow(), default));
+        Assert.NotNull(await SqlServices.Privacy(f.Db, f.Clock).EraseAsync(w.People[1].Id, f.Clock.GetUtcNow(), default));
         Assert.Empty(f.Server.Requests);
         Assert.Equal(1, (await w.Notices.CountAsync(e.Id, default)).Waiting);
 
@@ -252,7 +253,7 @@ public sealed class GraphCalendarTests
             ],
         });
 
-        await w.Prospects.SetOptedOutAsync(w.People[0].Id, f.Clock.GetUtcNow(), default);
+        await SqlServices.Privacy(f.Db, f.Clock).SetOptedOutAsync(w.People[0].Id, f.Clock.GetUtcNow(), default);
         Assert.Equal(1, (await w.PassOnNoticesAsync()).Done);
 
         Assert.Equal(["collega@convenant.example", "piet@jansen-metaal.example"], Addresses(w.CalendarEvent()));

@@ -4,6 +4,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Graph.Testing;
+using Outreach.Testing;
 using Outreach.Mail;
 using Outreach.Storage;
 
@@ -50,7 +51,8 @@ public sealed class ReplyHandlingTests
         await sequences.AddSequenceAsync(BuiltInTemplates.StarterSequence, f.Clock.GetUtcNow(), default);
         var runner = new SequenceRunner(sequences, templates, prospects, pipeline, new HandlebarsTemplateRenderer(), new Links(), f.Clock);
         var log = new SqlReplyLog(f.Db);
-        var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), log, f.Outbox, prospects, sequences, f.Clock,
+        var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), log, f.Outbox, prospects,
+            SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox);
         var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,

@@ -67,7 +67,7 @@ public abstract partial class StoreContract
         var organisation = await Prospects.AddOrganisationAsync(Draft("Erase Gold"), default);
         var contact = await Prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Mila de Wit", Email = "Mila@Erase.example", Role = "CSR" }), default);
         await Prospects.UpdateContactAsync(contact.Id, Validation.Clean(new ContactDraft { Name = "Mila de Wit-Jansen", Email = "Mila@Erase.example", Role = "CSR lead", Language = ContactLanguage.En }), default);
-        await Prospects.SetOptedOutAsync(contact.Id, Clock.GetUtcNow(), default);
+        await Privacy.SetOptedOutAsync(contact.Id, Clock.GetUtcNow(), default);
 
         var trail = await AuditOfAsync(AuditEntities.Contact, contact.Id);
         Assert.Equal(["opted_out", "updated", "created"], trail.Select(a => a.Action));
@@ -75,7 +75,7 @@ public abstract partial class StoreContract
         Assert.Contains(new AuditChange("language", "nl", "en"), trail[1].Changes);
         Assert.False(await Prospects.IsSuppressedAsync("mila@erase.example", default));
 
-        await Prospects.EraseContactAsync(contact.Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(contact.Id, Clock.GetUtcNow(), default);
 
         trail = await AuditOfAsync(AuditEntities.Contact, contact.Id);
         Assert.Equal(["erased", "opted_out", "updated", "created"], trail.Select(a => a.Action));
@@ -93,7 +93,7 @@ public abstract partial class StoreContract
         Assert.Contains(Suppression.Hash("mila@erase.example"), await Prospects.ListSuppressedHashesAsync(default));
         Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM suppressed_address WHERE email_hash LIKE '%mila%'"));
         // Erasing twice records nothing more.
-        await Prospects.EraseContactAsync(contact.Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(contact.Id, Clock.GetUtcNow(), default);
         Assert.Equal(4, (await AuditOfAsync(AuditEntities.Contact, contact.Id)).Count);
     }
 

@@ -103,10 +103,10 @@ public abstract partial class StoreContract
         var events = new SqlEventStore(Db);
         var engaged = await ContactsAsync(4, Stage.Engaged, sector: "textile");
         var other = await ContactsAsync(1, Stage.Identified, sector: "textile");
-        await Prospects.SetOptedOutAsync(engaged[1].Id, Clock.GetUtcNow(), default);
-        await Prospects.EraseContactAsync(engaged[2].Id, Clock.GetUtcNow(), default);
+        await Privacy.SetOptedOutAsync(engaged[1].Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(engaged[2].Id, Clock.GetUtcNow(), default);
         // A non-delivery report marked the address (the replies job does this).
-        await Prospects.MarkBouncedAsync(engaged[3].Email, Clock.GetUtcNow(), default);
+        await Privacy.MarkBouncedAsync(engaged[3].Email, Clock.GetUtcNow(), default);
 
         var byFilter = await events.ListInviteCandidatesAsync(new InviteSelection { Filter = new ProspectFilter { CovenantId = gold.Id, Stage = Stage.Engaged, Sector = "textile" } }, default);
         Assert.Equal(engaged.Select(c => c.Id), byFilter.Select(c => c.ContactId));
@@ -137,7 +137,7 @@ public abstract partial class StoreContract
         Assert.Equal(calendar, queued.Mail.Calendar);
         Assert.Equal(calendar, (await outbox.ListAsync(OutboxStatus.Pending, 10, default)).Single(m => m.Id == queued.Id).Mail.Calendar);
 
-        await new ContactErasure(Prospects, outbox, []).EraseAsync(person.Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(person.Id, Clock.GetUtcNow(), default);
 
         var view = Assert.Single(await events.ListInvitationViewsAsync(e.Id, default));
         Assert.True(view.ContactErased);

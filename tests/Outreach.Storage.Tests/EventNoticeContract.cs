@@ -304,7 +304,7 @@ public abstract partial class StoreContract
         Assert.Contains(people[0].Email, (await rig.Notices.CountAsync(e.Id, default)).LastError, StringComparison.Ordinal);
         rig.Channel.Before = null;
 
-        await Prospects.EraseContactAsync(people[0].Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(people[0].Id, Clock.GetUtcNow(), default);
 
         await using (var c = await Db.OpenAsync(default))
         {

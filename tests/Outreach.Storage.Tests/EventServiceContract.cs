@@ -24,7 +24,7 @@ public abstract partial class StoreContract
         var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(Db), channel, Clock), options, Clock);
         var people = await ContactsAsync(4, Stage.Engaged);
         await Prospects.UpdateContactAsync(people[0].Id, new ContactDraft { Name = people[0].Name, Email = people[0].Email, Language = ContactLanguage.En }, default);
-        await Prospects.SetOptedOutAsync(people[3].Id, Clock.GetUtcNow(), default);
+        await Privacy.SetOptedOutAsync(people[3].Id, Clock.GetUtcNow(), default);
 
         var created = await service.CreateAsync(new NetworkEventDraft
         {

@@ -76,11 +76,11 @@ public abstract partial class StoreContract
         await outbox.EnqueueAsync(Mail("e:1", now.AddDays(2), eva.Id, "eva@outbox.example"), now, default);
         await outbox.EnqueueAsync(Mail("p:1", now.AddDays(2), piet.Id, "piet@outbox.example"), now, default);
 
-        await Prospects.SetOptedOutAsync(piet.Id, now, default);
+        await Privacy.SetOptedOutAsync(piet.Id, now, default);
         Assert.Equal(OutboxStatus.Cancelled, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "p:1").Status);
         Assert.Equal(OutboxStatus.Pending, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.IdempotencyKey == "e:1").Status);
 
-        await Prospects.EraseContactAsync(eva.Id, now, default);
+        await Privacy.EraseAsync(eva.Id, now, default);
         var evas = (await outbox.ListAsync(null, 10, default)).Where(m => m.Mail.ContactId == eva.Id).ToList();
         Assert.Equal([OutboxStatus.Cancelled, OutboxStatus.Sent], evas.OrderBy(m => m.Mail.IdempotencyKey == "e:0").Select(m => m.Status));
         await using var c = await Db.OpenAsync(default);
@@ -131,9 +131,9 @@ public abstract partial class StoreContract
         await outbox.EnqueueAsync(Mail("lease:report", now, null, "manager@secretariat.example"), now, default);
         Assert.Equal(4, (await outbox.ClaimDueAsync("node-a", now, now.AddMinutes(5), 10, default)).Count);
         // Node a dies with all four claimed; meanwhile Eva opts out, Piet is erased and Mia's address bounces.
-        await Prospects.SetOptedOutAsync(eva, now.AddMinutes(1), default);
-        await Prospects.EraseContactAsync(piet, now.AddMinutes(1), default);
-        await Prospects.MarkBouncedAsync("mia@lease.example", now.AddMinutes(1), default);
+        await Privacy.SetOptedOutAsync(eva, now.AddMinutes(1), default);
+        await Privacy.EraseAsync(piet, now.AddMinutes(1), default);
+        await Privacy.MarkBouncedAsync("mia@lease.example", now.AddMinutes(1), default);
         // And Jan's opt-out arrives without the outbox being told (as a synchronised flag would): his waiting mail is skipped too.
         await outbox.EnqueueAsync(Mail("lease:jan", now, jan, "jan@lease.example"), now, default);
         await using (var c = await Db.OpenAsync(default))
@@ -170,7 +170,7 @@ public abstract partial class StoreContract
         outbox.AfterClaim = async () =>
         {
             outbox.AfterClaim = null;
-            await Prospects.SetOptedOutAsync(eva.Id, now, default);
+            await Privacy.SetOptedOutAsync(eva.Id, now, default);
         };
         var delivery = new CountingDelivery();
 
@@ -207,7 +207,7 @@ public abstract partial class StoreContract
         var dispatch = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy { Parallelism = 1 }).DispatchDueAsync("node-a", default);
         for (var i = 0; i < 200 && limiter.Waiting == 0; i++) await Task.Delay(10);
         Assert.Equal(1, limiter.Waiting);
-        await Prospects.SetOptedOutAsync(eva.Id, now, default);
+        await Privacy.SetOptedOutAsync(eva.Id, now, default);
         busy.Dispose();
 
         var result = await dispatch;

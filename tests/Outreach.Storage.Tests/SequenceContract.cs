@@ -140,16 +140,16 @@ public abstract partial class StoreContract
         Assert.Equal(3, (await runner.RunAsync(100, default)).Queued);
 
         // Eva opts out: her enrolment stops and her queued mail is cancelled, in the opt-out's own transaction.
-        await Prospects.SetOptedOutAsync(eva.Id, Clock.GetUtcNow(), default);
+        await Privacy.SetOptedOutAsync(eva.Id, Clock.GetUtcNow(), default);
         Assert.Equal((EnrolmentState.Stopped, StopReason.OptedOut), State(await store.GetEnrolmentAsync(evaIn.Id, default)));
         Assert.Equal(OutboxStatus.Cancelled, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.ContactId == eva.Id).Status);
 
         // A reply from anyone at Zilver stops every enrolment there; a bounce stops Piet's.
         Assert.Equal(1, await store.StopForOrganisationAsync(other.OrganisationId, StopReason.Reply, Clock.GetUtcNow(), default));
         Assert.Equal((EnrolmentState.Stopped, StopReason.Reply), State(await store.GetEnrolmentAsync(inesIn.Id, default)));
-        var bounced = Assert.Single(await Prospects.MarkBouncedAsync("PIET@goud.nl", Clock.GetUtcNow(), default));
+        var bounced = Assert.Single(await Privacy.MarkBouncedAsync("PIET@goud.nl", Clock.GetUtcNow(), default));
         Assert.Equal(piet.Id, bounced.Id);
-        Assert.Empty(await Prospects.MarkBouncedAsync("piet@goud.nl", Clock.GetUtcNow(), default));
+        Assert.Empty(await Privacy.MarkBouncedAsync("piet@goud.nl", Clock.GetUtcNow(), default));
         Assert.Equal((EnrolmentState.Stopped, StopReason.HardBounce), State(await store.GetEnrolmentAsync(pietIn.Id, default)));
         Assert.Equal("Mail to {0} bounced; correct the address first.", (await runner.EnrolAsync(entry.Id, piet.Id, sequence.Id, "anne", default)).Refusal!.Template);
         // A corrected address clears the bounce.
@@ -158,7 +158,7 @@ public abstract partial class StoreContract
 
         // Moving the prospect past the sequence's stage stops what is left there.
         var again = (await runner.EnrolAsync(entry.Id, piet.Id, sequence.Id, "anne", default)).Enrolment!;
-        await Pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Meeting planned"), default);
+        await Moves.ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Meeting planned"), default);
         Assert.Equal((EnrolmentState.Stopped, StopReason.StageMovedOn), State(await store.GetEnrolmentAsync(again.Id, default)));
         Assert.Equal("The prospect is at '{0}', past this sequence's stage '{1}'.", (await runner.EnrolAsync(entry.Id, piet.Id, sequence.Id, "anne", default)).Refusal!.Template);
     }
@@ -171,9 +171,9 @@ public abstract partial class StoreContract
         var entry = await NewEntryAsync("Goud BV", Stage.Identified);
         var eva = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@goud.nl" }, default);
         var gone = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Gone", Email = "gone@goud.nl" }, default);
-        await Prospects.SetOptedOutAsync(gone.Id, Clock.GetUtcNow(), default);
+        await Privacy.SetOptedOutAsync(gone.Id, Clock.GetUtcNow(), default);
 
-        await Pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Called"), default);
+        await Moves.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Called"), default);
         var enrolment = Assert.Single(await store.ListEnrolmentsForProspectAsync(entry.Id, default));
         Assert.Equal((eva.Id, sequence.Id, EnrolmentState.Active, (DateTimeOffset?)null), (enrolment.ContactId, enrolment.SequenceId, enrolment.State, enrolment.NextDue));
 
@@ -183,8 +183,8 @@ public abstract partial class StoreContract
         Assert.Equal(new DateTimeOffset(2026, 3, 4, 8, 30, 0, TimeSpan.Zero), (await store.GetEnrolmentAsync(enrolment.Id, default))!.NextDue);
 
         // Out to not now and back: the old enrolment stopped, a new one starts.
-        await Pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.NotNow, Clock.GetUtcNow(), "anne", "Busy", new DateOnly(2026, 9, 1)), default);
-        await Pipeline.ApplyAsync(new StageChange(entry.Id, Stage.NotNow, Stage.Contacted, Clock.GetUtcNow(), "anne", "Back"), default);
+        await Moves.ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.NotNow, Clock.GetUtcNow(), "anne", "Busy", new DateOnly(2026, 9, 1)), default);
+        await Moves.ApplyAsync(new StageChange(entry.Id, Stage.NotNow, Stage.Contacted, Clock.GetUtcNow(), "anne", "Back"), default);
         var all = await store.ListEnrolmentsForProspectAsync(entry.Id, default);
         Assert.Equal([EnrolmentState.Active, EnrolmentState.Stopped], all.Select(e => e.State));
         Assert.Empty(await outbox.ListAsync(null, 10, default));
@@ -207,7 +207,7 @@ public abstract partial class StoreContract
         Assert.False(await store.QueueStepAsync(advanced, draft, now, default));
         Assert.Single(await outbox.ListAsync(null, 10, default));
 
-        await Prospects.SetOptedOutAsync(eva.Id, now, default);
+        await Privacy.SetOptedOutAsync(eva.Id, now, default);
         var next = EnrolmentRules.Advance(advanced, sequence, now, SendWindow.OfficeHours);
         Assert.False(await store.QueueStepAsync(next, draft with { IdempotencyKey = SequenceRunner.KeyFor(enrolment.Id, 1) }, now, default));
         Assert.Equal([OutboxStatus.Cancelled], (await outbox.ListAsync(null, 10, default)).Select(m => m.Status));

@@ -18,6 +18,10 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
     protected Database Db = null!;
     protected SqlProspectStore Prospects = null!;
     protected SqlPipelineStore Pipeline = null!;
+    /// <summary>Erasure, opt-out and bounce with everything they reach (the store's own methods change the contact rows only).</summary>
+    protected ContactPrivacy Privacy = null!;
+    /// <summary>Stage moves made by a person, with the enrolments and write-back they cause (the store's ApplyAsync moves the entry only).</summary>
+    protected PipelineService Moves = null!;
     private Covenant gold = null!;
     private Covenant metals = null!;
 
@@ -26,6 +30,8 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
         Db = await TestDatabases.MigratedAsync(engine, Clock, postgresOptions);
         Prospects = new SqlProspectStore(Db, Clock);
         Pipeline = new SqlPipelineStore(Db);
+        Privacy = SqlServices.Privacy(Db, Clock);
+        Moves = SqlServices.Moves(Db, Clock);
         gold = await Prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);
         metals = await Prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2024, 7, 1), default);
     }
@@ -159,7 +165,7 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
         var read = (await Prospects.GetContactAsync(contact.Id, default))!;
         Assert.Equal((LawfulBasis.Consent, "Signed up at the Fairphone event"), (read.LawfulBasis, read.Source));
 
-        var erased = (await Prospects.EraseContactAsync(contact.Id, Clock.GetUtcNow(), default))!;
+        var erased = (await Privacy.EraseAsync(contact.Id, Clock.GetUtcNow(), default))!;
         Assert.True(erased.Erased && erased.OptedOut);
         await using var c = await Db.OpenAsync(default);
         var row = string.Join("|", await c.QuerySingleAsync<(string, string, string?, string?)>("SELECT name, email, role, source FROM contact WHERE id = @id", new { id = contact.Id }));
@@ -167,7 +173,7 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
         Assert.DoesNotContain("mila@", row, StringComparison.Ordinal);
         Assert.DoesNotContain("Fairphone", row, StringComparison.Ordinal);
         Assert.Null(await Prospects.UpdateContactAsync(contact.Id, Validation.Clean(new ContactDraft { Name = "Mila again", Email = "mila@privacy.example" }), default));
-        Assert.Null(await Prospects.EraseContactAsync(999_999, Clock.GetUtcNow(), default));
+        Assert.Null(await Privacy.EraseAsync(999_999, Clock.GetUtcNow(), default));
     }
 
     [Fact]
@@ -185,7 +191,7 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
         var elsewhere = await DeclinedAsync("Still In Metals");
         await Pipeline.AddEntryAsync(elsewhere.Entry.OrganisationId, metals.Id, Stage.Contacted, Clock.GetUtcNow(), "anne", "other covenant", default);
         var erased = await DeclinedAsync("Already Erased");
-        await Prospects.EraseContactAsync(erased.ContactId, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(erased.ContactId, Clock.GetUtcNow(), default);
         Clock.Advance(TimeSpan.FromDays(400));
         await DeclinedAsync("Recent Decline");
 

@@ -117,7 +117,7 @@ public abstract partial class StoreContract
         var all = await events.ListInvitationsAsync(e.Id, default);
         var answer = EventRules.Respond(e, all, all[0].Id, InvitationResponse.Accepted, OfferWindow, Clock.GetUtcNow());
         await events.ApplyAsync(new EventChange(e with { Title = "Anders" }, e.Version, answer.Changed, "answered", Clock.GetUtcNow()), default);
-        await Prospects.EraseContactAsync(people[1].Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(people[1].Id, Clock.GetUtcNow(), default);
 
         Assert.Empty(await OutboxRowsAsync());
         Assert.Equal(2, (await events.ListInvitationsAsync(e.Id, default)).Count);
@@ -177,8 +177,8 @@ public abstract partial class StoreContract
         var e = await InviteAllAsync(events, await NewEventAsync(events), people);
         var before = (await OutboxRowsAsync()).Count;
 
-        await Prospects.EraseContactAsync(people[0].Id, Clock.GetUtcNow(), default);
-        await Prospects.EraseContactAsync(people[0].Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(people[0].Id, Clock.GetUtcNow(), default);
+        await Privacy.EraseAsync(people[0].Id, Clock.GetUtcNow(), default);
 
         var added = (await OutboxRowsAsync()).Skip(before).ToList();
         var invitation = (await events.ListInvitationsAsync(e.Id, default)).Single(i => i.ContactId == people[0].Id);
@@ -211,8 +211,8 @@ public abstract partial class StoreContract
         await using (var c = await db.OpenAsync(default))
             await c.ExecuteAsync("UPDATE organisation SET dataverse_id = @dv WHERE id = @id", new { dv = Guid.NewGuid().ToString("D"), id = organisation.Id });
         var entry = await pipeline.AddEntryAsync(organisation.Id, covenant.Id, Stage.Identified, Clock.GetUtcNow(), "anne", "Found", default);
-        await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Mailed"), default);
-        await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Met"), default);
+        await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Mailed"), default);
+        await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Met"), default);
         const string Read = "SELECT id AS Id, idempotency_key AS Key, kind AS Kind, entry_id AS EntryId, stage_change_id AS StageChangeId, attempts AS Attempts, last_error AS Error FROM dataverse_outbox ORDER BY id";
         List<(long Id, string Key, string Kind, long? EntryId, long? StageChangeId, int Attempts, string? Error)> old;
         await using (var c = await db.OpenAsync(default))

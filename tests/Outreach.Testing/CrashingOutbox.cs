@@ -30,6 +30,7 @@ public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
     public Task<bool> ReleaseAsync(long id, string node, DateTimeOffset dueAt, CancellationToken ct) => inner.ReleaseAsync(id, node, dueAt, ct);
     public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
     public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+    public Task<int> EraseForContactAsync(long contactId, CancellationToken ct) => inner.EraseForContactAsync(contactId, ct);
     public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
     public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);
     public Task<bool> CancelAsync(long id, CancellationToken ct) => inner.CancelAsync(id, ct);

@@ -146,7 +146,7 @@ public sealed partial class EventsWebTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetAsync(new Uri(app.Services.GetRequiredService<EventLinks>().RsvpUrl(id + 1, invitation.Id, "accept")).PathAndQuery)).StatusCode);
 
         // After the person's erasure their links stop working.
-        await app.Services.GetRequiredService<ContactErasure>().EraseAsync(people[0].Id, app.Clock.GetUtcNow(), default);
+        await app.Services.GetRequiredService<ContactPrivacy>().EraseAsync(people[0].Id, app.Clock.GetUtcNow(), default);
         Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetAsync(url.PathAndQuery)).StatusCode);
     }
 

@@ -62,6 +62,9 @@ public sealed record AuditFilter
 public interface IAuditLog
 {
     Task<Page<AuditEntry>> SearchAsync(AuditFilter filter, int page, int pageSize, CancellationToken ct);
+
+    /// <summary>Erasure: every personal value recorded about the contact goes (the entries stay, saying their values were erased).</summary>
+    Task<int> ErasePersonalAsync(long contactId, CancellationToken ct);
 }
 
 /// <summary>Who is making the current change: the signed-in person, an integration's key, a job or the command line.</summary>

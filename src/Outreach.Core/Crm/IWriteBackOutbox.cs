@@ -94,6 +94,15 @@ public interface IWriteBackOutbox
 
     /// <summary>Unsent items the CRM refused, newest first, with its error: all of them, or those of one pipeline entry.</summary>
     Task<IReadOnlyList<WriteBackRefusal>> RefusedAsync(long? entryId, int max, CancellationToken ct);
+
+    /// <summary>
+    /// After a contact is erased: their invitations are written back again, now without their name and without the link to the
+    /// Dataverse contact, so the CRM's invitation rows keep no personal data (nothing while Dataverse is not in use).
+    /// </summary>
+    Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Adds the write-back of a stage change, only for an organisation that mirrors a Dataverse account (none without Dataverse).</summary>
+    Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct);
 }
 
 /// <summary>An unsent write-back the CRM refused: what it was, how often it was tried, the CRM's own error, and whether it is no longer tried.</summary>

@@ -36,6 +36,16 @@ public interface IEventNoticeOutbox
 
     /// <summary>Makes the event's given-up notices due again (after the cause was mended); returns how many.</summary>
     Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Queues a withdrawal from the events the contact was invited to, so that a calendar that lists attendees (Microsoft 365)
+    /// forgets their address too: every event (erasure), or only the scheduled ones still to end (<paramref name="comingOnly"/>:
+    /// opt-out, bounce; a past event's attendee list tells nobody anything more). Returns how many.
+    /// </summary>
+    Task<int> EnqueueWithdrawalsAsync(long contactId, DateTimeOffset at, bool comingOnly, CancellationToken ct);
+
+    /// <summary>A service's error text may quote the person's address: an erasure wipes it from their notices.</summary>
+    Task<int> EraseErrorsForContactAsync(long contactId, CancellationToken ct);
 }
 
 /// <summary>What one pass over the notice queue did.</summary>

@@ -114,6 +114,9 @@ public interface IMailOutbox
     /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>
     Task<int> CancelForContactAsync(long contactId, CancellationToken ct);
 
+    /// <summary>Erasure: the contact's mails lose everything personal (address, name, bodies), and unsent ones are cancelled; returns how many.</summary>
+    Task<int> EraseForContactAsync(long contactId, CancellationToken ct);
+
     /// <summary>The idempotency keys of every mail to the contact (for erasing delivered copies).</summary>
     Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct);
 

@@ -46,6 +46,9 @@ public interface IReplyLog
     Task<string?> GetLinkAsync(string mailbox, CancellationToken ct);
 
     Task SaveLinkAsync(string mailbox, string? link, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Erasure: the person's replies lose the address and subject; the rows stay so no message is handled again.</summary>
+    Task<int> EraseForContactAsync(long contactId, CancellationToken ct);
 }
 
 /// <summary>

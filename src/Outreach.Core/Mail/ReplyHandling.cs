@@ -31,6 +31,7 @@ public sealed class ReplyHandling(
     IReplyLog log,
     IMailOutbox outbox,
     IProspectStore prospects,
+    ContactPrivacy privacy,
     ISequenceStore sequences,
     TimeProvider clock,
     SequenceSettings settings,
@@ -118,7 +119,7 @@ public sealed class ReplyHandling(
                 if (kind.BouncedAddress is null) return (reply with { Kind = "bounce", Outcome = "non-delivery report without a clear address: nothing done" }, 0, 0);
                 if (!kind.HardBounce)
                     return (reply with { Kind = "bounce", Outcome = $"temporary failure ({kind.Status ?? "no status"}): nothing done, the outbox retries" }, 0, 0);
-                var marked = await prospects.MarkBouncedAsync(kind.BouncedAddress, now, ct);
+                var marked = await privacy.MarkBouncedAsync(kind.BouncedAddress, now, ct);
                 var known = marked.Count > 0 ? marked : await prospects.FindContactsByEmailAsync(kind.BouncedAddress, ct);
                 var contact = known.Count > 0 ? known[0] : null;
                 return (reply with

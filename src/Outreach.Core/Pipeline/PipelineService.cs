@@ -1,5 +1,7 @@
 using Outreach.Core.Common;
+using Outreach.Core.Crm;
 using Outreach.Core.Prospects;
+using Outreach.Core.Sequences;
 
 namespace Outreach.Core.Pipeline;
 
@@ -9,8 +11,13 @@ public sealed record MoveResult(PipelineEntry? Entry, DomainMessage? Refusal, bo
     public bool Succeeded => Entry is not null && Refusal is null;
 }
 
-/// <summary>The use cases around the pipeline: decide with the rules, then persist through the store.</summary>
-public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, TimeProvider clock)
+/// <summary>
+/// The use cases around the pipeline: decide with the rules, then persist through the store. A move is one unit of work: the
+/// entry and its history line, the Dataverse write-back, the enrolments the new stage ends, and, for a move made by a person
+/// (a page or the API), the enrolments by rule. A job's automatic move (pipeline hygiene) does not enrol anyone: mail starts
+/// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either.
+/// </summary>
+public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<MoveResult> MoveAsync(long entryId, Stage to, string? reason, string by, DateOnly? revisitOn, CancellationToken ct)
     {
@@ -20,12 +27,51 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
         if (!decision.IsAllowed) return new MoveResult(null, decision.Refusal);
         try
         {
-            return new MoveResult(await store.ApplyAsync(decision.Change!, ct).ConfigureAwait(false), null);
+            return new MoveResult(await ApplyAsync(decision.Change!, ct).ConfigureAwait(false), null);
         }
         catch (ConcurrentStageChangeException)
         {
             return new MoveResult(null, new DomainMessage("Someone else changed this prospect's stage in the meantime. Reload and try again."));
         }
+    }
+
+    /// <summary>
+    /// Applies a move that the rules allowed, made by a person or the API: see <see cref="ApplyFromJobAsync"/>, and every
+    /// reachable contact is enrolled in each sequence that enrols on entering the new stage. Throws
+    /// <see cref="ConcurrentStageChangeException"/> (and changes nothing) when the entry is no longer in the change's from-stage.
+    /// </summary>
+    public Task<PipelineEntry> ApplyAsync(StageChange change, CancellationToken ct) => ApplyAsync(change, enrolByRule: true, ct);
+
+    /// <summary>
+    /// Applies a move a job made on its own (pipeline hygiene): the entry, its history line and audit, the Dataverse write-back
+    /// and the stop of every enrolment the new stage ends, in one unit of work; nobody is enrolled.
+    /// </summary>
+    public Task<PipelineEntry> ApplyFromJobAsync(StageChange change, CancellationToken ct) => ApplyAsync(change, enrolByRule: false, ct);
+
+    private Task<PipelineEntry> ApplyAsync(StageChange change, bool enrolByRule, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return unit.RunAsync(async token =>
+        {
+            var entry = await store.ApplyAsync(change, token).ConfigureAwait(false);
+            // The history line the store just added is the entry's newest (the entry is locked until the unit commits).
+            var line = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).MaxBy(c => c.Id)!;
+            await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, change.At, token).ConfigureAwait(false);
+            var all = await sequences.ListSequencesAsync(token).ConfigureAwait(false);
+            // Without sequences there are no enrolments to stop or start.
+            if (all.Count == 0) return entry;
+            var enrolments = await sequences.ListEnrolmentsForProspectAsync(entry.Id, token).ConfigureAwait(false);
+            foreach (var ended in EnrolmentRules.EndedByMove(entry.Stage, enrolments, all))
+                await sequences.StopAsync(ended.Id, StopReason.StageMovedOn, change.At, token).ConfigureAwait(false);
+            if (enrolByRule && all.Any(sequence => sequence.EnrolOnEntering == entry.Stage))
+            {
+                var contacts = await prospects.ListContactsAsync(entry.OrganisationId, token).ConfigureAwait(false);
+                foreach (var enrolment in EnrolmentRules.EnrolOnEntering(entry.Stage, entry, all, contacts, change.At))
+                    await sequences.EnrolByRuleAsync(enrolment, token).ConfigureAwait(false);
+            }
+
+            return entry;
+        }, ct);
     }
 
     /// <summary>Creates an organisation (when valid) with an entry in one covenant's pipeline; duplicates are returned as warnings and only created when <paramref name="acceptDuplicates"/>.</summary>

@@ -22,23 +22,28 @@ public interface IProspectStore
     Task<Contact?> GetContactAsync(long contactId, CancellationToken ct);
 
     /// <summary>
-    /// Records that the contact opted out of outreach at <paramref name="at"/>, or clears it (null: the person asked to hear
-    /// from us again). An earlier opt-out time is kept when the contact is already opted out. Null when there is no such contact.
+    /// Records on the contact row (audited) that the contact opted out of outreach at <paramref name="at"/>, or clears it (null:
+    /// the person asked to hear from us again). An earlier opt-out time is kept when the contact is already opted out. Null when
+    /// there is no such contact. The contact row only: <see cref="ContactPrivacy.SetOptedOutAsync"/> also stops what waits.
     /// </summary>
     Task<Contact?> SetOptedOutAsync(long contactId, DateTimeOffset? at, CancellationToken ct);
 
     /// <summary>
-    /// Erases the person's data on request: name, email, role and source are replaced by anonymous values and the contact is
-    /// marked opted out, so the organisation's history and the reports keep their counts but nobody can be identified.
+    /// Erases the person's data from the contact row on request: name, email, role and source are replaced by anonymous values
+    /// and the contact is marked opted out, so the organisation's history and the reports keep their counts but nobody can be
+    /// identified. The first time, the address is kept as a hash (suppressed) and the erasure is audited without the values it
+    /// removed. Null when there is no such contact. The contact's tables only: <see cref="ContactPrivacy.EraseAsync"/> erases
+    /// the person everywhere else.
     /// </summary>
-    Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
+    Task<ErasedContact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The (not erased) contacts with this address, compared without regard to case: a reply's sender.</summary>
     Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct);
 
     /// <summary>
-    /// A non-delivery report said the address does not exist: every contact with it is marked bouncing, its waiting mail is
-    /// cancelled and its sequences stop. Returns the contacts marked (none when already marked).
+    /// A non-delivery report said the address does not exist: every (not erased) contact with it is marked bouncing (audited).
+    /// Returns the contacts marked (none when already marked). The contact rows only: <see cref="ContactPrivacy.MarkBouncedAsync"/>
+    /// also cancels their waiting mail and stops their sequences.
     /// </summary>
     Task<IReadOnlyList<Contact>> MarkBouncedAsync(string email, DateTimeOffset at, CancellationToken ct);
 

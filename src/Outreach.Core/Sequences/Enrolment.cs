@@ -129,9 +129,35 @@ public static class EnrolmentRules
     public static Enrolment Stop(Enrolment enrolment, StopReason why) =>
         enrolment.IsOpen ? enrolment with { State = EnrolmentState.Stopped, StoppedBecause = why, NextDue = null, PausedUntil = null, HeldUntil = null } : enrolment;
 
-    /// <summary>A reply from anyone at the organisation stops every open enrolment of that organisation, not just the replier's.</summary>
-    public static IReadOnlyList<Enrolment> OnReply(IEnumerable<Enrolment> enrolments, long organisationId) =>
-        enrolments.Select(e => e.OrganisationId == organisationId ? Stop(e, StopReason.Reply) : e).ToList();
+    /// <summary>Whether mail may go to the contact at all: not opted out, not erased, address not bouncing.</summary>
+    public static bool Reachable(Prospects.Contact contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        return !contact.OptedOut && !contact.Erased && contact.BouncedAt is null;
+    }
+
+    /// <summary>The prospect's open enrolments that a move to <paramref name="to"/> ends (see <see cref="EndsSequence"/>).</summary>
+    public static IReadOnlyList<Enrolment> EndedByMove(Stage to, IEnumerable<Enrolment> enrolments, IReadOnlyList<Sequence> sequences)
+    {
+        var servesStage = sequences.ToDictionary(s => s.Id, s => s.Stage);
+        return [.. enrolments.Where(e => e.IsOpen && servesStage.TryGetValue(e.SequenceId, out var stage) && EndsSequence(stage, to))];
+    }
+
+    /// <summary>
+    /// Who is enrolled by rule when a prospect enters <paramref name="to"/>: every reachable contact of the organisation in
+    /// every sequence that enrols on entering that stage, in sequence then contact order. No due time: the sequence job plans
+    /// the first step (<see cref="Schedule"/>).
+    /// </summary>
+    public static IReadOnlyList<Enrolment> EnrolOnEntering(Stage to, PipelineEntry prospect, IReadOnlyList<Sequence> sequences, IEnumerable<Prospects.Contact> contacts, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(prospect);
+        var reachable = contacts.Where(Reachable).OrderBy(c => c.Id).ToList();
+        return [.. sequences.Where(s => s.EnrolOnEntering == to).OrderBy(s => s.Id).SelectMany(s => reachable.Select(c => new Enrolment
+        {
+            SequenceId = s.Id, ProspectId = prospect.Id, ContactId = c.Id, OrganisationId = prospect.OrganisationId, State = EnrolmentState.Active,
+            NextStep = 0, NextDue = null, EnrolledAt = at,
+        }))];
+    }
 
     /// <summary>
     /// An out-of-office reply pauses instead of stopping: until the return date it states (the window's opening that day),

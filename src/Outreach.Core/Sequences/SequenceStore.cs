@@ -59,6 +59,12 @@ public interface ISequenceStore
     Task<Sequence> AddSequenceAsync(SequenceDraft draft, DateTimeOffset at, CancellationToken ct);
     Task<Sequence?> UpdateSequenceAsync(long id, SequenceDraft draft, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>
+    /// Adds an enrolment made by rule (a stage move, see <see cref="EnrolmentRules.EnrolOnEntering"/>), audited as such and
+    /// enrolled by the audit actor; null when the contact already has an open enrolment in the sequence for this prospect.
+    /// </summary>
+    Task<Enrolment?> EnrolByRuleAsync(Enrolment enrolment, CancellationToken ct);
+
     /// <summary>Adds an enrolment; throws <see cref="DuplicateEnrolmentException"/> when the contact already has an open one in this sequence for this prospect.</summary>
     Task<Enrolment> AddEnrolmentAsync(Enrolment enrolment, CancellationToken ct);
     Task<Enrolment?> GetEnrolmentAsync(long id, CancellationToken ct);
@@ -82,8 +88,11 @@ public interface ISequenceStore
 
     Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct);
 
-    /// <summary>A reply from anyone at the organisation: every open enrolment of the organisation stops.</summary>
+    /// <summary>A reply from anyone at the organisation: every open enrolment of the organisation stops, not just the replier's (see <see cref="Mail.ReplyHandling"/>).</summary>
     Task<int> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Stops the contact's open enrolments (opt-out, erasure, bounce) and cancels their queued mail; returns how many.</summary>
+    Task<int> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct);
 
     Task<IReadOnlyList<Enrolment>> ListOpenForContactAsync(long contactId, CancellationToken ct);
 }

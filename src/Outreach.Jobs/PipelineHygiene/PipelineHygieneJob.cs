@@ -8,9 +8,10 @@ namespace Outreach.Jobs.PipelineHygiene;
 
 /// <summary>
 /// Each working morning: entries in "not now" whose revisit date has come go back to "identified" with the
-/// reason recorded, and entries whose next action is overdue are flagged.
+/// reason recorded, and entries whose next action is overdue are flagged. Its moves enrol nobody by rule (only a person's do,
+/// see <see cref="PipelineService"/>).
 /// </summary>
-public sealed partial class PipelineHygieneJob(IPipelineStore store, TimeProvider clock, ILogger<PipelineHygieneJob> logger) : IOutreachJob
+public sealed partial class PipelineHygieneJob(IPipelineStore store, PipelineService pipeline, TimeProvider clock, ILogger<PipelineHygieneJob> logger) : IOutreachJob
 {
     public const string Actor = "system:pipeline-hygiene";
 
@@ -34,7 +35,7 @@ public sealed partial class PipelineHygieneJob(IPipelineStore store, TimeProvide
             if (!decision.IsAllowed) continue;
             try
             {
-                await store.ApplyAsync(decision.Change!, ct);
+                await pipeline.ApplyFromJobAsync(decision.Change!, ct);
                 moved++;
             }
             catch (ConcurrentStageChangeException)

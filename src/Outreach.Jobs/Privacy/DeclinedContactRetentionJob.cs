@@ -10,7 +10,7 @@ namespace Outreach.Jobs.Privacy;
 /// Keeps personal data no longer than needed: contacts of organisations that declined (in every covenant) longer ago
 /// than the configured retention are erased. The count is the run's outcome on the jobs page.
 /// </summary>
-public sealed partial class DeclinedContactRetentionJob(IProspectStore prospects, ContactErasure erasure, TimeProvider clock, IOptions<JobsOptions> options, ILogger<DeclinedContactRetentionJob> logger) : IOutreachJob
+public sealed partial class DeclinedContactRetentionJob(IProspectStore prospects, ContactPrivacy erasure, TimeProvider clock, IOptions<JobsOptions> options, ILogger<DeclinedContactRetentionJob> logger) : IOutreachJob
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {

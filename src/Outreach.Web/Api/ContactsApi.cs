@@ -7,12 +7,12 @@ public static class ContactsApi
     public static RouteGroupBuilder MapContactsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/contacts").WithTags("Contacts").RequireAuthorization(Access.Policies.Edit);
-        group.MapPost("/{id:long}/opt-out", async (long id, IProspectStore prospects, TimeProvider clock, CancellationToken ct) =>
-                await prospects.SetOptedOutAsync(id, clock.GetUtcNow(), ct) is { } c
+        group.MapPost("/{id:long}/opt-out", async (long id, ContactPrivacy privacy, TimeProvider clock, CancellationToken ct) =>
+                await privacy.SetOptedOutAsync(id, clock.GetUtcNow(), ct) is { } c
                     ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Record that a contact opted out of outreach (the first time is kept).");
-        group.MapPost("/{id:long}/erase", async (long id, ContactErasure erasure, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/{id:long}/erase", async (long id, ContactPrivacy erasure, TimeProvider clock, CancellationToken ct) =>
                 await erasure.EraseAsync(id, clock.GetUtcNow(), ct) is { } c
                     ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))

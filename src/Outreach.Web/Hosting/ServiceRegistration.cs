@@ -149,7 +149,7 @@ public static class ServiceRegistration
         {
             services.AddOutreachGraphMail();
             services.AddSingleton(sp => new Core.Mail.ReplyHandling(sp.GetRequiredService<Core.Mail.IMailboxReader>(), sp.GetRequiredService<Core.Mail.IReplyLog>(),
-                sp.GetRequiredService<Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+                sp.GetRequiredService<Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<ContactPrivacy>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), sp.GetRequiredService<GraphOptions>().Mailbox!,
                 sp.GetService<Core.Mail.ICalendarAnswers>()));
         }
@@ -158,7 +158,7 @@ public static class ServiceRegistration
 
         services.AddSingleton(new Core.Mail.DispatchPolicy());
         services.AddSingleton<Core.Mail.OutboxDispatcher>();
-        services.AddSingleton<ContactErasure>();
+        services.AddSingleton<ContactPrivacy>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Core.Mail.OutboxDispatcher>(), sp.GetServices<Core.Mail.IDeliveredMail>(), sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
             TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<MailOptions>().DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),

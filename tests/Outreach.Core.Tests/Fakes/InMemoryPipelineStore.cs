@@ -7,10 +7,16 @@ namespace Outreach.Core.Tests.Fakes;
 /// A pipeline store in a few dictionaries, with the real store's promise on <see cref="ApplyAsync"/>:
 /// the change is kept only if the entry is still in the change's from-stage.
 /// </summary>
-internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations = null) : IPipelineStore
+internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations = null) : IPipelineStore, IInMemoryState
 {
-    private readonly Dictionary<long, PipelineEntry> entries = [];
-    private readonly List<StageChange> history = [];
+    private Dictionary<long, PipelineEntry> entries = [];
+    private List<StageChange> history = [];
+
+    public Action Snapshot()
+    {
+        var (savedEntries, savedHistory) = (new Dictionary<long, PipelineEntry>(entries), history.ToList());
+        return () => (entries, history) = (savedEntries, savedHistory);
+    }
     private long nextEntryId = 1;
     private long nextChangeId = 1;
 

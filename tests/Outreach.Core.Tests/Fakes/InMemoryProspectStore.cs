@@ -3,11 +3,19 @@ using Outreach.Core.Prospects;
 namespace Outreach.Core.Tests.Fakes;
 
 /// <summary>Covenants and organisations in lists; duplicate candidates are found the way the SQL store finds them.</summary>
-internal sealed class InMemoryProspectStore : IProspectStore
+internal sealed class InMemoryProspectStore : IProspectStore, IInMemoryState
 {
     private readonly List<Covenant> covenants = [];
     private readonly List<Organisation> organisations = [];
-    private readonly List<Contact> contacts = [];
+    private List<Contact> contacts = [];
+    private HashSet<string> suppressed = [];
+
+    /// <summary>The contacts and suppressed addresses (what the privacy cascades change) go back to what they are now.</summary>
+    public Action Snapshot()
+    {
+        var (savedContacts, savedSuppressed) = (contacts.ToList(), suppressed.ToHashSet());
+        return () => (contacts, suppressed) = (savedContacts, savedSuppressed);
+    }
 
     /// <summary>Every draft handed to <see cref="AddOrganisationAsync"/>, as given.</summary>
     public List<OrganisationDraft> AddedDrafts { get; } = [];
@@ -84,12 +92,14 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<Contact?>(contacts[index]);
     }
 
-    public Task<Contact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
+    public Task<ErasedContact?> EraseContactAsync(long contactId, DateTimeOffset at, CancellationToken ct)
     {
         var index = contacts.FindIndex(c => c.Id == contactId);
-        if (index < 0) return Task.FromResult<Contact?>(null);
-        contacts[index] = contacts[index] with { Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid", Role = null, Source = null, OptedOutAt = contacts[index].OptedOutAt ?? at, ErasedAt = at };
-        return Task.FromResult<Contact?>(contacts[index]);
+        if (index < 0) return Task.FromResult<ErasedContact?>(null);
+        var before = contacts[index];
+        if (before.ErasedAt is null) suppressed.Add(Suppression.Hash(before.Email));
+        contacts[index] = before with { Name = $"Erased contact {contactId}", Email = $"erased-{contactId}@erased.invalid", Role = null, Source = null, OptedOutAt = before.OptedOutAt ?? at, ErasedAt = before.ErasedAt ?? at };
+        return Task.FromResult<ErasedContact?>(new ErasedContact(contacts[index], JustErased: before.ErasedAt is null));
     }
 
     public Task<IReadOnlyList<Contact>> FindContactsByEmailAsync(string email, CancellationToken ct) =>
@@ -100,7 +110,7 @@ internal sealed class InMemoryProspectStore : IProspectStore
         var marked = new List<Contact>();
         for (var i = 0; i < contacts.Count; i++)
         {
-            if (!string.Equals(contacts[i].Email, email, StringComparison.OrdinalIgnoreCase) || contacts[i].BouncedAt is not null) continue;
+            if (!string.Equals(contacts[i].Email, email.Trim(), StringComparison.OrdinalIgnoreCase) || contacts[i].BouncedAt is not null || contacts[i].Erased) continue;
             contacts[i] = contacts[i] with { BouncedAt = at };
             marked.Add(contacts[i]);
         }
@@ -108,9 +118,9 @@ internal sealed class InMemoryProspectStore : IProspectStore
         return Task.FromResult<IReadOnlyList<Contact>>(marked);
     }
 
-    public Task<bool> IsSuppressedAsync(string email, CancellationToken ct) => Task.FromResult(false);
+    public Task<bool> IsSuppressedAsync(string email, CancellationToken ct) => Task.FromResult(suppressed.Contains(Suppression.Hash(email)));
 
-    public Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+    public Task<IReadOnlySet<string>> ListSuppressedHashesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<string>>(suppressed.ToHashSet());
 
     public Task<IReadOnlyList<long>> ListContactsOfDeclinedBeforeAsync(DateTimeOffset declinedBefore, CancellationToken ct) =>
         throw new NotSupportedException("Retention is tested against the real stores.");

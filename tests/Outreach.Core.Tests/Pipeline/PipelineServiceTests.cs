@@ -14,13 +14,17 @@ public sealed class PipelineServiceTests
     private readonly FakeTimeProvider clock = new(Start);
     private readonly InMemoryProspectStore prospects = new();
     private readonly InMemoryPipelineStore store;
+    private readonly InMemorySequenceStore sequences = new();
+    private readonly InMemoryWriteBackOutbox writeBack = new();
     private readonly PipelineService service;
     private readonly long covenantId;
 
     public PipelineServiceTests()
     {
         store = new InMemoryPipelineStore(prospects);
-        service = new PipelineService(store, prospects, clock);
+        // The pipeline store is not rolled back here: its BeforeApply plays another person's committed move, which the
+        // rollback of ours must not undo (PipelineMoveCascadeTests rolls everything back).
+        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryUnitOfWork(sequences, writeBack), clock);
         covenantId = prospects.SeedCovenant("GOLD", "Responsible gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31)).Id;
     }
 
@@ -185,7 +189,7 @@ public sealed class PipelineServiceTests
         var master = new Mock<IProspectStore>(MockBehavior.Strict);
         master.Setup(m => m.ListCovenantsAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync([new Covenant(1, "GOLD", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31))]);
-        var strict = new PipelineService(pipeline.Object, master.Object, clock);
+        var strict = new PipelineService(pipeline.Object, master.Object, sequences, writeBack, new InMemoryUnitOfWork(), clock);
 
         var result = await strict.CreateAsync(Draft("   "), 1, Stage.Identified, "anna", null, acceptDuplicates: true, default);
 
@@ -222,5 +226,93 @@ public sealed class PipelineServiceTests
         Assert.Contains("devries.nl", Assert.Single(result.Duplicates).Why.ToString(), StringComparison.Ordinal);
         Assert.Equal(2, prospects.Organisations.Count);
         Assert.Single(store.Entries);
+    }
+}
+
+/// <summary>What a stage move reaches beyond the entry, on the in-memory stores; who enrols by rule.</summary>
+public sealed class PipelineMoveCascadeTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider clock = new(Start);
+    private readonly InMemoryProspectStore prospects = new();
+    private readonly InMemoryPipelineStore store;
+    private readonly InMemorySequenceStore sequences = new();
+    private readonly InMemoryWriteBackOutbox writeBack = new() { DataverseInUse = true };
+    private readonly PipelineService service;
+
+    public PipelineMoveCascadeTests()
+    {
+        store = new InMemoryPipelineStore(prospects);
+        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryUnitOfWork(store, prospects, sequences, writeBack), clock);
+    }
+
+    private async Task<(PipelineEntry Entry, Contact Eva, Contact Gone)> ProspectAsync(Stage stage)
+    {
+        var entry = store.Seed(stage, Start.AddDays(-10));
+        var eva = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@goud.example" }, default);
+        var gone = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Gone", Email = "gone@goud.example" }, default);
+        await prospects.SetOptedOutAsync(gone.Id, Start, default);
+        await prospects.AddContactAsync(entry.OrganisationId + 1000, new ContactDraft { Name = "Elsewhere", Email = "x@elsewhere.example" }, default);
+        return (entry, eva, gone);
+    }
+
+    [Fact]
+    public async Task APersonsMove_EnrolsTheReachableContactsByRule_Once_AndStopsWhatTheStageEnds()
+    {
+        var (entry, eva, _) = await ProspectAsync(Stage.Identified);
+        var onContacted = sequences.SeedSequence("After first contact", Stage.Contacted, enrolOnEntering: Stage.Contacted);
+        var identifiedOnly = sequences.SeedSequence("Warm up", Stage.Identified);
+        var warmUp = await sequences.AddEnrolmentAsync(new Core.Sequences.Enrolment { SequenceId = identifiedOnly.Id, ProspectId = entry.Id, ContactId = eva.Id, OrganisationId = entry.OrganisationId }, default);
+        writeBack.MirroredEntries.Add(entry.Id);
+
+        var result = await service.MoveAsync(entry.Id, Stage.Contacted, "Called", "anna", null, default);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(Core.Sequences.StopReason.StageMovedOn, sequences.Enrolments.Single(e => e.Id == warmUp.Id).StoppedBecause);
+        var byRule = Assert.Single(sequences.Enrolments, e => e.SequenceId == onContacted.Id);
+        Assert.Equal((eva.Id, entry.Id, (DateTimeOffset?)null, clock.GetUtcNow()), (byRule.ContactId, byRule.ProspectId, byRule.NextDue, byRule.EnrolledAt));
+        Assert.Equal([$"stage-change:{store.AllChanges[^1].Id}"], writeBack.Keys);
+
+        // Out to not now and back: the rule's enrolment stops, and entering again enrols again.
+        await service.MoveAsync(entry.Id, Stage.NotNow, "Busy", "anna", new DateOnly(2026, 9, 1), default);
+        await service.MoveAsync(entry.Id, Stage.Contacted, "Back", "anna", null, default);
+        Assert.Equal([Core.Sequences.EnrolmentState.Stopped, Core.Sequences.EnrolmentState.Active],
+            sequences.Enrolments.Where(e => e.SequenceId == onContacted.Id).Select(e => e.State));
+    }
+
+    [Fact]
+    public async Task AJobsMove_StopsWhatTheStageEnds_ButEnrolsNobody()
+    {
+        var (entry, eva, _) = await ProspectAsync(Stage.NotNow);
+        sequences.SeedSequence("Re-engage", Stage.Identified, enrolOnEntering: Stage.Identified);
+        var decision = Core.Pipeline.Pipeline.Decide(entry, Stage.Identified, "Revisit date reached", "system:pipeline-hygiene", clock.GetUtcNow());
+
+        var moved = await service.ApplyFromJobAsync(decision.Change!, default);
+
+        Assert.Equal(Stage.Identified, moved.Stage);
+        Assert.Empty(sequences.Enrolments);
+        // The same move made by a person would enrol Eva.
+        var back = Core.Pipeline.Pipeline.Decide(moved, Stage.NotNow, "Busy", "anna", clock.GetUtcNow(), new DateOnly(2026, 9, 1));
+        await service.ApplyAsync(back.Change!, default);
+        await service.ApplyAsync(Core.Pipeline.Pipeline.Decide((await store.GetEntryAsync(entry.Id, default))!, Stage.Identified, "Again", "anna", clock.GetUtcNow()).Change!, default);
+        Assert.Equal([eva.Id], sequences.Enrolments.Select(e => e.ContactId));
+    }
+
+    [Fact]
+    public async Task AFailureHalfWayThroughAMove_LeavesNothingWritten()
+    {
+        var (entry, _, _) = await ProspectAsync(Stage.Identified);
+        sequences.SeedSequence("After first contact", Stage.Contacted, enrolOnEntering: Stage.Contacted);
+        writeBack.MirroredEntries.Add(entry.Id);
+        sequences.FailEnrolByRule = true;
+        var changes = store.AllChanges.Count;
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => service.MoveAsync(entry.Id, Stage.Contacted, "Called", "anna", null, default));
+
+        Assert.Equal(Stage.Identified, (await store.GetEntryAsync(entry.Id, default))!.Stage);
+        Assert.Equal(changes, store.AllChanges.Count);
+        Assert.Empty(writeBack.Keys);
+        Assert.Empty(sequences.Enrolments);
     }
 }

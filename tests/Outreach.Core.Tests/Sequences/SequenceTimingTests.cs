@@ -123,22 +123,6 @@ public sealed class SequenceTimingTests
     }
 
     [Fact]
-    public void AReply_StopsEveryEnrolmentOfTheOrganisation_ButNoOthers()
-    {
-        var sequence = new Sequence(1, "s", Stage.Contacted, [new("a", 0), new("b", 2)]);
-        var at = Local(2027, 6, 7, 10);
-        var mine = EnrolmentRules.Enrol(1, sequence, contactId: 1, organisationId: 5, at, Window);
-        var colleague = EnrolmentRules.Enrol(2, sequence, contactId: 2, organisationId: 5, at, Window);
-        var elsewhere = EnrolmentRules.Enrol(3, sequence, contactId: 3, organisationId: 6, at, Window);
-        var done = EnrolmentRules.Advance(EnrolmentRules.Advance(EnrolmentRules.Enrol(4, sequence, 4, 5, at, Window), sequence, at, Window), sequence, at, Window);
-
-        var after = EnrolmentRules.OnReply([mine, colleague, elsewhere, done], organisationId: 5);
-        Assert.Equal([EnrolmentState.Stopped, EnrolmentState.Stopped, EnrolmentState.Active, EnrolmentState.Completed], after.Select(e => e.State));
-        Assert.Equal(StopReason.Reply, after[1].StoppedBecause);
-        Assert.Null(after[0].NextDue);
-    }
-
-    [Fact]
     public void AnOutOfOfficeReply_PausesUntilTheReturnDate_OrFiveBusinessDays()
     {
         var sequence = new Sequence(1, "s", Stage.Contacted, [new("a", 0), new("b", 1)]);

@@ -7,7 +7,7 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Contacts;
 
 /// <summary>Add a contact to an organisation (/contacts/new?organisationId=) or edit one (/contacts/{id}).</summary>
-public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class EditModel(IProspectStore prospects, ContactPrivacy privacy, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Email { get; set; }
@@ -40,7 +40,7 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         return Page();
     }
 
-    public async Task<IActionResult> OnPostEraseAsync(string id, [FromServices] ContactErasure erasure, CancellationToken ct)
+    public async Task<IActionResult> OnPostEraseAsync(string id, [FromServices] ContactPrivacy erasure, CancellationToken ct)
     {
         if (!long.TryParse(id, out var contactId) || await erasure.EraseAsync(contactId, clock.GetUtcNow(), ct) is null) return NotFound();
         TempData["Flash"] = T["The contact's personal data has been erased."].Value;
@@ -99,7 +99,7 @@ public sealed class EditModel(IProspectStore prospects, TimeProvider clock, IStr
         if (saved is null) return NotFound();
         // An opt-out keeps its first time; unticking it is a deliberate re-consent.
         if (OptedOut != (existing?.OptedOut ?? false))
-            await prospects.SetOptedOutAsync(saved.Id, OptedOut ? clock.GetUtcNow() : null, ct);
+            await privacy.SetOptedOutAsync(saved.Id, OptedOut ? clock.GetUtcNow() : null, ct);
         TempData["Flash"] = T["Contact saved."].Value;
         return ProspectId is { } prospect ? Redirect($"/prospects/{prospect}") : Redirect("/board");
     }

@@ -16,7 +16,7 @@ namespace Outreach.Web.Pages.OptOut;
 [AllowAnonymous]
 [IgnoreAntiforgeryToken]
 [EnableRateLimiting(RateLimits.OptOut)]
-public sealed class IndexModel(OptOutLinks links, IProspectStore prospects, TimeProvider clock) : PageModel
+public sealed class IndexModel(OptOutLinks links, IProspectStore prospects, ContactPrivacy privacy, TimeProvider clock) : PageModel
 {
     public bool Valid { get; private set; }
     public bool Done { get; private set; }
@@ -33,7 +33,7 @@ public sealed class IndexModel(OptOutLinks links, IProspectStore prospects, Time
 
     public async Task<IActionResult> OnPostAsync(string token, CancellationToken ct)
     {
-        if (links.Read(token) is not { } id || await prospects.SetOptedOutAsync(id, clock.GetUtcNow(), ct) is null) return Invalid();
+        if (links.Read(token) is not { } id || await privacy.SetOptedOutAsync(id, clock.GetUtcNow(), ct) is null) return Invalid();
         Valid = Done = true;
         return Page();
     }

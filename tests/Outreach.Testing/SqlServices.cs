@@ -1,0 +1,19 @@
+using Outreach.Core.Audit;
+using Outreach.Core.Mail;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Storage;
+
+namespace Outreach.Testing;
+
+/// <summary>The Core services that span stores, wired over the SQL stores of one database, as the host wires them.</summary>
+public static class SqlServices
+{
+    public static ContactPrivacy Privacy(Database db, TimeProvider clock, IAuditActor? actor = null, IEnumerable<IDeliveredMail>? deliveredCopies = null) =>
+        new(new SqlUnitOfWork(db), new SqlProspectStore(db, clock, actor), new SqlMailOutbox(db), new SqlSequenceStore(db, actor), new SqlReplyLog(db),
+            new SqlEventNoticeOutbox(db), new SqlWriteBackOutbox(db), new SqlAudit(db), deliveredCopies ?? [], clock);
+
+    /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
+    public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>
+        new(new SqlPipelineStore(db, null, actor, clock), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlUnitOfWork(db), clock);
+}
