@@ -71,7 +71,7 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         await using var tx = await Database.BeginWriteAsync(c, ct);
         // Claims are serialised (SQLite has one writer; PostgreSQL takes a transaction lock), so the per-event exclusivity
         // below cannot be passed by two claimers at once. A claim whose lease ran out counts as open again.
-        if (!db.IsSqlite) await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(727015)", transaction: tx, cancellationToken: ct));
+        await db.Dialect.LockForTransactionAsync(c, tx, LockIds.EventNoticeClaims, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             $"""
             UPDATE event_notice SET status = 'sending', claimed_by = @node, claimed_until = @leaseUntil, attempts = attempts + 1

@@ -87,7 +87,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             $"""
             SELECT {InvitationColumns}, k.name AS ContactName, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName, k.erased_at AS ErasedAt
             FROM invitation i JOIN contact k ON k.id = i.contact_id JOIN organisation o ON o.id = k.organisation_id
-            WHERE i.event_id = @eventId ORDER BY k.name, i.id
+            WHERE i.event_id = @eventId ORDER BY {db.OrderByFolded("k.name")}, i.id
             """, new { eventId }, cancellationToken: ct));
         return rows.Select(r => new InvitationView(r.ToDomain(), r.ContactName, r.Email, r.OrganisationId, r.OrganisationName, r.ErasedAt is not null)).ToList();
     }
@@ -194,11 +194,11 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             parts.Add($"EXISTS (SELECT 1 FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE {where} AND o.removed_at IS NULL)");
         }
 
-        var ids = selection.ContactIds.Distinct().Take(10_000).ToArray();
+        var ids = selection.ContactIds.Distinct().ToArray();
         if (ids.Length > 0)
         {
-            parts.Add(db.IsSqlite ? "k.id IN @Ids" : "k.id = ANY(@Ids)");
-            p.Add("Ids", ids);
+            parts.Add(db.Dialect.InList("k.id", "@Ids"));
+            p.Add("Ids", db.Dialect.List(ids));
         }
 
         if (parts.Count == 0) return [];
@@ -217,11 +217,11 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<ContactChoice>(new CommandDefinition(
-            """
+            $"""
             SELECT k.id AS ContactId, k.name AS Name, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName
             FROM contact k JOIN organisation o ON o.id = k.organisation_id
             WHERE k.erased_at IS NULL AND EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = o.id AND e.covenant_id = @covenantId)
-            ORDER BY o.name, k.name, k.id
+            ORDER BY {db.OrderByFolded("o.name")}, {db.OrderByFolded("k.name")}, k.id
             """, new { covenantId }, cancellationToken: ct))).ToList();
     }
 

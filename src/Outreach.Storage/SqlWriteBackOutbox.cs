@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Outreach.Core.Crm;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
@@ -69,22 +68,9 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
         var ids = invitations.Select(i => i.Id).Distinct().Order().ToArray();
-        if (c is SqliteConnection)
-        {
-            // Waitlisted ones once, then the changed ones in chunks well below SQLite's parameter limit.
-            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.place = 'waitlisted'"),
-                new { version, eventId = after.Id, at }, tx, cancellationToken: ct));
-            foreach (var chunk in ids.Chunk(500))
-            {
-                await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id IN @ids"),
-                    new { version, eventId = after.Id, at, ids = chunk }, tx, cancellationToken: ct));
-            }
-        }
-        else
-        {
-            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id = ANY(@ids) OR i.place = 'waitlisted'"),
-                new { version, eventId = after.Id, at, ids }, tx, cancellationToken: ct));
-        }
+        var dialect = SqlDialect.Of(c);
+        await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, dialect.InList("i.id", "@ids") + " OR i.place = 'waitlisted'"),
+            new { version, eventId = after.Id, at, ids = dialect.List(ids) }, tx, cancellationToken: ct));
     }
 
     /// <summary>
