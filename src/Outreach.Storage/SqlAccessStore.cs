@@ -196,7 +196,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
 
         public UserAccount ToDomain() => new()
         {
-            Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Enum.Parse<Role>(Role, ignoreCase: true), PasswordHash = PasswordHash,
+            Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Roles.Parse(Role), PasswordHash = PasswordHash,
             FailedSignIns = FailedSignIns, LockedUntil = LockedUntil, DisabledAt = DisabledAt, SecurityStamp = SecurityStamp, CreatedAt = CreatedAt,
         };
     }

@@ -186,7 +186,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM mail_outbox {(status is null ? "" : "WHERE status = @Status")} ORDER BY due_at DESC, id DESC LIMIT @max",
-            new { Status = status is { } s ? Code(s) : null, max = Math.Clamp(max, 1, 1000) }, cancellationToken: ct));
+            new { Status = status is { } s ? s.Code() : null, max = Math.Clamp(max, 1, 1000) }, cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
@@ -233,7 +233,6 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
             """,
             new { contactId }, tx, cancellationToken: ct));
 
-    public static string Code(OutboxStatus status) => status.ToString().ToLowerInvariant();
 
     private sealed class Row
     {
@@ -270,7 +269,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
                 HtmlBody = HtmlBody, TextBody = TextBody, UnsubscribeUrl = UnsubscribeUrl, TemplateKey = TemplateKey, TemplateVersion = TemplateVersion, DueAt = DueAt,
                 Calendar = CalendarMethod is not null && CalendarContent is not null ? new CalendarPart(CalendarMethod, CalendarContent) : null,
             },
-            Status = Enum.Parse<OutboxStatus>(Status, ignoreCase: true), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
+            Status = OutboxStatuses.Parse(Status), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
             InternetMessageId = InternetMessageId, ConversationId = ConversationId,
         };
     }

@@ -72,7 +72,7 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
         return Redirect("/events/" + result.Event!.Id.ToString(CultureInfo.InvariantCulture));
     }
 
-    public static string SqlCode(EventFormat format) => format.ToString().ToLowerInvariant();
+    public static string SqlCode(EventFormat format) => format.Code();
 
     public static string Input(DateTime? value) => value?.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture) ?? "";
 
