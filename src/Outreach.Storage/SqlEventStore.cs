@@ -243,7 +243,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    private static string Instant(DateTimeOffset? at) => at is { } a ? DapperTypeHandlers.FormatInstant(a) : "";
+    private static string Instant(DateTimeOffset? at) => AuditDiff.Instant(at) ?? "";
 
     private static List<AuditChange> EventDiff(NetworkEvent? before, NetworkEvent after)
     {

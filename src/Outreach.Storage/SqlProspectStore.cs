@@ -277,7 +277,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
             await SqlSequenceStore.StopForContactAsync(c, tx, contact.Id, Core.Sequences.StopReason.HardBounce, at, auditActor.Name, ct);
             await SqlEventNoticeOutbox.EnqueueWithdrawalsAsync(c, tx, contact.Id, at, ct, comingOnly: true);
             await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "bounced",
-                [new("bounced_at", null, at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]), ct);
+                [new("bounced_at", null, AuditDiff.Instant(at))]), ct);
         }
 
         await tx.CommitAsync(ct);
