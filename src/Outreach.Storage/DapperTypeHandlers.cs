@@ -1,7 +1,6 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace Outreach.Storage;
 
@@ -30,16 +29,9 @@ internal static class DapperTypeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
         {
-            if (parameter is SqliteParameter)
-            {
-                parameter.DbType = DbType.String;
-                parameter.Value = FormatInstant(value);
-            }
-            else
-            {
-                parameter.DbType = DbType.DateTimeOffset;
-                parameter.Value = value.ToUniversalTime();
-            }
+            var dialect = SqlDialect.Of(parameter);
+            parameter.DbType = dialect.InstantType;
+            parameter.Value = dialect.Instant(value);
         }
 
         public override DateTimeOffset Parse(object value) => value switch
@@ -55,16 +47,9 @@ internal static class DapperTypeHandlers
     {
         public override void SetValue(IDbDataParameter parameter, DateOnly value)
         {
-            if (parameter is SqliteParameter)
-            {
-                parameter.DbType = DbType.String;
-                parameter.Value = value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                parameter.DbType = DbType.Date;
-                parameter.Value = value;
-            }
+            var dialect = SqlDialect.Of(parameter);
+            parameter.DbType = dialect.DateType;
+            parameter.Value = dialect.DateValue(value);
         }
 
         public override DateOnly Parse(object value) => value switch

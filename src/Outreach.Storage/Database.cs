@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Outreach.Storage;
 
@@ -16,6 +15,7 @@ public sealed class Database
     public Database(StorageEngine engine, string connectionString)
     {
         Engine = engine;
+        Dialect = SqlDialect.For(engine);
         ConnectionString = connectionString;
         if (engine == StorageEngine.Sqlite)
         {
@@ -26,7 +26,12 @@ public sealed class Database
     }
 
     public StorageEngine Engine { get; }
+
+    /// <summary>What differs between the engines: the one place that branches on <see cref="Engine"/>.</summary>
+    public SqlDialect Dialect { get; }
+
     public string ConnectionString { get; }
+    /// <summary>For tests' engine-specific set-up; stores ask <see cref="Dialect"/> (a test keeps this out of the Sql*.cs files).</summary>
     public bool IsSqlite => Engine == StorageEngine.Sqlite;
 
     public static string ResolveConnectionString(StorageOptions options)
@@ -48,39 +53,17 @@ public sealed class Database
         }.ToString();
     }
 
-    /// <summary>SQLite handles whose connection settings are in place (a function registration is not kept by the pool, settings are).</summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> PreparedHandles = new();
-    private static readonly object PreparedMark = new();
-
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         // Inside a unit of work every store call must join its transaction (ConnectAsync, BeginWorkAsync): a second connection
         // would not see the unit's writes, and on SQLite it would wait for the unit's own write lock until the busy timeout.
         if (Joinable is not null)
             throw new InvalidOperationException("A store opened its own connection inside a unit of work; it must use Database.ConnectAsync or BeginWorkAsync.");
-        DbConnection connection = Engine == StorageEngine.Sqlite
-            ? new SqliteConnection(ConnectionString)
-            : new NpgsqlConnection(ConnectionString);
+        var connection = Dialect.CreateConnection(ConnectionString);
         try
         {
             await connection.OpenAsync(ct);
-            if (connection is SqliteConnection sqlite)
-            {
-                // WAL lets the board read while a job writes; busy_timeout waits for the single writer instead of failing. These
-                // settings stay with the native handle, which the pool hands out again: set once per handle, not on every open
-                // (four statements on each of the outbox's several opens per mail were most of SQLite's dispatch cost).
-                if (sqlite.Handle is { } handle && !PreparedHandles.TryGetValue(handle, out _))
-                {
-                    using var pragma = sqlite.CreateCommand();
-                    pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-                    await pragma.ExecuteNonQueryAsync(ct);
-                    PreparedHandles.AddOrUpdate(handle, PreparedMark);
-                }
-
-                // PostgreSQL gets the same function from migration 0003; see Fold.
-                sqlite.CreateFunction<string?, string?>("fold", Fold, isDeterministic: true);
-            }
-
+            await Dialect.PrepareOpenedAsync(connection, ct);
             return connection;
         }
         catch
@@ -145,15 +128,8 @@ public sealed class Database
     }
 
     /// <summary>Starts a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so read-then-write cannot deadlock.</summary>
-    public static async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct)
-    {
-        if (connection is SqliteConnection sqlite)
-        {
-            return sqlite.BeginTransaction(deferred: false);
-        }
-
-        return await connection.BeginTransactionAsync(ct);
-    }
+    public static Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>
+        SqlDialect.Of(connection).BeginWriteAsync(connection, ct);
 
     /// <summary>
     /// The text folding behind case-insensitive search and ordering, the same on both engines and whatever the
@@ -170,11 +146,10 @@ public sealed class Database
         $"fold({column}) LIKE '%' || fold({parameter}) || '%' ESCAPE '\\'";
 
     /// <summary>ORDER BY terms for a text column: folded first, then by code point, identical on both engines.</summary>
-    public string OrderByFolded(string column) =>
-        IsSqlite ? $"fold({column}), {column}" : $"fold({column}) COLLATE \"C\", {column} COLLATE \"C\"";
+    public string OrderByFolded(string column) => Dialect.OrderByFolded(column);
 
     /// <summary>Appended to a SELECT inside a write transaction: PostgreSQL locks the row; SQLite already holds the write lock (BEGIN IMMEDIATE).</summary>
-    public string ForUpdate => IsSqlite ? "" : " FOR UPDATE";
+    public string ForUpdate => Dialect.ForUpdate;
 
     public static string EscapeLike(string text) =>
         text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);

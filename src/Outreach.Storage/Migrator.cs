@@ -13,7 +13,7 @@ public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migr
 
     public static IReadOnlyList<Script> Scripts(StorageEngine engine)
     {
-        var prefix = $"migrations/{(engine == StorageEngine.Sqlite ? "sqlite" : "postgres")}/";
+        var prefix = $"migrations/{SqlDialect.For(engine).MigrationsFolder}/";
         var assembly = typeof(Migrator).Assembly;
         return assembly.GetManifestResourceNames()
             .Where(n => n.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal))
@@ -33,11 +33,8 @@ public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migr
     {
         await using var connection = await database.OpenAsync(ct);
         var applied = new List<int>();
-        if (!database.IsSqlite)
-        {
-            // Serialise concurrent starts of several nodes.
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(727001)", cancellationToken: ct));
-        }
+        // Serialise concurrent starts of several nodes.
+        await database.Dialect.LockSessionAsync(connection, LockIds.Migrations, ct);
 
         try
         {
@@ -74,10 +71,7 @@ public sealed class Migrator(Database database, TimeProvider clock, ILogger<Migr
         }
         finally
         {
-            if (!database.IsSqlite)
-            {
-                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(727001)", cancellationToken: ct));
-            }
+            await database.Dialect.UnlockSessionAsync(connection, LockIds.Migrations, ct);
         }
 
         return applied;

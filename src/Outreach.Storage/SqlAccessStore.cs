@@ -32,7 +32,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
     public async Task<IReadOnlyList<UserAccount>> ListUsersAsync(CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<UserRow>(new CommandDefinition($"SELECT {UserColumns} FROM user_account ORDER BY user_name", cancellationToken: ct));
+        var rows = await c.QueryAsync<UserRow>(new CommandDefinition($"SELECT {UserColumns} FROM user_account ORDER BY {db.OrderByFolded("user_name")}", cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
@@ -126,7 +126,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
     {
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<KeyRow>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, role AS Role, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_key ORDER BY name", cancellationToken: ct));
+            $"SELECT id AS Id, name AS Name, role AS Role, created_at AS CreatedAt, revoked_at AS RevokedAt FROM api_key ORDER BY {db.OrderByFolded("name")}", cancellationToken: ct));
         return rows.Select(r => new ApiKeyInfo(r.Id, r.Name, Roles.TryParse(r.Role, out var role) ? role : Role.Manager, r.CreatedAt, r.RevokedAt)).ToList();
     }
 
@@ -196,7 +196,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
 
         public UserAccount ToDomain() => new()
         {
-            Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Enum.Parse<Role>(Role, ignoreCase: true), PasswordHash = PasswordHash,
+            Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Roles.Parse(Role), PasswordHash = PasswordHash,
             FailedSignIns = FailedSignIns, LockedUntil = LockedUntil, DisabledAt = DisabledAt, SecurityStamp = SecurityStamp, CreatedAt = CreatedAt,
         };
     }

@@ -289,13 +289,10 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         return swept;
     }
 
-    /// <summary>
-    /// "column is one of @ids" with a single parameter: a JSON array read by json_each on SQLite (5,000 separate parameters
-    /// were measured to cost more than the inserts), a text array on PostgreSQL.
-    /// </summary>
-    private string InList(string column) => db.IsSqlite ? $"{column} IN (SELECT value FROM json_each(@ids))" : $"{column} = ANY(@ids)";
+    /// <summary>"column is one of @ids" with a single parameter (see <see cref="SqlDialect.InList"/>).</summary>
+    private string InList(string column) => db.Dialect.InList(column, "@ids");
 
-    private object IdList(IReadOnlyCollection<string> ids) => db.IsSqlite ? System.Text.Json.JsonSerializer.Serialize(ids) : ids.ToArray();
+    private object IdList(IReadOnlyCollection<string> ids) => db.Dialect.List(ids);
 
     private static string Text(Guid id) => id.ToString("D");
 
@@ -328,26 +325,24 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         command.Transaction = tx;
         command.CommandText = sql;
         var parameters = new DbParameter[columns.Count];
-        // DbType.Object marks an instant: text on SQLite, timestamptz on PostgreSQL (as the Dapper type handler does).
+        // An instant column is bound as the engine keeps instants (as the Dapper type handler does).
         for (var i = 0; i < columns.Count; i++)
-            parameters[i] = Add(command, columns[i].Name, columns[i].Type != DbType.Object ? columns[i].Type : db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
+            parameters[i] = Add(command, columns[i].Name, columns[i].Type == DbType.DateTimeOffset ? db.Dialect.InstantType : columns[i].Type);
         Add(command, "Generation", DbType.Int64).Value = generation;
-        var instant = Add(command, "At", db.IsSqlite ? DbType.String : DbType.DateTimeOffset);
-        instant.Value = Instant(at);
+        var instant = Add(command, "At", db.Dialect.InstantType);
+        instant.Value = db.Dialect.Instant(at);
         await command.PrepareAsync(ct);
         foreach (var row in rows)
         {
             for (var i = 0; i < columns.Count; i++)
             {
                 var value = columns[i].Value(row);
-                parameters[i].Value = value is DateTimeOffset time ? Instant(time) : value ?? DBNull.Value;
+                parameters[i].Value = value is DateTimeOffset time ? db.Dialect.Instant(time) : value ?? DBNull.Value;
             }
 
             await command.ExecuteNonQueryAsync(ct);
         }
     }
-
-    private object Instant(DateTimeOffset value) => db.IsSqlite ? DapperTypeHandlers.FormatInstant(value) : value.ToUniversalTime();
 
     private static DbParameter Add(DbCommand command, string name, DbType type)
     {
@@ -396,7 +391,7 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             ("Name", DbType.String, v => v.Name),
             ("Email", DbType.String, v => v.Email),
             ("Role", DbType.String, v => v.Role),
-            ("OptedOutAt", DbType.Object, v => v.OptedOutAt),
+            ("OptedOutAt", DbType.DateTimeOffset, v => v.OptedOutAt),
         ];
 
         public required string DataverseId { get; init; }

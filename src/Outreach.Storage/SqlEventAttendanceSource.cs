@@ -1,4 +1,5 @@
 using Dapper;
+using Outreach.Core.Events;
 using Outreach.Core.Reports;
 
 namespace Outreach.Storage;
@@ -47,7 +48,7 @@ public sealed class SqlEventAttendanceSource(Database db) : IEventAttendanceSour
             JOIN contact k ON k.id = i.contact_id
             JOIN organisation o ON o.id = k.organisation_id
             LEFT JOIN organisation h ON h.id = e.host_organisation_id
-            WHERE (i.checked_in_at IS NOT NULL OR i.attended_online = @yes) AND e.status = 'scheduled' AND e.starts_at < @End
+            WHERE (i.checked_in_at IS NOT NULL OR i.attended_online = @yes) AND e.status = '{EventStatus.Scheduled.Code()}' AND e.starts_at < @End
               AND {string.Join(" AND ", filters)}
             ORDER BY e.starts_at, e.id, k.organisation_id
             """, p, cancellationToken: ct));

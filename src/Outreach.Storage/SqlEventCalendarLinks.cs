@@ -56,7 +56,7 @@ public sealed class SqlEventCalendarLinks(Database db) : IEventCalendarLinks
         return (await c.QueryAsync<Row>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM event_calendar l JOIN network_event e ON e.id = l.event_id
-            WHERE l.calendar_event_id IS NOT NULL AND l.cancel_pushed_at IS NULL AND e.status = 'scheduled' AND e.ends_at > @now
+            WHERE l.calendar_event_id IS NOT NULL AND l.cancel_pushed_at IS NULL AND e.status = '{EventStatus.Scheduled.Code()}' AND e.ends_at > @now
             ORDER BY e.starts_at, e.id
             """, new { now }, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
     }
@@ -67,7 +67,7 @@ public sealed class SqlEventCalendarLinks(Database db) : IEventCalendarLinks
         return (await c.QueryAsync<Row>(new CommandDefinition(
             $"""
             SELECT {Columns} FROM event_calendar l JOIN network_event e ON e.id = l.event_id
-            WHERE l.join_url IS NOT NULL AND l.attendance_read_at IS NULL AND e.status = 'scheduled' AND e.format IN ('online', 'hybrid') AND e.ends_at <= @now
+            WHERE l.join_url IS NOT NULL AND l.attendance_read_at IS NULL AND e.status = '{EventStatus.Scheduled.Code()}' AND e.format IN ('{EventFormat.Online.Code()}', '{EventFormat.Hybrid.Code()}') AND e.ends_at <= @now
             ORDER BY e.ends_at, e.id
             """, new { now }, cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
     }

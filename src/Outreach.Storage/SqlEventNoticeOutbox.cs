@@ -9,18 +9,6 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
 {
     private const string Columns = "id AS Id, event_id AS EventId, invitation_id AS InvitationId, kind AS Kind, sequence AS Sequence, attempts AS Attempts";
 
-    public static string Code(EventMailKind kind) => kind switch
-    {
-        EventMailKind.PlaceOffered => "place_offered",
-        EventMailKind.NoShow => "no_show",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
-
-    private static readonly Dictionary<string, EventMailKind> Kinds = Enum.GetValues<EventMailKind>().ToDictionary(Code, StringComparer.Ordinal);
-
-    public static EventMailKind ParseKind(string code) =>
-        Kinds.TryGetValue(code, out var kind) ? kind : throw new InvalidOperationException($"Unknown event notice kind '{code}'.");
-
     /// <summary>Queues a change's notices in the change's transaction, each for the invitation its contact holds at the event.</summary>
     internal static async Task EnqueueAsync(DbConnection c, DbTransaction tx, NetworkEvent e, IReadOnlyList<EventMail> notices, IEnumerable<Invitation> invitations,
         DateTimeOffset at, CancellationToken ct)
@@ -32,7 +20,7 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         {
             EventId = e.Id,
             InvitationId = byContact.TryGetValue(n.ContactId, out var id) ? id : throw new InvalidOperationException($"Contact {n.ContactId} has no invitation to event {e.Id}."),
-            Kind = Code(n.Kind),
+            Kind = n.Kind.Code(),
             e.Sequence,
             At = at,
         }).ToList();
@@ -50,9 +38,9 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         var queued = await work.Connection.ExecuteAsync(new CommandDefinition(
             $"""
             INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
-            SELECT i.event_id, i.id, '{Code(EventMailKind.Withdrawn)}', e.sequence, 'pending', @at, 0, @at
+            SELECT i.event_id, i.id, '{EventMailKind.Withdrawn.Code()}', e.sequence, 'pending', @at, 0, @at
             FROM invitation i JOIN network_event e ON e.id = i.event_id
-            WHERE i.contact_id = @contactId{(comingOnly ? " AND e.status = 'scheduled' AND e.ends_at > @at" : "")}
+            WHERE i.contact_id = @contactId{(comingOnly ? $" AND e.status = '{EventStatus.Scheduled.Code()}' AND e.ends_at > @at" : "")}
             """, new { contactId, at }, work.Transaction, cancellationToken: ct));
         await work.CommitAsync(ct);
         return queued;
@@ -76,7 +64,7 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         await using var tx = await Database.BeginWriteAsync(c, ct);
         // Claims are serialised (SQLite has one writer; PostgreSQL takes a transaction lock), so the per-event exclusivity
         // below cannot be passed by two claimers at once. A claim whose lease ran out counts as open again.
-        if (!db.IsSqlite) await c.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(727015)", transaction: tx, cancellationToken: ct));
+        await db.Dialect.LockForTransactionAsync(c, tx, LockIds.EventNoticeClaims, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             $"""
             UPDATE event_notice SET status = 'sending', claimed_by = @node, claimed_until = @leaseUntil, attempts = attempts + 1
@@ -94,7 +82,7 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
             """,
             new { node, now, leaseUntil, max, eventId }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return rows.OrderBy(r => r.Id).Select(r => new EventNotice(r.Id, r.EventId, r.InvitationId, ParseKind(r.Kind), r.Sequence, r.Attempts)).ToList();
+        return rows.OrderBy(r => r.Id).Select(r => new EventNotice(r.Id, r.EventId, r.InvitationId, EventMailKinds.Parse(r.Kind), r.Sequence, r.Attempts)).ToList();
     }
 
     public async Task<bool> MarkDoneAsync(long id, string node, DateTimeOffset at, CancellationToken ct)

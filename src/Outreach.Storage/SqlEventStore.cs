@@ -23,11 +23,6 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     private const string InvitationColumns =
         "i.id AS Id, i.event_id AS EventId, i.contact_id AS ContactId, i.response AS Response, i.responded_at AS RespondedAt, i.place AS Place, i.waitlist_number AS WaitlistNumber, i.place_offered_until AS PlaceOfferedUntil, i.checked_in_at AS CheckedInAt, i.attended_online AS AttendedOnline, i.walk_in AS WalkIn, i.invited_at AS InvitedAt";
 
-    public static string Code(EventFormat format) => format.ToString().ToLowerInvariant();
-    public static string Code(EventStatus status) => status.ToString().ToLowerInvariant();
-    public static string Code(InvitationResponse response) => response.ToString().ToLowerInvariant();
-    public static string Code(PlaceStatus place) => place.ToString().ToLowerInvariant();
-
     public async Task<NetworkEvent> AddEventAsync(NetworkEvent networkEvent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(networkEvent);
@@ -51,8 +46,8 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
 
     private static object EventParameters(NetworkEvent e) => new
     {
-        e.Id, e.Title, e.CovenantId, e.HostOrganisationId, Format = Code(e.Format), e.Venue, e.OnlineJoinUrl, e.StartsAt, e.EndsAt, e.Capacity,
-        e.RegistrationDeadline, e.DescriptionNl, e.DescriptionEn, Status = Code(e.Status), e.Uid, e.Sequence, e.CreatedAt, e.UpdatedAt,
+        e.Id, e.Title, e.CovenantId, e.HostOrganisationId, Format = e.Format.Code(), e.Venue, e.OnlineJoinUrl, e.StartsAt, e.EndsAt, e.Capacity,
+        e.RegistrationDeadline, e.DescriptionNl, e.DescriptionEn, Status = e.Status.Code(), e.Uid, e.Sequence, e.CreatedAt, e.UpdatedAt,
     };
 
     public async Task<NetworkEvent?> GetEventAsync(long id, CancellationToken ct)
@@ -87,7 +82,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             $"""
             SELECT {InvitationColumns}, k.name AS ContactName, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName, k.erased_at AS ErasedAt
             FROM invitation i JOIN contact k ON k.id = i.contact_id JOIN organisation o ON o.id = k.organisation_id
-            WHERE i.event_id = @eventId ORDER BY k.name, i.id
+            WHERE i.event_id = @eventId ORDER BY {db.OrderByFolded("k.name")}, i.id
             """, new { eventId }, cancellationToken: ct));
         return rows.Select(r => new InvitationView(r.ToDomain(), r.ContactName, r.Email, r.OrganisationId, r.OrganisationName, r.ErasedAt is not null)).ToList();
     }
@@ -101,7 +96,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             FROM invitation i JOIN network_event e ON e.id = i.event_id
             WHERE i.contact_id = @contactId ORDER BY e.starts_at DESC, i.id
             """, new { contactId }, cancellationToken: ct));
-        return rows.Select(r => new ContactEventHistory(r.ToDomain(), r.EventTitle, r.EventStartsAt, Enum.Parse<EventStatus>(r.EventStatus, ignoreCase: true))).ToList();
+        return rows.Select(r => new ContactEventHistory(r.ToDomain(), r.EventTitle, r.EventStartsAt, EventStatuses.Parse(r.EventStatus))).ToList();
     }
 
     public async Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct)
@@ -137,7 +132,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         {
             var p = new
             {
-                inv.Id, EventId = e.Id, inv.ContactId, Response = Code(inv.Response), inv.RespondedAt, Place = Code(inv.Place), inv.WaitlistNumber, inv.PlaceOfferedUntil,
+                inv.Id, EventId = e.Id, inv.ContactId, Response = inv.Response.Code(), inv.RespondedAt, Place = inv.Place.Code(), inv.WaitlistNumber, inv.PlaceOfferedUntil,
                 inv.CheckedInAt, inv.AttendedOnline, inv.WalkIn, inv.InvitedAt,
             };
             InvitationRow saved;
@@ -194,11 +189,11 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             parts.Add($"EXISTS (SELECT 1 FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE {where} AND o.removed_at IS NULL)");
         }
 
-        var ids = selection.ContactIds.Distinct().Take(10_000).ToArray();
+        var ids = selection.ContactIds.Distinct().ToArray();
         if (ids.Length > 0)
         {
-            parts.Add(db.IsSqlite ? "k.id IN @Ids" : "k.id = ANY(@Ids)");
-            p.Add("Ids", ids);
+            parts.Add(db.Dialect.InList("k.id", "@Ids"));
+            p.Add("Ids", db.Dialect.List(ids));
         }
 
         if (parts.Count == 0) return [];
@@ -217,11 +212,11 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<ContactChoice>(new CommandDefinition(
-            """
+            $"""
             SELECT k.id AS ContactId, k.name AS Name, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName
             FROM contact k JOIN organisation o ON o.id = k.organisation_id
             WHERE k.erased_at IS NULL AND EXISTS (SELECT 1 FROM pipeline_entry e WHERE e.organisation_id = o.id AND e.covenant_id = @covenantId)
-            ORDER BY o.name, k.name, k.id
+            ORDER BY {db.OrderByFolded("o.name")}, {db.OrderByFolded("k.name")}, k.id
             """, new { covenantId }, cancellationToken: ct))).ToList();
     }
 
@@ -235,7 +230,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<EventRow>(new CommandDefinition(
-            $"SELECT {EventColumns} FROM network_event WHERE status = 'scheduled' AND {where} ORDER BY starts_at, id", new { from, until }, cancellationToken: ct)))
+            $"SELECT {EventColumns} FROM network_event WHERE status = @scheduled AND {where} ORDER BY starts_at, id", new { from, until, scheduled = EventStatus.Scheduled.Code() }, cancellationToken: ct)))
             .Select(r => r.ToDomain()).ToList();
     }
 
@@ -243,12 +238,12 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     {
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<long>(new CommandDefinition(
-            "SELECT DISTINCT event_id FROM invitation WHERE place = 'offered' AND place_offered_until < @now ORDER BY event_id", new { now }, cancellationToken: ct))).ToList();
+            "SELECT DISTINCT event_id FROM invitation WHERE place = @offered AND place_offered_until < @now ORDER BY event_id", new { now, offered = PlaceStatus.Offered.Code() }, cancellationToken: ct))).ToList();
     }
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    private static string Instant(DateTimeOffset? at) => at is { } a ? DapperTypeHandlers.FormatInstant(a) : "";
+    private static string Instant(DateTimeOffset? at) => AuditDiff.Instant(at) ?? "";
 
     private static List<AuditChange> EventDiff(NetworkEvent? before, NetworkEvent after)
     {
@@ -259,14 +254,14 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         }
 
         Add("title", before?.Title, after.Title);
-        Add("format", before is null ? null : Code(before.Format), Code(after.Format));
+        Add("format", before is null ? null : before.Format.Code(), after.Format.Code());
         Add("venue", before?.Venue, after.Venue);
         Add("online_join_url", before?.OnlineJoinUrl, after.OnlineJoinUrl);
         Add("starts_at", Instant(before?.StartsAt), Instant(after.StartsAt));
         Add("ends_at", Instant(before?.EndsAt), Instant(after.EndsAt));
         Add("capacity", before?.Capacity.ToString(CultureInfo.InvariantCulture), after.Capacity.ToString(CultureInfo.InvariantCulture));
         Add("registration_deadline", Instant(before?.RegistrationDeadline), Instant(after.RegistrationDeadline));
-        Add("status", before is null ? null : Code(before.Status), Code(after.Status));
+        Add("status", before is null ? null : before.Status.Code(), after.Status.Code());
         Add("sequence", before?.Sequence.ToString(CultureInfo.InvariantCulture), after.Sequence.ToString(CultureInfo.InvariantCulture));
         return changes;
     }
@@ -280,8 +275,8 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         }
 
         Add("event", before?.EventId.ToString(CultureInfo.InvariantCulture), after.EventId.ToString(CultureInfo.InvariantCulture));
-        Add("response", before is null ? null : Code(before.Response), Code(after.Response));
-        Add("place", before is null ? null : Code(before.Place), Code(after.Place));
+        Add("response", before is null ? null : before.Response.Code(), after.Response.Code());
+        Add("place", before is null ? null : before.Place.Code(), after.Place.Code());
         Add("checked_in_at", before is null ? null : Instant(before.CheckedInAt), Instant(after.CheckedInAt));
         Add("attended_online", before?.AttendedOnline.ToString(), after.AttendedOnline.ToString());
         return changes;
@@ -311,9 +306,9 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
 
         public NetworkEvent ToDomain() => new()
         {
-            Id = Id, Title = Title, CovenantId = CovenantId, HostOrganisationId = HostOrganisationId, Format = Enum.Parse<EventFormat>(Format, ignoreCase: true),
+            Id = Id, Title = Title, CovenantId = CovenantId, HostOrganisationId = HostOrganisationId, Format = EventFormats.Parse(Format),
             Venue = Venue, OnlineJoinUrl = OnlineJoinUrl, StartsAt = StartsAt, EndsAt = EndsAt, Capacity = Capacity, RegistrationDeadline = RegistrationDeadline,
-            DescriptionNl = DescriptionNl, DescriptionEn = DescriptionEn, Status = Enum.Parse<EventStatus>(Status, ignoreCase: true), Uid = Uid, Sequence = Sequence,
+            DescriptionNl = DescriptionNl, DescriptionEn = DescriptionEn, Status = EventStatuses.Parse(Status), Uid = Uid, Sequence = Sequence,
             Version = Version, CreatedAt = CreatedAt, UpdatedAt = UpdatedAt,
         };
     }
@@ -335,8 +330,8 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
 
         public Invitation ToDomain() => new()
         {
-            Id = Id, EventId = EventId, ContactId = ContactId, Response = Enum.Parse<InvitationResponse>(Response, ignoreCase: true), RespondedAt = RespondedAt,
-            Place = Enum.Parse<PlaceStatus>(Place, ignoreCase: true), WaitlistNumber = WaitlistNumber, PlaceOfferedUntil = PlaceOfferedUntil,
+            Id = Id, EventId = EventId, ContactId = ContactId, Response = InvitationResponses.Parse(Response), RespondedAt = RespondedAt,
+            Place = PlaceStatuses.Parse(Place), WaitlistNumber = WaitlistNumber, PlaceOfferedUntil = PlaceOfferedUntil,
             CheckedInAt = CheckedInAt, AttendedOnline = AttendedOnline, WalkIn = WalkIn, InvitedAt = InvitedAt,
         };
     }

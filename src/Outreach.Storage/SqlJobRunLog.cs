@@ -11,7 +11,7 @@ public sealed class SqlJobRunLog(Database db) : IJobRunLog
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO job_run (job_name, node, started_at, outcome) VALUES (@jobName, @node, @at, @Outcome) RETURNING id",
-            new { jobName, node, at, Outcome = nameof(JobOutcome.Running) }, cancellationToken: ct));
+            new { jobName, node, at, Outcome = JobOutcome.Running.Code() }, cancellationToken: ct));
     }
 
     public async Task ProgressAsync(long runId, long done, long? total, CancellationToken ct)
@@ -26,7 +26,7 @@ public sealed class SqlJobRunLog(Database db) : IJobRunLog
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE job_run SET outcome = @Outcome, summary = @summary, finished_at = @at WHERE id = @runId",
-            new { runId, Outcome = outcome.ToString(), summary, at }, cancellationToken: ct));
+            new { runId, Outcome = outcome.Code(), summary, at }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<JobRun>> LatestAsync(string jobName, int count, CancellationToken ct)
@@ -42,7 +42,7 @@ public sealed class SqlJobRunLog(Database db) : IJobRunLog
         return rows.Select(r => new JobRun
         {
             Id = r.Id, JobName = r.JobName, Node = r.Node, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
-            Outcome = Enum.Parse<JobOutcome>(r.Outcome), Summary = r.Summary, ProgressDone = r.ProgressDone, ProgressTotal = r.ProgressTotal,
+            Outcome = JobOutcomes.Parse(r.Outcome), Summary = r.Summary, ProgressDone = r.ProgressDone, ProgressTotal = r.ProgressTotal,
         }).ToList();
     }
 
@@ -51,7 +51,7 @@ public sealed class SqlJobRunLog(Database db) : IJobRunLog
         await using var c = await db.OpenAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition(
             "UPDATE job_run SET outcome = @Failed, summary = @summary, finished_at = @at WHERE (@node IS NULL OR node = @node) AND outcome = @Running",
-            new { node, at, Failed = nameof(JobOutcome.Failed), Running = nameof(JobOutcome.Running), summary = "Interrupted: the node stopped before the run finished." },
+            new { node, at, Failed = JobOutcome.Failed.Code(), Running = JobOutcome.Running.Code(), summary = "Interrupted: the node stopped before the run finished." },
             cancellationToken: ct));
     }
 

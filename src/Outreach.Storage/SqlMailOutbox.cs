@@ -53,24 +53,18 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
 
     public async Task<IReadOnlyList<OutboxMail>> ClaimDueAsync(string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct)
     {
-        // The due rows in due order. SQLite: one index-ordered range per status, so a claim reads about max rows, not every due
-        // row (an OR over both made it read and sort the whole backlog on each claim). PostgreSQL: locked, skipping rows another
-        // dispatcher is claiming at this moment.
-        var candidates = db.IsSqlite
-            ? """
-              SELECT claim_id, claim_contact_id FROM (
-                  SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
-                                 WHERE status = 'pending' AND due_at <= @now ORDER BY due_at, id LIMIT @max)
-                  UNION ALL
-                  SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
-                                 WHERE status = 'sending' AND claimed_until <= @now ORDER BY due_at, id LIMIT @max))
-              ORDER BY claim_due, claim_id LIMIT @max
-              """
-            : """
-              SELECT id AS claim_id, contact_id AS claim_contact_id FROM mail_outbox
-              WHERE (status = 'pending' AND due_at <= @now) OR (status = 'sending' AND claimed_until <= @now)
-              ORDER BY due_at, id LIMIT @max FOR UPDATE SKIP LOCKED
-              """;
+        // The due rows in due order: one index-ordered range per status, so a claim reads about max rows, not every due row
+        // (an OR over both made SQLite read and sort the whole backlog on each claim). PostgreSQL locks them, skipping rows
+        // another dispatcher is claiming at this moment (a lapsed row beyond the first max stays locked until the commit).
+        var candidates = $"""
+            SELECT claim_id, claim_contact_id FROM (
+                SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
+                               WHERE status = 'pending' AND due_at <= @now ORDER BY due_at, id LIMIT @max{db.Dialect.ForUpdateSkipLocked}) pending
+                UNION ALL
+                SELECT * FROM (SELECT id AS claim_id, contact_id AS claim_contact_id, due_at AS claim_due FROM mail_outbox
+                               WHERE status = 'sending' AND claimed_until <= @now ORDER BY due_at, id LIMIT @max{db.Dialect.ForUpdateSkipLocked}) lapsed) due
+            ORDER BY claim_due, claim_id LIMIT @max
+            """;
         // Taking the row and checking that it is still wanted are one statement: mail to a person who opted out, was erased or
         // bounced is cancelled instead of claimed, also a row whose earlier claim's node died before the opt-out.
         var sql = $"""
@@ -147,14 +141,14 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
     public async Task<OutboxMail?> FindSentByMessageAsync(IReadOnlyCollection<string> internetMessageIds, string? conversationId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(internetMessageIds);
-        var ids = internetMessageIds.Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i.Trim()).Distinct(StringComparer.Ordinal).Take(100).ToArray();
+        var ids = internetMessageIds.Where(i => !string.IsNullOrWhiteSpace(i)).Select(i => i.Trim()).Distinct(StringComparer.Ordinal).ToArray();
         if (ids.Length == 0 && string.IsNullOrWhiteSpace(conversationId)) return null;
         await using var c = await db.OpenAsync(ct);
         // A Message-ID names one mail; a conversation may hold several of ours (a sequence's steps in one thread): the latest.
         Row? row = null;
         if (ids.Length > 0)
             row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
-                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND internet_message_id {(db.IsSqlite ? "IN @ids" : "= ANY(@ids)")} ORDER BY sent_at DESC, id DESC LIMIT 1", new { ids }, cancellationToken: ct));
+                $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND {db.Dialect.InList("internet_message_id", "@ids")} ORDER BY sent_at DESC, id DESC LIMIT 1", new { ids = db.Dialect.List(ids) }, cancellationToken: ct));
         if (row is null && !string.IsNullOrWhiteSpace(conversationId))
             row = await c.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
                 $"SELECT {Columns} FROM mail_outbox WHERE status = 'sent' AND conversation_id = @conversationId ORDER BY sent_at DESC, id DESC LIMIT 1", new { conversationId }, cancellationToken: ct));
@@ -192,7 +186,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM mail_outbox {(status is null ? "" : "WHERE status = @Status")} ORDER BY due_at DESC, id DESC LIMIT @max",
-            new { Status = status is { } s ? Code(s) : null, max = Math.Clamp(max, 1, 1000) }, cancellationToken: ct));
+            new { Status = status is { } s ? s.Code() : null, max = Math.Clamp(max, 1, 1000) }, cancellationToken: ct));
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
@@ -242,7 +236,6 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         return erased;
     }
 
-    public static string Code(OutboxStatus status) => status.ToString().ToLowerInvariant();
 
     private sealed class Row
     {
@@ -279,7 +272,7 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
                 HtmlBody = HtmlBody, TextBody = TextBody, UnsubscribeUrl = UnsubscribeUrl, TemplateKey = TemplateKey, TemplateVersion = TemplateVersion, DueAt = DueAt,
                 Calendar = CalendarMethod is not null && CalendarContent is not null ? new CalendarPart(CalendarMethod, CalendarContent) : null,
             },
-            Status = Enum.Parse<OutboxStatus>(Status, ignoreCase: true), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
+            Status = OutboxStatuses.Parse(Status), Attempts = Attempts, LastError = LastError, ClaimedBy = ClaimedBy, ClaimedUntil = ClaimedUntil, SentAt = SentAt,
             InternetMessageId = InternetMessageId, ConversationId = ConversationId,
         };
     }

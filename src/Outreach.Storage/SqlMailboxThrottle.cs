@@ -40,8 +40,7 @@ public sealed class SqlMailboxThrottle(Database db) : IMailboxThrottle
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mailbox_throttle (mailbox) VALUES (@key) ON CONFLICT (mailbox) DO NOTHING", new { key }, tx, cancellationToken: ct));
         // PostgreSQL: takers of this mailbox queue here until the holder commits, so the count below cannot be passed twice.
-        if (!db.IsSqlite)
-            await c.ExecuteAsync(new CommandDefinition("SELECT mailbox FROM mailbox_throttle WHERE mailbox = @key FOR UPDATE", new { key }, tx, cancellationToken: ct));
+        await db.Dialect.LockRowsAsync(c, tx, "SELECT mailbox FROM mailbox_throttle WHERE mailbox = @key FOR UPDATE", new { key }, ct);
         var since = now - MailboxThrottles.Window;
         await c.ExecuteAsync(new CommandDefinition(
             "DELETE FROM mail_send_slot WHERE mailbox = @key AND taken_at <= @since", new { key, since }, tx, cancellationToken: ct));

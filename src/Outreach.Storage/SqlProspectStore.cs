@@ -253,7 +253,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         foreach (var contact in rows)
         {
             await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Contact, contact.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "bounced",
-                [new("bounced_at", null, at.ToString("O", System.Globalization.CultureInfo.InvariantCulture))]), ct);
+                [new("bounced_at", null, AuditDiff.Instant(at))]), ct);
         }
 
         await work.CommitAsync(ct);

@@ -3,7 +3,6 @@ using Dapper;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Reports;
-using SQLitePCL;
 
 namespace Outreach.Storage;
 
@@ -82,17 +81,17 @@ public sealed class SqlReportSource(Database db) : IReportSource
         // One snapshot for all the report's queries. On PostgreSQL without JIT: the counts' CASE expressions and their
         // per-prospect look-ups make the planner's estimate large enough to compile them, which was measured at over a
         // second, for a scan that takes a few tens of milliseconds.
-        await using var tx = c is Microsoft.Data.Sqlite.SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: true) // a read snapshot, no write lock
-            : await c.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        if (!db.IsSqlite) await c.ExecuteAsync(new CommandDefinition("SET LOCAL jit = off", transaction: tx, cancellationToken: ct));
+        await using var tx = await db.Dialect.BeginReadSnapshotAsync(c, ct);
+        await db.Dialect.WithoutJitAsync(c, tx, ct);
 
         var prospects = new List<ProspectPath>();
         var firstReaches = 0;
         var (start, end) = (query.Start.UtcTicks, query.End.UtcTicks);
         var prospectsSql = $"SELECT p.entry_id, p.organisation_id, {FirstColumns} {from} WHERE {AnyFirstInPeriod}{and}";
-        void Add(long entryId, long organisationId, ReadOnlySpan<long> ticks)
+        // This is the one large result (a row per prospect): the dialect reads it the engine's fastest way.
+        await db.Dialect.ReadInt64RowsAsync(c, tx, prospectsSql, parameters, 2 + ByValue.Length, row =>
         {
+            var ticks = row[2..];
             var first = new DateTimeOffset?[ByValue.Length];
             for (var i = 0; i < first.Length; i++)
             {
@@ -101,33 +100,8 @@ public sealed class SqlReportSource(Database db) : IReportSource
                 if (ticks[i] >= start && ticks[i] < end) firstReaches++;
             }
 
-            prospects.Add(new ProspectPath(entryId, organisationId, first));
-        }
-
-        var row = new long[ByValue.Length];
-        if (c is Microsoft.Data.Sqlite.SqliteConnection lite)
-        {
-            // This is the one large result (a row per prospect): read with SQLite's own calls, one per column, in the
-            // open read transaction. Microsoft.Data.Sqlite's reader was measured at about twice the time per column.
-            using var statement = Prepare(lite, prospectsSql, parameters);
-            int rc;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-            {
-                for (var i = 0; i < row.Length; i++) row[i] = raw.sqlite3_column_int64(statement, 2 + i);
-                Add(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1), row);
-            }
-
-            if (rc != raw.SQLITE_DONE) throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(lite.Handle).utf8_to_string(), rc);
-        }
-        else
-        {
-            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(prospectsSql, parameters, tx, cancellationToken: ct));
-            while (await reader.ReadAsync(ct))
-            {
-                for (var i = 0; i < row.Length; i++) row[i] = reader.GetInt64(2 + i);
-                Add(reader.GetInt64(0), reader.GetInt64(1), row);
-            }
-        }
+            prospects.Add(new ProspectPath(row[0], row[1], first));
+        }, ct);
 
         // Every move in the period is the first reach of its stage or a re-entry. (CAST: PostgreSQL sums bigints as numeric.)
         var counts = await c.QuerySingleAsync<CountsRow>(new CommandDefinition(
@@ -140,7 +114,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             """, parameters, tx, cancellationToken: ct));
         // SQLite is told the index: left to itself it takes the (stage, time) one and sorts every exit line of a long period by reason.
         var reasons = await c.QueryAsync<ReasonRow>(new CommandDefinition(
-            $"SELECT s.to_stage AS Stage, s.reason AS Reason, COUNT(*) AS Times FROM stage_change s{(db.IsSqlite ? " INDEXED BY ix_stage_change_exit_reason" : "")} WHERE {ExitStages} AND {InPeriod}{ofProspects} GROUP BY s.to_stage, s.reason",
+            $"SELECT s.to_stage AS Stage, s.reason AS Reason, COUNT(*) AS Times FROM stage_change s{db.Dialect.IndexHint("ix_stage_change_exit_reason")} WHERE {ExitStages} AND {InPeriod}{ofProspects} GROUP BY s.to_stage, s.reason",
             parameters, tx, cancellationToken: ct));
         var left = await c.QueryAsync<LeftRow>(new CommandDefinition(
             $"""
@@ -168,32 +142,6 @@ public sealed class SqlReportSource(Database db) : IReportSource
             reasons.Select(r => new ExitReason(Stages.Parse(r.Stage), r.Reason, (int)r.Times)).ToList(),
             exitProspects,
             left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason)).ToList());
-    }
-
-    /// <summary>A statement with the named parameters it uses bound (integers and text: the filters and the period's ticks).</summary>
-    private static sqlite3_stmt Prepare(Microsoft.Data.Sqlite.SqliteConnection c, string sql, DynamicParameters parameters)
-    {
-        var rc = raw.sqlite3_prepare_v2(c.Handle, sql, out var statement);
-        if (rc != raw.SQLITE_OK)
-        {
-            statement.Dispose();
-            throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(c.Handle).utf8_to_string(), rc);
-        }
-
-        foreach (var name in parameters.ParameterNames)
-        {
-            var index = raw.sqlite3_bind_parameter_index(statement, "@" + name);
-            if (index == 0) continue;
-            rc = parameters.Get<object>(name) switch
-            {
-                long number => raw.sqlite3_bind_int64(statement, index, number),
-                string text => raw.sqlite3_bind_text(statement, index, text),
-                var other => throw new InvalidOperationException($"Parameter {name} of type {other?.GetType().Name} is not bound here."),
-            };
-            if (rc != raw.SQLITE_OK) throw new Microsoft.Data.Sqlite.SqliteException(raw.sqlite3_errmsg(c.Handle).utf8_to_string(), rc);
-        }
-
-        return statement;
     }
 
     private static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query)

@@ -35,7 +35,7 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     {
         var where = id is null ? "" : " WHERE id = @id";
         var heads = await c.QueryAsync<SequenceRow>(new CommandDefinition(
-            $"SELECT id AS Id, name AS Name, stage AS Stage, enrol_on_entering AS EnrolOnEntering FROM mail_sequence{where} ORDER BY name, id", new { id }, tx, cancellationToken: ct));
+            $"SELECT id AS Id, name AS Name, stage AS Stage, enrol_on_entering AS EnrolOnEntering FROM mail_sequence{where} ORDER BY {SqlDialect.Of(c).OrderByFolded("name")}, id", new { id }, tx, cancellationToken: ct));
         var steps = (await c.QueryAsync<StepRow>(new CommandDefinition(
             $"SELECT sequence_id AS SequenceId, position AS Position, template_key AS TemplateKey, wait_business_days AS WaitBusinessDays FROM mail_sequence_step{(id is null ? "" : " WHERE sequence_id = @id")} ORDER BY sequence_id, position",
             new { id }, tx, cancellationToken: ct))).ToLookup(s => s.SequenceId);

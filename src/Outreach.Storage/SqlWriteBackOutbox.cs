@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Outreach.Core.Crm;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
@@ -77,22 +76,9 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             ON CONFLICT (idempotency_key) DO NOTHING
             """;
         var ids = invitations.Select(i => i.Id).Distinct().Order().ToArray();
-        if (c is SqliteConnection)
-        {
-            // Waitlisted ones once, then the changed ones in chunks well below SQLite's parameter limit.
-            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.place = 'waitlisted'"),
-                new { version, eventId = after.Id, at }, tx, cancellationToken: ct));
-            foreach (var chunk in ids.Chunk(500))
-            {
-                await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id IN @ids"),
-                    new { version, eventId = after.Id, at, ids = chunk }, tx, cancellationToken: ct));
-            }
-        }
-        else
-        {
-            await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, "i.id = ANY(@ids) OR i.place = 'waitlisted'"),
-                new { version, eventId = after.Id, at, ids }, tx, cancellationToken: ct));
-        }
+        var dialect = SqlDialect.Of(c);
+        await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, dialect.InList("i.id", "@ids") + " OR i.place = @waitlisted"),
+            new { version, eventId = after.Id, at, ids = dialect.List(ids), waitlisted = PlaceStatus.Waitlisted.Code() }, tx, cancellationToken: ct));
     }
 
     /// <summary>In an erasure's unit of work (see <see cref="IWriteBackOutbox.EnqueueContactErasedAsync"/>).</summary>
@@ -171,13 +157,13 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         if (r.EventId is { } eventId)
         {
             var networkEvent = new WriteBackEvent(
-                eventId, r.EventUid!, r.EventTitle!, r.EventCovenantCode!, Enum.Parse<EventFormat>(r.EventFormat!, ignoreCase: true),
-                Enum.Parse<EventStatus>(r.EventStatus!, ignoreCase: true), r.EventVenue, r.EventStartsAt!.Value, r.EventEndsAt!.Value, r.EventCapacity!.Value,
+                eventId, r.EventUid!, r.EventTitle!, r.EventCovenantCode!, EventFormats.Parse(r.EventFormat!),
+                EventStatuses.Parse(r.EventStatus!), r.EventVenue, r.EventStartsAt!.Value, r.EventEndsAt!.Value, r.EventCapacity!.Value,
                 r.EventRegistrationDeadline!.Value, r.HostDataverseId is { } host ? Guid.Parse(host) : null);
             if (r.InvitationId is not { } invitationId) return new EventWriteBack(r.Id, r.IdempotencyKey, networkEvent, r.Attempts);
             return new InvitationWriteBack(r.Id, r.IdempotencyKey, networkEvent, new WriteBackInvitation(
                 invitationId, r.ContactDataverseId is { } contact ? Guid.Parse(contact) : null, r.ContactName,
-                Enum.Parse<InvitationResponse>(r.Response!, ignoreCase: true), r.RespondedAt, Enum.Parse<PlaceStatus>(r.Place!, ignoreCase: true),
+                InvitationResponses.Parse(r.Response!), r.RespondedAt, PlaceStatuses.Parse(r.Place!),
                 r.WaitlistPosition is { } position ? (int)position : null, r.PlaceOfferedUntil, r.CheckedInAt, r.AttendedOnline ?? false, r.WalkIn ?? false,
                 r.InvitedAt!.Value)
             {

@@ -14,7 +14,17 @@ public static class Roles
 {
     public static readonly IReadOnlyList<Role> All = Enum.GetValues<Role>();
 
-    public static string Code(this Role role) => role.ToString().ToLowerInvariant();
+    /// <summary>The stored codes (user_account.role, api_key.role).</summary>
+    public static readonly CodeTable<Role> Table = new(new Dictionary<Role, string>
+    {
+        [Role.Manager] = "manager",
+        [Role.Secretariat] = "secretariat",
+        [Role.Administrator] = "administrator",
+    });
+
+    public static string Code(this Role role) => Table.Code(role);
+
+    public static Role Parse(string code) => Table.Parse(code);
 
     public static bool TryParse(string? value, out Role role) => Codes.TryParse(value, All, Code, out role);
 

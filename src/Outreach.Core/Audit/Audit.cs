@@ -154,6 +154,10 @@ public static class AuditDiff
         new("disabled_at", Instant(before?.DisabledAt), Instant(after?.DisabledAt)),
     ]);
 
+    /// <summary>
+    /// The one format of an instant in an audit value: UTC to the whole second, with Z ("2026-03-02T08:30:00Z"), for
+    /// people reading the trail; the database keeps the exact instant itself (see docs/storage.md).
+    /// </summary>
     public static string? Instant(DateTimeOffset? at) => at?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -10,6 +10,22 @@ public enum JobOutcome
     PartlyFailed,
 }
 
+/// <summary>The stored codes of <see cref="JobOutcome"/> (job_run.outcome: the member names, as first written).</summary>
+public static class JobOutcomes
+{
+    public static readonly Common.CodeTable<JobOutcome> Table = new(new Dictionary<JobOutcome, string>
+    {
+        [JobOutcome.Running] = "Running",
+        [JobOutcome.Succeeded] = "Succeeded",
+        [JobOutcome.Failed] = "Failed",
+        [JobOutcome.Skipped] = "Skipped",
+    });
+
+    public static string Code(this JobOutcome outcome) => Table.Code(outcome);
+
+    public static JobOutcome Parse(string code) => Table.Parse(code);
+}
+
 /// <summary>One run of a background job, as the jobs page shows it.</summary>
 public sealed record JobRun
 {

@@ -167,8 +167,20 @@ public static class OutboxStatuses
 {
     public static readonly IReadOnlyList<OutboxStatus> All = Enum.GetValues<OutboxStatus>();
 
+    /// <summary>The stored codes (mail_outbox.status), also used in the API and URLs.</summary>
+    public static readonly Common.CodeTable<OutboxStatus> Table = new(new Dictionary<OutboxStatus, string>
+    {
+        [OutboxStatus.Pending] = "pending",
+        [OutboxStatus.Sending] = "sending",
+        [OutboxStatus.Sent] = "sent",
+        [OutboxStatus.Failed] = "failed",
+        [OutboxStatus.Cancelled] = "cancelled",
+    });
+
     /// <summary>The stable code used in storage, the API and URLs ("pending", "failed").</summary>
-    public static string Code(this OutboxStatus status) => status.ToString().ToLowerInvariant();
+    public static string Code(this OutboxStatus status) => Table.Code(status);
+
+    public static OutboxStatus Parse(string code) => Table.Parse(code);
 
     public static bool TryParse(string? value, out OutboxStatus status) => Common.Codes.TryParse(value, All, Code, out status);
 }

@@ -195,7 +195,16 @@ public static class EnrolmentStates
 {
     public static readonly IReadOnlyList<EnrolmentState> All = Enum.GetValues<EnrolmentState>();
 
-    public static string Code(this EnrolmentState state) => state.ToString().ToLowerInvariant();
+    /// <summary>The stored codes (enrolment.state).</summary>
+    public static readonly Common.CodeTable<EnrolmentState> Table = new(new Dictionary<EnrolmentState, string>
+    {
+        [EnrolmentState.Active] = "active",
+        [EnrolmentState.Paused] = "paused",
+        [EnrolmentState.Stopped] = "stopped",
+        [EnrolmentState.Completed] = "completed",
+    });
+
+    public static string Code(this EnrolmentState state) => Table.Code(state);
 
     public static bool TryParse(string? value, out EnrolmentState state) => Common.Codes.TryParse(value, All, Code, out state);
 }

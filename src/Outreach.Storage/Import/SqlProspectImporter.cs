@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
-using Npgsql;
-using NpgsqlTypes;
 using Outreach.Core.Common;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
@@ -22,9 +20,6 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
     public const string HistoryReason = "Imported from CSV";
     /// <summary>Where imported contacts came from when the file does not say (contact_source).</summary>
     public const string ImportSource = "CSV import";
-
-    // Serialises imports on PostgreSQL, so two uploads of one file cannot both pass the duplicate check (SQLite's BEGIN IMMEDIATE does this there).
-    private const long ImportLockKey = 727002;
 
     private readonly ImportOptions options = options ?? new ImportOptions();
 
@@ -47,10 +42,8 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         var counter = new WriteCounter(progress, plan.Organisations.Count + plan.ContactCount + plan.EntryCount, options.ProgressEvery);
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await Database.BeginWriteAsync(connection, ct);
-        if (connection is NpgsqlConnection)
-        {
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@key)", new { key = ImportLockKey }, tx, cancellationToken: ct));
-        }
+        // Serialises imports on PostgreSQL, so two uploads of one file cannot both pass the duplicate check (SQLite's BEGIN IMMEDIATE does this there).
+        await db.Dialect.LockForTransactionAsync(connection, tx, LockIds.ProspectImport, ct);
 
         // The plan was checked against the organisations of some moments ago; check again now that no other import can write.
         var clash = await FindNewDuplicateAsync(connection, tx, plan, ct);
@@ -63,8 +56,7 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
 
         var now = clock.GetUtcNow();
         progress?.Report(new ImportProgress(ImportPhase.Writing, 0, counter.Total));
-        if (connection is NpgsqlConnection postgres) await WritePostgresAsync(postgres, tx, plan, now, by, counter, ct);
-        else await WriteSqliteAsync(connection, tx, plan, now, by, counter, ct);
+        await db.Dialect.ImportWriter.WriteAsync(connection, tx, plan, now, by, counter, ct);
         // One audit entry for the file: the organisations' history lines already name who imported them.
         await SqlAudit.AppendAsync(connection, tx, now, (actor ?? new Outreach.Core.Audit.AmbientAuditActor()).Name, new Outreach.Core.Audit.AuditRecord(
             Outreach.Core.Audit.AuditEntities.Import, Outreach.Core.Audit.AuditDiff.Instant(now)!, "imported",
@@ -106,177 +98,8 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
         return null;
     }
 
-    private static async Task WriteSqliteAsync(DbConnection c, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
-    {
-        // SQLite keeps instants as fixed-width UTC text (see DapperTypeHandlers).
-        var at = DapperTypeHandlers.FormatInstant(now);
-        // BEGIN IMMEDIATE holds the only write lock, so the next ids are ours: no statement has to read an id back.
-        var organisationId = await NextSqliteIdAsync(c, tx, "organisation", ct);
-        var entryId = await NextSqliteIdAsync(c, tx, "pipeline_entry", ct);
-
-        // One prepared statement per table, reused for every row. (Multi-row INSERTs were measured slower: Microsoft.Data.Sqlite
-        // binds parameters by name, which SQLite looks up one by one, so hundreds of parameters per statement cost more than they save.)
-        await using var organisations = SqliteInsert.Prepare(c, tx,
-            "organisation (id, name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at)", 11);
-        await using var contacts = SqliteInsert.Prepare(c, tx, "contact (organisation_id, name, email, language, role, lawful_basis, source, created_at, updated_at)", 9);
-        await using var entries = SqliteInsert.Prepare(c, tx, "pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at)", 6);
-        await using var changes = SqliteInsert.Prepare(c, tx, "stage_change (entry_id, to_stage, changed_at, changed_by, reason)", 5);
-
-        foreach (var organisation in plan.Organisations)
-        {
-            ct.ThrowIfCancellationRequested();
-            var draft = organisation.Draft;
-            var id = organisationId++;
-            await organisations.ExecuteAsync([id, draft.Name, organisation.NormalisedName, draft.PartyKind.Code(), draft.Sector, draft.Country,
-                draft.KvkNumber, draft.Website, draft.Owner, at, at], ct);
-            counter.Advance();
-            foreach (var contact in organisation.Contacts)
-            {
-                var d = contact.Draft;
-                await contacts.ExecuteAsync([id, d.Name, d.Email, d.Language.Code(), d.Role, d.LawfulBasis.Code(), d.Source ?? ImportSource, at, at], ct);
-                counter.Advance();
-            }
-
-            foreach (var entry in organisation.Entries)
-            {
-                var stage = entry.Stage.Code();
-                await entries.ExecuteAsync([entryId, id, entry.CovenantId, stage, at, at], ct);
-                await changes.ExecuteAsync([entryId++, stage, at, by, HistoryReason], ct);
-                counter.Advance();
-            }
-        }
-    }
-
-    /// <summary>The id AUTOINCREMENT would give next: above every id the table has ever used.</summary>
-    private static async Task<long> NextSqliteIdAsync(DbConnection c, DbTransaction tx, string table, CancellationToken ct) =>
-        1 + await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            $"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = @table), 0), COALESCE((SELECT MAX(id) FROM {table}), 0))",
-            new { table }, tx, cancellationToken: ct));
-
-    /// <summary>A single-row INSERT, prepared once and executed for every row.</summary>
-    private sealed class SqliteInsert(DbCommand command) : IAsyncDisposable
-    {
-        public static SqliteInsert Prepare(DbConnection c, DbTransaction tx, string into, int columns)
-        {
-            var command = c.CreateCommand();
-            command.Transaction = tx;
-            var names = Enumerable.Range(0, columns).Select(i => "@p" + i.ToString(CultureInfo.InvariantCulture)).ToList();
-            command.CommandText = $"INSERT INTO {into} VALUES ({string.Join(", ", names)})";
-            foreach (var name in names)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                command.Parameters.Add(parameter);
-            }
-
-            command.Prepare();
-            return new SqliteInsert(command);
-        }
-
-        public Task ExecuteAsync(object?[] values, CancellationToken ct)
-        {
-            for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
-            return command.ExecuteNonQueryAsync(ct);
-        }
-
-        public ValueTask DisposeAsync() => command.DisposeAsync();
-    }
-
-    private static async Task WritePostgresAsync(NpgsqlConnection c, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
-    {
-        // Organisation ids are taken from the identity sequence up front, so contacts streamed with COPY can refer to them.
-        var organisationIds = await ReserveIdsAsync(c, tx, "organisation", plan.Organisations.Count, ct);
-
-        await using (var copy = await c.BeginBinaryImportAsync(
-            "COPY organisation (id, name, normalised_name, party_kind, sector, country, kvk_number, website_domain, owner, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            for (var i = 0; i < plan.Organisations.Count; i++)
-            {
-                var organisation = plan.Organisations[i];
-                var draft = organisation.Draft;
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(organisationIds[i], NpgsqlDbType.Bigint, ct);
-                await TextAsync(copy, draft.Name, ct);
-                await TextAsync(copy, organisation.NormalisedName, ct);
-                await TextAsync(copy, draft.PartyKind.Code(), ct);
-                await TextAsync(copy, draft.Sector, ct);
-                await TextAsync(copy, draft.Country, ct);
-                await TextAsync(copy, draft.KvkNumber, ct);
-                await TextAsync(copy, draft.Website, ct);
-                await TextAsync(copy, draft.Owner, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                counter.Advance();
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
-        await using (var copy = await c.BeginBinaryImportAsync(
-            "COPY contact (organisation_id, name, email, language, role, lawful_basis, source, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            for (var i = 0; i < plan.Organisations.Count; i++)
-            {
-                foreach (var contact in plan.Organisations[i].Contacts)
-                {
-                    var d = contact.Draft;
-                    await copy.StartRowAsync(ct);
-                    await copy.WriteAsync(organisationIds[i], NpgsqlDbType.Bigint, ct);
-                    await TextAsync(copy, d.Name, ct);
-                    await TextAsync(copy, d.Email, ct);
-                    await TextAsync(copy, d.Language.Code(), ct);
-                    await TextAsync(copy, d.Role, ct);
-                    await TextAsync(copy, d.LawfulBasis.Code(), ct);
-                    await TextAsync(copy, d.Source ?? ImportSource, ct);
-                    await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                    await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                    counter.Advance();
-                }
-            }
-
-            await copy.CompleteAsync(ct);
-        }
-
-        // Entries and their first history lines in one statement: the ids PostgreSQL gives the entries go straight into stage_change.
-        var entries = plan.Organisations.SelectMany((o, i) => o.Entries.Select(e => (OrganisationId: organisationIds[i], Entry: e))).ToList();
-        if (entries.Count > 0)
-        {
-            await c.ExecuteAsync(new CommandDefinition(
-                """
-                WITH e AS (
-                    INSERT INTO pipeline_entry (organisation_id, covenant_id, stage, stage_since, created_at)
-                    SELECT o, v, s, @at, @at FROM unnest(@organisations, @covenants, @stages) AS t (o, v, s)
-                    RETURNING id, stage)
-                INSERT INTO stage_change (entry_id, to_stage, changed_at, changed_by, reason)
-                SELECT id, stage, @at, @by, @reason FROM e
-                """,
-                new
-                {
-                    organisations = entries.Select(e => e.OrganisationId).ToArray(),
-                    covenants = entries.Select(e => e.Entry.CovenantId).ToArray(),
-                    stages = entries.Select(e => e.Entry.Stage.Code()).ToArray(),
-                    at = now, by, reason = HistoryReason,
-                },
-                // One statement for every entry of the file: the default 30 s is meant for interactive queries.
-                tx, commandTimeout: 600, cancellationToken: ct));
-            for (var i = 0; i < entries.Count; i++) counter.Advance();
-        }
-    }
-
-    private static async Task<long[]> ReserveIdsAsync(NpgsqlConnection c, DbTransaction tx, string table, int count, CancellationToken ct)
-    {
-        if (count == 0) return [];
-        var ids = await c.QueryAsync<long>(new CommandDefinition(
-            "SELECT nextval(pg_get_serial_sequence(@table, 'id')) FROM generate_series(1, @count)", new { table, count }, tx, cancellationToken: ct));
-        // Ascending, so the organisations keep the file's order when listed by id.
-        return ids.Order().ToArray();
-    }
-
-    private static Task TextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
-
     /// <summary>Counts written records and reports every so many.</summary>
-    private sealed class WriteCounter(IProgress<ImportProgress>? progress, int total, int every)
+    internal sealed class WriteCounter(IProgress<ImportProgress>? progress, int total, int every)
     {
         private int done;
 

@@ -103,7 +103,7 @@ public sealed class EditModel(EventService service, IEventStore events, IProspec
 
     private static string? Occurrence(TimeSpan? offset) => offset is null ? null : offset == TimeSpan.FromHours(2) ? Summer : Winter;
 
-    public static string SqlCode(EventFormat format) => format.ToString().ToLowerInvariant();
+    public static string SqlCode(EventFormat format) => format.Code();
 
     public static string Input(DateTime? value) => value?.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture) ?? "";
 
