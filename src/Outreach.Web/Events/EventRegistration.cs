@@ -39,10 +39,11 @@ public static class EventRegistration
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
         services.AddSingleton<IEventNoticeOutbox, SqlEventNoticeOutbox>();
         services.AddSingleton<EventNoticeDispatcher>(sp => new EventNoticeDispatcher(
-            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>(),
+            Core.Mail.DispatchPolicy.EventNotices, sp.GetRequiredService<ILogger<EventNoticeDispatcher>>()));
         services.AddSingleton<EventService>(sp => new EventService(
             sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<EventNoticeDispatcher>(),
-            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventService>>()));
         // The conversion report's event effect reads recorded attendance.
         services.AddSingleton<Core.Reports.IEventAttendanceSource, SqlEventAttendanceSource>();
         return services;
