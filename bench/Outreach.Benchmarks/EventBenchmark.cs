@@ -98,8 +98,8 @@ public static class EventBenchmark
         var mail = new SqlMailOutbox(db);
         var options = new EventOptions();
         var channel = new MailInvitationChannel(prospects, mail, new HandlebarsTemplateRenderer(), new Links(), options, clock);
-        var dispatcher = new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(db), channel, clock);
-        var service = new EventService(events, channel, dispatcher, options, clock);
+        var dispatcher = new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(db), channel, clock, Outreach.Core.Mail.DispatchPolicy.EventNotices, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance);
+        var service = new EventService(events, channel, dispatcher, options, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventService>.Instance);
         var start = clock.GetUtcNow().UtcDateTime.Date.AddDays(60).AddHours(14);
         var created = await service.CreateAsync(new NetworkEventDraft
         {

@@ -94,7 +94,7 @@ public static class HangfireDispatchBenchmark
             var now = TimeProvider.System.GetUtcNow();
             var drafts = Enumerable.Range(0, mails).Select(i => Draft(i, now)).ToList();
             var dispatcher = new OutboxDispatcher(outbox, new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), TimeProvider.System,
-                new DispatchPolicy { Parallelism = InFlight });
+                new DispatchPolicy { Parallelism = InFlight }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
             var (enqueue, deliver, cpu, dbCpu) = await MeasureAsync(engine,
                 async () =>
                 {
@@ -390,7 +390,7 @@ public static class HangfireDispatchBenchmark
         if (design == "outbox")
         {
             var db = new Database(engine, connection);
-            var dispatcher = new OutboxDispatcher(new SqlMailOutbox(db), delivery, TimeProvider.System, new DispatchPolicy { Parallelism = InFlight, Lease = CrashLease });
+            var dispatcher = new OutboxDispatcher(new SqlMailOutbox(db), delivery, TimeProvider.System, new DispatchPolicy { Parallelism = InFlight, Lease = CrashLease }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
             int sent = 0, already = 0;
             while (true)
             {

@@ -52,7 +52,7 @@ public static class MailBenchmark
             // Timed inside the limiter: the moment each send is let through is what the limit is about.
             var delivery = new RateLimitedDelivery(new TimedDelivery(new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), times), limiter, "outreach@secretariat.invalid");
             // A lease longer than the run: mails waiting for the limiter stay claimed by this dispatcher.
-            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 50, Lease = TimeSpan.FromMinutes(30) });
+            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 50, Lease = TimeSpan.FromMinutes(30) }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
             var watch = Stopwatch.StartNew();
             var sent = 0;
             while (sent < mails)
@@ -124,7 +124,7 @@ public static class MailBenchmark
         try
         {
             var delivery = new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark"));
-            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 200 });
+            var dispatcher = new OutboxDispatcher(outbox, delivery, TimeProvider.System, new DispatchPolicy { BatchSize = 200 }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
             var (wall, cpu) = await MeasureAsync(async () =>
             {
                 var sent = 0;

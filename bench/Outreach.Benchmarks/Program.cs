@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using Dapper;
 using Outreach.Storage;
-using Outreach.Storage.Import;
 using Outreach.Testing;
 
 // Usage: dotnet run -c Release --project bench/Outreach.Benchmarks -- [rows=100000] [repeats=3] [engines=sqlite,postgres]
@@ -57,7 +56,7 @@ static async Task<double> ImportAsync(StorageEngine engine, byte[] csv, int rows
     var db = await TestDatabases.MigratedAsync(engine);
     var store = new SqlProspectStore(db, TimeProvider.System);
     await store.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2022, 7, 1), new DateOnly(2027, 6, 30), default);
-    var importer = new ProspectImport(db, TimeProvider.System);
+    var importer = TestImport.Create(db, TimeProvider.System);
     var watch = Stopwatch.StartNew();
     var result = await importer.ImportAsync(new MemoryStream(csv), importValidRowsOnly: false, "benchmark", progress: null, default);
     watch.Stop();

@@ -99,6 +99,25 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         return rows.Select(r => new ContactEventHistory(r.ToDomain(), r.EventTitle, r.EventStartsAt, EventStatuses.Parse(r.EventStatus))).ToList();
     }
 
+    public async Task<IReadOnlyList<ContactEventHistory>> ListForOrganisationAsync(long organisationId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<HistoryRow>(new CommandDefinition(
+            $"""
+            SELECT {InvitationColumns}, e.title AS EventTitle, e.starts_at AS EventStartsAt, e.status AS EventStatus
+            FROM invitation i JOIN network_event e ON e.id = i.event_id JOIN contact k ON k.id = i.contact_id
+            WHERE k.organisation_id = @organisationId ORDER BY e.starts_at DESC, i.id
+            """, new { organisationId }, cancellationToken: ct));
+        return rows.Select(r => new ContactEventHistory(r.ToDomain(), r.EventTitle, r.EventStartsAt, Enum.Parse<EventStatus>(r.EventStatus, ignoreCase: true))).ToList();
+    }
+
+    public async Task<IReadOnlyList<Invitation>> ListAllInvitationsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<InvitationRow>(new CommandDefinition(
+            $"SELECT {InvitationColumns} FROM invitation i ORDER BY i.event_id, i.id", cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
+    }
+
     public async Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);

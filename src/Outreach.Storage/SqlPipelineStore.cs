@@ -206,6 +206,14 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return row?.ToDomain();
     }
 
+    public async Task<IReadOnlyList<ProspectSummary>> ListSummariesForOrganisationAsync(long organisationId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<SummaryRow>(new CommandDefinition(
+            $"SELECT {SummaryColumns} FROM {SummaryFrom} WHERE e.organisation_id = @organisationId ORDER BY e.id", new { organisationId }, cancellationToken: ct));
+        return rows.Select(r => r.ToDomain()).ToList();
+    }
+
     public async Task<IReadOnlyList<PipelineEntry>> ListRevisitsDueAsync(DateOnly today, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -69,8 +69,8 @@ public sealed class GraphCalendarTests
         var mail = new MailInvitationChannel(prospects, f.Outbox, new HandlebarsTemplateRenderer(), new Links(), options, f.Clock, calendarParts: false);
         var channel = new GraphCalendarChannel(f.Client, f.Options, links, prospects, events, mail, f.Clock, NullLogger<GraphCalendarChannel>.Instance);
         var notices = new SqlEventNoticeOutbox(f.Db);
-        var dispatcher = new EventNoticeDispatcher(events, notices, channel, f.Clock);
-        var service = new EventService(events, channel, dispatcher, options, f.Clock);
+        var dispatcher = new EventNoticeDispatcher(events, notices, channel, f.Clock, Outreach.Core.Mail.DispatchPolicy.EventNotices, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance);
+        var service = new EventService(events, channel, dispatcher, options, f.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventService>.Instance);
         var sync = new EventCalendarSync(links, new GraphCalendarReader(f.Client, f.Clock, NullLogger<GraphCalendarReader>.Instance), events, service, f.Clock);
         var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,

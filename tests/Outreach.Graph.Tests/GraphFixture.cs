@@ -47,7 +47,7 @@ public sealed class GraphFixture : IAsyncDisposable
         return new GraphFixture(server, db, clock, options);
     }
 
-    public OutboxDispatcher Dispatcher(IMailOutbox? outbox = null) => new(outbox ?? Outbox, Delivery, Clock, new DispatchPolicy());
+    public OutboxDispatcher Dispatcher(IMailOutbox? outbox = null) => new(outbox ?? Outbox, Delivery, Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
 
     public static MailDraft Mail(string key, DateTimeOffset due, string to = "eva@jansen-metaal.example") => new()
     {

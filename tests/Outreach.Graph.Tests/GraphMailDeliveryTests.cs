@@ -165,12 +165,12 @@ public sealed class GraphMailDeliveryTests
         // Every answer to the send is lost, though Graph sent it: after the last attempt the mail is a dead letter.
         f.Server.Inject(new GraphFault(AfterApply: true, Abort: true), when: IsSend);
         var policy = new DispatchPolicy { MaxAttempts = 1 };
-        Assert.Equal(1, (await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy).DispatchDueAsync("node-a", default)).DeadLettered);
+        Assert.Equal(1, (await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default)).DeadLettered);
         Assert.Single(f.Server.Delivered);
 
         // Retry from the dead letters resets the attempts, so the dispatcher does not ask first; the adapter does.
         Assert.True(await f.Outbox.RetryAsync(mail.Id, f.Clock.GetUtcNow(), default));
-        var again = await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy).DispatchDueAsync("node-a", default);
+        var again = await new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default);
 
         Assert.Equal(1, again.Sent);
         Assert.Single(f.Server.Delivered);
@@ -210,7 +210,7 @@ public sealed class GraphMailDeliveryTests
         var now = clock.GetUtcNow();
         for (var i = 0; i < 3; i++) await f.Outbox.EnqueueAsync(GraphFixture.Mail($"bulk:{i}", now), now, default);
 
-        var dispatch = new OutboxDispatcher(f.Outbox, delivery, clock, new DispatchPolicy()).DispatchDueAsync("node-a", default);
+        var dispatch = new OutboxDispatcher(f.Outbox, delivery, clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default);
         // The dispatcher sends a batch's mails side by side: wait until two went and the third waits on the limiter's timer.
         for (var i = 0; i < 500 && (clock.PendingTimers == 0 || f.Server.Delivered.Count < 2); i++) await Task.Delay(10);
 

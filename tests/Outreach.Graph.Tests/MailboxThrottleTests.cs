@@ -33,7 +33,7 @@ public sealed class MailboxThrottleTests
         for (var i = 0; i < 5; i++) await f.Outbox.EnqueueAsync(GraphFixture.Mail($"bulk:{i}", start), start, default);
         f.Server.Inject(new GraphFault(Status: 429, RetryAfterSeconds: 30, Code: "ApplicationThrottled"), when: IsSend);
         // One at a time, so "the rest of the batch" is not in flight already when the 429 comes back.
-        var dispatcher = new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, new DispatchPolicy { Parallelism = 1 });
+        var dispatcher = new OutboxDispatcher(f.Outbox, f.Delivery, f.Clock, new DispatchPolicy { Parallelism = 1 }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
 
         var first = await dispatcher.DispatchDueAsync("node-a", default);
 
@@ -82,7 +82,7 @@ public sealed class MailboxThrottleTests
         var client = GraphConnection.Create(f.Options, new FixedTokenCredential(f.Server.Token, f.Clock), throttle: throttle, clock: f.Clock);
         using var limiter = new SendRateLimiter(throttle, f.Options.MaxPerMinute, f.Options.MaxConcurrent, f.Clock);
         var delivery = new GraphMailDelivery(client, f.Options, limiter, f.Clock, NullLogger<GraphMailDelivery>.Instance);
-        var nodeB = new OutboxDispatcher(new SqlMailOutbox(f.Db), delivery, f.Clock, new DispatchPolicy());
+        var nodeB = new OutboxDispatcher(new SqlMailOutbox(f.Db), delivery, f.Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
         await f.Outbox.EnqueueAsync(GraphFixture.Mail("b", start), start, default);
         f.Server.ClearRequests();
 

@@ -28,6 +28,36 @@ public abstract partial class StoreContract
         return contacts;
     }
 
+    /// <summary>The page-wide reads (review C7) give what the per-row reads they replace gave, in one query each.</summary>
+    [Fact]
+    public async Task TheOrganisationAndAllEventReads_MatchTheirPerRowReads()
+    {
+        var rig = Rig();
+        var first = await NewEventAsync(rig.Service);
+        var second = await NewEventAsync(rig.Service);
+        var people = await ContactsAsync(3, Stage.Engaged);
+        var others = await ContactsAsync(1, Stage.Engaged);
+        await rig.Service.InviteAsync(first.Id, new InviteSelection { ContactIds = [people[0].Id, people[1].Id, others[0].Id] }, default);
+        await rig.Service.InviteAsync(second.Id, new InviteSelection { ContactIds = [people[2].Id, people[0].Id] }, default);
+
+        var perContact = new List<ContactEventHistory>();
+        foreach (var person in people) perContact.AddRange(await rig.Events.ListForContactAsync(person.Id, default));
+        var perOrganisation = await rig.Events.ListForOrganisationAsync(people[0].OrganisationId, default);
+        Assert.Equal(4, perOrganisation.Count);
+        Assert.Equal(perContact.Select(h => h.Invitation.Id).Order(), perOrganisation.Select(h => h.Invitation.Id).Order());
+        Assert.Equal(perContact.OrderBy(h => h.Invitation.Id).Select(h => (h.EventTitle, h.EventStartsAt, h.EventStatus)),
+            perOrganisation.OrderBy(h => h.Invitation.Id).Select(h => (h.EventTitle, h.EventStartsAt, h.EventStatus)));
+
+        var all = (await rig.Events.ListAllInvitationsAsync(default)).ToLookup(i => i.EventId);
+        foreach (var e in (NetworkEvent[])[first, second])
+            Assert.Equal(await rig.Events.ListInvitationsAsync(e.Id, default), all[e.Id].ToList());
+
+        var entry = await NewEntryAsync("Summaries BV");
+        var again = await Pipeline.AddEntryAsync(entry.OrganisationId, metals.Id, Stage.Contacted, Clock.GetUtcNow(), "anne", "second covenant", default);
+        var summaries = await Pipeline.ListSummariesForOrganisationAsync(entry.OrganisationId, default);
+        Assert.Equal([(await Pipeline.GetSummaryAsync(entry.Id, default))!, (await Pipeline.GetSummaryAsync(again.Id, default))!], summaries);
+    }
+
     [Fact]
     public async Task Event_RoundTrips_WithAmsterdamInstants_AndIsAudited()
     {

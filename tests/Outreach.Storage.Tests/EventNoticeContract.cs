@@ -59,8 +59,8 @@ public abstract partial class StoreContract
         var notices = new SqlEventNoticeOutbox(Db);
         var options = new EventOptions { OfferHours = 24 };
         var channel = new FaultyChannel(new MailInvitationChannel(Prospects, mail, new HandlebarsTemplateRenderer(), new TestLinks(), options, Clock));
-        var dispatcher = new EventNoticeDispatcher(events, notices, channel, Clock);
-        return new NoticeRig(events, mail, notices, channel, dispatcher, new EventService(events, channel, dispatcher, options, Clock, "web"));
+        var dispatcher = new EventNoticeDispatcher(events, notices, channel, Clock, DispatchPolicy.EventNotices, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance);
+        return new NoticeRig(events, mail, notices, channel, dispatcher, new EventService(events, channel, dispatcher, options, Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventService>.Instance, "web"));
     }
 
     private async Task<NetworkEvent> NewEventAsync(EventService service, int capacity = 10)
@@ -82,6 +82,42 @@ public abstract partial class StoreContract
         await using var c = await Db.OpenAsync(default);
         return (await c.QueryAsync<(string Status, long Count)>("SELECT status, COUNT(*) FROM event_notice WHERE event_id = @eventId GROUP BY status", new { eventId }))
             .ToDictionary(r => r.Status, r => r.Count);
+    }
+
+    /// <summary>A notice queue whose claims fail (the database went away between the change and passing its notices on).</summary>
+    private sealed class UnclaimableNotices(IEventNoticeOutbox inner) : IEventNoticeOutbox
+    {
+        public Task<IReadOnlyList<EventNotice>> ClaimAsync(long? eventId, string node, DateTimeOffset now, DateTimeOffset leaseUntil, int max, CancellationToken ct) =>
+            throw new TimeoutException("The database did not answer in time.");
+        public Task<bool> MarkDoneAsync(long id, string node, DateTimeOffset at, CancellationToken ct) => inner.MarkDoneAsync(id, node, at, ct);
+        public Task MarkFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkFailedAsync(id, node, reason, retryAt, ct);
+        public Task ReleaseAsync(IReadOnlyList<long> ids, string node, DateTimeOffset dueAt, CancellationToken ct) => inner.ReleaseAsync(ids, node, dueAt, ct);
+        public Task HoldAsync(DateTimeOffset until, CancellationToken ct) => inner.HoldAsync(until, ct);
+        public Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct) => inner.CountAsync(eventId, ct);
+        public Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct) => inner.RetryFailedAsync(eventId, at, ct);
+    }
+
+    /// <summary>Review C5: a failure to pass an action's notices on at once was swallowed without a trace.</summary>
+    [Fact]
+    public async Task EventNotices_PassingOnAtOnceFails_TheActionSucceeds_TheNoticesWait_AndTheLogSaysWhy()
+    {
+        var rig = Rig();
+        var log = new Outreach.Testing.RecordingLogger<EventService>();
+        var options = new EventOptions { OfferHours = 24 };
+        var dispatcher = new EventNoticeDispatcher(rig.Events, new UnclaimableNotices(rig.Notices), rig.Channel, Clock, DispatchPolicy.EventNotices,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance);
+        var service = new EventService(rig.Events, rig.Channel, dispatcher, options, Clock, log, "web");
+        var e = await NewEventAsync(service);
+        var people = await ContactsAsync(2, Stage.Engaged);
+
+        var invited = await service.InviteAsync(e.Id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
+
+        Assert.Equal(2, invited.Invited);
+        Assert.Equal(2, (await rig.Notices.CountAsync(e.Id, default)).Waiting);
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, line.Level);
+        Assert.Contains($"Event {e.Id}", line.Message, StringComparison.Ordinal);
+        Assert.IsType<TimeoutException>(line.Exception);
     }
 
     [Fact]

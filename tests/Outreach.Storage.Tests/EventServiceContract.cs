@@ -21,7 +21,7 @@ public abstract partial class StoreContract
         var outbox = new SqlMailOutbox(Db);
         var options = new EventOptions { OfferHours = 24, OrganizerEmail = "secretariaat@imvo.example", OrganizerName = "Secretariaat" };
         var channel = new MailInvitationChannel(Prospects, outbox, new HandlebarsTemplateRenderer(), new TestLinks(), options, Clock);
-        var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(Db), channel, Clock), options, Clock);
+        var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(Db), channel, Clock, Outreach.Core.Mail.DispatchPolicy.EventNotices, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance), options, Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventService>.Instance);
         var people = await ContactsAsync(4, Stage.Engaged);
         await Prospects.UpdateContactAsync(people[0].Id, new ContactDraft { Name = people[0].Name, Email = people[0].Email, Language = ContactLanguage.En }, default);
         await Privacy.SetOptedOutAsync(people[3].Id, Clock.GetUtcNow(), default);

@@ -3,7 +3,6 @@ using Dapper;
 using FsCheck;
 using FsCheck.Fluent;
 using Outreach.Core.Prospects.Import;
-using Outreach.Storage.Import;
 using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
@@ -54,7 +53,7 @@ public sealed class ImportFuzzTests
         var prospects = new SqlProspectStore(db, clock);
         await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);
         await prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2024, 7, 1), default);
-        var import = new ProspectImport(db, clock);
+        var import = TestImport.Create(db, clock);
         var imported = 0;
 
         // FsCheck properties are synchronous; each case waits for its import (SQLite, in-process).

@@ -174,7 +174,7 @@ public abstract partial class StoreContract
         };
         var delivery = new CountingDelivery();
 
-        var result = await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy()).DispatchDueAsync("node-a", default);
+        var result = await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default);
 
         Assert.Equal((2, 1, 1, 0), (result.Claimed, result.Sent, result.Withdrawn, result.LostClaims));
         Assert.Equal(["race:report"], delivery.Sends.Keys);
@@ -182,7 +182,7 @@ public abstract partial class StoreContract
         Assert.Equal((OutboxStatus.Cancelled, (string?)null), (row.Status, row.ClaimedBy));
         Assert.Contains("opted out", row.LastError, StringComparison.Ordinal);
         Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy()).DispatchDueAsync("node-b", default)).Claimed);
+        Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-b", default)).Claimed);
         Assert.Equal(["race:report"], delivery.Sends.Keys);
     }
 
@@ -204,7 +204,7 @@ public abstract partial class StoreContract
 
         // Another send holds the mailbox's only slot, so Eva's mail waits for it.
         var busy = await limiter.AcquireAsync("secretariat@example.org", default);
-        var dispatch = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy { Parallelism = 1 }).DispatchDueAsync("node-a", default);
+        var dispatch = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy { Parallelism = 1 }, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default);
         for (var i = 0; i < 200 && limiter.Waiting == 0; i++) await Task.Delay(10);
         Assert.Equal(1, limiter.Waiting);
         await Privacy.SetOptedOutAsync(eva.Id, now, default);
@@ -229,7 +229,7 @@ public abstract partial class StoreContract
         // node-a was killed and starts again a few seconds later, well inside its lease.
         Clock.Advance(TimeSpan.FromSeconds(10));
         var delivery = new CountingDelivery();
-        var dispatcher = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy());
+        var dispatcher = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
         Assert.Equal(1, await dispatcher.ReleaseOwnClaimsAsync("node-a", default));
 
         var result = await dispatcher.DispatchDueAsync("node-a", default);
@@ -317,13 +317,13 @@ public abstract partial class StoreContract
             await outbox.EnqueueAsync(Mail("enrolment:9:step:0", now), now, default);
 
             var policy = new DispatchPolicy { Lease = TimeSpan.FromMinutes(5) };
-            await Assert.ThrowsAsync<SimulatedCrashException>(() => new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-a", default));
+            await Assert.ThrowsAsync<SimulatedCrashException>(() => new OutboxDispatcher(outbox, delivery, Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-a", default));
 
             // Another node, after the dead node's lease: the mail is delivered, once.
             Clock.Advance(TimeSpan.FromMinutes(6));
             outbox.CrashOnMark = false;
             delivery.CrashPoint = null;
-            var result = await new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-b", default);
+            var result = await new OutboxDispatcher(outbox, delivery, Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-b", default);
             Assert.Equal(1, result.Sent + result.AlreadyDelivered);
             Assert.Equal(crashPoint is "after-send" or "before-mark" ? 1 : 0, result.AlreadyDelivered);
             Assert.Single(Directory.GetFiles(folder, "*.eml"));
@@ -337,7 +337,7 @@ public abstract partial class StoreContract
 
             // Nothing more to do, and a third run sends nothing.
             Clock.Advance(TimeSpan.FromMinutes(10));
-            Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, policy).DispatchDueAsync("node-c", default)).Claimed);
+            Assert.Equal(0, (await new OutboxDispatcher(outbox, delivery, Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance).DispatchDueAsync("node-c", default)).Claimed);
         }
         finally
         {
@@ -360,6 +360,61 @@ public abstract partial class StoreContract
             Task.FromResult(Sends.ContainsKey(idempotencyKey) ? DeliveryReceipt.None : null);
     }
 
+    /// <summary>A delivery whose folder refuses one mail's file, as a pickup share with the wrong rights does.</summary>
+    private sealed class RefusingDelivery(string refusedKey) : IMailDelivery
+    {
+        public bool Refusing { get; set; } = true;
+        public ConcurrentDictionary<string, int> Sends { get; } = new();
+
+        public Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
+        {
+            if (Refusing && mail.Mail.IdempotencyKey == refusedKey) throw new UnauthorizedAccessException($"Access to the path '{refusedKey}.eml' is denied.");
+            Sends.AddOrUpdate(mail.Mail.IdempotencyKey, 1, (_, n) => n + 1);
+            return Task.FromResult(DeliveryReceipt.None);
+        }
+
+        public Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct) =>
+            Task.FromResult(Sends.ContainsKey(idempotencyKey) ? DeliveryReceipt.None : null);
+    }
+
+    /// <summary>
+    /// Review C5: the dispatcher caught only MailDeliveryException, so any other failure of one mail (the pickup folder's
+    /// UnauthorizedAccessException, which the folder delivery does not map) faulted the whole batch: the batch's other mails
+    /// stayed claimed until the 5-minute lease ran out, each with an attempt used up, and the failing one kept no reason.
+    /// </summary>
+    [Fact]
+    public async Task AnUnexpectedFailureOfOneMail_BacksOffThatMail_WithTheReasonOnTheRow_AndTheBatchGoesOn()
+    {
+        var outbox = new SqlMailOutbox(Db);
+        var now = Clock.GetUtcNow();
+        foreach (var key in (string[])["denied:1", "fine:2", "fine:3"]) await outbox.EnqueueAsync(Mail(key, now), now, default);
+        var delivery = new RefusingDelivery("denied:1");
+        var log = new RecordingLogger<OutboxDispatcher>();
+        var dispatcher = new OutboxDispatcher(outbox, delivery, Clock, new DispatchPolicy { Parallelism = 1 }, log);
+
+        var result = await dispatcher.DispatchDueAsync("node-a", default);
+
+        Assert.Equal((3, 2, 1, 0), (result.Claimed, result.Sent, result.Retried, result.DeadLettered));
+        Assert.Equal(["fine:2", "fine:3"], delivery.Sends.Keys.Order(StringComparer.Ordinal));
+        var rows = await outbox.ListAsync(null, 10, default);
+        Assert.DoesNotContain(rows, r => r.Status == OutboxStatus.Sending);
+        var denied = rows.Single(r => r.Mail.IdempotencyKey == "denied:1");
+        Assert.Equal((OutboxStatus.Pending, now + new DispatchPolicy().FirstRetry, (string?)null), (denied.Status, denied.Mail.DueAt, denied.ClaimedBy));
+        Assert.Contains("UnauthorizedAccessException", denied.LastError, StringComparison.Ordinal);
+        Assert.Contains("is denied", denied.LastError, StringComparison.Ordinal);
+        // And the log says which mail and why, with the stack trace of the unexpected exception.
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
+        Assert.Contains("denied:1", line.Message, StringComparison.Ordinal);
+        Assert.IsType<UnauthorizedAccessException>(line.Exception);
+
+        // The rights mended: the mail goes at its retry, once.
+        delivery.Refusing = false;
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal((1, 1), await dispatcher.DispatchDueAsync("node-a", default) is var again ? (again.Claimed, again.Sent) : default);
+        Assert.Equal(1, delivery.Sends["denied:1"]);
+    }
+
     [Fact]
     public async Task TwoDispatchersOnOneDatabase_Send1000Mails_NoneTwice()
     {
@@ -371,7 +426,7 @@ public abstract partial class StoreContract
 
         async Task RunAsync(string node)
         {
-            var dispatcher = new OutboxDispatcher(new SqlMailOutbox(Db), delivery, Clock, policy);
+            var dispatcher = new OutboxDispatcher(new SqlMailOutbox(Db), delivery, Clock, policy, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
             while ((await dispatcher.DispatchDueAsync(node, default)).Claimed > 0) { }
         }
 

@@ -5,6 +5,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Mail;
+using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
 
@@ -21,7 +22,7 @@ public abstract partial class StoreContract
         var store = new SqlSequenceStore(Db);
         var templates = new SqlTemplateStore(Db);
         await templates.SeedAsync(BuiltInTemplates.All, Clock.GetUtcNow(), default);
-        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new HandlebarsTemplateRenderer(), new Links(), Clock);
+        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new HandlebarsTemplateRenderer(), new Links(), Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
         return (store, templates, runner, new SqlMailOutbox(Db));
     }
 
@@ -97,6 +98,46 @@ public abstract partial class StoreContract
         await runner.RunAsync(100, default);
         Assert.Equal(EnrolmentState.Completed, (await store.GetEnrolmentAsync(after.Id, default))!.State);
         Assert.Equal(2, (await outbox.ListAsync(null, 10, default)).Count);
+    }
+
+    /// <summary>A renderer that fails for one person's mail, as a template with a helper that throws on their data would.</summary>
+    private sealed class FailingRenderer(string failFor) : IMailTemplateRenderer
+    {
+        private readonly HandlebarsTemplateRenderer inner = new();
+
+        public RenderedMail Render(MailTemplate mailTemplate, TemplateValues values) =>
+            values.ContactName == failFor ? throw new FormatException("The template cannot render this contact.") : inner.Render(mailTemplate, values);
+
+        public IReadOnlyList<string> Check(MailTemplate mailTemplate) => inner.Check(mailTemplate);
+    }
+
+    /// <summary>Review C5: one enrolment's exception ended the whole run, and "see the log" had no log line behind it.</summary>
+    [Fact]
+    public async Task Runner_OneEnrolmentThatThrows_IsAProblemInTheLog_AndTheOthersAreMovedOn()
+    {
+        var store = new SqlSequenceStore(Db);
+        var templates = new SqlTemplateStore(Db);
+        await templates.SeedAsync(BuiltInTemplates.All, Clock.GetUtcNow(), default);
+        var log = new RecordingLogger<SequenceRunner>();
+        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new FailingRenderer("Piet"), new Links(), Clock, log);
+        var sequence = await store.AddSequenceAsync(TwoSteps() with { Steps = [new(BuiltInTemplates.FollowUp, 0)] }, Clock.GetUtcNow(), default);
+        var entry = await NewEntryAsync("Throw BV", Stage.Contacted);
+        var piet = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Piet", Email = "piet@throw.nl" }, default);
+        var eva = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@throw.nl" }, default);
+        var failing = (await runner.EnrolAsync(entry.Id, piet.Id, sequence.Id, "anne", default)).Enrolment!;
+        await runner.EnrolAsync(entry.Id, eva.Id, sequence.Id, "anne", default);
+
+        var run = await runner.RunAsync(100, default);
+
+        Assert.Equal((2, 1, 1), (run.Considered, run.Queued, run.Problems));
+        Assert.Contains("see the log", run.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["eva@throw.nl"], (await new SqlMailOutbox(Db).ListAsync(null, 10, default)).Select(m => m.Mail.ToAddress));
+        var line = Assert.Single(log.Lines);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
+        Assert.Contains($"Enrolment {failing.Id} ", line.Message, StringComparison.Ordinal);
+        Assert.IsType<FormatException>(line.Exception);
+        // Left as it was: tried again at the next run.
+        Assert.Equal(failing.Id, Assert.Single(await store.ListDueAsync(Clock.GetUtcNow(), 10, default)).Id);
     }
 
     [Fact]

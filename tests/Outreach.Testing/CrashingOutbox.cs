@@ -2,8 +2,12 @@ using Outreach.Core.Mail;
 
 namespace Outreach.Testing;
 
-/// <summary>Stands for the process dying at a chosen point: not a delivery failure, so nothing handles it.</summary>
-public sealed class SimulatedCrashException : Exception;
+/// <summary>
+/// Stands for the process dying at a chosen point, so nothing may handle it. The outboxes handle every failure of one item
+/// (FailurePolicy) except those that end the run, among them running out of memory: hence the base class, which lets it
+/// pass every per-item handler as a real crash would, leaving the claim to its lease.
+/// </summary>
+public sealed class SimulatedCrashException : OutOfMemoryException;
 
 /// <summary>
 /// An outbox whose process "dies" (throws <see cref="SimulatedCrashException"/>) when marking a mail sent, if told to; and

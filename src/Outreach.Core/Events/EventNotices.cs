@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Outreach.Core.Common;
+
 namespace Outreach.Core.Events;
 
 /// <summary>
@@ -68,10 +71,11 @@ public sealed record EventNoticeRun(int Claimed, int Done, int Retried, int Fail
 /// that is not permanent) holds every waiting notice until then, since all of them go to the same mailbox; any other failure
 /// of one notice (a broken template, a busy database) backs off that notice alone. A permanent refusal or too many attempts
 /// leaves a notice failed, visible on the event page. Notices run one after another: a mailbox takes few requests at once.
+/// The failure policy is the outboxes' shared one (<see cref="FailurePolicy"/>), with <see cref="Mail.DispatchPolicy.EventNotices"/>'s numbers.
 /// </summary>
-public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox queue, IEventInvitationChannel channel, TimeProvider clock, Mail.DispatchPolicy? policy = null)
+public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox queue, IEventInvitationChannel channel, TimeProvider clock, Mail.DispatchPolicy rules,
+    ILogger<EventNoticeDispatcher> logger)
 {
-    private readonly Mail.DispatchPolicy rules = policy ?? new Mail.DispatchPolicy { MaxAttempts = 10, MaxRetry = TimeSpan.FromHours(1) };
 
     /// <summary>A claim is given back this long before its lease ends, so no other claimer can take a notice still being passed on.</summary>
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
@@ -136,17 +140,16 @@ public sealed class EventNoticeDispatcher(IEventStore store, IEventNoticeOutbox 
                     pausedOne = notice.Id;
                     hold = ((Mail.MailboxPausedException)paused.InnerException!).Until;
                 }
-                catch (Exception ex) when (!(ex is OperationCanceledException && ct.IsCancellationRequested))
+                catch (Exception ex) when (!FailurePolicy.EndsTheRun(ex, ct))
                 {
-                    var channelFailure = ex as EventChannelException;
-                    var last = channelFailure is { Permanent: true } || notice.Attempts >= rules.MaxAttempts;
-                    var retryAt = last ? (DateTimeOffset?)null : clock.GetUtcNow() + rules.RetryDelay(notice.Attempts, channelFailure?.RetryAfter);
-                    var reason = channelFailure is null ? $"{ex.GetType().Name}: {ex.Message}" : ex.Message;
-                    await queue.MarkFailedAsync(notice.Id, node, reason, retryAt, ct).ConfigureAwait(false);
-                    if (last) failed++;
+                    var failure = rules.Judge(ex, notice.Attempts, clock.GetUtcNow());
+                    FailurePolicy.Log(logger, "event notice", $"{notice.Id} ({notice.Kind} of invitation {notice.InvitationId}, event {notice.EventId})", notice.Attempts, failure, ex);
+                    await queue.MarkFailedAsync(notice.Id, node, failure.Reason, failure.RetryAt, ct).ConfigureAwait(false);
+                    if (failure.GivenUp) failed++;
                     else retried++;
-                    // The service asked to wait: the rest wait as long, untried.
-                    if (channelFailure is { Permanent: false } && retryAt is { } again) hold = again;
+                    // Unlike a mail's, any passing failure of the channel (not only one that asked to wait) holds the rest
+                    // until this notice's retry: every notice goes to the one calendar or mailbox, so they would fail alike.
+                    if (ex is EventChannelException { Permanent: false } && failure.RetryAt is { } again) hold = again;
                 }
             }
         }

@@ -50,7 +50,7 @@ public interface IEventInvitationChannel
 /// trying again can help; <see cref="RetryAfter"/> is the service's own Retry-After when it gave one.
 /// </summary>
 public sealed class EventChannelException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception(message, inner)
+    : Exception(message, inner), Common.IServiceFailure
 {
     public bool Permanent { get; } = permanent;
     public TimeSpan? RetryAfter { get; } = retryAfter;

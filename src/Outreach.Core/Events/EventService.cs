@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Outreach.Core.Common;
 
 namespace Outreach.Core.Events;
@@ -17,7 +18,8 @@ public sealed record InviteResult(int Invited, int ExcludedOptedOut, int Exclude
 /// notices to the channel at once. A crash or a refusing service after the change leaves the notices queued for the
 /// event-notices job, so no invitee misses an invitation, update, cancellation or offered place.
 /// </summary>
-public sealed class EventService(IEventStore store, IEventInvitationChannel channel, EventNoticeDispatcher notices, EventOptions options, TimeProvider clock, string? node = null)
+public sealed partial class EventService(IEventStore store, IEventInvitationChannel channel, EventNoticeDispatcher notices, EventOptions options, TimeProvider clock,
+    ILogger<EventService> logger, string? node = null)
 {
     private const int Attempts = 5;
 
@@ -140,11 +142,23 @@ public sealed class EventService(IEventStore store, IEventInvitationChannel chan
             // time, so a person waits for one calendar call at most past the budget.
             await notices.DispatchAsync(eventId, $"{nodeName}/{Guid.NewGuid():N}", NoticeBudget, ct, NoticesPerClaim).ConfigureAwait(false);
         }
-        catch (Exception)
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Deliberately swallowed, a cancelled request included: the change is stored, and the job passes on what is left.
+            // The person left (or the host stops): the change is stored, and the job passes on what is left.
+            LogNoticesLeftToTheJob(logger, eventId);
+        }
+        catch (Exception ex) when (!FailurePolicy.EndsTheRun(ex, ct))
+        {
+            // Not the caller's error: the change is stored and the notices stay queued for the job, but it is logged.
+            LogNoticesFailed(logger, ex, eventId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId}: the request ended before its notices were passed on; the event-notices job passes them on")]
+    private static partial void LogNoticesLeftToTheJob(ILogger logger, long eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId}: passing its notices on at once failed; they stay queued for the event-notices job")]
+    private static partial void LogNoticesFailed(ILogger logger, Exception exception, long eventId);
 
     private async Task<EventResult> ChangeAsync(long eventId, string action,
         Func<NetworkEvent, IReadOnlyList<Invitation>, DateTimeOffset, (NetworkEvent Event, EventDecision Decision)> decide, CancellationToken ct)

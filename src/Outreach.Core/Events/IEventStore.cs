@@ -36,6 +36,12 @@ public interface IEventStore
     Task<IReadOnlyList<InvitationView>> ListInvitationViewsAsync(long eventId, CancellationToken ct);
     Task<IReadOnlyList<ContactEventHistory>> ListForContactAsync(long contactId, CancellationToken ct);
 
+    /// <summary>As <see cref="ListForContactAsync"/> for every contact of the organisation at once (one query).</summary>
+    Task<IReadOnlyList<ContactEventHistory>> ListForOrganisationAsync(long organisationId, CancellationToken ct);
+
+    /// <summary>Every invitation of every event, by event then id (one query, for lists of events with their counts).</summary>
+    Task<IReadOnlyList<Invitation>> ListAllInvitationsAsync(CancellationToken ct);
+
     /// <summary>Stores the change; returns the stored event and the stored (new and changed) invitations.</summary>
     /// <exception cref="ConcurrentEventChangeException">The event changed since it was read.</exception>
     Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct);

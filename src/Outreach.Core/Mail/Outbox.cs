@@ -127,7 +127,7 @@ public interface IMailOutbox
 
 /// <summary>Why a delivery failed, and whether trying again can help.</summary>
 public sealed class MailDeliveryException(string message, bool permanent = false, TimeSpan? retryAfter = null, Exception? inner = null)
-    : Exception(message, inner)
+    : Exception(message, inner), Common.IServiceFailure
 {
     public bool Permanent { get; } = permanent;
     public TimeSpan? RetryAfter { get; } = retryAfter;

@@ -1,11 +1,21 @@
+using Microsoft.Extensions.Logging;
+using Outreach.Core.Common;
+
 namespace Outreach.Core.Mail;
 
-/// <summary>Attempts and backoff for the outbox (options bound from "Mail").</summary>
-public sealed record DispatchPolicy
+/// <summary>
+/// A leased queue's claims (lease, batch, parallelism) on top of the shared <see cref="FailurePolicy"/> (attempts, backoff).
+/// The mail outbox's (options bound from "Mail") is the default; the event notices' is <see cref="EventNotices"/>.
+/// </summary>
+public sealed record DispatchPolicy : FailurePolicy
 {
-    public int MaxAttempts { get; init; } = 6;
-    public TimeSpan FirstRetry { get; init; } = TimeSpan.FromMinutes(1);
-    public TimeSpan MaxRetry { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>
+    /// Event notices are retried for longer (10 attempts, about four hours, the step capped at an hour) than a mail (6
+    /// attempts, about half an hour): an invitation or an offered place must still arrive before the event, and a notice
+    /// fails mostly when the calendar service is down as a whole, rarely for one invitee.
+    /// </summary>
+    public static DispatchPolicy EventNotices { get; } = new() { MaxAttempts = 10, MaxRetry = TimeSpan.FromHours(1) };
+
     /// <summary>How long a claim holds: longer than one send can take, short enough that a crashed node's mail moves on soon.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(5);
     public int BatchSize { get; init; } = 50;
@@ -14,13 +24,6 @@ public sealed record DispatchPolicy
     /// rate; Outlook allows 4 concurrent requests per mailbox, hence the default.
     /// </summary>
     public int Parallelism { get; init; } = 4;
-
-    /// <summary>Exponential backoff (1, 2, 4 … minutes, capped), or the service's Retry-After when it is longer.</summary>
-    public TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
-    {
-        var exponential = TimeSpan.FromTicks(Math.Min(MaxRetry.Ticks, FirstRetry.Ticks * (1L << Math.Clamp(attempt - 1, 0, 30))));
-        return retryAfter is { } asked && asked > exponential ? (asked < MaxRetry ? asked : MaxRetry) : exponential;
-    }
 }
 
 /// <summary>
@@ -38,10 +41,11 @@ public sealed record DispatchResult(int Claimed, int Sent, int AlreadyDelivered,
 /// A wait the service asks for (Graph's 429/503 Retry-After) holds for the whole mailbox: once one mail meets it (its send
 /// failed with a Retry-After, or the delivery found the mailbox paused, <see cref="MailboxPausedException"/>), the batch's
 /// other mails are not sent but given back, due when the wait ends and without an attempt counted against them.
+/// Any other failure of one mail is that mail's alone (<see cref="FailurePolicy"/>): recorded on its row, logged, backed off
+/// or given up on, while the batch goes on.
 /// </summary>
-public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery, TimeProvider clock, DispatchPolicy? policy = null)
+public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery, TimeProvider clock, DispatchPolicy rules, ILogger<OutboxDispatcher> logger)
 {
-    private readonly DispatchPolicy rules = policy ?? new DispatchPolicy();
 
     public async Task<DispatchResult> DispatchDueAsync(string node, CancellationToken ct)
     {
@@ -93,16 +97,18 @@ public sealed class OutboxDispatcher(IMailOutbox outbox, IMailDelivery delivery,
             {
                 await GiveBackAsync(mail, paused.Until, token);
             }
-            catch (MailDeliveryException ex)
+            catch (Exception ex) when (!FailurePolicy.EndsTheRun(ex, token))
             {
-                var last = ex.Permanent || mail.Attempts >= rules.MaxAttempts;
+                // Not only the delivery's own failures: a folder that refuses the file or a bug must not fault the batch
+                // (its other claims would wait out their lease, each with an attempt used up).
                 var now = clock.GetUtcNow();
-                var retryAt = last ? (DateTimeOffset?)null : now + rules.RetryDelay(mail.Attempts, ex.RetryAfter);
-                await outbox.MarkAttemptFailedAsync(mail.Id, node, ex.Message, retryAt, token);
-                if (last) Interlocked.Increment(ref dead);
+                var failure = rules.Judge(ex, mail.Attempts, now);
+                FailurePolicy.Log(logger, "mail", $"{mail.Id} ({mail.Mail.IdempotencyKey})", mail.Attempts, failure, ex);
+                await outbox.MarkAttemptFailedAsync(mail.Id, node, failure.Reason, failure.RetryAt, token);
+                if (failure.GivenUp) Interlocked.Increment(ref dead);
                 else Interlocked.Increment(ref retried);
                 // The service asked this mailbox to wait: the rest of the batch waits as long.
-                if (!ex.Permanent && ex.RetryAfter is { } wait && wait > TimeSpan.Zero) InterlockedMax(ref holdUntil, (now + wait).UtcTicks);
+                if (failure.ServiceWait is { } wait) InterlockedMax(ref holdUntil, (now + wait).UtcTicks);
             }
         });
 

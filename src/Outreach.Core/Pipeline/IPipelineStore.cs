@@ -69,6 +69,9 @@ public interface IPipelineStore
     Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct);
     Task<ProspectSummary?> GetSummaryAsync(long entryId, CancellationToken ct);
 
+    /// <summary>Every entry of the organisation as <see cref="GetSummaryAsync"/> reads one, in id order: one query, however many.</summary>
+    Task<IReadOnlyList<ProspectSummary>> ListSummariesForOrganisationAsync(long organisationId, CancellationToken ct);
+
     /// <summary>Entries in not now whose revisit date is on or before <paramref name="today"/>.</summary>
     Task<IReadOnlyList<PipelineEntry>> ListRevisitsDueAsync(DateOnly today, CancellationToken ct);
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Outreach.Core.Common;
 using Outreach.Core.Mail;
 using Outreach.Core.Pipeline;
@@ -24,8 +25,10 @@ public sealed record EnrolOutcome(Enrolment? Enrolment, DomainMessage? Refusal);
 /// <summary>
 /// Moves enrolments along: plans the first step, stops what must stop (opt-out, bounce, the prospect moving on), holds what
 /// the frequency cap forbids, and puts due steps in the outbox together with the enrolment's advance. Orchestration over ports.
+/// An enrolment that cannot be moved on (its sequence has no steps, its template is missing, or anything throws) is one
+/// problem, logged with its id and why; the run goes on with the others and tries it again next time.
 /// </summary>
-public sealed class SequenceRunner(
+public sealed partial class SequenceRunner(
     ISequenceStore store,
     ITemplateStore templates,
     IProspectStore prospects,
@@ -33,6 +36,7 @@ public sealed class SequenceRunner(
     IMailTemplateRenderer renderer,
     IUnsubscribeLinks links,
     TimeProvider clock,
+    ILogger<SequenceRunner> logger,
     SequenceSettings? settings = null)
 {
     public const string Purpose = "sequence";
@@ -93,54 +97,73 @@ public sealed class SequenceRunner(
         foreach (var original in due)
         {
             ct.ThrowIfCancellationRequested();
-            if (!sequences.TryGetValue(original.SequenceId, out var sequence))
-                sequences[original.SequenceId] = sequence = await store.GetSequenceAsync(original.SequenceId, ct);
-            if (sequence is null || sequence.Steps.Count == 0) { problems++; continue; }
-
-            var enrolment = EnrolmentRules.Schedule(original, sequence, rules.Window);
-            var prospect = await pipeline.GetSummaryAsync(enrolment.ProspectId, ct);
-            var contact = await prospects.GetContactAsync(enrolment.ContactId, ct);
-            StopReason? stop = prospect is null || EnrolmentRules.EndsSequence(sequence.Stage, prospect.Stage) ? StopReason.StageMovedOn
-                : contact is null || contact.Erased || contact.OptedOut ? StopReason.OptedOut
-                : contact.BouncedAt is not null ? StopReason.HardBounce
-                : null;
-            if (stop is { } why)
+            try
             {
-                if (await store.StopAsync(enrolment.Id, why, now, ct)) stopped++;
-                continue;
+                if (!sequences.TryGetValue(original.SequenceId, out var sequence))
+                    sequences[original.SequenceId] = sequence = await store.GetSequenceAsync(original.SequenceId, ct);
+                if (sequence is null || sequence.Steps.Count == 0)
+                {
+                    problems++;
+                    LogNoSteps(logger, original.Id, original.SequenceId);
+                    continue;
+                }
+
+                var enrolment = EnrolmentRules.Schedule(original, sequence, rules.Window);
+                var prospect = await pipeline.GetSummaryAsync(enrolment.ProspectId, ct);
+                var contact = await prospects.GetContactAsync(enrolment.ContactId, ct);
+                StopReason? stop = prospect is null || EnrolmentRules.EndsSequence(sequence.Stage, prospect.Stage) ? StopReason.StageMovedOn
+                    : contact is null || contact.Erased || contact.OptedOut ? StopReason.OptedOut
+                    : contact.BouncedAt is not null ? StopReason.HardBounce
+                    : null;
+                if (stop is { } why)
+                {
+                    if (await store.StopAsync(enrolment.Id, why, now, ct)) stopped++;
+                    continue;
+                }
+
+                var recent = await store.ListRecentOutreachAsync(enrolment.ContactId, now - rules.Cap.Period - TimeSpan.FromDays(1), ct);
+                var ownKey = KeyFor(enrolment.Id, enrolment.NextStep);
+                var decision = EnrolmentRules.Decide(enrolment, sequence, contact!.OptedOut, recent.Where(r => r.Key != ownKey).Select(r => r.At), now, rules.Window, rules.Cap);
+                switch (decision)
+                {
+                    case EnrolmentDecision.Wait:
+                        // Planned, or a pause that ran out: save only what changed.
+                        var waiting = enrolment.State == EnrolmentState.Paused && enrolment.PausedUntil <= now
+                            ? enrolment with { State = EnrolmentState.Active, PausedUntil = null }
+                            : enrolment;
+                        if (waiting != original && await store.SaveAsync(waiting with { HeldUntil = null }, now, ct)) planned++;
+                        break;
+                    case EnrolmentDecision.HeldByCap h:
+                        if (await store.SaveAsync(enrolment with { HeldUntil = h.Until }, now, ct)) held++;
+                        break;
+                    case EnrolmentDecision.Send send:
+                        var mail = await ComposeAsync(enrolment, send, contact, prospect!, covenants, ct);
+                        if (mail is null)
+                        {
+                            problems++;
+                            LogNoTemplate(logger, enrolment.Id, send.Step, send.What.TemplateKey);
+                            break;
+                        }
+                        var advanced = EnrolmentRules.Advance(enrolment with { State = EnrolmentState.Active, PausedUntil = null }, sequence, send.At, rules.Window);
+                        if (await store.QueueStepAsync(advanced, mail, now, ct))
+                        {
+                            queued++;
+                            if (advanced.State == EnrolmentState.Completed) completed++;
+                        }
+                        break;
+                    case EnrolmentDecision.Ended ended:
+                        if (await store.StopAsync(enrolment.Id, ended.Why, now, ct)) stopped++;
+                        break;
+                    case EnrolmentDecision.Done:
+                        if (await store.SaveAsync(enrolment with { State = EnrolmentState.Completed, NextDue = null }, now, ct)) completed++;
+                        break;
+                }
             }
-
-            var recent = await store.ListRecentOutreachAsync(enrolment.ContactId, now - rules.Cap.Period - TimeSpan.FromDays(1), ct);
-            var ownKey = KeyFor(enrolment.Id, enrolment.NextStep);
-            var decision = EnrolmentRules.Decide(enrolment, sequence, contact!.OptedOut, recent.Where(r => r.Key != ownKey).Select(r => r.At), now, rules.Window, rules.Cap);
-            switch (decision)
+            catch (Exception ex) when (!FailurePolicy.EndsTheRun(ex, ct))
             {
-                case EnrolmentDecision.Wait:
-                    // Planned, or a pause that ran out: save only what changed.
-                    var waiting = enrolment.State == EnrolmentState.Paused && enrolment.PausedUntil <= now
-                        ? enrolment with { State = EnrolmentState.Active, PausedUntil = null }
-                        : enrolment;
-                    if (waiting != original && await store.SaveAsync(waiting with { HeldUntil = null }, now, ct)) planned++;
-                    break;
-                case EnrolmentDecision.HeldByCap h:
-                    if (await store.SaveAsync(enrolment with { HeldUntil = h.Until }, now, ct)) held++;
-                    break;
-                case EnrolmentDecision.Send send:
-                    var mail = await ComposeAsync(enrolment, send, contact, prospect!, covenants, ct);
-                    if (mail is null) { problems++; break; }
-                    var advanced = EnrolmentRules.Advance(enrolment with { State = EnrolmentState.Active, PausedUntil = null }, sequence, send.At, rules.Window);
-                    if (await store.QueueStepAsync(advanced, mail, now, ct))
-                    {
-                        queued++;
-                        if (advanced.State == EnrolmentState.Completed) completed++;
-                    }
-                    break;
-                case EnrolmentDecision.Ended ended:
-                    if (await store.StopAsync(enrolment.Id, ended.Why, now, ct)) stopped++;
-                    break;
-                case EnrolmentDecision.Done:
-                    if (await store.SaveAsync(enrolment with { State = EnrolmentState.Completed, NextDue = null }, now, ct)) completed++;
-                    break;
+                // One enrolment's failure (a busy database, a template that does not render) must not end the batch.
+                problems++;
+                LogEnrolmentFailed(logger, ex, original.Id, original.SequenceId);
             }
         }
 
@@ -179,6 +202,15 @@ public sealed class SequenceRunner(
             DueAt = send.At,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Enrolment {EnrolmentId} (sequence {SequenceId}) could not be moved on; it is tried again at the next run")]
+    private static partial void LogEnrolmentFailed(ILogger logger, Exception exception, long enrolmentId, long sequenceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Enrolment {EnrolmentId}: its sequence {SequenceId} is gone or has no steps")]
+    private static partial void LogNoSteps(ILogger logger, long enrolmentId, long sequenceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Enrolment {EnrolmentId}: step {Step} has no template '{TemplateKey}' in either language")]
+    private static partial void LogNoTemplate(ILogger logger, long enrolmentId, int step, string templateKey);
 
     private static EnrolOutcome Refuse(string message, params string[] args) => new(null, new DomainMessage(message, args));
 

@@ -5,22 +5,16 @@ using Outreach.Core.Prospects.Import;
 
 namespace Outreach.Storage.Import;
 
-/// <summary>The header and rows of an import file, or why the file cannot be read at all.</summary>
-public sealed record CsvReadResult(IReadOnlyList<string> Header, IReadOnlyList<ImportRow> Rows, DomainMessage? Error)
-{
-    public static CsvReadResult Failed(DomainMessage error) => new([], [], error);
-}
-
 /// <summary>
 /// Reads an organisations-and-contacts CSV (UTF-8, comma or semicolon separated) into rows numbered as a spreadsheet numbers them.
 /// Problems become messages with row numbers, never exceptions: too large, not CSV, unbalanced quotes. Bytes that are not
 /// UTF-8 are read as U+FFFD, which the planner reports per cell.
 /// </summary>
-public sealed class CsvProspectReader(ImportOptions? options = null)
+public sealed class CsvProspectReader(ImportOptions? options = null) : IImportFileReader
 {
     private readonly ImportOptions options = options ?? new ImportOptions();
 
-    public async Task<CsvReadResult> ReadAsync(Stream csv, IProgress<ImportProgress>? progress, CancellationToken ct)
+    public async Task<ImportFile> ReadAsync(Stream csv, IProgress<ImportProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(csv);
         var input = await ReadBoundedAsync(csv, options.MaxFileBytes, ct);
@@ -29,7 +23,7 @@ public sealed class CsvProspectReader(ImportOptions? options = null)
             var limit = options.MaxFileBytes >= 1024 * 1024
                 ? (options.MaxFileBytes / (1024.0 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " MB"
                 : (options.MaxFileBytes / 1024.0).ToString("0.#", CultureInfo.InvariantCulture) + " KB";
-            return CsvReadResult.Failed(new DomainMessage("The file is larger than {0}; split it into smaller files.", limit));
+            return ImportFile.Failed(new DomainMessage("The file is larger than {0}; split it into smaller files.", limit));
         }
 
         var malformed = new List<CsvMalformedRecord>();
@@ -55,7 +49,7 @@ public sealed class CsvProspectReader(ImportOptions? options = null)
             using var reader = CsvReader.Create(input.Value, readerOptions);
             await reader.ReadHeaderAsync(ct);
             header = [.. reader.Headers];
-            if (header.All(string.IsNullOrWhiteSpace)) return CsvReadResult.Failed(new DomainMessage("The file is empty."));
+            if (header.All(string.IsNullOrWhiteSpace)) return ImportFile.Failed(new DomainMessage("The file is empty."));
             while (await reader.ReadAsync(ct))
             {
                 var values = reader.Current.ToArray();
@@ -67,7 +61,7 @@ public sealed class CsvProspectReader(ImportOptions? options = null)
         }
         catch (CsvFormatException e)
         {
-            return CsvReadResult.Failed(new DomainMessage("The file is not valid CSV near row {0} (line {1} of the file): {2}",
+            return ImportFile.Failed(new DomainMessage("The file is not valid CSV near row {0} (line {1} of the file): {2}",
                 e.RecordNumber.ToString(CultureInfo.InvariantCulture), e.LineNumber.ToString(CultureInfo.InvariantCulture), e.Message));
         }
 
@@ -75,13 +69,13 @@ public sealed class CsvProspectReader(ImportOptions? options = null)
         if (unclosed >= 0)
         {
             var unterminated = malformed[unclosed];
-            return CsvReadResult.Failed(new DomainMessage(
+            return ImportFile.Failed(new DomainMessage(
                 "Row {0} (line {1} of the file) opens a quote that is never closed, so the rest of the file cannot be read; close the quote and try again.",
                 unterminated.RecordNumber.ToString(CultureInfo.InvariantCulture), unterminated.LineNumber.ToString(CultureInfo.InvariantCulture)));
         }
 
         progress?.Report(new ImportProgress(ImportPhase.Reading, rows.Count, rows.Count));
-        return new CsvReadResult(header, WithQuotingProblems(rows, malformed), null);
+        return new ImportFile(header, WithQuotingProblems(rows, malformed), null);
     }
 
     /// <summary>Rows whose quoting was repaired by guessing are marked invalid rather than imported as guessed.</summary>

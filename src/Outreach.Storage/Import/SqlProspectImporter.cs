@@ -14,7 +14,7 @@ namespace Outreach.Storage.Import;
 /// and website are stored as they are, with the normalised name the planner worked out. Built for large files on one connection:
 /// SQLite gets reused prepared INSERTs with ids allocated up front, PostgreSQL binary COPY and array-based INSERTs.
 /// </summary>
-public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportOptions? options = null, Outreach.Core.Audit.IAuditActor? actor = null)
+public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportOptions? options = null, Outreach.Core.Audit.IAuditActor? actor = null) : IProspectImportStore
 {
     /// <summary>The reason on the first history line of every imported entry.</summary>
     public const string HistoryReason = "Imported from CSV";
@@ -22,6 +22,9 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
     public const string ImportSource = "CSV import";
 
     private readonly ImportOptions options = options ?? new ImportOptions();
+
+    /// <summary>The export reads what the import writes, so the two stay in step.</summary>
+    public Task ExportAsync(Stream output, CancellationToken ct) => new CsvProspectExporter(db).ExportAsync(output, ct);
 
     public async Task<ImportResult> ImportAsync(ImportPlan plan, bool importValidRowsOnly, string by, IProgress<ImportProgress>? progress, CancellationToken ct)
     {

@@ -49,8 +49,9 @@ public static class EventsApi
 
     private static async Task<IResult> ListAsync(IEventStore events, CancellationToken ct)
     {
-        var list = new List<EventDto>();
-        foreach (var e in await events.ListEventsAsync(ct)) list.Add(EventDto.From(e, await events.ListInvitationsAsync(e.Id, ct)));
+        // Two queries for the whole list, not one per event.
+        var invitations = (await events.ListAllInvitationsAsync(ct)).ToLookup(i => i.EventId);
+        var list = (await events.ListEventsAsync(ct)).Select(e => EventDto.From(e, invitations[e.Id].ToList())).ToList();
         return TypedResults.Ok(list);
     }
 

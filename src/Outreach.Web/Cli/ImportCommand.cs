@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Outreach.Core.Prospects.Import;
 using Outreach.Storage;
-using Outreach.Storage.Import;
 using Spectre.Console;
 
 namespace Outreach.Web.Cli;

@@ -58,10 +58,11 @@ public static class EventRegistration
 
         services.AddSingleton<IEventFollowUpEnrolment, SequenceFollowUpEnrolment>();
         services.AddSingleton<EventNoticeDispatcher>(sp => new EventNoticeDispatcher(
-            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventNoticeOutbox>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<TimeProvider>(),
+            Core.Mail.DispatchPolicy.EventNotices, sp.GetRequiredService<ILogger<EventNoticeDispatcher>>()));
         services.AddSingleton<EventService>(sp => new EventService(
             sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<EventNoticeDispatcher>(),
-            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventService>>()));
         return services;
     }
 

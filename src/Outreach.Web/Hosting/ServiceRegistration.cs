@@ -48,7 +48,11 @@ public static class ServiceRegistration
         services.AddSingleton<PipelineService>();
         services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
-        services.AddSingleton<ProspectImport>();
+        // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.
+        services.AddSingleton<Core.Prospects.Import.IImportFileReader>(sp => new CsvProspectReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value));
+        services.AddSingleton<Core.Prospects.Import.IProspectImportStore>(sp => new SqlProspectImporter(sp.GetRequiredService<Database>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value, sp.GetRequiredService<IAuditActor>()));
+        services.AddSingleton<Core.Prospects.Import.ProspectImport>();
         services.AddSingleton<DemoDataSeeder>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentActor>();

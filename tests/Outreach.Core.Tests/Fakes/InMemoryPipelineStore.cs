@@ -126,4 +126,7 @@ internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations
 
     public Task<ProspectSummary?> GetSummaryAsync(long entryId, CancellationToken ct) =>
         throw new NotSupportedException("Not needed by the domain tests.");
+
+    public Task<IReadOnlyList<ProspectSummary>> ListSummariesForOrganisationAsync(long organisationId, CancellationToken ct) =>
+        throw new NotSupportedException("Not needed by the domain tests.");
 }

@@ -14,9 +14,10 @@ public sealed class IndexModel(IEventStore events, IProspectStore prospects) : P
     {
         Covenants = (await prospects.ListCovenantsAsync(ct)).ToDictionary(c => c.Id, c => c.Name);
         var rows = new List<(NetworkEvent, int, int, int)>();
+        var all = (await events.ListAllInvitationsAsync(ct)).ToLookup(i => i.EventId);
         foreach (var e in await events.ListEventsAsync(ct))
         {
-            var invitations = await events.ListInvitationsAsync(e.Id, ct);
+            var invitations = all[e.Id].ToList();
             rows.Add((e, EventRules.PlacesTaken(invitations), invitations.Count(i => i.Place == PlaceStatus.Waitlisted), invitations.Count));
         }
 

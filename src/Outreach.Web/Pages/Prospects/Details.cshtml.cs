@@ -130,22 +130,19 @@ public sealed class DetailsModel(
         DynamicsAccount = Organisation.RemovedAt is null ? dataverse.Value.AccountPage(Organisation.DataverseId) : null;
         Contacts = await prospects.ListContactsAsync(summary.OrganisationId, ct);
         History = await pipeline.HistoryAsync(id, ct);
-        var others = new List<ProspectSummary>();
-        foreach (var entry in await pipeline.ListEntriesForOrganisationAsync(summary.OrganisationId, ct))
-        {
-            if (entry.Id != id && await pipeline.GetSummaryAsync(entry.Id, ct) is { } other) others.Add(other);
-        }
-
-        OtherEntries = others;
+        // One query each for the other entries and the contacts' events, however many there are (review C7).
+        OtherEntries = (await pipeline.ListSummariesForOrganisationAsync(summary.OrganisationId, ct)).Where(e => e.Id != id).ToList();
         Enrolments = await sequences.ListEnrolmentsForProspectAsync(id, ct);
         // The outbox exists only with Dynamics configured.
         RefusedWriteBacks = await writeBack.RefusedAsync(id, 5, ct);
         Replies = await replies.ListForOrganisationAsync(summary.OrganisationId, 20, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
-        var eventHistory = new List<(Contact, Core.Events.ContactEventHistory)>();
-        foreach (var contact in Contacts)
-            eventHistory.AddRange((await events.ListForContactAsync(contact.Id, ct)).Select(h => (contact, h)));
-        EventHistory = eventHistory.OrderByDescending(x => x.Item2.EventStartsAt).ToList();
+        var contacts = Contacts.Select((contact, order) => (contact, order)).ToDictionary(x => x.contact.Id);
+        EventHistory = (await events.ListForOrganisationAsync(summary.OrganisationId, ct))
+            .Where(h => contacts.ContainsKey(h.Invitation.ContactId))
+            .Select(h => (contacts[h.Invitation.ContactId], h))
+            .OrderByDescending(x => x.h.EventStartsAt).ThenBy(x => x.Item1.order)
+            .Select(x => (x.Item1.contact, x.h)).ToList();
         if (Request.Method == HttpMethods.Get)
         {
             NextAction = summary.NextAction;
