@@ -74,7 +74,8 @@ public sealed class StoredCodesTests
 
     [Fact]
     public void JobOutcome_IsStoredAsItsCode_KeepingTheMemberNamesItWasFirstStoredUnder() => AssertBothWays(JobOutcomes.Code, JobOutcomes.Parse,
-        (JobOutcome.Running, "Running"), (JobOutcome.Succeeded, "Succeeded"), (JobOutcome.Failed, "Failed"), (JobOutcome.Skipped, "Skipped"));
+        (JobOutcome.Running, "Running"), (JobOutcome.Succeeded, "Succeeded"), (JobOutcome.Failed, "Failed"), (JobOutcome.Skipped, "Skipped"),
+        (JobOutcome.PartlyFailed, "PartlyFailed"));
 
     [Fact]
     public void Stage_IsStoredAsItsCode() => AssertBothWays(Stages.Code, Stages.Parse,

@@ -66,7 +66,8 @@ public sealed class CalendarAnswerTests
         var sequences = new SqlSequenceStore(f.Db);
         var options = new EventOptions { OrganizerEmail = GraphFixture.Mailbox };
         var channel = new MailInvitationChannel(prospects, f.Outbox, new HandlebarsTemplateRenderer(), new Links(), options, f.Clock);
-        var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(f.Db), channel, f.Clock), options, f.Clock);
+        var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(f.Db), channel, f.Clock, DispatchPolicy.EventNotices,
+            NullLogger<EventNoticeDispatcher>.Instance), options, f.Clock, NullLogger<EventService>.Instance);
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), new SqlReplyLog(f.Db), f.Outbox, prospects,
             SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox, new CalendarReplyAnswers(events, prospects, service));

@@ -93,15 +93,8 @@ public sealed class DataverseHostTests
         {
             ["fullname"] = "Iris Dekker", ["emailaddress1"] = "iris@gastheer.example", ["_parentcustomerid_value"] = account.ToString("D"),
         });
-        await using var factory = new OutreachAppFactory();
-        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
-        await using var app = factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
-            b.UseSetting("Dataverse:AccessToken", server.Token);
-        });
-        var client = app.CreateClient();
-        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await using var host = await DataverseHost.StartAsync(server);
+        var (app, client) = (host.App, host.Client);
         await RunSyncAsync(app, client, 1);
         var contactId = (await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().FindContactsByEmailAsync("iris@gastheer.example", default)).Single().Id;
 
@@ -130,15 +123,8 @@ public sealed class DataverseHostTests
         await using var server = await LocalDataverseServer.StartAsync();
         var account = Guid.NewGuid();
         server.Upsert("accounts", account, new JsonObject { ["name"] = "Goudsmederij Noord B.V.", ["otr_covenant"] = "gold" });
-        await using var factory = new OutreachAppFactory();
-        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
-        await using var app = factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
-            b.UseSetting("Dataverse:AccessToken", server.Token);
-        });
-        var client = app.CreateClient();
-        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await using var host = await DataverseHost.StartAsync(server);
+        var (app, client) = (host.App, host.Client);
         await RunSyncAsync(app, client, 1);
         var prospect = (await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Goudsmederij")).GetProperty("items")[0].GetProperty("id").GetInt64();
 
@@ -163,15 +149,8 @@ public sealed class DataverseHostTests
         var (gone, kept) = (Guid.NewGuid(), Guid.NewGuid());
         server.Upsert("accounts", gone, new JsonObject { ["name"] = "Vertrokken Metaal B.V.", ["otr_covenant"] = "gold" });
         server.Upsert("accounts", kept, new JsonObject { ["name"] = "Blijvend Goud B.V.", ["otr_covenant"] = "gold" });
-        await using var factory = new OutreachAppFactory();
-        factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
-        await using var app = factory.WithWebHostBuilder(b =>
-        {
-            b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
-            b.UseSetting("Dataverse:AccessToken", server.Token);
-        });
-        var client = app.CreateClient();
-        await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await using var host = await DataverseHost.StartAsync(server);
+        var (app, client) = (host.App, host.Client);
         await RunSyncAsync(app, client, 1);
         async Task<long> ProspectAsync(string q) => (await client.GetFromJsonAsync<JsonElement>($"/api/prospects?q={q}")).GetProperty("items")[0].GetProperty("id").GetInt64();
         var (goneProspect, keptProspect) = (await ProspectAsync("Vertrokken"), await ProspectAsync("Blijvend"));
@@ -242,5 +221,39 @@ public sealed class DataverseHostTests
         Assert.Contains("data-testid=\"card-removed\"", board, StringComparison.Ordinal);
         var listed = await client.GetFromJsonAsync<JsonElement>("/api/prospects?q=Gone");
         Assert.Equal(new DateTimeOffset(2026, 11, 17, 10, 0, 0, TimeSpan.Zero), listed.GetProperty("items")[0].GetProperty("removedInDynamicsAt").GetDateTimeOffset());
+    }
+
+    /// <summary>The host on the local Dataverse server with the gold covenant, its clock at 09:07 on 18 November 2026.</summary>
+    private sealed class DataverseHost : IAsyncDisposable
+    {
+        private readonly OutreachAppFactory factory;
+
+        private DataverseHost(OutreachAppFactory factory, Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> app, HttpClient client) =>
+            (this.factory, App, Client) = (factory, app, client);
+
+        public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> App { get; }
+        public HttpClient Client { get; }
+        public Testing.FakeTimeProvider Clock => factory.Clock;
+
+        public static async Task<DataverseHost> StartAsync(LocalDataverseServer server)
+        {
+            var factory = new OutreachAppFactory();
+            factory.Clock.Set(new DateTimeOffset(2026, 11, 18, 9, 7, 0, TimeSpan.Zero));
+            var app = factory.WithWebHostBuilder(b =>
+            {
+                b.UseSetting("Dataverse:Url", server.Url.AbsoluteUri.TrimEnd('/'));
+                b.UseSetting("Dataverse:AccessToken", server.Token);
+            });
+            var host = new DataverseHost(factory, app, app.CreateClient());
+            await app.Services.GetRequiredService<Core.Prospects.IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+            return host;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await App.DisposeAsync();
+            await factory.DisposeAsync();
+        }
     }
 }

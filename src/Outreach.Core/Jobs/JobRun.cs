@@ -19,6 +19,7 @@ public static class JobOutcomes
         [JobOutcome.Succeeded] = "Succeeded",
         [JobOutcome.Failed] = "Failed",
         [JobOutcome.Skipped] = "Skipped",
+        [JobOutcome.PartlyFailed] = "PartlyFailed",
     });
 
     public static string Code(this JobOutcome outcome) => Table.Code(outcome);
