@@ -27,6 +27,13 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 /// (that planning is <see cref="WriteBackPlan"/>, without I/O). The request prefers continue-on-error, so a refused
 /// change set holds back none after it.
 /// </summary>
+/// <remarks>
+/// Why not the mail and notice outboxes' FailurePolicy: those are sent by every node as soon as an item is due, so they
+/// need leased claims and a per-item backoff. The write-back is sent only inside the Dataverse sync run, which holds the
+/// sync lease (one sender in the cluster) and comes round every Dataverse:SyncInterval: that interval is the backoff, and a
+/// refused row is tried again each run until SqlWriteBackOutbox.MaxAttempts (10). Like the policy, it fails per item
+/// (continue-on-error), records the service's error on the row and logs it.
+/// </remarks>
 public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger, OutreachLinks? links = null)
 {
     public const int ItemsPerBatch = 10;

@@ -373,8 +373,10 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>
-    /// At most MaxPerMinute files written in any minute (their modification times; a window of 59 s, since a file is written a
-    /// moment after its send slot is taken), and the budget was reached, so that the limit was tested at all.
+    /// At most MaxPerMinute files written in any minute (their modification times; a window of 55 s, since a file is written a
+    /// moment after its send slot is taken, and on a busy CI machine that moment has been over a second: 401 in 59 s once,
+    /// with the slots in order), and the budget was reached, so that the limit was tested at all. A node sending outside the
+    /// shared budget sends hundreds too many, which no 5 s margin hides.
     /// </summary>
     private void CheckBudget(List<string> failures)
     {
@@ -391,9 +393,9 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
             return max;
         }
 
-        var strict = MaxIn(TimeSpan.FromSeconds(59));
-        Log($"most mails in any 59 s: {strict}; in any 60 s: {MaxIn(TimeSpan.FromSeconds(60))}; budget {MaxPerMinute}; first {times.FirstOrDefault():HH:mm:ss.fff}, last {times.LastOrDefault():HH:mm:ss.fff}");
-        if (strict > MaxPerMinute) failures.Add($"{strict} mails were written within 59 s; the budget is {MaxPerMinute} a minute.");
+        var strict = MaxIn(TimeSpan.FromSeconds(55));
+        Log($"most mails in any 55 s: {strict}; in any 60 s: {MaxIn(TimeSpan.FromSeconds(60))}; budget {MaxPerMinute}; first {times.FirstOrDefault():HH:mm:ss.fff}, last {times.LastOrDefault():HH:mm:ss.fff}");
+        if (strict > MaxPerMinute) failures.Add($"{strict} mails were written within 55 s; the budget is {MaxPerMinute} a minute.");
         if (MaxIn(TimeSpan.FromSeconds(60)) < MaxPerMinute * 9 / 10) failures.Add($"The send budget ({MaxPerMinute} a minute) was never approached: the limit was not tested.");
     }
 

@@ -341,6 +341,29 @@ public sealed class LiveNodesTests
     }
 }
 
+/// <summary>
+/// Found by CI under load: the outbox's start check saw the node's own Hangfire server (started beside it) as a live twin, so
+/// it watched for 25 s before sending anything, and a stop during that watch gave back no claims.
+/// </summary>
+public sealed class OwnServerTests
+{
+    [Fact]
+    public async Task TheNodesOwnServer_IsNoTwin_EvenWhileItBeats()
+    {
+        using var storage = new Hangfire.InMemory.InMemoryStorage();
+        var nodes = new LiveNodes(() => storage);
+        using var connection = storage.GetConnection();
+        var own = $"node-1:{Environment.ProcessId}:{Guid.NewGuid()}";
+        connection.AnnounceServer(own, new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 4 });
+
+        var watching = nodes.IsNameInUseAsync("node-1", TimeSpan.FromMilliseconds(1500), default);
+        await Task.Delay(700);
+        connection.Heartbeat(own);
+
+        Assert.False(await watching);
+    }
+}
+
 /// <summary>Found by the three-node test: a node stopped gracefully kept its outbox claims until their lease ran out.</summary>
 public sealed class GracefulStopTests
 {

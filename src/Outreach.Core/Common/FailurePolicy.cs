@@ -24,7 +24,8 @@ public sealed record ItemFailure(string Reason, DateTimeOffset? RetryAt, TimeSpa
 }
 
 /// <summary>
-/// The one failure policy of the outboxes (mail, event notices, and the Dynamics write-back): per item, never per batch.
+/// The failure policy of the mail and event-notice outboxes: per item, never per batch. (The Dynamics write-back keeps its
+/// own, simpler rule for reasons given on DataverseWriteBack: it is sent once per sync, by one sender.)
 /// Every exception of one item is that item's failure (<see cref="EndsTheRun"/> names the few that are not): the reason
 /// is recorded on its row, the item backs off exponentially (or as long as the service asked, when longer), and after
 /// <see cref="MaxAttempts"/> attempts, or at once when the service says trying again cannot help, it is given up on.

@@ -24,8 +24,11 @@ public sealed class LiveNodes(Func<JobStorage> storage)
     private Dictionary<string, DateTime?> Beats(string node)
     {
         var prefix = node.ToLowerInvariant() + ":";
+        // This process's own server is no twin: the outbox's start check runs beside Hangfire's start (a hosted service's
+        // ExecuteAsync no longer runs first), so the node's own record may already be there and beating.
+        var own = $"{prefix}{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}:";
         return storage().GetMonitoringApi().Servers()
-            .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal) && !s.Name.StartsWith(own, StringComparison.Ordinal))
             .ToDictionary(s => s.Name, s => s.Heartbeat, StringComparer.Ordinal);
     }
 }

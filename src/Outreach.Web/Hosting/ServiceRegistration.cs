@@ -102,7 +102,7 @@ public static class ServiceRegistration
             // The person's choice (cookie) first; then the query string; browser language is not guessed.
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
-        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section));
+        services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         AddAccess(services);
         services.AddRazorPages(o =>
             {
