@@ -243,7 +243,10 @@ public sealed class HangfireHostTests
             {
                 third.CreateClient();
                 var monitoring = third.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-                Assert.Equal(0, monitoring.EnqueuedCount("default"));
+                // The report is not queued again. (A minute job the second host happened to run on the system clock may be
+                // caught up here, rightly: the fake clock is half an hour on; found as a CI flake that counted every queued job.)
+                var queued = monitoring.EnqueuedJobs("default", 0, 100).Select(j => j.Value.Job is { Args.Count: > 0 } job ? job.Args[0] as string : null).ToList();
+                Assert.DoesNotContain("weekly-report-mail", queued);
                 Assert.Equal(2, (await third.Services.GetRequiredService<IJobRunLog>().LatestAsync("weekly-report-mail", 10, default)).Count);
             }
         }
