@@ -233,7 +233,6 @@ public sealed class DataverseHostTests
 
         public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> App { get; }
         public HttpClient Client { get; }
-        public Testing.FakeTimeProvider Clock => factory.Clock;
 
         public static async Task<DataverseHost> StartAsync(LocalDataverseServer server)
         {
