@@ -32,7 +32,8 @@ public static class DataverseRegistration
             TokenCredential credential = string.IsNullOrEmpty(o.AccessToken)
                 ? new ClientSecretCredential(o.TenantId, o.ClientId, o.ClientSecret)
                 : new StaticTokenCredential(o.AccessToken, clock);
-            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"));
+            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"),
+                metrics: sp.GetService<Core.Common.OutreachMetrics>());
         });
         services.AddSingleton<DataverseSync>();
         services.AddSingleton<DataverseWriteBack>();
