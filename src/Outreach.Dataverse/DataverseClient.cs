@@ -42,10 +42,10 @@ public sealed class DataverseClient : IDisposable
     }
 
     /// <summary>Builds the handler chain: concurrency cap and retries outside, the bearer token inside (fresh on every attempt).</summary>
-    public static DataverseClient Create(DataverseOptions options, TokenCredential credential, TimeProvider clock, ILogger logger, HttpMessageHandler? transport = null)
+    public static DataverseClient Create(DataverseOptions options, TokenCredential credential, TimeProvider clock, ILogger logger, HttpMessageHandler? transport = null, Core.Common.OutreachMetrics? metrics = null)
     {
         var scope = new Uri(options.BaseUri().GetLeftPart(UriPartial.Authority)) + ".default";
-        var throttling = new ThrottlingHandler(options, clock, logger)
+        var throttling = new ThrottlingHandler(options, clock, logger, metrics)
         {
             InnerHandler = new BearerTokenHandler(credential, scope, clock)
             {

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace Outreach.Dataverse;
 
@@ -7,16 +6,12 @@ namespace Outreach.Dataverse;
 /// Configuration section "Dataverse". Without a Url Outreach runs on its own data. Secrets (ClientSecret, AccessToken)
 /// come from environment variables or user secrets, never from appsettings in the repository.
 /// </summary>
-public sealed class DataverseOptions : IValidatableObject
+public sealed class DataverseOptions : Entra.EntraAppOptions, IValidatableObject
 {
     public const string Section = "Dataverse";
 
     /// <summary>The environment, e.g. https://contoso.crm4.dynamics.com.</summary>
     public string? Url { get; set; }
-
-    public string? TenantId { get; set; }
-    public string? ClientId { get; set; }
-    public string? ClientSecret { get; set; }
 
     /// <summary>A static bearer token; accepted only for a loopback Url (a local test server), never for a real environment.</summary>
     public string? AccessToken { get; set; }
@@ -96,15 +91,12 @@ public sealed class DataverseOptions : IValidatableObject
         {
             if (uri.Scheme != Uri.UriSchemeHttps && !loopback)
                 yield return new ValidationResult("Dataverse:Url must use https.", [nameof(Url)]);
-            if (string.IsNullOrWhiteSpace(TenantId) || string.IsNullOrWhiteSpace(ClientId) || string.IsNullOrWhiteSpace(ClientSecret))
-                yield return new ValidationResult("Dataverse:TenantId, Dataverse:ClientId and Dataverse:ClientSecret are all required when Dataverse:Url is set.", [nameof(ClientSecret)]);
+            foreach (var problem in CredentialProblems(Section, "Dataverse:Url is set, so Outreach"))
+                yield return problem;
         }
 
         string? cronError = null;
         try { SyncCron(); } catch (ValidationException ex) { cronError = ex.Message; }
         if (cronError is not null) yield return new ValidationResult(cronError, [nameof(SyncInterval)]);
     }
-
-    public static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 }

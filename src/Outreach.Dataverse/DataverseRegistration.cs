@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -30,9 +29,10 @@ public static class DataverseRegistration
             var o = sp.GetRequiredService<IOptions<DataverseOptions>>().Value;
             var clock = sp.GetRequiredService<TimeProvider>();
             TokenCredential credential = string.IsNullOrEmpty(o.AccessToken)
-                ? new ClientSecretCredential(o.TenantId, o.ClientId, o.ClientSecret)
+                ? o.CreateCredential()
                 : new StaticTokenCredential(o.AccessToken, clock);
-            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"));
+            return DataverseClient.Create(o, credential, clock, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Outreach.Dataverse"),
+                metrics: sp.GetService<Core.Common.OutreachMetrics>());
         });
         services.AddSingleton<DataverseSync>();
         services.AddSingleton<DataverseWriteBack>();

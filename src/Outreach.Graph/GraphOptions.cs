@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace Outreach.Graph;
 
@@ -7,14 +6,10 @@ namespace Outreach.Graph;
 /// Configuration section "Graph": the secretariat's Microsoft 365 mailbox, used when Mail:Provider is Graph. Secrets
 /// (ClientSecret, AccessToken) come from environment variables or user secrets, never from appsettings in the repository.
 /// </summary>
-public sealed class GraphOptions : IValidatableObject
+public sealed class GraphOptions : Entra.EntraAppOptions, IValidatableObject
 {
     public const string Section = "Graph";
     public const string DefaultBaseUrl = "https://graph.microsoft.com/v1.0";
-
-    public string? TenantId { get; set; }
-    public string? ClientId { get; set; }
-    public string? ClientSecret { get; set; }
 
     /// <summary>The mailbox Outreach sends from and reads replies in (its address or object id).</summary>
     public string? Mailbox { get; set; }
@@ -63,13 +58,7 @@ public sealed class GraphOptions : IValidatableObject
 
         if (uri.Scheme != Uri.UriSchemeHttps && !loopback)
             yield return new ValidationResult("Graph:BaseUrl must use https.", [nameof(BaseUrl)]);
-        var missing = new[] { (nameof(TenantId), TenantId), (nameof(ClientId), ClientId), (nameof(ClientSecret), ClientSecret) }
-            .Where(k => string.IsNullOrWhiteSpace(k.Item2)).Select(k => "Graph:" + k.Item1).ToList();
-        if (missing.Count > 0)
-            yield return new ValidationResult(
-                $"Mail:Provider Graph needs an Entra ID app registration (Graph:TenantId, Graph:ClientId, Graph:ClientSecret); missing: {string.Join(", ", missing)}.", [nameof(ClientSecret)]);
+        foreach (var problem in CredentialProblems(Section, "Graph"))
+            yield return problem;
     }
-
-    public static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
 }

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,10 +25,11 @@ public static class GraphRegistration
             var options = sp.GetRequiredService<GraphOptions>();
             var clock = sp.GetRequiredService<TimeProvider>();
             TokenCredential credential = string.IsNullOrEmpty(options.AccessToken)
-                ? new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret)
+                ? options.CreateCredential()
                 : new FixedTokenCredential(options.AccessToken, clock);
             // Every request to a mailbox (mail, calendar, reads) passes its pause, which a 429 on any node sets.
-            return GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<IMailboxThrottle>(), clock: clock);
+            return GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<IMailboxThrottle>(), clock: clock,
+                metrics: sp.GetService<Core.Common.OutreachMetrics>());
         });
         return services;
     }

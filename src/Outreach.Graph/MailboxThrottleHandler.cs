@@ -14,7 +14,7 @@ namespace Outreach.Graph;
 /// The mailbox is the path's users/{id} (or users('{id}'), as some next links spell it); a request without one counts for
 /// <paramref name="defaultMailbox"/>. The same address in another case is the same mailbox.
 /// </remarks>
-public sealed class MailboxThrottleHandler(IMailboxThrottle throttle, TimeProvider clock, string defaultMailbox) : DelegatingHandler
+public sealed class MailboxThrottleHandler(IMailboxThrottle throttle, TimeProvider clock, string defaultMailbox, Core.Common.OutreachMetrics? metrics = null) : DelegatingHandler
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(1);
 
@@ -27,6 +27,7 @@ public sealed class MailboxThrottleHandler(IMailboxThrottle throttle, TimeProvid
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
         {
+            metrics?.Throttled("graph", (int)response.StatusCode);
             var wait = RetryAfter(response);
             if (wait is null && response.StatusCode == HttpStatusCode.TooManyRequests) wait = DefaultWait;
             // The pause is recorded even when the caller is gone: other requests to the mailbox must still wait.

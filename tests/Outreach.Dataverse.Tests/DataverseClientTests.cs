@@ -99,6 +99,30 @@ public sealed class DataverseClientTests
     }
 
     [Fact]
+    public async Task TooManyRequests_AreCounted_AsThrottledAnswersFromDataverse()
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        local.Server.Inject(new Fault(429, RetryAfterSeconds: 0), count: 2);
+        local.Server.Inject(new Fault(503, RetryAfterSeconds: 0), count: 1);
+        using var meter = new System.Diagnostics.Metrics.Meter(Core.Common.OutreachMetrics.MeterName);
+        var counted = new System.Collections.Concurrent.ConcurrentBag<(long Value, string Service, int Status)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "outreach.throttled") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var all = tags.ToArray();
+            counted.Add((value, (string)all.Single(t => t.Key == "service").Value!, (int)all.Single(t => t.Key == "status").Value!));
+        });
+        listener.Start();
+        var client = local.Client(metrics: new Core.Common.OutreachMetrics(meter));
+        Assert.Equal(0, await client.CountAsync("accounts", default));
+        Assert.Equal([(1L, "dataverse", 429), (1L, "dataverse", 429), (1L, "dataverse", 503)], counted.OrderBy(c => c.Status));
+    }
+
+    [Fact]
     public async Task Retries_AreBounded_AndTheLastAnswerIsReported()
     {
         await using var local = await LocalDataverse.StartAsync();

@@ -23,10 +23,10 @@ public sealed class LocalDataverse : IAsyncDisposable
         return options;
     }
 
-    public DataverseClient Client(Action<DataverseOptions>? configure = null, string? token = null)
+    public DataverseClient Client(Action<DataverseOptions>? configure = null, string? token = null, Core.Common.OutreachMetrics? metrics = null)
     {
         var options = Options(configure);
-        var client = DataverseClient.Create(options, new StaticTokenCredential(token ?? Server.Token, TimeProvider.System), TimeProvider.System, NullLogger.Instance);
+        var client = DataverseClient.Create(options, new StaticTokenCredential(token ?? Server.Token, TimeProvider.System), TimeProvider.System, NullLogger.Instance, metrics: metrics);
         clients.Add(client);
         return client;
     }

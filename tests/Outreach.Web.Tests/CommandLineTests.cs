@@ -73,6 +73,119 @@ public sealed class CommandLineTests : IDisposable
         Assert.All(audit.Items, a => Assert.StartsWith("command line", a.Actor, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Backup_WhileTheDatabaseIsWritten_GivesAnOwnerOnlyCopyThatRestores()
+    {
+        Assert.Equal(0, await CommandLine.RunAsync(["migrate", $"--Storage:DataFolder={folder}"]));
+        var db = new Database(StorageEngine.Sqlite, Database.ResolveConnectionString(new StorageOptions { DataFolder = folder }));
+        using var stop = new CancellationTokenSource();
+        var written = 0;
+        // The host keeps writing during a backup: the copy must still be one consistent state.
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var c = await db.OpenAsync(default);
+                await c.ExecuteAsync("INSERT INTO organisation (name, normalised_name, party_kind, sector, country, owner, created_at, updated_at) VALUES ('Org', 'org', 'company', 'gold', 'NL', 'x', '2026-01-01', '2026-01-01')");
+                Interlocked.Increment(ref written);
+            }
+        });
+        while (Volatile.Read(ref written) < 20) await Task.Delay(5);
+
+        var target = Path.Combine(folder, "copies", "first.db");
+        Assert.Equal(0, await CommandLine.RunAsync(["backup", "--to", target, $"--Storage:DataFolder={folder}"]));
+        await stop.CancelAsync();
+        await writer;
+
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(target));
+        var copy = new Database(StorageEngine.Sqlite, $"Data Source={target};Pooling=False");
+        long copied;
+        await using (var c = await copy.OpenAsync(default))
+        {
+            Assert.Equal("ok", await c.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+            copied = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organisation");
+        }
+
+        Assert.InRange(copied, 20, Volatile.Read(ref written));
+        var before = File.ReadAllBytes(target);
+        // A backup never overwrites another.
+        Assert.Equal(1, await CommandLine.RunAsync(["backup", "--to", target, $"--Storage:DataFolder={folder}"]));
+        Assert.Equal(before, File.ReadAllBytes(target));
+
+        // Restore as docs/operations.md says: the copy becomes outreach.db in an (empty) data folder, and the node starts on it.
+        var restored = Path.Combine(folder, "restored");
+        Directory.CreateDirectory(restored);
+        File.Copy(target, Path.Combine(restored, "outreach.db"));
+        Assert.Equal(0, await CommandLine.RunAsync(["migrate", $"--Storage:DataFolder={restored}"]));
+        var back = new Database(StorageEngine.Sqlite, Database.ResolveConnectionString(new StorageOptions { DataFolder = restored }));
+        await using (var c = await back.OpenAsync(default))
+            Assert.Equal(copied, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM organisation"));
+    }
+
+    [Fact]
+    public async Task Backup_OnPostgres_PrintsTheDumpAndRestoreLines_WithoutThePassword()
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, await CommandLine.RunAsync(["backup", "--to", "/var/backups/otr.dump", "--Storage:Engine=Postgres",
+                "--Storage:ConnectionString=Host=db.internal;Port=5433;Database=outreach;Username=otr;Password=s3cret-pw"]));
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+
+        var text = output.ToString();
+        Assert.Contains("pg_dump --format=custom --no-owner --host=db.internal --port=5433 --username=otr --dbname=outreach --file=/var/backups/otr.dump", text, StringComparison.Ordinal);
+        Assert.Contains("pg_restore --no-owner --exit-on-error --host=db.internal --port=5433 --username=otr --dbname=outreach /var/backups/otr.dump", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backup_WithoutADatabase_SaysSo_AndWritesNothing()
+    {
+        Assert.Equal(1, await CommandLine.RunAsync(["backup", $"--Storage:DataFolder={folder}"]));
+        Assert.False(Directory.Exists(Path.Combine(folder, "backups")));
+    }
+
+    [Theory]
+    [InlineData(200, 0)]
+    [InlineData(503, 1)]
+    public async Task HealthCheck_ExitsZeroOnlyWhenTheNodeAnswers200(int status, int exit)
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var node = new System.Net.HttpListener();
+        node.Prefixes.Add($"http://127.0.0.1:{port}/");
+        node.Start();
+        var answer = Task.Run(async () =>
+        {
+            var context = await node.GetContextAsync();
+            Assert.Equal("/health", context.Request.Url!.AbsolutePath);
+            context.Response.StatusCode = status;
+            context.Response.Close();
+        });
+        Assert.Equal(exit, await CommandLine.RunAsync(["health-check", "--url", $"http://127.0.0.1:{port}/health"]));
+        await answer;
+    }
+
+    [Fact]
+    public async Task HealthCheck_OnANodeThatIsDown_ExitsOne()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        Assert.Equal(1, await CommandLine.RunAsync(["health-check", "--url", $"http://127.0.0.1:{port}/health", "--timeout", "2"]));
+        Assert.Equal(2, await CommandLine.RunAsync(["health-check", "--url", "not a url"]));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -20,7 +20,7 @@ public sealed partial class ThrottlingHandler : DelegatingHandler
     private readonly ILogger logger;
     private long pausedUntilTicks;
 
-    public ThrottlingHandler(DataverseOptions options, TimeProvider clock, ILogger logger)
+    public ThrottlingHandler(DataverseOptions options, TimeProvider clock, ILogger logger, Core.Common.OutreachMetrics? metrics = null)
     {
         this.clock = clock;
         this.logger = logger;
@@ -45,6 +45,7 @@ public sealed partial class ThrottlingHandler : DelegatingHandler
                 {
                     var response = args.Outcome.Result;
                     Interlocked.Increment(ref retries);
+                    if (response?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) metrics?.Throttled("dataverse", (int)response.StatusCode);
                     if (response?.StatusCode == HttpStatusCode.TooManyRequests) PauseAll(args.RetryDelay);
                     LogRetry(this.logger, response is null ? 0 : (int)response.StatusCode, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds);
                     response?.Dispose();

@@ -12,7 +12,7 @@ namespace Outreach.Jobs.Dataverse;
 /// second insert fails on the unique Dataverse id, sweep each other's full read, and send the write-back twice); a run that
 /// finds the lease held ends skipped.
 /// </summary>
-public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, NodeIdentity node, TimeProvider clock, DataverseWriteBack? writeBack = null) : IOutreachJob
+public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, NodeIdentity node, TimeProvider clock, Core.Common.OutreachMetrics metrics, DataverseWriteBack? writeBack = null) : IOutreachJob
 {
     public const string LeaseName = "dataverse";
 
@@ -32,6 +32,8 @@ public sealed class DataverseSyncJob(DataverseSync sync, ICrmSyncStore store, No
         try
         {
             var result = await sync.RunAsync(context.Progress, stop.Token);
+            metrics.SyncRead("account", result.Accounts.Read);
+            metrics.SyncRead("contact", result.Contacts.Read);
             var summary = result.ToString();
             var refused = 0;
             if (writeBack is not null)

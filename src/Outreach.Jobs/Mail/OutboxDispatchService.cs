@@ -10,7 +10,7 @@ namespace Outreach.Jobs.Mail;
 /// sending anything twice. A loop rather than a Hangfire job, so the jobs page is not filled with a run a minute. Before the
 /// first round it takes back what this node left behind when it stopped: its claims, and half-written delivery files.
 /// </summary>
-public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, IEnumerable<IDeliveredMail> deliveredCopies, NodeIdentity node, TimeProvider clock, TimeSpan interval, ILogger<OutboxDispatchService> logger, LiveNodes? liveNodes = null)
+public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, IEnumerable<IDeliveredMail> deliveredCopies, NodeIdentity node, TimeProvider clock, Core.Common.OutreachMetrics metrics, TimeSpan interval, ILogger<OutboxDispatchService> logger, LiveNodes? liveNodes = null)
     : BackgroundService
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox on {Node}: {Sent} sent, {AlreadyDelivered} found delivered, {Retried} to retry, {DeadLettered} failed for good, {Withdrawn} withdrawn before the send (no longer wanted)")]
@@ -67,6 +67,7 @@ public sealed partial class OutboxDispatchService(OutboxDispatcher dispatcher, I
                 do
                 {
                     result = await dispatcher.DispatchDueAsync(node.Name, stoppingToken);
+                    metrics.MailDispatched(result);
                     if (result.Claimed > 0) LogDispatched(logger, node.Name, result.Sent, result.AlreadyDelivered, result.Retried, result.DeadLettered, result.Withdrawn);
                 }
                 while (result.Claimed > 0 && !stoppingToken.IsCancellationRequested);

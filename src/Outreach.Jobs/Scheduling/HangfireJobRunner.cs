@@ -12,7 +12,7 @@ namespace Outreach.Jobs.Scheduling;
 /// Nothing here relies on Hangfire's distributed lock: two overlapping runs of a job leave the same result as one, because
 /// every job claims its rows or guards its updates.
 /// </summary>
-public sealed partial class HangfireJobRunner(IServiceScopeFactory scopes, IJobRunLog runs, TimeProvider clock, NodeIdentity node, ILogger<HangfireJobRunner> logger)
+public sealed partial class HangfireJobRunner(IServiceScopeFactory scopes, IJobRunLog runs, TimeProvider clock, NodeIdentity node, Core.Common.OutreachMetrics metrics, ILogger<HangfireJobRunner> logger)
 {
     /// <summary>Runs the job <paramref name="key"/>; Hangfire passes its shutdown token as <paramref name="cancellationToken"/>.</summary>
     [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
@@ -30,18 +30,21 @@ public sealed partial class HangfireJobRunner(IServiceScopeFactory scopes, IJobR
             var job = (IOutreachJob)scope.ServiceProvider.GetRequiredService(definition.JobType);
             var result = await job.RunAsync(new JobContext(byHand, new RunProgress(runs, runId, clock)), cancellationToken);
             await runs.FinishAsync(runId, result.Outcome, result.Summary, clock.GetUtcNow(), CancellationToken.None);
+            metrics.JobFinished(key, result.Outcome, clock.GetElapsedTime(started));
             LogFinished(logger, key, result.Outcome, result.Summary, clock.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Hangfire puts the job back in the queue for another worker (at least once); this run is recorded as cut short.
             await runs.FinishAsync(runId, JobOutcome.Failed, "Cancelled: the node shut down during the run.", clock.GetUtcNow(), CancellationToken.None);
+            metrics.JobFinished(key, JobOutcome.Failed, clock.GetElapsedTime(started));
             throw;
         }
         catch (Exception ex)
         {
             // The run is recorded as failed with the reason; the next slot tries again. Rethrown so Hangfire shows it as failed too.
             await runs.FinishAsync(runId, JobOutcome.Failed, $"{ex.GetType().Name}: {ex.Message}", clock.GetUtcNow(), CancellationToken.None);
+            metrics.JobFinished(key, JobOutcome.Failed, clock.GetElapsedTime(started));
             LogFailed(logger, ex, key);
             throw;
         }

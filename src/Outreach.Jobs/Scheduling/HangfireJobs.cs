@@ -3,6 +3,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,6 +72,9 @@ public static class JobsRegistration
             services.AddScoped(job.JobType, sp => job.IsEnabled(sp.GetRequiredService<IOptions<JobsOptions>>().Value)
                 ? ActivatorUtilities.CreateInstance(sp, job.JobType)
                 : null!);
+        // One meter per host (a test host's metrics are its own); without a listener its instruments cost nothing.
+        services.TryAddSingleton(sp => new Core.Common.OutreachMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()?.Create(new System.Diagnostics.Metrics.MeterOptions(Core.Common.OutreachMetrics.MeterName))
+            ?? new System.Diagnostics.Metrics.Meter(Core.Common.OutreachMetrics.MeterName)));
         services.AddSingleton<HangfireJobRunner>();
         services.AddSingleton<JobStorage>(sp => store == SchedulerStore.Sqlite
             ? new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long })

@@ -10,7 +10,7 @@ namespace Outreach.Web.Cli;
 /// <summary>The CLI verbs. They use the same configuration (appsettings, environment, --Storage:Engine=...) as the web host.</summary>
 public static class CommandLine
 {
-    private static readonly string[] Verbs = ["migrate", "seed-demo", "import", "create-user", "create-api-key", "revoke-api-key", "--help", "-h", "-?"];
+    private static readonly string[] Verbs = ["migrate", "seed-demo", "import", "create-user", "create-api-key", "revoke-api-key", "backup", "health-check", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -47,6 +47,8 @@ public static class CommandLine
 
         ImportCommand.Add(root, args);
         AccessCommands.Add(root, args);
+        BackupCommand.Add(root, args);
+        HealthCheckCommand.Add(root);
         // Changes made from the command line are audited as such.
         using var actor = Core.Audit.AmbientActor.Use($"command line ({Environment.UserName})");
         return await root.Parse(args.Where(a => !IsSetting(a)).ToArray()).InvokeAsync();

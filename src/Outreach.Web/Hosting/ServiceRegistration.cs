@@ -35,6 +35,7 @@ public static class ServiceRegistration
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section)).ValidateOnStart();
+        builder.AddOutreachObservability();
 
         services.AddSingleton(TimeProvider.System);
         services.AddOutreachStorage(configuration);
@@ -165,7 +166,7 @@ public static class ServiceRegistration
         services.AddSingleton<ContactPrivacy>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Core.Mail.OutboxDispatcher>(), sp.GetServices<Core.Mail.IDeliveredMail>(), sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
-            TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<MailOptions>().DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),
+            sp.GetRequiredService<Core.Common.OutreachMetrics>(), TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<MailOptions>().DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),
             new LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
     }
 
