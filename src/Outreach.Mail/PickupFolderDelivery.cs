@@ -33,7 +33,7 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
     public async Task<DeliveryReceipt> SendAsync(OutboxMail mail, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(mail);
-        Directory.CreateDirectory(folder);
+        CreateFolder();
         var target = PathFor(mail.Mail.IdempotencyKey);
         if (File.Exists(target)) return await ReceiptAsync(mail.Mail.IdempotencyKey, target, ct);
         var messageId = await MessageIdAsync(mail.Mail.IdempotencyKey, ct);
@@ -42,7 +42,7 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         var temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            await using (var file = new FileStream(temp, OwnerOnlyFile))
             {
                 await file.WriteAsync(bytes, ct);
                 await file.FlushAsync(ct);
@@ -62,6 +62,17 @@ public sealed class PickupFolderDelivery(MailOptions options, TimeProvider clock
         }
 
         return receipt;
+    }
+
+    // Mail holds personal data: the folder and files are this account's only (0700 and 0600 on Unix); the rename keeps the mode.
+    private static readonly FileStreamOptions OwnerOnlyFile = OperatingSystem.IsWindows()
+        ? new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough }
+        : new() { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.WriteThrough, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+
+    private void CreateFolder()
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(folder);
+        else if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public async Task<DeliveryReceipt?> WasDeliveredAsync(string idempotencyKey, CancellationToken ct)

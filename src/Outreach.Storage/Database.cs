@@ -20,8 +20,38 @@ public sealed class Database
         if (engine == StorageEngine.Sqlite)
         {
             var builder = new SqliteConnectionStringBuilder(connectionString);
-            var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (builder.DataSource is { Length: > 0 } source && source != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+                CreateOwnerOnly(Path.GetFullPath(source));
+        }
+    }
+
+    /// <summary>
+    /// The data folder and the database file, made readable by this account only (0700 and 0600 on Unix): they hold personal
+    /// data. SQLite gives its -wal and -shm files the database file's mode. Existing ones are left as the operator set them.
+    /// </summary>
+    private static void CreateOwnerOnly(string file)
+    {
+        var folder = Path.GetDirectoryName(file);
+        if (OperatingSystem.IsWindows())
+        {
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (File.Exists(file)) return;
+        try
+        {
+            // An empty file is an empty database to SQLite, which then keeps this mode.
+            using var created = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another node or process created it meanwhile.
         }
     }
 

@@ -80,6 +80,29 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
         return locked == 1;
     }
 
+    public async Task<int?> BeginSignInAttemptAsync(long userId, DateTimeOffset now, CancellationToken ct)
+    {
+        // One statement: the count is taken before the slow password check, so the database decides which guesses may be checked.
+        const string Fresh = "CASE WHEN locked_until IS NOT NULL AND locked_until <= @now THEN 1 ELSE failed_sign_ins + 1 END";
+        await using var c = await db.OpenAsync(ct);
+        var attempt = await c.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            $"""
+            UPDATE user_account SET
+                failed_sign_ins = CASE WHEN {Fresh} <= @max THEN {Fresh} ELSE failed_sign_ins END,
+                locked_until = CASE WHEN {Fresh} <= @max THEN NULL ELSE @lockUntil END
+            WHERE id = @userId AND (locked_until IS NULL OR locked_until <= @now)
+            RETURNING CASE WHEN locked_until IS NULL THEN failed_sign_ins ELSE 0 END
+            """,
+            new { userId, now, max = Lockout.MaxFailures, lockUntil = now + Lockout.Duration }, cancellationToken: ct));
+        return attempt is > 0 ? attempt : null;
+    }
+
+    public async Task RenewSecurityStampAsync(long userId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("UPDATE user_account SET security_stamp = @stamp WHERE id = @userId", new { userId, stamp = NewStamp() }, cancellationToken: ct));
+    }
+
     public async Task<bool> RecordSuccessfulSignInAsync(long userId, DateTimeOffset now, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

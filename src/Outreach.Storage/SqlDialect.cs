@@ -102,6 +102,9 @@ public abstract class SqlDialect
 
     /// <summary>How an import plan is written in bulk (prepared INSERTs on SQLite, binary COPY on PostgreSQL).</summary>
     internal abstract IImportWriter ImportWriter { get; }
+
+    /// <summary>After an erasure: make the files hold no copy of the erased values (see <see cref="Core.Prospects.IErasureTraces"/>).</summary>
+    internal virtual Task ClearErasureTracesAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>Receives one row of <see cref="SqlDialect.ReadInt64RowsAsync"/>.</summary>

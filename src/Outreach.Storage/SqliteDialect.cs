@@ -30,7 +30,8 @@ internal sealed class SqliteDialect : SqlDialect
         if (sqlite.Handle is { } handle && !PreparedHandles.TryGetValue(handle, out _))
         {
             using var pragma = sqlite.CreateCommand();
-            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+            // secure_delete: a deleted or overwritten value is zeroed in its page, not left readable in the file (erasure).
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;";
             await pragma.ExecuteNonQueryAsync(ct);
             PreparedHandles.AddOrUpdate(handle, PreparedMark);
         }
@@ -122,4 +123,15 @@ internal sealed class SqliteDialect : SqlDialect
     }
 
     internal override IImportWriter ImportWriter { get; } = new SqliteImportWriter();
+
+    /// <summary>
+    /// The write-ahead log still holds the pages as they were before the erasure: copy the zeroed pages into the database file
+    /// and empty the log (TRUNCATE), so the erased values are in neither file.
+    /// </summary>
+    internal override async Task ClearErasureTracesAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        await checkpoint.ExecuteNonQueryAsync(ct);
+    }
 }

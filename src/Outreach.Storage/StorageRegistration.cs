@@ -44,6 +44,7 @@ public static class StorageRegistration
         // Used only when Dataverse:Url is set; a store without its adapter costs nothing.
         services.AddSingleton<ICrmSyncStore, SqlCrmSyncStore>();
         services.AddSingleton<IWriteBackOutbox, SqlWriteBackOutbox>();
+        services.AddSingleton<IErasureTraces, SqlErasureTraces>();
         return services;
     }
 }

@@ -117,6 +117,28 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task SignInAttempts_AreCountedBeforeTheCheck_SoParallelGuessesGetNoMoreThanTheLockOutAllows()
+    {
+        var access = new SqlAccessStore(Db, Clock);
+        var user = await access.AddUserAsync("attempt", "Attempt", Role.Secretariat, "hash", default);
+        var now = Clock.GetUtcNow();
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => access.BeginSignInAttemptAsync(user.Id, now, default))));
+        Assert.Equal(Enumerable.Range(1, Lockout.MaxFailures), attempts.OfType<int>().Order());
+        Assert.Equal(3, attempts.Count(a => a is null));
+        // The attempts beyond the allowance lock the account.
+        Assert.Equal(now + Lockout.Duration, (await access.GetUserAsync(user.Id, default))!.LockedUntil);
+        Assert.Null(await access.BeginSignInAttemptAsync(user.Id, now.AddMinutes(1), default));
+        // After the lock runs out, the count starts afresh.
+        Assert.Equal(1, await access.BeginSignInAttemptAsync(user.Id, now + Lockout.Duration + TimeSpan.FromSeconds(1), default));
+        Assert.Null((await access.GetUserAsync(user.Id, default))!.LockedUntil);
+
+        // Signing out: a new stamp, so every session of the user ends.
+        var stamp = (await access.GetUserAsync(user.Id, default))!.SecurityStamp;
+        await access.RenewSecurityStampAsync(user.Id, default);
+        Assert.NotEqual(stamp, (await access.GetUserAsync(user.Id, default))!.SecurityStamp);
+    }
+
+    [Fact]
     public async Task Users_AreManaged_WithNewStampsOnDisableAndReset_AndEveryChangeAudited()
     {
         var access = new SqlAccessStore(Db, Clock, new FixedActor("admin (admin)"));

@@ -78,6 +78,17 @@ public interface IAccessStore
     /// </summary>
     Task<bool> RecordFailedSignInAsync(long userId, DateTimeOffset now, CancellationToken ct);
 
+    /// <summary>
+    /// Counts a sign-in attempt before its password is checked, in one statement, so parallel guesses cannot all pass a "not
+    /// locked" they read at once: the attempt counts as failed until <see cref="RecordSuccessfulSignInAsync"/> clears it.
+    /// Returns the attempt's number (1 to <see cref="Lockout.MaxFailures"/>), or null when the account is locked or its
+    /// attempts are spent (then it is locked from now). A lock that has run out starts a fresh count.
+    /// </summary>
+    Task<int?> BeginSignInAttemptAsync(long userId, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Gives the user a new security stamp, which ends every session they have open (signing out does this).</summary>
+    Task RenewSecurityStampAsync(long userId, CancellationToken ct);
+
     /// <summary>Clears the failure count, unless the account got locked meanwhile: then false, and the sign-in must be refused.</summary>
     Task<bool> RecordSuccessfulSignInAsync(long userId, DateTimeOffset now, CancellationToken ct);
 

@@ -11,6 +11,15 @@ namespace Outreach.Core.Prospects;
 public sealed record ErasedContact(Contact Contact, bool JustErased);
 
 /// <summary>
+/// What a database keeps of erased data beyond its rows (SQLite: freed pages and the write-ahead log), cleared after an
+/// erasure so that the person's data cannot be read back from the files.
+/// </summary>
+public interface IErasureTraces
+{
+    Task ClearAsync(CancellationToken ct);
+}
+
+/// <summary>
 /// What an erasure, an opt-out and a bounce must reach beyond the contact row, each in one unit of work with the row's change
 /// so that nothing half-done is ever seen: waiting mail, open enrolments, calendar invitations (withdrawn, so a calendar that
 /// lists attendees forgets the address) and, on erasure, every place the person's data was recorded. Every caller (pages, the
@@ -26,7 +35,8 @@ public sealed class ContactPrivacy(
     IWriteBackOutbox writeBack,
     IAuditLog audit,
     IEnumerable<IDeliveredMail> deliveredCopies,
-    TimeProvider clock)
+    TimeProvider clock,
+    IErasureTraces? traces = null)
 {
     /// <summary>
     /// Records the opt-out at <paramref name="at"/> (an earlier one is kept), or clears it (null). An opt-out is honoured at
@@ -73,6 +83,7 @@ public sealed class ContactPrivacy(
             foreach (var key in keys) await copies.EraseAsync(key, ct).ConfigureAwait(false);
         }
 
+        if (traces is not null) await traces.ClearAsync(ct).ConfigureAwait(false);
         return erased;
     }
 

@@ -14,14 +14,16 @@ public enum SignInOutcome
 }
 
 /// <summary>Local users (PasswordHasher, lock-out after repeated failures) and API keys (random, stored as SHA-256 hashes).</summary>
-public sealed class AccessService(IAccessStore store, TimeProvider clock)
+public sealed class AccessService(IAccessStore store, TimeProvider clock, IPasswordHasher<UserAccount>? passwordHasher = null)
 {
     public const string ApiKeyPrefix = "ork_";
     /// <summary>The signed-in user's id, user name and security stamp travel in the cookie so each request can be checked against the account.</summary>
     public const string UserIdClaim = ClaimTypes.NameIdentifier;
     public const string UserNameClaim = "outreach:user";
     public const string StampClaim = "outreach:stamp";
-    private static readonly PasswordHasher<UserAccount> Hasher = new();
+    private static readonly PasswordHasher<UserAccount> DefaultHasher = new();
+    // The framework's hasher; a test may count the checks it does.
+    private readonly IPasswordHasher<UserAccount> hasher = passwordHasher ?? DefaultHasher;
 
     public async Task<(SignInOutcome Outcome, UserAccount? User)> SignInAsync(string? userName, string? password, CancellationToken ct)
     {
@@ -32,15 +34,25 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
         if (user is null)
         {
             // Same work as a real check, so timing does not tell which user names exist.
-            Hasher.VerifyHashedPassword(PlaceholderUser, PlaceholderHash, password);
+            hasher.VerifyHashedPassword(PlaceholderUser, PlaceholderHash, password);
             return (SignInOutcome.WrongCredentials, null);
         }
 
-        if (Lockout.IsLocked(user, now)) return (SignInOutcome.LockedOut, null);
-        var verdict = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        // Counted before the check, so parallel guesses get no more tries than the lock-out allows.
+        var attempt = await store.BeginSignInAttemptAsync(user.Id, now, ct);
+        if (attempt is null)
+        {
+            // A locked account costs the same check as any other answer (a quick refusal would tell that the name exists),
+            // against the placeholder: the refusal says nothing about the password.
+            hasher.VerifyHashedPassword(PlaceholderUser, PlaceholderHash, password);
+            return (SignInOutcome.LockedOut, null);
+        }
+
+        var verdict = hasher.VerifyHashedPassword(user, user.PasswordHash, password);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            var locked = await store.RecordFailedSignInAsync(user.Id, now, ct);
+            // The attempt is counted already; the last one allowed also locks the account.
+            var locked = attempt >= Lockout.MaxFailures && await store.RecordFailedSignInAsync(user.Id, now, ct);
             return (locked ? SignInOutcome.LockedOut : SignInOutcome.WrongCredentials, null);
         }
 
@@ -48,6 +60,16 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
         // Refused if parallel wrong guesses locked the account while this password was being checked.
         if (!await store.RecordSuccessfulSignInAsync(user.Id, now, ct)) return (SignInOutcome.LockedOut, null);
         return (SignInOutcome.SignedIn, user);
+    }
+
+    /// <summary>
+    /// Signing out ends the session everywhere: a new security stamp makes every cookie issued before it invalid at its next
+    /// request (see <see cref="IsSessionValidAsync"/>), so a saved copy of the cookie no longer works.
+    /// </summary>
+    public async Task SignOutAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        if (long.TryParse(principal.FindFirstValue(UserIdClaim), System.Globalization.CultureInfo.InvariantCulture, out var id))
+            await store.RenewSecurityStampAsync(id, ct);
     }
 
     /// <summary>Creates a user with a generated password, returned once (never stored or logged).</summary>
@@ -122,11 +144,11 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock)
     // API keys are long random secrets, so a fast hash is enough to keep them unusable if the table leaks.
     public static string HashKey(string key) => Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
-    private static string Hash(string password) => Hasher.HashPassword(PlaceholderUser, password);
+    private static string Hash(string password) => DefaultHasher.HashPassword(PlaceholderUser, password);
 
     private static string RandomSecret(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static readonly UserAccount PlaceholderUser = new() { UserName = "-", DisplayName = "-", PasswordHash = "" };
-    private static readonly string PlaceholderHash = Hasher.HashPassword(PlaceholderUser, RandomSecret(18));
+    private static readonly string PlaceholderHash = DefaultHasher.HashPassword(PlaceholderUser, RandomSecret(18));
 }

@@ -19,10 +19,20 @@ public sealed class AccessOptions
 
     /// <summary>
     /// Behind a TLS-terminating reverse proxy or load balancer: read the client's address and scheme from X-Forwarded-For and
-    /// X-Forwarded-Proto, so cookies are marked secure and rate limits count per client. Off by default: a caller reaching
-    /// Outreach directly could otherwise claim any address.
+    /// X-Forwarded-Proto, so cookies are marked secure and rate limits count per client. Off by default. The headers are read
+    /// only from <see cref="KnownProxies"/> and <see cref="KnownNetworks"/>: a caller reaching Outreach directly could otherwise
+    /// claim any address.
     /// </summary>
     public bool TrustForwardedHeaders { get; set; }
+
+    /// <summary>The proxies' addresses (e.g. 10.0.0.4) whose forwarded headers are read.</summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>
+    /// Networks (e.g. 10.0.0.0/8) whose forwarded headers are read. With neither this nor <see cref="KnownProxies"/> set: the
+    /// loopback and private networks (a proxy beside Outreach in a container network or virtual network).
+    /// </summary>
+    public string[] KnownNetworks { get; set; } = [];
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Outreach.Core.Prospects;
+using Outreach.Web.Hosting;
 
 namespace Outreach.Web.Api;
 
@@ -17,10 +18,13 @@ public static class ContactsApi
                     ? Results.Ok(ContactDto.From(c))
                     : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
             .WithSummary("Erase a contact's personal data on request; the anonymous row keeps the history's counts.");
-        group.MapGet("/{id:long}/export", async (long id, IProspectStore prospects, Core.Pipeline.IPipelineStore pipeline, Core.Audit.IAuditLog audit, CancellationToken ct) =>
-                await ContactExportDto.BuildAsync(id, prospects, pipeline, audit, ct) is { } export
+        group.MapGet("/{id:long}/export", async (long id, HttpResponse response, IProspectStore prospects, Core.Pipeline.IPipelineStore pipeline, Core.Audit.IAuditLog audit, CancellationToken ct) =>
+            {
+                response.NotCached();
+                return await ContactExportDto.BuildAsync(id, prospects, pipeline, audit, ct) is { } export
                     ? Results.Ok(export)
-                    : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound))
+                    : Results.Problem(title: "Not found", detail: $"There is no contact {id}.", statusCode: StatusCodes.Status404NotFound);
+            })
             .WithSummary("Everything held on one contact (for a subject-access request).");
         return group;
     }

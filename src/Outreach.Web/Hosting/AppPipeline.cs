@@ -12,14 +12,8 @@ public static class AppPipeline
 {
     public static WebApplication UseOutreach(this WebApplication app)
     {
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value.TrustForwardedHeaders)
-        {
-            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto };
-            // The proxy's address is not known in advance (App Service, a container platform): trust the headers from any hop, as configured.
-            forwarded.KnownIPNetworks.Clear();
-            forwarded.KnownProxies.Clear();
-            app.UseForwardedHeaders(forwarded);
-        }
+        var access = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value;
+        if (access.TrustForwardedHeaders) app.UseForwardedHeaders(TrustedProxies.Options(access));
 
         app.UseSecurityHeaders();
         // API callers get problem+json; people get the error page. Never a stack trace outside Development.
@@ -34,7 +28,7 @@ public static class AppPipeline
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseOutreachRateLimiter();
         // Form posts to minimal endpoints (language, name) are checked like Razor Pages forms.
         app.UseAntiforgery();
 
@@ -72,6 +66,8 @@ public static class AppPipeline
         // Language choice: a cookie, so the choice sticks; only local return URLs are followed.
         app.MapPost("/language", (HttpContext context, [FromForm] string culture, [FromForm] string? returnUrl) =>
         {
+            // No browser sends control characters in a URL; the redirect would refuse them with a server error.
+            if (returnUrl is not null && returnUrl.Any(char.IsControl)) return Results.BadRequest();
             if (ServiceRegistration.Cultures.All(c => c.Name != culture)) culture = "en";
             context.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),

@@ -4,7 +4,6 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.DataProtection;
 using Outreach.Core.Access;
 using Outreach.Core.Audit;
 using Outreach.Dataverse;
@@ -71,6 +70,7 @@ public static class ServiceRegistration
         services.AddOutreachDataverse(configuration);
         // The Outreach URL the write-back puts on each account (PublicBaseUrl/prospects/id).
         services.AddSingleton(sp => new OutreachLinks(sp.Option<OutreachOptions>().PublicBaseUrl));
+        services.AddAllowedHostNames(configuration);
 
         // Which jobs are on, decided once on the one JobsOptions every reader sees (the scheduler, the jobs page, the API), so a
         // job that is scheduled is also listed and can be run by hand.
@@ -90,9 +90,7 @@ public static class ServiceRegistration
         services.AddSingleton(_ => Hangfire.Dashboard.DashboardRoutes.Routes);
         services.AddSingleton<Hangfire.IGlobalConfiguration>(_ => Hangfire.GlobalConfiguration.Configuration);
 
-        services.AddDataProtection().SetApplicationName("Outreach");
-        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
-            new ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlRepository = new SqlDataProtectionKeyRepository(sp.GetRequiredService<Database>())));
+        services.AddKeyRing(configuration);
 
         services.AddLocalization(o => o.ResourcesPath = "Resources");
         services.Configure<RequestLocalizationOptions>(o =>
@@ -178,9 +176,10 @@ public static class ServiceRegistration
         services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
-                : ProxyHeader(context) is { } proxyHeader && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
-                // The JSON API never accepts the browser's cookie: its posts carry no antiforgery token, so a cookie there would invite cross-site requests.
+                // The JSON API takes keys only, never what a browser sends by itself (the cookie, or the identity proxy's user header,
+                // which the proxy adds to a cross-site request too): its posts carry no antiforgery token.
                 : context.Request.Path.StartsWithSegments("/api") ? ApiKeyAuthenticationHandler.SchemeName
+                : ProxyHeader(context) is { } proxyHeader && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddScheme<AuthenticationSchemeOptions, ProxyUserAuthenticationHandler>(ProxyUserAuthenticationHandler.SchemeName, null)

@@ -38,15 +38,22 @@ public sealed class ImportModel(ProspectImport import, CurrentActor actor, IOpti
 
     private async Task<IActionResult> RunAsync(bool write, CancellationToken ct)
     {
-        if (Upload is null || Upload.Length == 0)
+        if (Upload is null)
         {
             Error = T["Choose a CSV file first."];
             return Page();
         }
 
+        if (Upload.Length == 0)
+        {
+            Error = T["The file is empty."];
+            return Page();
+        }
+
         if (Upload.Length > options.Value.MaxFileBytes)
         {
-            Error = T["The file is too large ({0} MB); the limit is {1} MB.", Upload.Length / 1_048_576, options.Value.MaxFileBytes / 1_048_576];
+            var (size, limit) = Format.FileSizes(Upload.Length, options.Value.MaxFileBytes);
+            Error = T["The file is too large ({0}); the limit is {1}.", size, limit];
             return Page();
         }
 
@@ -69,6 +76,7 @@ public sealed class ImportModel(ProspectImport import, CurrentActor actor, IOpti
         var buffer = new MemoryStream();
         await import.ExportAsync(buffer, ct);
         buffer.Position = 0;
+        Response.NotCached();
         return File(buffer, "text/csv; charset=utf-8", "outreach-organisations.csv");
     }
 

@@ -38,8 +38,9 @@ public sealed class LoginModel(AccessService access, IStringLocalizer<SharedReso
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/board");
     }
 
-    public async Task<IActionResult> OnPostLogoutAsync()
+    public async Task<IActionResult> OnPostLogoutAsync(CancellationToken ct)
     {
+        if (User.Identity?.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme) await access.SignOutAsync(User, ct);
         await HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return LocalRedirect("/account/login");
     }

@@ -21,8 +21,12 @@ public sealed class AuditModel(IAuditLog audit) : PageModel
 
     public Page<AuditEntry> Entries { get; private set; } = new([], 0, 1, PageSize);
 
-    public async Task OnGetAsync(CancellationToken ct)
+    /// <summary>Days outside these years cannot be Amsterdam instants (the year 1 starts before the calendar does).</summary>
+    private static readonly DateOnly Earliest = new(1900, 1, 1), Latest = new(9998, 12, 31);
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
+        if (From is { } f && (f < Earliest || f > Latest) || To is { } t && (t < Earliest || t > Latest)) return BadRequest();
         var filter = new AuditFilter
         {
             Entity = AuditEntities.All.Contains(Entity ?? "") ? Entity : null,
@@ -33,6 +37,7 @@ public sealed class AuditModel(IAuditLog audit) : PageModel
             Before = To is { } to ? AmsterdamClock.AtLocal(to.AddDays(1), TimeOnly.MinValue) : null,
         };
         Entries = await audit.SearchAsync(filter, Math.Max(1, PageNumber), PageSize, ct);
+        return Page();
     }
 
     public string PageLink(int page)

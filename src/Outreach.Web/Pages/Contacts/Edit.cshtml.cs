@@ -52,6 +52,7 @@ public sealed class EditModel(IProspectStore prospects, ContactPrivacy privacy, 
         // The same document as GET /api/contacts/{id}/export, for people (the API does not take the browser's cookie).
         if (!long.TryParse(id, out var contactId) || await Api.ContactExportDto.BuildAsync(contactId, prospects, pipeline, audit, ct) is not { } export) return NotFound();
         var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(export, ExportJson);
+        Hosting.PersonalDataDownloads.NotCached(Response);
         return File(json, "application/json", $"contact-{contactId}.json");
     }
 

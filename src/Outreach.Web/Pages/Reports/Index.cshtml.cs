@@ -50,6 +50,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         if (Tables.ByKey(Report!, table) is not { } t) return NotFound();
         // A byte order mark, so that Excel reads the file as UTF-8.
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(t.ToCsv())).ToArray();
+        Hosting.PersonalDataDownloads.NotCached(Response);
         return File(bytes, "text/csv; charset=utf-8", $"conversion-{t.Key}-{Format.Iso(Report!.Query.From)}-{Format.Iso(Report.Query.To)}.csv");
     }
 
@@ -63,6 +64,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         using (var reader = new StreamReader(stream))
             css = await reader.ReadToEndAsync(ct);
         var html = Document.Whole(Report!, Scope, css);
+        Hosting.PersonalDataDownloads.NotCached(Response);
         return File(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"conversion-report-{Format.Iso(Report!.Query.From)}-{Format.Iso(Report.Query.To)}.html");
     }
 
