@@ -29,7 +29,7 @@ public static class GraphRegistration
                 ? new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret)
                 : new FixedTokenCredential(options.AccessToken, clock);
             // Every request to a mailbox (mail, calendar, reads) passes its pause, which a 429 on any node sets.
-            return GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<IMailboxThrottle>(), clock: clock);
+            return GraphConnection.Create(options, credential, clock, throttle: sp.GetRequiredService<IMailboxThrottle>());
         });
         return services;
     }

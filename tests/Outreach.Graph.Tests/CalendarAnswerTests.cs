@@ -61,7 +61,7 @@ public sealed class CalendarAnswerTests
     {
         await using var f = await GraphFixture.StartAsync();
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var events = new SqlEventStore(f.Db);
         var sequences = new SqlSequenceStore(f.Db);
         var options = new EventOptions { OrganizerEmail = GraphFixture.Mailbox };

@@ -62,7 +62,7 @@ public sealed class GraphCalendarTests
     private static async Task<World> WorldAsync(GraphFixture f)
     {
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var events = new SqlEventStore(f.Db);
         var links = new SqlEventCalendarLinks(f.Db);
         var options = new EventOptions { Calendar = EventOptions.CalendarGraph, OrganizerEmail = GraphFixture.Mailbox };

@@ -44,7 +44,7 @@ public sealed class ReplyHandlingTests
     private static async Task<(World World, long ProspectId, long OrganisationId)> WorldAsync(GraphFixture f)
     {
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var sequences = new SqlSequenceStore(f.Db);
         var templates = new SqlTemplateStore(f.Db);
         await templates.SeedAsync(BuiltInTemplates.All, f.Clock.GetUtcNow(), default);
