@@ -34,7 +34,7 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 /// refused row is tried again each run until SqlWriteBackOutbox.MaxAttempts (10). Like the policy, it fails per item
 /// (continue-on-error), records the service's error on the row and logs it.
 /// </remarks>
-public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger, OutreachLinks? links = null)
+public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBackOutbox outbox, TimeProvider clock, ILogger<DataverseWriteBack> logger, OutreachLinks links)
 {
     public const int ItemsPerBatch = 10;
 
@@ -160,7 +160,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
             [Account.NextActionDue] = item.NextActionDue?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         // The link follows the prospect whose stage the account now shows.
-        if (links is not null && item.ProspectId is { } prospect) account[Account.OutreachUrl] = links.Prospect(prospect);
+        if (item.ProspectId is { } prospect && links?.Prospect(prospect) is { } url) account[Account.OutreachUrl] = url;
         // If-Match: * updates only: an account deleted in Dataverse is not re-created by a write-back.
         var operations = new List<BatchOperation> { new(HttpMethod.Patch, $"{Account.EntitySet}({item.AccountId:D})", account, IfMatch: "*") };
         if (item.Change is { } change)

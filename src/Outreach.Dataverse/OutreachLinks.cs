@@ -4,10 +4,14 @@ namespace Outreach.Dataverse;
 
 /// <summary>
 /// Where a prospect's page in Outreach is (from Outreach:PublicBaseUrl), for the link the write-back puts on the account:
-/// a plain URL column needs no web resource or script in Dynamics.
+/// a plain URL column needs no web resource or script in Dynamics. Without a base URL (<see cref="None"/>) no link is written.
 /// </summary>
-public sealed class OutreachLinks(string publicBaseUrl)
+public sealed class OutreachLinks(string? publicBaseUrl)
 {
-    public string Prospect(long prospectId) =>
-        publicBaseUrl.TrimEnd('/') + "/prospects/" + prospectId.ToString(CultureInfo.InvariantCulture);
+    /// <summary>No Outreach address known: the write-back leaves the account's link alone.</summary>
+    public static OutreachLinks None { get; } = new(null);
+
+    /// <summary>The prospect's page, or null without a base URL.</summary>
+    public string? Prospect(long prospectId) =>
+        string.IsNullOrWhiteSpace(publicBaseUrl) ? null : publicBaseUrl.TrimEnd('/') + "/prospects/" + prospectId.ToString(CultureInfo.InvariantCulture);
 }

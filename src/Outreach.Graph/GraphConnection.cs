@@ -17,14 +17,15 @@ public static class GraphConnection
 {
     public const string Scope = "https://graph.microsoft.com/.default";
 
-    public static GraphServiceClient Create(GraphOptions options, TokenCredential credential, HttpMessageHandler? transport = null,
-        IMailboxThrottle? throttle = null, TimeProvider? clock = null, Core.Common.OutreachMetrics? metrics = null)
+    public static GraphServiceClient Create(GraphOptions options, TokenCredential credential, TimeProvider clock, HttpMessageHandler? transport = null,
+        IMailboxThrottle? throttle = null, Core.Common.OutreachMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
         // First, so it sees each request before anything is sent and the final answer after redirects.
         if (throttle is not null)
-            handlers.Insert(0, new MailboxThrottleHandler(throttle, clock ?? TimeProvider.System, options.Mailbox ?? throw new ArgumentException("Graph:Mailbox is required.", nameof(options)), metrics));
+            handlers.Insert(0, new MailboxThrottleHandler(throttle, clock, options.Mailbox ?? throw new ArgumentException("Graph:Mailbox is required.", nameof(options)), metrics));
         var http = GraphClientFactory.Create(handlers, finalHandler: transport ?? new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -28,7 +28,7 @@ public static class GraphRegistration
                 ? options.CreateCredential()
                 : new FixedTokenCredential(options.AccessToken, clock);
             // Every request to a mailbox (mail, calendar, reads) passes its pause, which a 429 on any node sets.
-            return GraphConnection.Create(options, credential, throttle: sp.GetRequiredService<IMailboxThrottle>(), clock: clock,
+            return GraphConnection.Create(options, credential, clock, throttle: sp.GetRequiredService<IMailboxThrottle>(),
                 metrics: sp.GetService<Core.Common.OutreachMetrics>());
         });
         return services;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Dapper;
 using Outreach.Core.Events;
 
@@ -9,26 +8,19 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
 {
     private const string Columns = "id AS Id, event_id AS EventId, invitation_id AS InvitationId, kind AS Kind, sequence AS Sequence, attempts AS Attempts";
 
-    /// <summary>Queues a change's notices in the change's transaction, each for the invitation its contact holds at the event.</summary>
-    internal static async Task EnqueueAsync(DbConnection c, DbTransaction tx, NetworkEvent e, IReadOnlyList<EventMail> notices, IEnumerable<Invitation> invitations,
-        DateTimeOffset at, CancellationToken ct)
+    /// <summary>In an event change's unit of work (see <see cref="IEventNoticeOutbox.EnqueueAsync"/>; which notices, by <see cref="EventChangeRules.Notices"/>).</summary>
+    public async Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> notices, DateTimeOffset at, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(notices);
         if (notices.Count == 0) return;
-        var byContact = new Dictionary<long, long>();
-        foreach (var invitation in invitations) byContact[invitation.ContactId] = invitation.Id;
-        var rows = notices.Select(n => new
-        {
-            EventId = e.Id,
-            InvitationId = byContact.TryGetValue(n.ContactId, out var id) ? id : throw new InvalidOperationException($"Contact {n.ContactId} has no invitation to event {e.Id}."),
-            Kind = n.Kind.Code(),
-            e.Sequence,
-            At = at,
-        }).ToList();
-        await c.ExecuteAsync(new CommandDefinition(
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
             VALUES (@EventId, @InvitationId, @Kind, @Sequence, 'pending', @At, 0, @At)
-            """, rows, tx, cancellationToken: ct));
+            """,
+            notices.Select(n => new { n.EventId, n.InvitationId, Kind = n.Kind.Code(), n.Sequence, At = at }).ToList(), work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
     }
 
     /// <summary>In an erasure's, opt-out's or bounce's unit of work (see <see cref="IEventNoticeOutbox.EnqueueWithdrawalsAsync"/>).</summary>

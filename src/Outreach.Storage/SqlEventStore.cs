@@ -11,11 +11,22 @@ namespace Outreach.Storage;
 
 /// <summary>
 /// Network events and invitations on SQLite or PostgreSQL. Every change raises the event's version inside its transaction
-/// and is refused when the version moved, so the capacity rules always decide on the current invitations.
+/// and is refused when the version moved, so the capacity rules always decide on the current invitations. The store writes
+/// its own tables (<see cref="IEventChangeStore"/>); what follows from a change (notices, write-back) is the Core cascade
+/// <see cref="EventChanges"/>, which <see cref="AddEventAsync"/> and <see cref="ApplyAsync"/> run over this database's
+/// stores in one unit of work, so every caller of the port gets the whole change.
 /// </summary>
-public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEventStore
+public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEventStore, IEventChangeStore
 {
     private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
+
+    private EventChanges? changes;
+
+    private EventChanges Changes => changes ??= new EventChanges(this, new SqlEventNoticeOutbox(db), new SqlWriteBackOutbox(db), new SqlUnitOfWork(db));
+
+    public Task<NetworkEvent> AddEventAsync(NetworkEvent networkEvent, CancellationToken ct) => Changes.AddEventAsync(networkEvent, ct);
+
+    public Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct) => Changes.ApplyAsync(change, ct);
 
     private const string EventColumns =
         "id AS Id, title AS Title, covenant_id AS CovenantId, host_organisation_id AS HostOrganisationId, format AS Format, venue AS Venue, online_join_url AS OnlineJoinUrl, starts_at AS StartsAt, ends_at AS EndsAt, capacity AS Capacity, registration_deadline AS RegistrationDeadline, description_nl AS DescriptionNl, description_en AS DescriptionEn, status AS Status, uid AS Uid, sequence AS Sequence, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -23,11 +34,11 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
     private const string InvitationColumns =
         "i.id AS Id, i.event_id AS EventId, i.contact_id AS ContactId, i.response AS Response, i.responded_at AS RespondedAt, i.place AS Place, i.waitlist_number AS WaitlistNumber, i.place_offered_until AS PlaceOfferedUntil, i.checked_in_at AS CheckedInAt, i.attended_online AS AttendedOnline, i.walk_in AS WalkIn, i.invited_at AS InvitedAt";
 
-    public async Task<NetworkEvent> AddEventAsync(NetworkEvent networkEvent, CancellationToken ct)
+    public async Task<NetworkEvent> InsertEventAsync(NetworkEvent networkEvent, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(networkEvent);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var row = await c.QuerySingleAsync<EventRow>(new CommandDefinition(
             $"""
             INSERT INTO network_event (title, covenant_id, host_organisation_id, format, venue, online_join_url, starts_at, ends_at, capacity, registration_deadline,
@@ -39,8 +50,7 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         var created = row.ToDomain();
         await SqlAudit.AppendAsync(c, tx, created.CreatedAt, auditActor.Name,
             new AuditRecord(AuditEntities.Event, Id(created.Id), "created", EventDiff(null, created)), ct);
-        await SqlWriteBackOutbox.EnqueueEventChangeAsync(c, tx, null, created, [], created.CreatedAt, ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return created;
     }
 
@@ -118,12 +128,12 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             $"SELECT {InvitationColumns} FROM invitation i ORDER BY i.event_id, i.id", cancellationToken: ct))).Select(r => r.ToDomain()).ToList();
     }
 
-    public async Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct)
+    public async Task<StoredEventChange> SaveChangeAsync(EventChange change, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
         var e = change.Event;
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var before = (await c.QuerySingleOrDefaultAsync<EventRow>(new CommandDefinition(
             $"SELECT {EventColumns} FROM network_event WHERE id = @Id", new { e.Id }, tx, cancellationToken: ct)))?.ToDomain();
         if (before is null || before.Version != change.ExpectedVersion) throw new ConcurrentEventChangeException(e.Id);
@@ -186,10 +196,8 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
             }
         }
 
-        await SqlEventNoticeOutbox.EnqueueAsync(c, tx, after, change.Notices, old.Values.Concat(stored), change.At, ct);
-        await SqlWriteBackOutbox.EnqueueEventChangeAsync(c, tx, before, after, stored, change.At, ct);
-        await tx.CommitAsync(ct);
-        return (after, stored);
+        await work.CommitAsync(ct);
+        return new StoredEventChange(before, after, old.Values.ToList(), stored);
     }
 
     public async Task<IReadOnlyList<InviteCandidate>> ListInviteCandidatesAsync(InviteSelection selection, CancellationToken ct)

@@ -10,11 +10,11 @@ using Outreach.Core.Prospects;
 namespace Outreach.Storage;
 
 /// <summary>Pipeline entries and their append-only stage history on SQLite or PostgreSQL.</summary>
-public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineStore>? logger = null, IAuditActor? actor = null, TimeProvider? clock = null) : IPipelineStore
+public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, ILogger<SqlPipelineStore>? logger = null, IAuditActor? actor = null) : IPipelineStore
 {
     private readonly ILogger log = logger ?? (ILogger)NullLogger.Instance;
     private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
-    private readonly TimeProvider time = clock ?? TimeProvider.System;
+    private readonly TimeProvider time = clock ?? throw new ArgumentNullException(nameof(clock));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Prospect {EntryId} created for organisation {OrganisationId} in covenant {CovenantId} at {Stage}")]
     private static partial void LogCreated(ILogger logger, long entryId, long organisationId, long covenantId, string stage);

@@ -47,38 +47,39 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, tx, cancellationToken: ct));
 
     /// <summary>
-    /// Adds the write-back of an event change in the caller's transaction: the event itself when a column the CRM shows
-    /// changed (or it is new), and each changed invitation whose contact mirrors a Dataverse contact. When any invitation
-    /// changed, every waitlisted invitation of the event goes too, as their waitlist positions may have moved. Nothing is
-    /// added while no organisation mirrors a Dataverse account: that is the embedded mode, where nothing would send them.
+    /// In an event change's unit of work (see <see cref="IWriteBackOutbox.EnqueueEventChangeAsync"/>; what goes is decided by
+    /// <see cref="EventChangeRules.WriteBack"/>). The keys name the event version of the change, so each change adds its own
+    /// rows (each one is sent, or coalesced).
     /// </summary>
-    internal static async Task EnqueueEventChangeAsync(
-        DbConnection c, DbTransaction tx, NetworkEvent? before, NetworkEvent after, IReadOnlyList<Invitation> invitations, DateTimeOffset at, CancellationToken ct)
+    public async Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(change);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         if (!await DataverseInUseAsync(c, tx, ct)) return;
-        var version = after.Version.ToString(CultureInfo.InvariantCulture);
-        if (before is null || ShownFieldsDiffer(before, after))
+        var version = change.Version.ToString(CultureInfo.InvariantCulture);
+        if (change.Event)
         {
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, created_at) VALUES (@key, 'event', @eventId, @at)",
-                new { key = $"event:{after.Id}:v{version}", eventId = after.Id, at }, tx, cancellationToken: ct));
+                new { key = $"event:{change.EventId}:v{version}", eventId = change.EventId, at }, tx, cancellationToken: ct));
         }
 
-        if (invitations.Count == 0) return;
-        // The key names the event version of the change, so each change adds its own row (each one is sent, or coalesced).
-        var select =
-            """
-            INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, invitation_id, created_at)
-            SELECT 'invitation:' || CAST(i.id AS text) || ':v' || @version, 'invitation', i.event_id, i.id, @at
-            FROM invitation i JOIN contact k ON k.id = i.contact_id
-            WHERE i.event_id = @eventId AND k.dataverse_id IS NOT NULL AND ({0})
-            ORDER BY i.id
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """;
-        var ids = invitations.Select(i => i.Id).Distinct().Order().ToArray();
-        var dialect = SqlDialect.Of(c);
-        await c.ExecuteAsync(new CommandDefinition(string.Format(CultureInfo.InvariantCulture, select, dialect.InList("i.id", "@ids") + " OR i.place = @waitlisted"),
-            new { version, eventId = after.Id, at, ids = dialect.List(ids), waitlisted = PlaceStatus.Waitlisted.Code() }, tx, cancellationToken: ct));
+        if (change.InvitationIds.Count > 0)
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                $"""
+                INSERT INTO dataverse_outbox (idempotency_key, kind, event_id, invitation_id, created_at)
+                SELECT 'invitation:' || CAST(i.id AS text) || ':v' || @version, 'invitation', i.event_id, i.id, @at
+                FROM invitation i JOIN contact k ON k.id = i.contact_id
+                WHERE i.event_id = @eventId AND k.dataverse_id IS NOT NULL AND {db.Dialect.InList("i.id", "@ids")}
+                ORDER BY i.id
+                ON CONFLICT (idempotency_key) DO NOTHING
+                """,
+                new { version, eventId = change.EventId, at, ids = db.Dialect.List(change.InvitationIds) }, tx, cancellationToken: ct));
+        }
+
+        await work.CommitAsync(ct);
     }
 
     /// <summary>In an erasure's unit of work (see <see cref="IWriteBackOutbox.EnqueueContactErasedAsync"/>).</summary>
@@ -104,11 +105,6 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     private static async Task<bool> DataverseInUseAsync(DbConnection c, DbTransaction tx, CancellationToken ct) =>
         await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM (SELECT 1 FROM organisation WHERE dataverse_id IS NOT NULL LIMIT 1) x", transaction: tx, cancellationToken: ct)) > 0;
-
-    /// <summary>The columns the CRM's network event shows; a change elsewhere (descriptions, join link, version) sends nothing.</summary>
-    private static bool ShownFieldsDiffer(NetworkEvent a, NetworkEvent b) =>
-        (a.Title, a.CovenantId, a.HostOrganisationId, a.Format, a.Status, a.Venue, a.StartsAt, a.EndsAt, a.Capacity, a.RegistrationDeadline)
-        != (b.Title, b.CovenantId, b.HostOrganisationId, b.Format, b.Status, b.Venue, b.StartsAt, b.EndsAt, b.Capacity, b.RegistrationDeadline);
 
     public async Task<IReadOnlyList<WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct)
     {

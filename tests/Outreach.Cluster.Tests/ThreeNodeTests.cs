@@ -227,7 +227,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
     {
         var at = Now();
         var prospects = new SqlProspectStore(db, TimeProvider.System);
-        var pipeline = new SqlPipelineStore(db);
+        var pipeline = new SqlPipelineStore(db, TimeProvider.System);
         var sequences = new SqlSequenceStore(db);
         var covenant = await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2030, 6, 1), default);
         var sequence = await sequences.AddSequenceAsync(new SequenceDraft { Name = "Cluster test", Stage = Stage.Contacted, Steps = [new SequenceStep("follow-up", 0)] }, at, default);

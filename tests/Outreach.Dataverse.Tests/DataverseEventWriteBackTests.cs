@@ -86,7 +86,7 @@ public sealed class DataverseEventWriteBackTests
     }
 
     private static DataverseWriteBack WriteBack(Setup s) =>
-        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance);
+        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
 
     private static Task<NetworkEvent> NewEventAsync(Setup s, long? host, int capacity = 1) =>
         s.Events.AddEventAsync(EventRules.Create(new NetworkEventDraft

@@ -25,7 +25,7 @@ public sealed class DataverseOutreachLinkTests
         var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = LocalDataverse.Id(1, 1).ToString("D") });
-        return (db, client, new SqlPipelineStore(db, null, null, TimeProvider.System), organisationId, covenant.Id);
+        return (db, client, new SqlPipelineStore(db, TimeProvider.System), organisationId, covenant.Id);
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public sealed class DataverseOutreachLinkTests
         var (db, client, pipeline, organisationId, covenantId) = await SetUpAsync(local, StorageEngine.Sqlite);
         await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
 
-        await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance).SendPendingAsync(default);
+        await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
 
         var account = local.Server.Rows("accounts")[LocalDataverse.Id(1, 1)];
         Assert.Equal(DataverseSchema.StageValue(Stage.Identified), (int)account[DataverseSchema.Account.PipelineStage]!);

@@ -24,7 +24,7 @@ public sealed class DataverseWriteBackTests
         var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
-        var pipeline = new SqlPipelineStore(db, null, null, TimeProvider.System);
+        var pipeline = new SqlPipelineStore(db, TimeProvider.System);
         var entry = await pipeline.AddEntryAsync(organisationId, covenant.Id, Stage.Identified, At, "Anne", "Met at the fair", default);
         return new Setup(local, db, client, pipeline, entry, account);
     }
@@ -35,7 +35,7 @@ public sealed class DataverseWriteBackTests
     }
 
     private static DataverseWriteBack WriteBack(Setup s) =>
-        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance);
+        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
 
     [Theory]
     [InlineData(StorageEngine.Sqlite)]
@@ -153,7 +153,7 @@ public sealed class DataverseWriteBackTests
     {
         var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
         var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
-        var pipeline = new SqlPipelineStore(db, null, null, TimeProvider.System);
+        var pipeline = new SqlPipelineStore(db, TimeProvider.System);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified, At, "Anne", "Met", default);
         await SqlServices.Moves(db, TimeProvider.System).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
         await using var c = await db.OpenAsync(default);

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
 using Outreach.Core.Events;
 using Outreach.Core.Mail;
-using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Graph.Testing;
@@ -61,7 +60,7 @@ public sealed class CalendarAnswerTests
     {
         await using var f = await GraphFixture.StartAsync();
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var events = new SqlEventStore(f.Db);
         var sequences = new SqlSequenceStore(f.Db);
         var options = new EventOptions { OrganizerEmail = GraphFixture.Mailbox };
@@ -71,11 +70,8 @@ public sealed class CalendarAnswerTests
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), new SqlReplyLog(f.Db), f.Outbox, prospects,
             SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox, new CalendarReplyAnswers(events, prospects, service));
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            f.Clock.GetUtcNow(), "anne", "Fair", default);
-        var eva = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva Jansen", Email = "eva@jansen-metaal.example", Language = ContactLanguage.Nl }, default);
-        var piet = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Piet Jansen", Email = "piet@jansen-metaal.example", Language = ContactLanguage.Nl }, default);
+        var world = await new CovenantProspect.Builder(prospects, pipeline) { Language = ContactLanguage.Nl }.BuildAsync(f.Clock.GetUtcNow());
+        var (covenant, entry, eva, piet) = (world.Covenant, world.Entry, world.Eva, world.Piet);
         var e = (await service.CreateAsync(new NetworkEventDraft
         {
             Title = "Netwerkbijeenkomst", CovenantId = covenant.Id, Format = EventFormat.Physical, Venue = "Utrecht", Capacity = 10,

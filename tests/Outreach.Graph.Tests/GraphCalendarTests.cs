@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Graph.Models;
 using Outreach.Core.Events;
-using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Graph.Testing;
 using Outreach.Testing;
@@ -62,7 +61,7 @@ public sealed class GraphCalendarTests
     private static async Task<World> WorldAsync(GraphFixture f)
     {
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var events = new SqlEventStore(f.Db);
         var links = new SqlEventCalendarLinks(f.Db);
         var options = new EventOptions { Calendar = EventOptions.CalendarGraph, OrganizerEmail = GraphFixture.Mailbox };
@@ -72,13 +71,16 @@ public sealed class GraphCalendarTests
         var dispatcher = new EventNoticeDispatcher(events, notices, channel, f.Clock, Outreach.Core.Mail.DispatchPolicy.EventNotices, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventNoticeDispatcher>.Instance);
         var service = new EventService(events, channel, dispatcher, options, f.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventService>.Instance);
         var sync = new EventCalendarSync(links, new GraphCalendarReader(f.Client, f.Clock, NullLogger<GraphCalendarReader>.Instance), events, service, f.Clock);
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            f.Clock.GetUtcNow(), "anne", "Fair", default);
-        var people = new List<Contact>();
-        foreach (var (name, email) in new[] { ("Eva Jansen", "eva@jansen-metaal.example"), ("Piet Jansen", "piet@jansen-metaal.example"), ("Sara Kok", "sara@jansen-metaal.example"), ("Tom Bakker", "tom@jansen-metaal.example") })
-            people.Add(await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = name, Email = email, Language = ContactLanguage.Nl }, default));
-        return new World(f, prospects, events, links, channel, service, sync, covenant.Id, people, notices, dispatcher);
+        var world = await new CovenantProspect.Builder(prospects, pipeline)
+        {
+            Contacts =
+            [
+                CovenantProspect.EvaJansen, CovenantProspect.PietJansen,
+                new() { Name = "Sara Kok", Email = "sara@jansen-metaal.example" }, new() { Name = "Tom Bakker", Email = "tom@jansen-metaal.example" },
+            ],
+            Language = ContactLanguage.Nl,
+        }.BuildAsync(f.Clock.GetUtcNow());
+        return new World(f, prospects, events, links, channel, service, sync, world.Covenant.Id, [.. world.Contacts], notices, dispatcher);
     }
 
     private static string[] Addresses(JsonObject calendarEvent) =>

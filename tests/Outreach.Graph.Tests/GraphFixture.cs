@@ -21,7 +21,7 @@ public sealed class GraphFixture : IAsyncDisposable
         Options = options;
         // As in the product: pauses and the minute's budget in the database, every request through the throttle handler.
         Throttle = new SqlMailboxThrottle(db);
-        Client = GraphConnection.Create(options, new FixedTokenCredential(server.Token, clock), throttle: Throttle, clock: clock);
+        Client = GraphConnection.Create(options, new FixedTokenCredential(server.Token, clock), clock, throttle: Throttle);
         Limiter = new SendRateLimiter(Throttle, options.MaxPerMinute, options.MaxConcurrent, clock);
         Delivery = new GraphMailDelivery(Client, options, Limiter, clock, NullLogger<GraphMailDelivery>.Instance);
         Outbox = new SqlMailOutbox(db);

@@ -193,7 +193,7 @@ public sealed class GraphMailDeliveryTests
         await using var f = await GraphFixture.StartAsync();
         var options = new GraphOptions { Mailbox = GraphFixture.Mailbox, BaseUrl = f.Server.BaseUrl, AccessToken = "wrong" };
         using var limiter = new Outreach.Mail.SendRateLimiter(30, 4, f.Clock);
-        var delivery = new GraphMailDelivery(GraphConnection.Create(options, new FixedTokenCredential("wrong", f.Clock)), options, limiter, f.Clock,
+        var delivery = new GraphMailDelivery(GraphConnection.Create(options, new FixedTokenCredential("wrong", f.Clock), f.Clock), options, limiter, f.Clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<GraphMailDelivery>.Instance);
         var error = await Assert.ThrowsAsync<MailDeliveryException>(() => delivery.WasDeliveredAsync("k", default));
         Assert.Contains("InvalidAuthenticationToken", error.Message, StringComparison.Ordinal);

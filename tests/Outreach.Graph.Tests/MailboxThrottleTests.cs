@@ -79,7 +79,7 @@ public sealed class MailboxThrottleTests
         // Node b: its own Graph client, limiter, throttle and outbox instances over the same database.
         var throttle = new SqlMailboxThrottle(f.Db);
         Assert.Equal(start.AddSeconds(45), await throttle.PausedUntilAsync(GraphFixture.Mailbox.ToUpperInvariant(), start, default));
-        var client = GraphConnection.Create(f.Options, new FixedTokenCredential(f.Server.Token, f.Clock), throttle: throttle, clock: f.Clock);
+        var client = GraphConnection.Create(f.Options, new FixedTokenCredential(f.Server.Token, f.Clock), f.Clock, throttle: throttle);
         using var limiter = new SendRateLimiter(throttle, f.Options.MaxPerMinute, f.Options.MaxConcurrent, f.Clock);
         var delivery = new GraphMailDelivery(client, f.Options, limiter, f.Clock, NullLogger<GraphMailDelivery>.Instance);
         var nodeB = new OutboxDispatcher(new SqlMailOutbox(f.Db), delivery, f.Clock, new DispatchPolicy(), Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Outreach.Core.Mail;
-using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Graph.Testing;
@@ -44,7 +43,7 @@ public sealed class ReplyHandlingTests
     private static async Task<(World World, long ProspectId, long OrganisationId)> WorldAsync(GraphFixture f)
     {
         var prospects = new SqlProspectStore(f.Db, f.Clock);
-        var pipeline = new SqlPipelineStore(f.Db, clock: f.Clock);
+        var pipeline = new SqlPipelineStore(f.Db, f.Clock);
         var sequences = new SqlSequenceStore(f.Db);
         var templates = new SqlTemplateStore(f.Db);
         await templates.SeedAsync(BuiltInTemplates.All, f.Clock.GetUtcNow(), default);
@@ -54,9 +53,7 @@ public sealed class ReplyHandlingTests
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), log, f.Outbox, prospects,
             SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox);
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            f.Clock.GetUtcNow(), "anne", "Fair", default);
+        var entry = (await new CovenantProspect.Builder(prospects, pipeline) { Contacts = [] }.BuildAsync(f.Clock.GetUtcNow())).Entry;
         return (new World(f, prospects, pipeline, sequences, runner, log, replies), entry.Id, entry.OrganisationId);
     }
 

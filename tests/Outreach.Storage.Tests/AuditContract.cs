@@ -22,7 +22,7 @@ public abstract partial class StoreContract
     {
         var actor = new FixedActor("Anne de Vries (anne)");
         var prospects = new SqlProspectStore(Db, Clock, actor);
-        var pipeline = new SqlPipelineStore(Db, null, actor, Clock);
+        var pipeline = new SqlPipelineStore(Db, Clock, null, actor);
         var entry = await pipeline.AddProspectAsync(Draft("Audit Gold", kvk: "12345678"), gold.Id, Stage.Identified, Clock.GetUtcNow(), "Anne de Vries", "met at fair", default);
         Clock.Advance(TimeSpan.FromHours(1));
         actor.Name = "Bram (bram)";

@@ -97,6 +97,7 @@ public abstract partial class StoreContract
         public Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct) => inner.RetryFailedAsync(eventId, at, ct);
         public Task<int> EnqueueWithdrawalsAsync(long contactId, DateTimeOffset at, bool comingOnly, CancellationToken ct) => inner.EnqueueWithdrawalsAsync(contactId, at, comingOnly, ct);
         public Task<int> EraseErrorsForContactAsync(long contactId, CancellationToken ct) => inner.EraseErrorsForContactAsync(contactId, ct);
+        public Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> notices, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(notices, at, ct);
     }
 
     /// <summary>Review C5: a failure to pass an action's notices on at once was swallowed without a trace.</summary>

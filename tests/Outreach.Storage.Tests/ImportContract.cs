@@ -35,7 +35,7 @@ public abstract partial class ImportContract(StorageEngine engine, ITestOutputHe
         var prospects = new SqlProspectStore(db, Clock);
         await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);
         await prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2024, 7, 1), default);
-        return (db, prospects, new SqlPipelineStore(db), TestImport.Create(db, Clock, options));
+        return (db, prospects, new SqlPipelineStore(db, Clock), TestImport.Create(db, Clock, options));
     }
 
     private static MemoryStream Csv(params string[] lines) => new(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));

@@ -87,7 +87,7 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
         var before = (await source.LoadAsync(ReportDataSet.Year2025, default)).Prospects.Single(p => p.EntryId == beta);
         // An instant with a fraction of a second: read back to the tick (SQLite's text is parsed digit by digit).
         var leftAt = new DateTimeOffset(2025, 12, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_560); // whole microseconds, which PostgreSQL keeps
-        await new SqlPipelineStore(db).ApplyAsync(new StageChange(beta, Stage.Signed, Stage.Left, leftAt, "anne", "Left again"), default);
+        await new SqlPipelineStore(db, new FakeTimeProvider(leftAt)).ApplyAsync(new StageChange(beta, Stage.Signed, Stage.Left, leftAt, "anne", "Left again"), default);
         var after = (await source.LoadAsync(ReportDataSet.Year2025, default)).Prospects.Single(p => p.EntryId == beta);
         Assert.Null(before.FirstReached(Stage.Left));
         Assert.Equal(leftAt, after.FirstReached(Stage.Left));

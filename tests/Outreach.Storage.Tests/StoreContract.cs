@@ -29,7 +29,7 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
     {
         Db = await TestDatabases.MigratedAsync(engine, Clock, postgresOptions);
         Prospects = new SqlProspectStore(Db, Clock);
-        Pipeline = new SqlPipelineStore(Db);
+        Pipeline = new SqlPipelineStore(Db, Clock);
         Privacy = SqlServices.Privacy(Db, Clock);
         Moves = SqlServices.Moves(Db, Clock);
         gold = await Prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2022, 6, 1), default);

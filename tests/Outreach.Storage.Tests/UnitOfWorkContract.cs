@@ -24,6 +24,7 @@ public abstract partial class StoreContract
         public Task HoldAsync(DateTimeOffset until, CancellationToken ct) => inner.HoldAsync(until, ct);
         public Task<EventNoticeCounts> CountAsync(long eventId, CancellationToken ct) => inner.CountAsync(eventId, ct);
         public Task<int> RetryFailedAsync(long eventId, DateTimeOffset at, CancellationToken ct) => inner.RetryFailedAsync(eventId, at, ct);
+        public Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> notices, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(notices, at, ct);
     }
 
     private async Task<(Contact Contact, long EnrolmentId)> ContactWithMailAndEnrolmentAsync(string name)
@@ -118,6 +119,7 @@ public abstract partial class StoreContract
     {
         public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
+        public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task<IReadOnlyList<Core.Crm.WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkFailedAsync(long id, string reason, CancellationToken ct) => throw new NotSupportedException();
@@ -158,5 +160,33 @@ public abstract partial class StoreContract
         var again = await Moves.ApplyAsync(Core.Pipeline.Pipeline.Decide(back, Stage.NotNow, "Busy", "anne", Clock.GetUtcNow(), new DateOnly(2026, 4, 1)).Change!, default);
         await Moves.ApplyAsync(Core.Pipeline.Pipeline.Decide(again, Stage.Identified, "Called back", "anne", Clock.GetUtcNow()).Change!, default);
         Assert.Equal([eva.Id], (await sequences.ListEnrolmentsForProspectAsync(entry.Id, default)).Select(e => e.ContactId));
+    }
+
+    [Fact]
+    public async Task EventChanges_AFailureHalfWay_LeavesTheEventItsInvitationsAndNoticesAsTheyWere()
+    {
+        var events = new SqlEventStore(Db);
+        var e = await NewEventAsync(events);
+        var people = await ContactsAsync(2);
+        var decision = EventRules.Invite(e, [], people.Select(p => new InviteCandidate(p.Id, false, false)), Clock.GetUtcNow());
+        var change = new EventChange(e with { Title = "Verplaatst" }, e.Version, EventRules.NewInvitations(e, decision, Clock.GetUtcNow()), "invited", Clock.GetUtcNow())
+        {
+            Notices = decision.Invited.Select(id => new EventMail(id, EventMailKind.Invitation)).ToList(),
+        };
+        var failing = new EventChanges(events, new SqlEventNoticeOutbox(Db), new FailingWriteBack(), new SqlUnitOfWork(Db));
+        var auditBefore = await CountAsync("SELECT COUNT(*) FROM audit_entry");
+
+        // The event row, its invitations, their audit lines and the notices were written before the write-back failed.
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.ApplyAsync(change, default));
+
+        Assert.Equal(e, await events.GetEventAsync(e.Id, default));
+        Assert.Empty(await events.ListInvitationsAsync(e.Id, default));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM event_notice"));
+        Assert.Equal(auditBefore, await CountAsync("SELECT COUNT(*) FROM audit_entry"));
+
+        // The store's own change (as the host wires it) commits all of it.
+        var (after, invited) = await events.ApplyAsync(change, default);
+        Assert.Equal(("Verplaatst", e.Version + 1, 2), (after.Title, after.Version, invited.Count));
+        Assert.Equal(2, await CountAsync("SELECT COUNT(*) FROM event_notice"));
     }
 }

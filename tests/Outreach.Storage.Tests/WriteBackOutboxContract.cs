@@ -205,7 +205,7 @@ public abstract partial class StoreContract
         }
 
         var prospects = new SqlProspectStore(db, Clock);
-        var pipeline = new SqlPipelineStore(db);
+        var pipeline = new SqlPipelineStore(db, Clock);
         var covenant = await prospects.AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2027, 1, 1), default);
         var organisation = await prospects.AddOrganisationAsync(Draft("Voor Migratie B.V."), default);
         await using (var c = await db.OpenAsync(default))

@@ -113,7 +113,7 @@ public static class ReportDataSeeder
     public static async Task<IReadOnlyDictionary<string, long>> SeedAsync(Outreach.Storage.Database db, CancellationToken ct = default)
     {
         var prospects = new Outreach.Storage.SqlProspectStore(db, TimeProvider.System);
-        var pipeline = new Outreach.Storage.SqlPipelineStore(db);
+        var pipeline = new Outreach.Storage.SqlPipelineStore(db, TimeProvider.System);
         var covenants = (await prospects.ListCovenantsAsync(ct)).ToDictionary(c => c.Code, c => c.Id);
         if (!covenants.ContainsKey("gold")) covenants["gold"] = (await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), ct)).Id;
         if (!covenants.ContainsKey("metals")) covenants["metals"] = (await prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2029, 7, 1), ct)).Id;

@@ -3,6 +3,7 @@ using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Graph.Testing;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -24,10 +25,8 @@ public sealed class EventCalendarHostTests
 
         var prospects = app.Services.GetRequiredService<IProspectStore>();
         var pipeline = app.Services.GetRequiredService<IPipelineStore>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            factory.Clock.GetUtcNow(), "anne", "Fair", default);
-        var eva = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva Jansen", Email = "eva@jansen-metaal.example" }, default);
+        var world = await new CovenantProspect.Builder(prospects, pipeline) { Contacts = [CovenantProspect.EvaJansen] }.BuildAsync(factory.Clock.GetUtcNow());
+        var (covenant, eva) = (world.Covenant, world.Eva);
         var service = app.Services.GetRequiredService<EventService>();
         var e = (await service.CreateAsync(new NetworkEventDraft
         {

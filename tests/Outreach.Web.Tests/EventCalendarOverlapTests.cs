@@ -1,11 +1,10 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
-using Outreach.Core.Prospects;
 using Outreach.Graph.Testing;
 using Outreach.Jobs.Events;
 using Outreach.Storage;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -23,22 +22,13 @@ public sealed class EventCalendarOverlapTests
     {
         await using var server = await LocalGraphServer.StartAsync("local-graph-token", Mailbox);
         await using var nodes = TwoNodes.Start(engine, GraphCalendarHost.Settings(server, Mailbox));
-        var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
-        var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
-        var service = nodes.A.Services.GetRequiredService<EventService>();
-        var events = nodes.A.Services.GetRequiredService<IEventStore>();
-        var links = nodes.A.Services.GetRequiredService<IEventCalendarLinks>();
-        var db = nodes.A.Services.GetRequiredService<Database>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
+        var world = await OverlapWorld.CreateAsync(nodes, "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1));
+        var (service, events, links, db, covenant) = (world.A<EventService>(), world.A<IEventStore>(), world.A<IEventCalendarLinks>(), world.Db, world.Covenant);
         for (var round = 0; round < 3; round++)
         {
             var start = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero).AddDays(14 * round);
             nodes.SetTime(start);
-            var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Jansen Metaal {round}", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id,
-                Stage.Contacted, start, "anne", "Fair", default);
-            var contacts = new List<Contact>();
-            for (var i = 0; i < 3; i++)
-                contacts.Add(await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Invitee {round}-{i}", Email = $"invitee{round}-{i}@jansen-metaal.example" }, default));
+            var contacts = (await world.ProspectAsync($"Jansen Metaal {round}", "metal", Stage.Contacted, "Fair", CovenantProspect.Invitees($"{round}", 3), start)).Contacts;
             var day = start.UtcDateTime.Date;
             var e = (await service.CreateAsync(new NetworkEventDraft
             {

@@ -1,11 +1,10 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
-using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Jobs.Events;
 using Outreach.Storage;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -22,23 +21,15 @@ public sealed class EventMailOverlapTests
     public async Task TwoOverlappingRuns_QueueEachEventMailOnce_AndEnrolEachAttendeeOncePerEvent(StorageEngine engine)
     {
         await using var nodes = TwoNodes.Start(engine, b => b.UseSetting("Events:FollowUpSequence", FollowUp));
-        var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
-        var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
-        var service = nodes.A.Services.GetRequiredService<EventService>();
-        var events = nodes.A.Services.GetRequiredService<IEventStore>();
-        var sequences = nodes.A.Services.GetRequiredService<ISequenceStore>();
-        var db = nodes.A.Services.GetRequiredService<Database>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
+        var world = await OverlapWorld.CreateAsync(nodes, "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1));
+        var (service, events, sequences, db, covenant) = (world.A<EventService>(), world.A<IEventStore>(), world.A<ISequenceStore>(), world.Db, world.Covenant);
 
         for (var round = 0; round < 3; round++)
         {
             var start = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero).AddDays(14 * round);
             nodes.SetTime(start);
-            var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Jansen Metaal {round}", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id,
-                Stage.Contacted, start, "anne", "Fair", default);
-            var contacts = new List<long>();
-            for (var i = 0; i < 6; i++)
-                contacts.Add((await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Invitee {round}-{i}", Email = $"invitee{round}-{i}@jansen-metaal.example" }, default)).Id);
+            var prospect = await world.ProspectAsync($"Jansen Metaal {round}", "metal", Stage.Contacted, "Fair", CovenantProspect.Invitees($"{round}", 6), start);
+            var (entry, contacts) = (prospect.Entry, prospect.Contacts.Select(c => c.Id).ToList());
             var day = start.UtcDateTime.Date;
             var e = (await service.CreateAsync(new NetworkEventDraft
             {

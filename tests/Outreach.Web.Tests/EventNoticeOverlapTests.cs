@@ -7,6 +7,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Jobs.Events;
 using Outreach.Storage;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -33,13 +34,12 @@ public sealed class EventNoticeOverlapTests
         var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
         var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
         var service = nodes.A.Services.GetRequiredService<EventService>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Jansen Metaal", Sector = "metal", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            nodes.A.Clock.GetUtcNow(), "anne", "Fair", default);
-        var contacts = new List<long>();
         // More than one claim's worth (the dispatch policy claims 50 at a time), so a second run could take the rest of the same event.
-        for (var i = 0; i < 60; i++)
-            contacts.Add((await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Invitee {i}", Email = $"invitee{i}@jansen-metaal.example" }, default)).Id);
+        var (covenant, _, invitees) = await new CovenantProspect.Builder(prospects, pipeline)
+        {
+            Contacts = [.. Enumerable.Range(0, 60).Select(i => new ContactDraft { Name = $"Invitee {i}", Email = $"invitee{i}@jansen-metaal.example" })],
+        }.BuildAsync(nodes.A.Clock.GetUtcNow());
+        var contacts = invitees.Select(c => c.Id).ToList();
 
         for (var round = 0; round < TwoNodes.Rounds; round++)
         {

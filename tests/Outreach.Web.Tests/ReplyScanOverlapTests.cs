@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
@@ -23,22 +22,17 @@ public sealed class ReplyScanOverlapTests
     {
         await using var server = await LocalGraphServer.StartAsync("local-graph-token", Mailbox);
         await using var nodes = TwoNodes.Start(engine, GraphCalendarHost.Settings(server, Mailbox, calendar: false, mail: true));
-        var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
-        var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
-        var runner = nodes.A.Services.GetRequiredService<SequenceRunner>();
-        var sequence = (await nodes.A.Services.GetRequiredService<ISequenceStore>().ListSequencesAsync(default))[0];
-        var db = nodes.A.Services.GetRequiredService<Database>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
+        var world = await OverlapWorld.CreateAsync(nodes, "Verantwoord Goud", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1));
+        var (runner, db) = (world.A<SequenceRunner>(), world.Db);
+        var sequence = (await world.A<ISequenceStore>().ListSequencesAsync(default))[0];
         for (var round = 0; round < TwoNodes.Rounds; round++)
         {
             var addresses = new List<string>();
             for (var i = 0; i < 4; i++)
             {
-                var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Goud {round}-{i} BV", Sector = "jewellery", Owner = "Anne", Country = "NL" }, covenant.Id,
-                    Stage.Contacted, nodes.A.Clock.GetUtcNow(), "anne", "Met at the fair", default);
                 var address = $"eva{round}-{i}@goud.example";
-                var contact = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Eva {round}-{i}", Email = address }, default);
-                Assert.NotNull((await runner.EnrolAsync(entry.Id, contact.Id, sequence.Id, "anne", default)).Enrolment);
+                var prospect = await world.ProspectAsync($"Goud {round}-{i} BV", "jewellery", Stage.Contacted, "Met at the fair", [new ContactDraft { Name = $"Eva {round}-{i}", Email = address }]);
+                Assert.NotNull((await runner.EnrolAsync(prospect.Entry.Id, prospect.Contacts[0].Id, sequence.Id, "anne", default)).Enrolment);
                 server.Receive(Mailbox, new IncomingMail(address, $"Eva {round}-{i}", "Re: Uw vragen over het convenant", "Graag een afspraak."));
                 addresses.Add(address);
             }

@@ -57,7 +57,7 @@ public sealed class ReportsApiTests : IAsyncLifetime
     {
         var db = factory.Services.GetRequiredService<Database>();
         var prospects = new SqlProspectStore(db, TimeProvider.System);
-        var pipeline = new SqlPipelineStore(db);
+        var pipeline = new SqlPipelineStore(db, factory.Clock);
         var events = new SqlEventStore(db);
         var gold = (await prospects.ListCovenantsAsync(default)).Single(c => c.Code == "gold");
         var host = await prospects.AddOrganisationAsync(Core.Prospects.Validation.Clean(new Core.Prospects.OrganisationDraft { Name = "Fairphone <Host> & Co", Sector = "electronics", Owner = "Anne", Country = "NL" }), default);

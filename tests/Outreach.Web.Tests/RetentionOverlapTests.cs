@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Jobs.Privacy;
@@ -16,18 +15,16 @@ public sealed class RetentionOverlapTests
     public async Task TwoOverlappingRuns_EraseAndAuditEachDueContactOnce(StorageEngine engine)
     {
         await using var nodes = TwoNodes.Start(engine);
-        var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
-        var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
-        var db = nodes.A.Services.GetRequiredService<Database>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        var world = await OverlapWorld.CreateAsync(nodes, "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31));
+        var (prospects, db) = (world.Prospects, world.Db);
         for (var round = 0; round < TwoNodes.Rounds; round++)
         {
             var contacts = new List<long>();
             for (var i = 0; i < 5; i++)
             {
-                var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Declined Steel {round}-{i}", Sector = "steel", Owner = "Anne", Country = "NL" }, covenant.Id,
-                    Stage.Declined, nodes.A.Clock.GetUtcNow(), "anne", "No capacity", default);
-                contacts.Add((await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Person {round}-{i}", Email = $"p{round}-{i}@declined.example" }, default)).Id);
+                var declined = await world.ProspectAsync($"Declined Steel {round}-{i}", "steel", Stage.Declined, "No capacity",
+                    [new ContactDraft { Name = $"Person {round}-{i}", Email = $"p{round}-{i}@declined.example" }]);
+                contacts.Add(declined.Contacts[0].Id);
             }
 
             nodes.Advance(TimeSpan.FromDays(731));

@@ -16,22 +16,18 @@ public sealed class SequenceOverlapTests
     public async Task TwoOverlappingRuns_QueueEachDueStepOnce(StorageEngine engine)
     {
         await using var nodes = TwoNodes.Start(engine);
-        var prospects = nodes.A.Services.GetRequiredService<IProspectStore>();
-        var pipeline = nodes.A.Services.GetRequiredService<IPipelineStore>();
-        var runner = nodes.A.Services.GetRequiredService<SequenceRunner>();
+        var world = await OverlapWorld.CreateAsync(nodes, "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1));
+        var (runner, db) = (world.A<SequenceRunner>(), world.Db);
         var sequences = nodes.B.Services.GetRequiredService<ISequenceStore>();
-        var db = nodes.A.Services.GetRequiredService<Database>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var sequence = (await sequences.ListSequencesAsync(default))[0];
         for (var round = 0; round < TwoNodes.Rounds; round++)
         {
             var enrolments = new List<Enrolment>();
             for (var i = 0; i < 8; i++)
             {
-                var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Goud {round}-{i} BV", Sector = "jewellery", Owner = "Anne", Country = "NL" }, covenant.Id,
-                    Stage.Contacted, nodes.A.Clock.GetUtcNow(), "anne", "Met at the fair", default);
-                var contact = await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = $"Eva {round}-{i}", Email = $"eva{round}-{i}@goud.example", Language = ContactLanguage.En }, default);
-                var enrolled = await runner.EnrolAsync(entry.Id, contact.Id, sequence.Id, "anne", default);
+                var prospect = await world.ProspectAsync($"Goud {round}-{i} BV", "jewellery", Stage.Contacted, "Met at the fair",
+                    [new ContactDraft { Name = $"Eva {round}-{i}", Email = $"eva{round}-{i}@goud.example", Language = ContactLanguage.En }]);
+                var enrolled = await runner.EnrolAsync(prospect.Entry.Id, prospect.Contacts[0].Id, sequence.Id, "anne", default);
                 enrolments.Add(enrolled.Enrolment!);
             }
 

@@ -9,6 +9,7 @@ using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 using Outreach.Storage;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -24,11 +25,12 @@ public sealed partial class SequencesWebTests : IAsyncLifetime
         using var _ = factory.CreateClient();
         var prospects = factory.Services.GetRequiredService<IProspectStore>();
         var pipeline = factory.Services.GetRequiredService<IPipelineStore>();
-        var covenant = await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Goud & Zonen BV", Sector = "jewellery", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Contacted,
-            factory.Clock.GetUtcNow(), "anne", "Met at the fair", default);
-        prospectId = entry.Id;
-        contactId = (await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva <i>Jansen</i>", Email = "eva@goud.nl", Language = ContactLanguage.En }, default)).Id;
+        var world = await new CovenantProspect.Builder(prospects, pipeline)
+        {
+            CovenantName = "Responsible Gold", Organisation = "Goud & Zonen BV", Sector = "jewellery", Reason = "Met at the fair",
+            Contacts = [new ContactDraft { Name = "Eva <i>Jansen</i>", Email = "eva@goud.nl", Language = ContactLanguage.En }],
+        }.BuildAsync(factory.Clock.GetUtcNow());
+        (prospectId, contactId) = (world.Entry.Id, world.Eva.Id);
     }
 
     public async Task DisposeAsync() => await factory.DisposeAsync();

@@ -103,6 +103,13 @@ public interface IWriteBackOutbox
 
     /// <summary>Adds the write-back of a stage change, only for an organisation that mirrors a Dataverse account (none without Dataverse).</summary>
     Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Adds what <see cref="EventChangeRules"/> decided an event change sends: the event, and those of the invitations
+    /// whose contact mirrors a Dataverse contact; nothing while no organisation mirrors a Dataverse account (the embedded mode,
+    /// where nothing would send them).
+    /// </summary>
+    Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct);
 }
 
 /// <summary>An unsent write-back the CRM refused: what it was, how often it was tried, the CRM's own error, and whether it is no longer tried.</summary>

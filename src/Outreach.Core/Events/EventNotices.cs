@@ -49,6 +49,9 @@ public interface IEventNoticeOutbox
 
     /// <summary>A service's error text may quote the person's address: an erasure wipes it from their notices.</summary>
     Task<int> EraseErrorsForContactAsync(long contactId, CancellationToken ct);
+
+    /// <summary>Queues the notices an event change calls for (<see cref="EventChangeRules.Notices"/>), due at once.</summary>
+    Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> notices, DateTimeOffset at, CancellationToken ct);
 }
 
 /// <summary>What one pass over the notice queue did.</summary>

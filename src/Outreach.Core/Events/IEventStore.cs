@@ -29,6 +29,7 @@ public sealed record InviteSelection
 /// <summary>Network events and invitations.</summary>
 public interface IEventStore
 {
+    /// <summary>Stores a new event with its write-back (<see cref="EventChanges.AddEventAsync"/>).</summary>
     Task<NetworkEvent> AddEventAsync(NetworkEvent networkEvent, CancellationToken ct);
     Task<NetworkEvent?> GetEventAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<NetworkEvent>> ListEventsAsync(CancellationToken ct);
@@ -42,7 +43,10 @@ public interface IEventStore
     /// <summary>Every invitation of every event, by event then id (one query, for lists of events with their counts).</summary>
     Task<IReadOnlyList<Invitation>> ListAllInvitationsAsync(CancellationToken ct);
 
-    /// <summary>Stores the change; returns the stored event and the stored (new and changed) invitations.</summary>
+    /// <summary>
+    /// Stores the change with what follows from it (<see cref="EventChanges.ApplyAsync"/>: its notices and write-back, in one
+    /// unit of work); returns the stored event and the stored (new and changed) invitations.
+    /// </summary>
     /// <exception cref="ConcurrentEventChangeException">The event changed since it was read.</exception>
     Task<(NetworkEvent Event, IReadOnlyList<Invitation> Invitations)> ApplyAsync(EventChange change, CancellationToken ct);
 

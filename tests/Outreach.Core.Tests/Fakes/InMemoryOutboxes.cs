@@ -104,6 +104,16 @@ internal sealed class InMemoryEventNoticeOutbox : IEventNoticeOutbox, IInMemoryS
         return Task.FromResult(of.Count);
     }
 
+    /// <summary>Makes the next change's notices fail, as a database error after the event was written would.</summary>
+    public bool FailChangeNotices { get; set; }
+
+    public Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> queued, DateTimeOffset at, CancellationToken ct)
+    {
+        if (FailChangeNotices) throw new InvalidOperationException("The notice outbox failed.");
+        notices.AddRange(queued.Select(n => (n.InvitationId, n.Kind, at, (string?)null)));
+        return Task.CompletedTask;
+    }
+
     public Task<int> EraseErrorsForContactAsync(long contactId, CancellationToken ct)
     {
         var mine = Invitations.Where(i => i.ContactId == contactId).Select(i => i.Id).ToHashSet();
@@ -160,6 +170,15 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
     public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct)
     {
         if (MirroredEntries.Contains(entryId)) Add($"stage-change:{stageChangeId}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Like the SQL store: the event, and the invitations whose contact mirrors a Dataverse contact (as seeded in the notice fake).</summary>
+    public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct)
+    {
+        if (change.Event) Add($"event:{change.EventId}:v{change.Version}");
+        var mirrored = invitations?.Invitations.Where(i => i.ContactInDataverse).Select(i => i.Id).ToHashSet() ?? [];
+        foreach (var id in change.InvitationIds.Where(mirrored.Contains)) Add($"invitation:{id}:v{change.Version}");
         return Task.CompletedTask;
     }
 
