@@ -76,6 +76,10 @@ public sealed class DataverseClient : IDisposable
     public Uri ChangesQuery(string entitySet, IEnumerable<string> columns) =>
         new(http.BaseAddress!, $"{entitySet}?$select={string.Join(',', columns)}");
 
+    /// <summary>One Dynamics user by id (a filter on the collection, which answers an empty page rather than 404 for an unknown id).</summary>
+    public Uri UserQuery(Guid id) =>
+        new(http.BaseAddress!, $"{DataverseSchema.SystemUser.EntitySet}?$select={string.Join(',', DataverseSchema.SystemUser.Columns)}&$filter={DataverseSchema.SystemUser.Id} eq {id:D}");
+
     /// <summary>
     /// Reads one page: a first query, a nextLink or a deltaLink, followed unmodified. With <paramref name="trackChanges"/>
     /// the service returns a deltaLink on the last page; a delta token it no longer knows raises <see cref="DataverseDeltaExpiredException"/>.

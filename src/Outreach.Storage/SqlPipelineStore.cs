@@ -36,13 +36,14 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
 
     private const string SummaryFrom = "pipeline_entry e JOIN organisation o ON o.id = e.organisation_id JOIN covenant v ON v.id = e.covenant_id";
 
+    /// <summary>Joins a running unit of work (a prospect started from Dynamics commits with its page).</summary>
     public async Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return entry;
     }
 
@@ -76,9 +77,10 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
 
     public async Task<PipelineEntry?> GetEntryAsync(long entryId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId", new { entryId }, cancellationToken: ct));
+        // Joins a running unit of work (a move requested in Dynamics is decided inside its unit).
+        await using var work = await db.ConnectAsync(ct);
+        var row = await work.Connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId{(work.Transaction is null ? "" : db.ForUpdate)}", new { entryId }, work.Transaction, cancellationToken: ct));
         return row?.ToDomain();
     }
 

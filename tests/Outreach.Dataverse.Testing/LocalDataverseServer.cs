@@ -39,6 +39,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         ["otr_stagechanges"] = "otr_stagechangeid",
         ["otr_networkevents"] = "otr_networkeventid",
         ["otr_invitations"] = "otr_invitationid",
+        ["systemusers"] = "systemuserid",
     };
 
     private readonly WebApplication app;
@@ -61,6 +62,13 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     public SolutionModel? Solution { get; set; } = SolutionModel.Outreach;
 
     public string Token { get; }
+
+    /// <summary>
+    /// The systemuser the bearer token stands for (Outreach's application user): a row created through the API gets it as
+    /// _createdby_value, and every row written through the API as _modifiedby_value, as in Dataverse. A test seeding a row
+    /// "made by a Dynamics user" sets _createdby_value itself.
+    /// </summary>
+    public Guid CallerId { get; set; } = new("00000000-0000-0000-0000-00000000a991");
     public Uri Url { get; private set; } = null!;
 
     /// <summary>Called for every authorised request with its 1-based number; a fault it returns is answered instead.</summary>
@@ -433,7 +441,23 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         if (ifNoneMatch == "*" && exists) throw new ServiceError(412, "", "A record with matching key values already exists.");
         CheckPropertyNames(resource[..open], body);
         CheckBindsLocked(body);
-        UpsertLocked(table, id, body, null);
+        // As Dataverse: a bind sets the lookup column (read back as _column_value); the caller is recorded as creator and modifier.
+        var stored = (JsonObject)body.DeepClone();
+        if (Solution?.ByEntitySet(resource[..open]) is { } model)
+        {
+            foreach (var (name, value) in body)
+            {
+                if (name.EndsWith("@odata.bind", StringComparison.Ordinal) && model.NavigationColumns.TryGetValue(name[..^"@odata.bind".Length], out var column))
+                {
+                    var reference = value?.GetValue<string>();
+                    stored[$"_{column}_value"] = reference is null ? null : reference[(reference.IndexOf('(', StringComparison.Ordinal) + 1)..^1];
+                }
+            }
+        }
+
+        if (!exists) stored["_createdby_value"] = CallerId.ToString("D");
+        stored["_modifiedby_value"] = CallerId.ToString("D");
+        UpsertLocked(table, id, stored, null);
     }
 
     /// <summary>

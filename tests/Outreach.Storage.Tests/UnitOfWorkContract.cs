@@ -118,6 +118,7 @@ public abstract partial class StoreContract
     {
         public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
+        public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Core.Crm.WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkFailedAsync(long id, string reason, CancellationToken ct) => throw new NotSupportedException();

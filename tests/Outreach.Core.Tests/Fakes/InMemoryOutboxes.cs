@@ -163,6 +163,13 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    /// <summary>An answer to a request from Dynamics is always written back (the request itself came from there).</summary>
+    public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
+    {
+        keys.Add($"answer:{answerId}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
     public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
     public Task MarkFailedAsync(long id, string reason, CancellationToken ct) => throw new NotSupportedException();
