@@ -129,6 +129,17 @@ public sealed class DataverseClient : IDisposable
         return long.Parse(text.Trim().TrimStart('\uFEFF'), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The systemuser this client acts as (Outreach's application user): the WhoAmI function.</summary>
+    public async Task<Guid> WhoAmIAsync(CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "WhoAmI");
+        using var response = await SendAsync(request, ct);
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        return json.RootElement.TryGetProperty("UserId", out var id) && id.TryGetGuid(out var user)
+            ? user
+            : throw new DataverseException("WhoAmI answered without a UserId.");
+    }
+
     /// <summary>Upsert by primary key: PATCH without If-Match creates or updates (204 either way), so a retry is harmless.</summary>
     public async Task UpsertAsync(string entitySet, Guid id, JsonObject body, CancellationToken ct)
     {

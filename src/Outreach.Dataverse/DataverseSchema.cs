@@ -36,10 +36,15 @@ public static class DataverseSchema
         public const string StartOutcome = "otr_startoutcome";
 
         /// <summary>
-        /// What the sync reads: master data, and the covenant with its first stage (setting it in Dynamics starts a prospect in
-        /// Outreach). The pipeline stage follows Outreach, so it is not read: a move is requested as a stage change row.
+        /// What the sync reads: master data, the covenant with its first stage (setting it in Dynamics starts a prospect in
+        /// Outreach), and the next action a Dynamics user may edit (taken in unless the change is Outreach's own echo). The
+        /// pipeline stage follows Outreach, so it is not read: a move is requested as a stage change row.
         /// </summary>
-        public static readonly IReadOnlyList<string> SyncColumns = [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner, Covenant, FirstStage];
+        /// <summary>Who last changed the account: Outreach's application user (its own write-back) or a Dynamics user.</summary>
+        public const string ModifiedByValue = "_modifiedby_value";
+
+        public static readonly IReadOnlyList<string> SyncColumns =
+            [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner, Covenant, FirstStage, NextAction, NextActionDue, ModifiedByValue];
     }
 
     public static class Contact

@@ -48,7 +48,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
 {
     public async Task<DataverseSyncResult> RunAsync(IJobProgress progress, CancellationToken ct)
     {
-        var directory = inbound is null ? null : await inbound.DirectoryAsync(ct);
+        // Who is who in Dynamics is read afresh each run (one run at a time: the sync's lease).
+        users.Clear();
+        var directory = inbound is null ? null : await inbound.DirectoryAsync(ct) with { Self = await SelfAsync(ct) };
         var accountsState = await store.GetStateAsync(CrmTable.Accounts, ct);
         var contactsState = await store.GetStateAsync(CrmTable.Contacts, ct);
         // A long first sync shows "rows so far of total" ($count; Dataverse caps it at 5,000, so the total may grow).
@@ -86,7 +88,6 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         var state = await store.GetStateAsync(CrmTable.StageChanges, ct);
         if (state.NextLink is null && state.DeltaLink is null) state = await store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), ct);
         var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(StageChangeTable.EntitySet, StageChangeTable.SyncColumns).AbsoluteUri;
-        var users = new Dictionary<Guid, CrmUser?>();
         var counts = RequestCounts.None;
         var restarted = false;
         while (true)
@@ -130,6 +131,35 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         return counts;
     }
 
+    /// <summary>Outreach's own Dataverse user; null (next actions edited in Dynamics are then not taken in) when WhoAmI fails.</summary>
+    private async Task<Guid?> SelfAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await client.WhoAmIAsync(ct);
+        }
+        catch (DataverseException ex)
+        {
+            LogWhoAmIFailed(logger, ex);
+            return null;
+        }
+    }
+
+    /// <summary>Dynamics users read this run (requesters and editors), by id.</summary>
+    private readonly Dictionary<Guid, CrmUser?> users = [];
+
+    /// <summary>Who last changed each account with a covenant, when a Dynamics user did (each user read once per sync object).</summary>
+    private async Task<IReadOnlyDictionary<Guid, CrmUser?>> EditorsAsync(IReadOnlyList<CrmAccount> rows, Guid? self, CancellationToken ct)
+    {
+        if (self is null) return new Dictionary<Guid, CrmUser?>();
+        foreach (var id in rows.Where(r => !string.IsNullOrWhiteSpace(r.CovenantCode)).Select(r => r.ModifiedBy).OfType<Guid>().Where(by => by != self).Distinct())
+        {
+            if (!users.ContainsKey(id)) users[id] = await UserAsync(id, ct);
+        }
+
+        return users;
+    }
+
     /// <summary>The Dynamics user by id; null when Dataverse does not have them (the request is then made by "Dynamics: unknown user").</summary>
     private async Task<CrmUser?> UserAsync(Guid id, CancellationToken ct)
     {
@@ -154,10 +184,13 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         Guid? account = TryGuid(row, StageChangeTable.AccountValue, out var a) ? a : null;
         Guid? by = TryGuid(row, StageChangeTable.CreatedByValue, out var u) ? u : null;
         Stage? to = row.TryGetProperty(StageChangeTable.ToStage, out var stage) && stage.ValueKind == JsonValueKind.Number ? StageOf(stage.GetInt32()) : null;
-        DateOnly? revisit = Text(row, StageChangeTable.RevisitOn) is { } on && DateOnly.TryParseExact(on.Length > 10 ? on[..10] : on, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date : null;
+        var revisit = Date(Text(row, StageChangeTable.RevisitOn));
         return new CrmStageRequest(id, account, Text(row, StageChangeTable.Covenant), to, Text(row, StageChangeTable.Reason), revisit, by);
     }
+
+    /// <summary>A date-only column ("2026-11-10"; a date and time is cut to its date).</summary>
+    private static DateOnly? Date(string? text) =>
+        text is not null && DateOnly.TryParseExact(text.Length > 10 ? text[..10] : text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
 
     internal static CrmUser? ToUser(JsonElement row) =>
         TryGuid(row, SystemUser.Id, out var id) ? new CrmUser(id, Text(row, SystemUser.FullName) ?? "", Text(row, SystemUser.Email), Text(row, SystemUser.DomainName)) : null;
@@ -202,7 +235,7 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
                 }
 
                 result = inbound is not null && directory is not null
-                    ? await inbound.ApplyAccountsAsync(directory, rows, page.Deleted, page.NextLink, page.DeltaLink, ct)
+                    ? await inbound.ApplyAccountsAsync(directory, rows, page.Deleted, page.NextLink, page.DeltaLink, await EditorsAsync(rows, directory.Self, ct), ct)
                     : await store.ApplyAccountsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
             }
             else
@@ -234,6 +267,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
             Text(row, Account.City), Text(row, Account.Country), Text(row, Account.KvkNumber), Text(row, Account.OutreachOwner), Text(row, Account.Covenant))
         {
             FirstStage = row.TryGetProperty(Account.FirstStage, out var first) && first.ValueKind == JsonValueKind.Number ? StageOf(first.GetInt32()) : null,
+            NextAction = Text(row, Account.NextAction),
+            NextActionDue = Date(Text(row, Account.NextActionDue)),
+            ModifiedBy = TryGuid(row, Account.ModifiedByValue, out var by) ? by : null,
         };
     }
 
@@ -274,6 +310,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse user {UserId} could not be read; the request is recorded as by an unknown Dynamics user")]
     private static partial void LogUserFailed(ILogger logger, Guid userId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse WhoAmI failed; next actions edited in Dynamics are not taken in this run")]
+    private static partial void LogWhoAmIFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse $count failed; the sync goes on without a progress total")]
     private static partial void LogCountFailed(ILogger logger, Exception exception);

@@ -155,10 +155,11 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
+    /// <summary>Joins a running unit of work (a next action edited in Dynamics commits with its page).</summary>
     public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var before = (await c.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
             $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId{db.ForUpdate}", new { entryId }, tx, cancellationToken: ct)))?.ToDomain();
         if (before is null) return;
@@ -171,7 +172,7 @@ public sealed partial class SqlPipelineStore(Database db, ILogger<SqlPipelineSto
         if (changes.Count > 0)
             await SqlAudit.AppendAsync(c, tx, time.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entryId), "next_action_set", changes), ct);
         await SqlWriteBackOutbox.EnqueueNextActionAsync(c, tx, entryId, time.GetUtcNow(), ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
     }
 
     private Task AuditEntryCreatedAsync(DbConnection c, DbTransaction tx, PipelineEntry entry, string reason, CancellationToken ct) =>

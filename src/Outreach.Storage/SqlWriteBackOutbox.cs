@@ -35,6 +35,14 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         await work.CommitAsync(ct);
     }
 
+    public async Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct)
+    {
+        await using var work = await db.ConnectAsync(ct);
+        return await work.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND sent_at IS NULL AND attempts < @MaxAttempts",
+            new { entryId, MaxAttempts }, work.Transaction, cancellationToken: ct)) > 0;
+    }
+
     /// <summary>In the request's unit of work (see <see cref="IWriteBackOutbox.EnqueueAnswerAsync"/>); each answer its own row (a changed answer goes again).</summary>
     public async Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
     {

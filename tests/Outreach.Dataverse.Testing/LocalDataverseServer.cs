@@ -228,6 +228,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
             var status = (request.Method, resource) switch
             {
                 ("POST", "$batch") => await BatchAsync(context),
+                ("GET", "WhoAmI") => await WhoAmIAsync(context),
                 ("GET", _) when resource.EndsWith("/$count", StringComparison.Ordinal) => await CountAsync(context, resource[..^"/$count".Length]),
                 ("GET", _) => await QueryAsync(context, resource),
                 ("PATCH", _) => await PatchAsync(context, resource),
@@ -264,6 +265,20 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     private Table TableOf(string entitySet) =>
         tables.TryGetValue(entitySet, out var table) ? table
         : throw new ServiceError(404, "0x80060888", $"Resource not found for the segment '{entitySet}'.");
+
+    /// <summary>The WhoAmI function: the caller's systemuser (<see cref="CallerId"/>).</summary>
+    private async Task<int> WhoAmIAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json; odata.metadata=minimal";
+        await context.Response.WriteAsync(new JsonObject
+        {
+            ["@odata.context"] = $"{Url.AbsoluteUri.TrimEnd('/')}{ApiPath}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+            ["BusinessUnitId"] = "00000000-0000-0000-0000-0000000b0001",
+            ["UserId"] = CallerId.ToString("D"),
+            ["OrganizationId"] = "00000000-0000-0000-0000-0000000c0001",
+        }.ToJsonString());
+        return 200;
+    }
 
     private Task<int> CountAsync(HttpContext context, string entitySet)
     {

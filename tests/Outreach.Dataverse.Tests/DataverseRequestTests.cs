@@ -267,4 +267,46 @@ public sealed class DataverseRequestTests
         Assert.Equal("Started in 'identified' (covenant gold).", (string)s.Server.Rows(Account.EntitySet)[refused][Account.StartOutcome]!);
         Assert.Single(await s.HistoryAsync(refused));
     }
+
+    [Theory]
+    [InlineData(StorageEngine.Sqlite)]
+    [InlineData(StorageEngine.Postgres)]
+    public async Task ANextActionEditedInDynamics_IsTakenInAsThatUser_ButNeverOverANewerOneOfOutreach(StorageEngine engine)
+    {
+        await using var local = await LocalDataverse.StartAsync();
+        var s = await SetUpAsync(local, engine);
+        var entryId = await s.ScalarAsync<long>("SELECT id FROM pipeline_entry");
+        // Anne edits the next action on the account's Outreach tab.
+        s.Server.Upsert(Account.EntitySet, Gold, new JsonObject
+        {
+            [Account.NextAction] = "Send the covenant text", [Account.NextActionDue] = "2026-12-01", [Account.ModifiedByValue] = Anne.ToString("D"),
+        });
+
+        await s.SyncAsync();
+
+        Assert.Equal(("Send the covenant text", "2026-12-01"), await NextActionAsync(s, entryId));
+        Assert.Equal(1, await s.ScalarAsync<long>("SELECT COUNT(*) FROM audit_entry WHERE action = 'next_action_set' AND actor = 'Anne de Vries'"));
+        await s.WriteBackAsync();
+        // Outreach's own write-back comes back in the delta (last changed by Outreach's user): nothing is taken in again.
+        await s.SyncAsync();
+        Assert.Equal(1, await s.ScalarAsync<long>("SELECT COUNT(*) FROM audit_entry WHERE action = 'next_action_set'"));
+
+        // Outreach sets a newer next action; before it is written back, a Dynamics user changes another column of the account,
+        // which still shows the older next action: that must not undo Outreach's newer one.
+        await new SqlPipelineStore(s.Db, null, null, TimeProvider.System).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
+        s.Server.Upsert(Account.EntitySet, Gold, new JsonObject { ["telephone1"] = "030 123 4567", [Account.ModifiedByValue] = Jan.ToString("D") });
+        await s.SyncAsync();
+        Assert.Equal(("Call back", "2026-12-05"), await NextActionAsync(s, entryId));
+
+        await s.WriteBackAsync();
+        await s.SyncAsync();
+        Assert.Equal(("Call back", "2026-12-05"), await NextActionAsync(s, entryId));
+        Assert.Equal("Call back", (string)s.Server.Rows(Account.EntitySet)[Gold][Account.NextAction]!);
+    }
+
+    private static async Task<(string?, string?)> NextActionAsync(Setup s, long entryId)
+    {
+        await using var c = await s.Db.OpenAsync(default);
+        return await c.QuerySingleAsync<(string?, string?)>("SELECT next_action, CAST(next_action_due AS text) FROM pipeline_entry WHERE id = @entryId", new { entryId });
+    }
 }

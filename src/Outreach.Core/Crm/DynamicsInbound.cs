@@ -7,7 +7,11 @@ using Outreach.Core.Prospects;
 namespace Outreach.Core.Crm;
 
 /// <summary>The covenants and Outreach users a sync run decides with, read once at its start (they change rarely).</summary>
-public sealed record DynamicsDirectory(IReadOnlyList<Covenant> Covenants, IReadOnlyList<UserAccount> Users);
+public sealed record DynamicsDirectory(IReadOnlyList<Covenant> Covenants, IReadOnlyList<UserAccount> Users)
+{
+    /// <summary>Outreach's own Dataverse user (WhoAmI): an account last changed by it is the echo of Outreach's write-back.</summary>
+    public Guid? Self { get; init; }
+}
 
 /// <summary>
 /// What comes in from Dynamics besides master data, applied with Outreach's own rules (<see cref="DynamicsRules"/>), each
@@ -28,9 +32,12 @@ public sealed class DynamicsInbound(
     public async Task<DynamicsDirectory> DirectoryAsync(CancellationToken ct) =>
         new(await prospects.ListCovenantsAsync(ct).ConfigureAwait(false), await access.ListUsersAsync(ct).ConfigureAwait(false));
 
-    /// <summary>One page of accounts: the mirror's rows, deletions and link, and the prospects started from it, committed together.</summary>
+    /// <summary>
+    /// One page of accounts: the mirror's rows, deletions and link, the prospects started from it, and the next actions Dynamics
+    /// users edited on them (<paramref name="editors"/>: who last changed each account), committed together.
+    /// </summary>
     public Task<CrmPageResult> ApplyAccountsAsync(DynamicsDirectory directory, IReadOnlyList<CrmAccount> rows, IReadOnlyList<Guid> deleted,
-        string? nextLink, string? deltaLink, CancellationToken ct)
+        string? nextLink, string? deltaLink, IReadOnlyDictionary<Guid, CrmUser?>? editors, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(rows);
@@ -65,9 +72,26 @@ public sealed class DynamicsInbound(
                 await AnswerAsync(answer, at, token).ConfigureAwait(false);
             }
 
-            return result with { ProspectsStarted = started };
+            var edited = 0;
+            foreach (var account in wanted)
+            {
+                if (DynamicsRules.NextActionEntry(account, links.GetValueOrDefault(account.Id), directory.Self) is not { } entryId) continue;
+                if (await pipeline.GetEntryAsync(entryId, token).ConfigureAwait(false) is not { } entry || !DynamicsRules.NextActionDiffers(account, entry)) continue;
+                // Outreach's own newer change waits to be written back: the account shows an older value, which must not undo it.
+                if (await writeBack.HasPendingForEntryAsync(entryId, token).ConfigureAwait(false)) continue;
+                if (account.NextAction is { } text && (text.Length > MaxNextActionLength || Validation.HasForbiddenCharacters(text))) continue;
+                var editor = account.ModifiedBy is { } by ? editors?.GetValueOrDefault(by) : null;
+                using (AmbientActor.Use(DynamicsRules.Actor(editor, directory.Users)))
+                    await pipeline.SetNextActionAsync(entryId, account.NextAction, account.NextActionDue, Calendar.AmsterdamClock.Today(clock), token).ConfigureAwait(false);
+                edited++;
+            }
+
+            return result with { ProspectsStarted = started, NextActionsTaken = edited };
         }, ct);
     }
+
+    /// <summary>The longest next action Outreach keeps (as on the prospect page).</summary>
+    public const int MaxNextActionLength = 500;
 
     /// <summary>
     /// Applies or refuses one requested move, unless it was answered before (then null). The move is made as the Dynamics user

@@ -205,5 +205,30 @@ public static class DynamicsRules
         };
     }
 
+    /// <summary>
+    /// The prospect whose next action a Dynamics user may have edited on the account: the account was last changed by a
+    /// Dynamics user (not by Outreach's own write-back, <paramref name="self"/>: that is the echo of what Outreach wrote),
+    /// and its covenant names one of the organisation's prospects (the one whose next action the account shows). Null
+    /// otherwise, and when Outreach's own user is unknown (then nothing can be told from an echo).
+    /// </summary>
+    public static long? NextActionEntry(CrmAccount account, CrmAccountLink? link, Guid? self)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        if (self is null || account.ModifiedBy is not { } by || by == self || link is null || link.Removed) return null;
+        var code = account.CovenantCode?.Trim();
+        if (string.IsNullOrEmpty(code)) return null;
+        return link.Entries.FirstOrDefault(e => string.Equals(e.CovenantCode.Trim(), code, StringComparison.OrdinalIgnoreCase))?.EntryId;
+    }
+
+    /// <summary>Whether the account's next action says something else than the prospect's (text compared trimmed; a due date without an action is none).</summary>
+    public static bool NextActionDiffers(CrmAccount account, PipelineEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(entry);
+        var text = string.IsNullOrWhiteSpace(account.NextAction) ? null : account.NextAction.Trim();
+        var due = text is null ? null : account.NextActionDue;
+        return !string.Equals(text, entry.NextAction, StringComparison.Ordinal) || due != entry.NextActionDue;
+    }
+
     private static string Clip(string text, int length) => text.Length <= length ? text : text[..length];
 }

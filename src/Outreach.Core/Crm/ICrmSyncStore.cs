@@ -16,6 +16,14 @@ public sealed record CrmAccount(Guid Id, string Name, string? Website, string? A
 {
     /// <summary>The stage a prospect started from the covenant begins in (otr_firststage); null: identified.</summary>
     public Stage? FirstStage { get; init; }
+
+    /// <summary>The next action and its due date as the account shows them (Outreach writes them back; a Dynamics user may edit them).</summary>
+    public string? NextAction { get; init; }
+
+    public DateOnly? NextActionDue { get; init; }
+
+    /// <summary>Who last changed the account in Dynamics (null when not read): Outreach's own write-back, or a Dynamics user.</summary>
+    public Guid? ModifiedBy { get; init; }
 }
 
 /// <summary>A contact's master data as the CRM holds it.</summary>
@@ -33,6 +41,9 @@ public sealed record CrmPageResult(int Created, int Updated, int Removed, int Fa
 {
     /// <summary>Prospects started because the account named a covenant in Dynamics.</summary>
     public int ProspectsStarted { get; init; }
+
+    /// <summary>Next actions a Dynamics user edited on an account, taken into the prospect.</summary>
+    public int NextActionsTaken { get; init; }
 }
 
 /// <summary>

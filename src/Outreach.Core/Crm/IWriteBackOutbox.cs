@@ -115,6 +115,9 @@ public interface IWriteBackOutbox
     /// <summary>Adds the write-back of a stage change, only for an organisation that mirrors a Dataverse account (none without Dataverse).</summary>
     Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>Whether a stage change or next action of the entry waits to be written back (its account does not show Outreach's latest yet).</summary>
+    Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct);
+
     /// <summary>Adds the write-back of a recorded answer to a request from Dynamics (<see cref="ICrmSyncStore.RecordAnswerAsync"/>), in the caller's unit of work.</summary>
     Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct);
 }

@@ -163,6 +163,8 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    public Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct) => Task.FromResult(false);
+
     /// <summary>An answer to a request from Dynamics is always written back (the request itself came from there).</summary>
     public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
     {
