@@ -181,6 +181,14 @@ internal static class SyncBenchmark
 
         public Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct) => inner.ReleaseLeaseAsync(name, holder, ct);
 
+        public Task SaveLinksAsync(CrmTable table, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct) => inner.SaveLinksAsync(table, nextLink, deltaLink, at, ct);
+
+        public Task<IReadOnlyList<CrmAccountLink>> FindAccountsAsync(IReadOnlyCollection<Guid> accountIds, CancellationToken ct) => inner.FindAccountsAsync(accountIds, ct);
+
+        public Task<CrmRequestAnswer?> FindAnswerAsync(string key, CancellationToken ct) => inner.FindAnswerAsync(key, ct);
+
+        public Task<long?> RecordAnswerAsync(CrmRequestAnswer answer, DateTimeOffset at, CancellationToken ct) => inner.RecordAnswerAsync(answer, at, ct);
+
         private async Task<CrmPageResult> TimeAsync(Func<Task<CrmPageResult>> apply)
         {
             var start = Stopwatch.GetTimestamp();

@@ -76,6 +76,10 @@ public sealed class DataverseClient : IDisposable
     public Uri ChangesQuery(string entitySet, IEnumerable<string> columns) =>
         new(http.BaseAddress!, $"{entitySet}?$select={string.Join(',', columns)}");
 
+    /// <summary>One Dynamics user by id (a filter on the collection, which answers an empty page rather than 404 for an unknown id).</summary>
+    public Uri UserQuery(Guid id) =>
+        new(http.BaseAddress!, $"{DataverseSchema.SystemUser.EntitySet}?$select={string.Join(',', DataverseSchema.SystemUser.Columns)}&$filter={DataverseSchema.SystemUser.Id} eq {id:D}");
+
     /// <summary>
     /// Reads one page: a first query, a nextLink or a deltaLink, followed unmodified. With <paramref name="trackChanges"/>
     /// the service returns a deltaLink on the last page; a delta token it no longer knows raises <see cref="DataverseDeltaExpiredException"/>.
@@ -123,6 +127,17 @@ public sealed class DataverseClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(ct);
         // The body may start with a byte-order mark.
         return long.Parse(text.Trim().TrimStart('\uFEFF'), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The systemuser this client acts as (Outreach's application user): the WhoAmI function.</summary>
+    public async Task<Guid> WhoAmIAsync(CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "WhoAmI");
+        using var response = await SendAsync(request, ct);
+        using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        return json.RootElement.TryGetProperty("UserId", out var id) && id.TryGetGuid(out var user)
+            ? user
+            : throw new DataverseException("WhoAmI answered without a UserId.");
     }
 
     /// <summary>Upsert by primary key: PATCH without If-Match creates or updates (204 either way), so a retry is harmless.</summary>

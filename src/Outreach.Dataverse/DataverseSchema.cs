@@ -30,11 +30,21 @@ public static class DataverseSchema
         /// <summary>The prospect's page in Outreach (a URL column shown on the account's Outreach tab), written back with the stage.</summary>
         public const string OutreachUrl = "otr_outreachurl";
 
+        /// <summary>The stage a prospect started from the covenant begins in (a choice of otr_pipelinestage, set in Dynamics).</summary>
+        public const string FirstStage = "otr_firststage";
+        /// <summary>Outreach's answer to the start (started, or refused with the reason), written back.</summary>
+        public const string StartOutcome = "otr_startoutcome";
+
         /// <summary>
-        /// What the sync reads: master data, and the covenant (setting it in Dynamics starts a prospect in Outreach). The
-        /// pipeline stage follows Outreach, so it is not read.
+        /// What the sync reads: master data, the covenant with its first stage (setting it in Dynamics starts a prospect in
+        /// Outreach), and the next action a Dynamics user may edit (taken in unless the change is Outreach's own echo). The
+        /// pipeline stage follows Outreach, so it is not read: a move is requested as a stage change row.
         /// </summary>
-        public static readonly IReadOnlyList<string> SyncColumns = [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner, Covenant];
+        /// <summary>Who last changed the account: Outreach's application user (its own write-back) or a Dynamics user.</summary>
+        public const string ModifiedByValue = "_modifiedby_value";
+
+        public static readonly IReadOnlyList<string> SyncColumns =
+            [Id, Name, Website, AddressLine, PostalCode, City, Country, KvkNumber, OutreachOwner, Covenant, FirstStage, NextAction, NextActionDue, ModifiedByValue];
     }
 
     public static class Contact
@@ -81,6 +91,33 @@ public static class DataverseSchema
         public const string ChangedOn = "otr_changedon";
         public const string ChangedBy = "otr_changedby";
         public const string Reason = "otr_reason";
+        public const string Covenant = "otr_covenant";
+        /// <summary>Requested (by a Dynamics user), applied or refused (Outreach's answer), recorded (a change made in Outreach): <see cref="RequestStatusValue"/>.</summary>
+        public const string RequestStatus = "otr_requeststatus";
+        /// <summary>Outreach's answer to a request, in words ("Refused: …").</summary>
+        public const string Outcome = "otr_outcome";
+        /// <summary>A requested move to not now needs the date to approach the party again.</summary>
+        public const string RevisitOn = "otr_revisiton";
+        public const string AccountValue = "_otr_accountid_value";
+        /// <summary>Who created the row: the Dynamics user who requested the move (a system lookup every table has).</summary>
+        public const string CreatedByValue = "_createdby_value";
+
+        /// <summary>What the sync reads to find requested moves (change tracking is on for the table).</summary>
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, AccountValue, Covenant, ToStage, Reason, RevisitOn, RequestStatus, CreatedByValue];
+    }
+
+    /// <summary>The standard user table: who requested a move in Dynamics, matched to an Outreach user by e-mail address, sign-in name or name.</summary>
+    public static class SystemUser
+    {
+        public const string Table = "systemuser";
+        public const string EntitySet = "systemusers";
+        public const string Id = "systemuserid";
+        public const string FullName = "fullname";
+        public const string Email = "internalemailaddress";
+        /// <summary>The user's sign-in name (UPN) in Entra ID.</summary>
+        public const string DomainName = "domainname";
+
+        public static readonly IReadOnlyList<string> Columns = [Id, FullName, Email, DomainName];
     }
 
     /// <summary>A network event, written by Outreach (which owns events): one row per event, id derived from its iCalendar UID.</summary>
@@ -139,6 +176,17 @@ public static class DataverseSchema
     private static int Option(int position, Type type, object value) =>
         Enum.IsDefined(type, value) ? 100_000_000 + position : throw new ArgumentOutOfRangeException(nameof(value), value, null);
 
+    public const string StageRequestStatusChoice = "otr_stagerequeststatus";
+
+    /// <summary>The option values of otr_stagerequeststatus.</summary>
+    public static class RequestStatusValue
+    {
+        public const int Requested = 100_000_000;
+        public const int Applied = 100_000_001;
+        public const int Refused = 100_000_002;
+        public const int Recorded = 100_000_003;
+    }
+
     public const string PipelineStageChoice = "otr_pipelinestage";
 
     /// <summary>The option values of the otr_pipelinestage choice (publisher option prefix 10000).</summary>
@@ -155,4 +203,7 @@ public static class DataverseSchema
         Stage.Left => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
     };
+
+    /// <summary>The stage an otr_pipelinestage option value stands for; null for a value Outreach does not know.</summary>
+    public static Stage? StageOf(int value) => Stages.All.Cast<Stage?>().FirstOrDefault(s => StageValue(s!.Value) == value);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Outreach.Core.Crm;
 using Outreach.Core.Jobs;
+using Outreach.Core.Pipeline;
 using static Outreach.Dataverse.DataverseSchema;
 
 namespace Outreach.Dataverse;
@@ -19,20 +20,37 @@ public sealed record SyncCounts(long Read, int Created, int Updated, int Removed
         $"read {Read}, created {Created}, updated {Updated}, removed {Removed}, failed {Failed}{(FullRead ? " (full read)" : "")}";
 }
 
+/// <summary>What one run did with the moves Dynamics users requested.</summary>
+public sealed record RequestCounts(int Applied, int Refused)
+{
+    public static readonly RequestCounts None = new(0, 0);
+
+    public override string ToString() => $"applied {Applied}, refused {Refused}";
+}
+
 public sealed record DataverseSyncResult(SyncCounts Accounts, SyncCounts Contacts)
 {
-    public override string ToString() => $"Accounts: {Accounts}. Contacts: {Contacts}.";
+    /// <summary>Stage moves requested in Dynamics that this run answered (none without <see cref="DynamicsInbound"/>).</summary>
+    public RequestCounts StageRequests { get; init; } = RequestCounts.None;
+
+    public override string ToString() =>
+        $"Accounts: {Accounts}. Contacts: {Contacts}." + (StageRequests == RequestCounts.None ? "" : $" Stage requests: {StageRequests}.");
 }
 
 /// <summary>
 /// Incremental sync of Dataverse accounts and contacts into the local store, accounts first (contacts need their account).
 /// Each page is committed with the link that follows it, so a crash resumes at the next page; an expired delta token
 /// starts a full read, whose end marks rows it did not see as removed, so it converges to the same state.
+/// With <paramref name="inbound"/> (as the host wires it) each account page also starts the prospects its covenants ask for,
+/// and the stage change table is read the same way for moves Dynamics users requested, each answered by Outreach's rules.
 /// </summary>
-public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore store, TimeProvider clock, ILogger<DataverseSync> logger)
+public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore store, TimeProvider clock, ILogger<DataverseSync> logger, DynamicsInbound? inbound = null)
 {
     public async Task<DataverseSyncResult> RunAsync(IJobProgress progress, CancellationToken ct)
     {
+        // Who is who in Dynamics is read afresh each run (one run at a time: the sync's lease).
+        users.Clear();
+        var directory = inbound is null ? null : await inbound.DirectoryAsync(ct) with { Self = await SelfAsync(ct) };
         var accountsState = await store.GetStateAsync(CrmTable.Accounts, ct);
         var contactsState = await store.GetStateAsync(CrmTable.Contacts, ct);
         // A long first sync shows "rows so far of total" ($count; Dataverse caps it at 5,000, so the total may grow).
@@ -52,15 +70,135 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         }
 
         var tracker = new Progress(progress, total);
-        var accounts = await SyncTableAsync(CrmTable.Accounts, accountsState, Account.EntitySet, Account.SyncColumns, tracker, ct);
-        var contacts = await SyncTableAsync(CrmTable.Contacts, contactsState, Contact.EntitySet, Contact.SyncColumns, tracker, ct);
+        var accounts = await SyncTableAsync(CrmTable.Accounts, accountsState, Account.EntitySet, Account.SyncColumns, tracker, directory, ct);
+        var contacts = await SyncTableAsync(CrmTable.Contacts, contactsState, Contact.EntitySet, Contact.SyncColumns, tracker, directory, ct);
+        var requests = inbound is null || directory is null ? RequestCounts.None : await SyncStageRequestsAsync(inbound, directory, ct);
         await tracker.FinishAsync(ct);
-        return new DataverseSyncResult(accounts, contacts);
+        return new DataverseSyncResult(accounts, contacts) { StageRequests = requests };
     }
+
+    /// <summary>
+    /// Reads the stage change table (change tracking, like the mirrored tables) and answers every row a Dynamics user created
+    /// with status requested that has no answer yet. Rows Outreach wrote (recorded) and rows it answered (applied, refused)
+    /// come back in the delta too and are passed over: Outreach never re-applies its own writes. Each page's link is stored
+    /// after its requests are answered; a crash in between reads the page again and skips the answered ones.
+    /// </summary>
+    private async Task<RequestCounts> SyncStageRequestsAsync(DynamicsInbound requests, DynamicsDirectory directory, CancellationToken ct)
+    {
+        var state = await store.GetStateAsync(CrmTable.StageChanges, ct);
+        if (state.NextLink is null && state.DeltaLink is null) state = await store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), ct);
+        var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(StageChangeTable.EntitySet, StageChangeTable.SyncColumns).AbsoluteUri;
+        var counts = RequestCounts.None;
+        var restarted = false;
+        while (true)
+        {
+            DataversePage page;
+            try
+            {
+                page = await client.GetPageAsync(link, trackChanges: true, ct);
+            }
+            catch (DataverseDeltaExpiredException ex) when (!restarted)
+            {
+                // Answered requests are kept by key, so reading every row again applies none twice.
+                LogExpired(logger, StageChangeTable.EntitySet, ex.Code ?? "");
+                restarted = true;
+                await store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), ct);
+                link = client.ChangesQuery(StageChangeTable.EntitySet, StageChangeTable.SyncColumns).AbsoluteUri;
+                continue;
+            }
+
+            foreach (var row in page.Rows)
+            {
+                if (ToStageRequest(row) is not { } request) continue;
+                CrmUser? requester = null;
+                if (request.RequestedBy is { } userId && !users.TryGetValue(userId, out requester))
+                {
+                    requester = await UserAsync(userId, ct);
+                    users[userId] = requester;
+                }
+
+                var outcome = await requests.ApplyStageRequestAsync(directory, request, requester, ct);
+                if (outcome is CrmRequestOutcome.Applied) counts = counts with { Applied = counts.Applied + 1 };
+                else if (outcome is CrmRequestOutcome.Refused) counts = counts with { Refused = counts.Refused + 1 };
+                if (outcome is { } answered) LogRequest(logger, request.Id, answered);
+            }
+
+            await requests.SaveStageChangeLinksAsync(page.NextLink, page.DeltaLink, ct);
+            if (page.NextLink is null) break;
+            link = page.NextLink;
+        }
+
+        return counts;
+    }
+
+    /// <summary>Outreach's own Dataverse user; null (next actions edited in Dynamics are then not taken in) when WhoAmI fails.</summary>
+    private async Task<Guid?> SelfAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await client.WhoAmIAsync(ct);
+        }
+        catch (DataverseException ex)
+        {
+            LogWhoAmIFailed(logger, ex);
+            return null;
+        }
+    }
+
+    /// <summary>Dynamics users read this run (requesters and editors), by id.</summary>
+    private readonly Dictionary<Guid, CrmUser?> users = [];
+
+    /// <summary>Who last changed each account with a covenant, when a Dynamics user did (each user read once per sync object).</summary>
+    private async Task<IReadOnlyDictionary<Guid, CrmUser?>> EditorsAsync(IReadOnlyList<CrmAccount> rows, Guid? self, CancellationToken ct)
+    {
+        if (self is null) return new Dictionary<Guid, CrmUser?>();
+        foreach (var id in rows.Where(r => !string.IsNullOrWhiteSpace(r.CovenantCode)).Select(r => r.ModifiedBy).OfType<Guid>().Where(by => by != self).Distinct())
+        {
+            if (!users.ContainsKey(id)) users[id] = await UserAsync(id, ct);
+        }
+
+        return users;
+    }
+
+    /// <summary>The Dynamics user by id; null when Dataverse does not have them (the request is then made by "Dynamics: unknown user").</summary>
+    private async Task<CrmUser?> UserAsync(Guid id, CancellationToken ct)
+    {
+        try
+        {
+            var page = await client.GetPageAsync(client.UserQuery(id).AbsoluteUri, trackChanges: false, ct);
+            return page.Rows.Count == 0 ? null : ToUser(page.Rows[0]);
+        }
+        catch (DataverseException ex)
+        {
+            LogUserFailed(logger, id, ex);
+            return null;
+        }
+    }
+
+    /// <summary>A requested move (status requested), or null for every other row: Outreach's own (recorded) and answered ones.</summary>
+    internal static CrmStageRequest? ToStageRequest(JsonElement row)
+    {
+        if (!TryGuid(row, StageChangeTable.Id, out var id)) return null;
+        if (!row.TryGetProperty(StageChangeTable.RequestStatus, out var status) || status.ValueKind != JsonValueKind.Number
+            || status.GetInt32() != RequestStatusValue.Requested) return null;
+        Guid? account = TryGuid(row, StageChangeTable.AccountValue, out var a) ? a : null;
+        Guid? by = TryGuid(row, StageChangeTable.CreatedByValue, out var u) ? u : null;
+        Stage? to = row.TryGetProperty(StageChangeTable.ToStage, out var stage) && stage.ValueKind == JsonValueKind.Number ? StageOf(stage.GetInt32()) : null;
+        var revisit = Date(Text(row, StageChangeTable.RevisitOn));
+        return new CrmStageRequest(id, account, Text(row, StageChangeTable.Covenant), to, Text(row, StageChangeTable.Reason), revisit, by);
+    }
+
+    /// <summary>A date-only column ("2026-11-10"; a date and time is cut to its date).</summary>
+    private static DateOnly? Date(string? text) =>
+        text is not null && DateOnly.TryParseExact(text.Length > 10 ? text[..10] : text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    internal static CrmUser? ToUser(JsonElement row) =>
+        TryGuid(row, SystemUser.Id, out var id) ? new CrmUser(id, Text(row, SystemUser.FullName) ?? "", Text(row, SystemUser.Email), Text(row, SystemUser.DomainName)) : null;
 
     private static bool NeedsFullRead(CrmSyncState state) => state.FullReadInProgress || (state.NextLink is null && state.DeltaLink is null);
 
-    private async Task<SyncCounts> SyncTableAsync(CrmTable table, CrmSyncState state, string entitySet, IReadOnlyList<string> columns, Progress progress, CancellationToken ct)
+    private async Task<SyncCounts> SyncTableAsync(CrmTable table, CrmSyncState state, string entitySet, IReadOnlyList<string> columns, Progress progress,
+        DynamicsDirectory? directory, CancellationToken ct)
     {
         var counts = SyncCounts.None with { FullRead = NeedsFullRead(state) };
         if (state.NextLink is null && state.DeltaLink is null)
@@ -96,7 +234,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
                     else failed++;
                 }
 
-                result = await store.ApplyAccountsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
+                result = inbound is not null && directory is not null
+                    ? await inbound.ApplyAccountsAsync(directory, rows, page.Deleted, page.NextLink, page.DeltaLink, await EditorsAsync(rows, directory.Self, ct), ct)
+                    : await store.ApplyAccountsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
             }
             else
             {
@@ -124,7 +264,13 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
     {
         if (!TryGuid(row, Account.Id, out var id)) return null;
         return new CrmAccount(id, Text(row, Account.Name) ?? "", Text(row, Account.Website), Text(row, Account.AddressLine), Text(row, Account.PostalCode),
-            Text(row, Account.City), Text(row, Account.Country), Text(row, Account.KvkNumber), Text(row, Account.OutreachOwner), Text(row, Account.Covenant));
+            Text(row, Account.City), Text(row, Account.Country), Text(row, Account.KvkNumber), Text(row, Account.OutreachOwner), Text(row, Account.Covenant))
+        {
+            FirstStage = row.TryGetProperty(Account.FirstStage, out var first) && first.ValueKind == JsonValueKind.Number ? StageOf(first.GetInt32()) : null,
+            NextAction = Text(row, Account.NextAction),
+            NextActionDue = Date(Text(row, Account.NextActionDue)),
+            ModifiedBy = TryGuid(row, Account.ModifiedByValue, out var by) ? by : null,
+        };
     }
 
     internal static CrmContact? ToContact(JsonElement row)
@@ -158,6 +304,15 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
 
         public Task FinishAsync(CancellationToken ct) => progress.ReportAsync(done, done, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stage move {RequestId} requested in Dynamics: {Outcome}")]
+    private static partial void LogRequest(ILogger logger, Guid requestId, CrmRequestOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse user {UserId} could not be read; the request is recorded as by an unknown Dynamics user")]
+    private static partial void LogUserFailed(ILogger logger, Guid userId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse WhoAmI failed; next actions edited in Dynamics are not taken in this run")]
+    private static partial void LogWhoAmIFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse $count failed; the sync goes on without a progress total")]
     private static partial void LogCountFailed(ILogger logger, Exception exception);

@@ -87,6 +87,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
     internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false, OutreachLinks? links = null) => item switch
     {
         AccountWriteBack account => AccountOperations(account, links),
+        RequestAnswerWriteBack answer => [AnswerOperation(answer)],
         EventWriteBack e => [EventOperation(e.Event)],
         InvitationWriteBack i => eventWritten ? [InvitationOperation(i.Event, i.Invitation)] : [EventOperation(i.Event), InvitationOperation(i.Event, i.Invitation)],
         _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "Unknown write-back item."),
@@ -182,11 +183,42 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
                 [StageChangeTable.Reason] = change.Reason,
             };
             if (change.From is { } previous) stageChange[StageChangeTable.FromStage] = StageValue(previous);
-            operations.Add(new BatchOperation(HttpMethod.Patch, $"{StageChangeTable.EntitySet}({KeyedId(item.Key, "stagechange"):D})", stageChange));
+            // A move a Dynamics user requested is written on their row (now applied); Outreach's own moves get a row of their
+            // own, marked recorded, which the sync's request reading passes over (no echo).
+            if (change.RequestRowId is { } requested)
+            {
+                stageChange[StageChangeTable.RequestStatus] = RequestStatusValue.Applied;
+                stageChange[StageChangeTable.Outcome] = Limit(change.RequestMessage ?? "Applied.", 1000);
+            }
+            else
+            {
+                stageChange[StageChangeTable.RequestStatus] = RequestStatusValue.Recorded;
+            }
+
+            var row = change.RequestRowId ?? KeyedId(item.Key, "stagechange");
+            operations.Add(new BatchOperation(HttpMethod.Patch, $"{StageChangeTable.EntitySet}({row:D})", stageChange));
         }
 
         return operations;
     }
+
+    /// <summary>
+    /// Outreach's answer on the row a request came from: a refused move's status and reason on its stage change row, a start's
+    /// answer on the account. If-Match: * updates only: a row deleted in Dynamics meanwhile is not made again.
+    /// </summary>
+    private static BatchOperation AnswerOperation(RequestAnswerWriteBack answer) => answer.Kind switch
+    {
+        CrmRequestKind.StageMove => new BatchOperation(HttpMethod.Patch, $"{StageChangeTable.EntitySet}({answer.DataverseId:D})", new JsonObject
+        {
+            [StageChangeTable.RequestStatus] = answer.Outcome == CrmRequestOutcome.Applied ? RequestStatusValue.Applied : RequestStatusValue.Refused,
+            [StageChangeTable.Outcome] = Limit(answer.Message, 1000),
+        }, IfMatch: "*"),
+        CrmRequestKind.Start => new BatchOperation(HttpMethod.Patch, $"{Account.EntitySet}({answer.DataverseId:D})", new JsonObject
+        {
+            [Account.StartOutcome] = Limit(answer.Message, 400),
+        }, IfMatch: "*"),
+        _ => throw new ArgumentOutOfRangeException(nameof(answer), answer.Kind, "Unknown request kind."),
+    };
 
     /// <summary>A stable id from the idempotency key (name-based, like a version-5 UUID but with SHA-256).</summary>
     public static Guid KeyedId(string key, string purpose)

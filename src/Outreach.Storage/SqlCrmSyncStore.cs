@@ -2,7 +2,6 @@ using System.Data;
 using System.Data.Common;
 using Dapper;
 using Outreach.Core.Crm;
-using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
@@ -13,7 +12,13 @@ namespace Outreach.Storage;
 /// </summary>
 public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
 {
-    private static string Key(CrmTable table) => table == CrmTable.Accounts ? "account" : "contact";
+    private static string Key(CrmTable table) => table switch
+    {
+        CrmTable.Accounts => "account",
+        CrmTable.Contacts => "contact",
+        CrmTable.StageChanges => "stagechange",
+        _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
+    };
 
     public async Task<CrmSyncState> GetStateAsync(CrmTable table, CancellationToken ct)
     {
@@ -50,10 +55,11 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             """,
             new { Name = Key(table), state.NextLink, state.DeltaLink, state.Generation, state.FullReadInProgress, At = at }, tx, cancellationToken: ct));
 
+    /// <summary>In the page's unit of work when there is one (DynamicsInbound adds the prospects the page starts), else its own transaction.</summary>
     public async Task<CrmPageResult> ApplyAccountsAsync(IReadOnlyList<CrmAccount> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var state = await ReadStateAsync(c, tx, CrmTable.Accounts, ct);
         var existing = await ExistingAsync(c, tx, "organisation", rows.Select(r => r.Id), ct);
         var inserts = new List<OrganisationValues>();
@@ -93,10 +99,9 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             """, updates, OrganisationValues.Columns, state.Generation, at, ct);
         var removed = await MarkRemovedAsync(c, tx, "organisation", deleted, at, ct);
         removed += await FinishPageAsync(c, tx, CrmTable.Accounts, "organisation", state, nextLink, deltaLink, at, ct);
-        var started = await StartProspectsAsync(c, tx, rows, at, ct);
         await AuditPageAsync(c, tx, "accounts", at, inserts.Count, updates.Count, removed, 0, ct);
-        await tx.CommitAsync(ct);
-        return new CrmPageResult(inserts.Count, updates.Count, removed, 0) { ProspectsStarted = started };
+        await work.CommitAsync(ct);
+        return new CrmPageResult(inserts.Count, updates.Count, removed, 0);
     }
 
     public async Task<CrmPageResult> ApplyContactsAsync(IReadOnlyList<CrmContact> rows, IReadOnlyList<Guid> deleted, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
@@ -200,40 +205,96 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             "DELETE FROM sync_lease WHERE name = @name AND holder = @holder", new { name, holder }, cancellationToken: ct));
     }
 
-    /// <summary>The reason on the first history line of a prospect started from Dynamics.</summary>
-    public const string StartedReason = "Covenant set on the account in Dynamics 365";
+    /// <summary>The reason on the first history line of a prospect started from Dynamics (the rule is Core's: <see cref="DynamicsRules"/>).</summary>
+    public const string StartedReason = DynamicsRules.StartedReason;
 
-    /// <summary>
-    /// Accounts whose covenant (otr_covenant) names a known covenant get a prospect there, in identified, unless they have
-    /// one: the secretariat can start outreach from Dynamics. Unknown codes are left alone (the account still syncs).
-    /// </summary>
-    private async Task<int> StartProspectsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<CrmAccount> rows, DateTimeOffset at, CancellationToken ct)
+    public async Task SaveLinksAsync(CrmTable table, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
     {
-        var wanted = rows.Where(r => !string.IsNullOrWhiteSpace(r.CovenantCode)).ToList();
-        if (wanted.Count == 0) return 0;
-        var covenants = (await c.QueryAsync<(long Id, string Code)>(new CommandDefinition("SELECT id, code FROM covenant", transaction: tx, cancellationToken: ct)))
-            .ToDictionary(x => x.Code.Trim(), x => x.Id, StringComparer.OrdinalIgnoreCase);
-        // Two queries per page, not one per account: a full resync reads every account, and the write-back sets the covenant on each.
-        var ids = IdList(wanted.Select(r => Text(r.Id)).ToList());
-        var organisations = (await c.QueryAsync<(long Id, string DataverseId)>(new CommandDefinition(
-            $"SELECT id, dataverse_id FROM organisation WHERE {InList("dataverse_id")} AND removed_at IS NULL", new { ids }, tx, cancellationToken: ct)))
-            .ToDictionary(x => x.DataverseId, x => x.Id, StringComparer.Ordinal);
-        var existing = (await c.QueryAsync<(long OrganisationId, long CovenantId)>(new CommandDefinition(
-            $"SELECT e.organisation_id, e.covenant_id FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE {InList("o.dataverse_id")}",
-            new { ids }, tx, cancellationToken: ct))).ToHashSet();
-        var started = 0;
-        foreach (var row in wanted)
-        {
-            if (!covenants.TryGetValue(row.CovenantCode!.Trim(), out var covenantId) || !organisations.TryGetValue(Text(row.Id), out var organisationId)) continue;
-            if (!existing.Add((organisationId, covenantId))) continue;
-            var entry = await SqlPipelineStore.InsertEntryAsync(c, tx, organisationId, covenantId, Stage.Identified, at, SyncActor, StartedReason, ct);
-            await SqlAudit.AppendAsync(c, tx, at, SyncActor, new Core.Audit.AuditRecord(Core.Audit.AuditEntities.Prospect, entry.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "created",
-                [new("organisation_id", null, organisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("covenant_id", null, covenantId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                 new("stage", null, Stage.Identified.Code()), new("reason", null, StartedReason)]), ct);
-            started++;
-        }
+        await using var work = await db.BeginWorkAsync(ct);
+        var state = await ReadStateAsync(work.Connection, work.Transaction, table, ct);
+        var next = nextLink is null ? new CrmSyncState(null, deltaLink, state.Generation, false) : state with { NextLink = nextLink };
+        await WriteStateAsync(work.Connection, work.Transaction!, table, next, at, ct);
+        await work.CommitAsync(ct);
+    }
 
-        return started;
+    public async Task<IReadOnlyList<CrmAccountLink>> FindAccountsAsync(IReadOnlyCollection<Guid> accountIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(accountIds);
+        if (accountIds.Count == 0) return [];
+        await using var work = await db.ConnectAsync(ct);
+        var rows = await work.Connection.QueryAsync<LinkRow>(new CommandDefinition(
+            $"""
+            SELECT o.id AS OrganisationId, o.dataverse_id AS DataverseId, CASE WHEN o.removed_at IS NULL THEN 0 ELSE 1 END AS Removed,
+                   e.id AS EntryId, e.covenant_id AS CovenantId, v.code AS CovenantCode
+            FROM organisation o LEFT JOIN pipeline_entry e ON e.organisation_id = o.id LEFT JOIN covenant v ON v.id = e.covenant_id
+            WHERE {InList("o.dataverse_id")}
+            ORDER BY o.id, e.id
+            """, new { ids = IdList(accountIds.Select(Text).ToList()) }, work.Transaction, cancellationToken: ct));
+        return rows.GroupBy(r => (r.OrganisationId, r.DataverseId, Removed: r.Removed != 0))
+            .Select(g => new CrmAccountLink(Guid.Parse(g.Key.DataverseId), g.Key.OrganisationId, g.Key.Removed,
+                g.Where(r => r.EntryId is not null).Select(r => new CrmAccountEntry(r.EntryId!.Value, r.CovenantId!.Value, r.CovenantCode!)).ToList()))
+            .ToList();
+    }
+
+    public async Task<CrmRequestAnswer?> FindAnswerAsync(string key, CancellationToken ct)
+    {
+        await using var work = await db.ConnectAsync(ct);
+        var row = await work.Connection.QuerySingleOrDefaultAsync<AnswerRow>(new CommandDefinition(
+            $"SELECT {AnswerColumns} FROM dataverse_request WHERE request_key = @key", new { key }, work.Transaction, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
+    public async Task<long?> RecordAnswerAsync(CrmRequestAnswer answer, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
+        var before = await c.QuerySingleOrDefaultAsync<AnswerRow>(new CommandDefinition(
+            $"SELECT {AnswerColumns} FROM dataverse_request WHERE request_key = @Key{db.ForUpdate}", new { answer.Key }, tx, cancellationToken: ct));
+        var message = Clip(answer.Message, 1000);
+        var same = before is not null && before.Outcome == CrmRequestCodes.Outcomes.Code(answer.Outcome) && before.Message == message;
+        // The entry and stage change are kept up to date even when the words are the same (nothing to write back then).
+        var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO dataverse_request (request_key, kind, dataverse_id, outcome, message, entry_id, stage_change_id, answered_at)
+            VALUES (@Key, @Kind, @DataverseId, @Outcome, @Message, @EntryId, @StageChangeId, @At)
+            ON CONFLICT (request_key) DO UPDATE SET outcome = excluded.outcome, message = excluded.message,
+                entry_id = COALESCE(excluded.entry_id, dataverse_request.entry_id), stage_change_id = excluded.stage_change_id, answered_at = excluded.answered_at
+            RETURNING id
+            """,
+            new
+            {
+                answer.Key, Kind = CrmRequestCodes.Kinds.Code(answer.Kind), DataverseId = Text(answer.DataverseId), Outcome = CrmRequestCodes.Outcomes.Code(answer.Outcome),
+                Message = message, answer.EntryId, answer.StageChangeId, At = at,
+            }, tx, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return same ? null : id;
+    }
+
+    private sealed class LinkRow
+    {
+        public long OrganisationId { get; init; }
+        public string DataverseId { get; init; } = "";
+        public long Removed { get; init; }
+        public long? EntryId { get; init; }
+        public long? CovenantId { get; init; }
+        public string? CovenantCode { get; init; }
+    }
+
+    private const string AnswerColumns =
+        "request_key AS RequestKey, kind AS Kind, dataverse_id AS DataverseId, outcome AS Outcome, message AS Message, entry_id AS EntryId, stage_change_id AS StageChangeId";
+
+    private sealed class AnswerRow
+    {
+        public string RequestKey { get; init; } = "";
+        public string Kind { get; init; } = "";
+        public string DataverseId { get; init; } = "";
+        public string Outcome { get; init; } = "";
+        public string Message { get; init; } = "";
+        public long? EntryId { get; init; }
+        public long? StageChangeId { get; init; }
+
+        public CrmRequestAnswer ToDomain() => new(RequestKey, CrmRequestCodes.Kinds.Parse(Kind), Guid.Parse(DataverseId), CrmRequestCodes.Outcomes.Parse(Outcome), Message, EntryId, StageChangeId);
     }
 
     private const string SyncActor = "Dynamics 365 sync";

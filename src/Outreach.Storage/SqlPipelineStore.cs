@@ -36,13 +36,14 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
 
     private const string SummaryFrom = "pipeline_entry e JOIN organisation o ON o.id = e.organisation_id JOIN covenant v ON v.id = e.covenant_id";
 
+    /// <summary>Joins a running unit of work (a prospect started from Dynamics commits with its page).</summary>
     public async Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return entry;
     }
 
@@ -76,9 +77,10 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
 
     public async Task<PipelineEntry?> GetEntryAsync(long entryId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var row = await c.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
-            $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId", new { entryId }, cancellationToken: ct));
+        // Joins a running unit of work (a move requested in Dynamics is decided inside its unit).
+        await using var work = await db.ConnectAsync(ct);
+        var row = await work.Connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
+            $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId{(work.Transaction is null ? "" : db.ForUpdate)}", new { entryId }, work.Transaction, cancellationToken: ct));
         return row?.ToDomain();
     }
 
@@ -153,10 +155,11 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
+    /// <summary>Joins a running unit of work (a next action edited in Dynamics commits with its page).</summary>
     public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var before = (await c.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
             $"SELECT {EntryColumns} FROM pipeline_entry e WHERE e.id = @entryId{db.ForUpdate}", new { entryId }, tx, cancellationToken: ct)))?.ToDomain();
         if (before is null) return;
@@ -169,7 +172,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         if (changes.Count > 0)
             await SqlAudit.AppendAsync(c, tx, time.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entryId), "next_action_set", changes), ct);
         await SqlWriteBackOutbox.EnqueueNextActionAsync(c, tx, entryId, time.GetUtcNow(), ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
     }
 
     private Task AuditEntryCreatedAsync(DbConnection c, DbTransaction tx, PipelineEntry entry, string reason, CancellationToken ct) =>

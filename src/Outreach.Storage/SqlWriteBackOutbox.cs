@@ -35,6 +35,24 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         await work.CommitAsync(ct);
     }
 
+    public async Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct)
+    {
+        await using var work = await db.ConnectAsync(ct);
+        return await work.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND sent_at IS NULL AND attempts < @MaxAttempts",
+            new { entryId, MaxAttempts }, work.Transaction, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>In the request's unit of work (see <see cref="IWriteBackOutbox.EnqueueAnswerAsync"/>); each answer its own row (a changed answer goes again).</summary>
+    public async Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO dataverse_outbox (idempotency_key, kind, request_id, created_at) VALUES (@key, 'answer', @answerId, @at)",
+            new { key = $"answer:{answerId}:{Guid.NewGuid():N}", answerId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
+
     /// <summary>Adds the write-back of a changed next action (the account gets the entry's current stage and next action).</summary>
     internal static Task EnqueueNextActionAsync(DbConnection c, DbTransaction? tx, long entryId, DateTimeOffset at, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(
@@ -127,7 +145,9 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
                         WHERE w.event_id = i.event_id AND w.place = 'waitlisted' AND w.waitlist_number < i.waitlist_number) END AS WaitlistPosition,
                    CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL THEN k.dataverse_id END AS ContactDataverseId,
                    CASE WHEN k.erased_at IS NULL THEN k.name END AS ContactName,
-                   CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL AND ko.removed_at IS NULL THEN ko.dataverse_id END AS ContactAccountDataverseId
+                   CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL AND ko.removed_at IS NULL THEN ko.dataverse_id END AS ContactAccountDataverseId,
+                   q.id AS RequestId, q.kind AS RequestKind, q.dataverse_id AS RequestDataverseId, q.outcome AS RequestOutcome, q.message AS RequestMessage,
+                   sq.dataverse_id AS ChangeRequestRowId, sq.message AS ChangeRequestMessage
             FROM dataverse_outbox x
             LEFT JOIN pipeline_entry e ON e.id = x.entry_id
             LEFT JOIN organisation o ON o.id = e.organisation_id
@@ -139,8 +159,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             LEFT JOIN invitation i ON i.id = x.invitation_id
             LEFT JOIN contact k ON k.id = i.contact_id
             LEFT JOIN organisation ko ON ko.id = k.organisation_id
+            LEFT JOIN dataverse_request q ON q.id = x.request_id
+            LEFT JOIN dataverse_request sq ON sq.stage_change_id = s.id
             WHERE x.sent_at IS NULL AND x.attempts < @MaxAttempts AND x.id > @afterId
-              AND (o.dataverse_id IS NOT NULL OR (x.entry_id IS NULL AND n.id IS NOT NULL))
+              AND (o.dataverse_id IS NOT NULL OR (x.entry_id IS NULL AND n.id IS NOT NULL) OR q.id IS NOT NULL)
             ORDER BY x.id
             LIMIT @max
             """,
@@ -150,6 +172,12 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
 
     private static WriteBackItem ToItem(Row r)
     {
+        if (r.RequestId is not null)
+        {
+            return new RequestAnswerWriteBack(r.Id, r.IdempotencyKey, CrmRequestCodes.Kinds.Parse(r.RequestKind!), Guid.Parse(r.RequestDataverseId!),
+                CrmRequestCodes.Outcomes.Parse(r.RequestOutcome!), r.RequestMessage!, r.Attempts);
+        }
+
         if (r.EventId is { } eventId)
         {
             var networkEvent = new WriteBackEvent(
@@ -171,6 +199,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             r.Id, r.IdempotencyKey, Guid.Parse(r.DataverseId!), r.CovenantCode!, Stages.Parse(r.Stage!), r.StageSince!.Value, r.NextAction, r.NextActionDue,
             r.ChangeId is { } changeId
                 ? new WriteBackChange(changeId, r.FromStage is null ? null : Stages.Parse(r.FromStage), Stages.Parse(r.ToStage!), r.ChangedAt!.Value, r.ChangedBy!, r.Reason!)
+                {
+                    RequestRowId = r.ChangeRequestRowId is { } row ? Guid.Parse(row) : null,
+                    RequestMessage = r.ChangeRequestMessage,
+                }
                 : null,
             r.Attempts)
         {
@@ -243,6 +275,13 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public DateTimeOffset? EventRegistrationDeadline { get; init; }
         public string? HostDataverseId { get; init; }
         public long? InvitationId { get; init; }
+        public long? RequestId { get; init; }
+        public string? RequestKind { get; init; }
+        public string? RequestDataverseId { get; init; }
+        public string? RequestOutcome { get; init; }
+        public string? RequestMessage { get; init; }
+        public string? ChangeRequestRowId { get; init; }
+        public string? ChangeRequestMessage { get; init; }
         public string? Response { get; init; }
         public DateTimeOffset? RespondedAt { get; init; }
         public string? Place { get; init; }

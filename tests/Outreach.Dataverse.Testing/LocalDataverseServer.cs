@@ -39,6 +39,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         ["otr_stagechanges"] = "otr_stagechangeid",
         ["otr_networkevents"] = "otr_networkeventid",
         ["otr_invitations"] = "otr_invitationid",
+        ["systemusers"] = "systemuserid",
     };
 
     private readonly WebApplication app;
@@ -61,6 +62,13 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     public SolutionModel? Solution { get; set; } = SolutionModel.Outreach;
 
     public string Token { get; }
+
+    /// <summary>
+    /// The systemuser the bearer token stands for (Outreach's application user): a row created through the API gets it as
+    /// _createdby_value, and every row written through the API as _modifiedby_value, as in Dataverse. A test seeding a row
+    /// "made by a Dynamics user" sets _createdby_value itself.
+    /// </summary>
+    public Guid CallerId { get; set; } = new("00000000-0000-0000-0000-00000000a991");
     public Uri Url { get; private set; } = null!;
 
     /// <summary>Called for every authorised request with its 1-based number; a fault it returns is answered instead.</summary>
@@ -220,6 +228,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
             var status = (request.Method, resource) switch
             {
                 ("POST", "$batch") => await BatchAsync(context),
+                ("GET", "WhoAmI") => await WhoAmIAsync(context),
                 ("GET", _) when resource.EndsWith("/$count", StringComparison.Ordinal) => await CountAsync(context, resource[..^"/$count".Length]),
                 ("GET", _) => await QueryAsync(context, resource),
                 ("PATCH", _) => await PatchAsync(context, resource),
@@ -256,6 +265,20 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     private Table TableOf(string entitySet) =>
         tables.TryGetValue(entitySet, out var table) ? table
         : throw new ServiceError(404, "0x80060888", $"Resource not found for the segment '{entitySet}'.");
+
+    /// <summary>The WhoAmI function: the caller's systemuser (<see cref="CallerId"/>).</summary>
+    private async Task<int> WhoAmIAsync(HttpContext context)
+    {
+        context.Response.ContentType = "application/json; odata.metadata=minimal";
+        await context.Response.WriteAsync(new JsonObject
+        {
+            ["@odata.context"] = $"{Url.AbsoluteUri.TrimEnd('/')}{ApiPath}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+            ["BusinessUnitId"] = "00000000-0000-0000-0000-0000000b0001",
+            ["UserId"] = CallerId.ToString("D"),
+            ["OrganizationId"] = "00000000-0000-0000-0000-0000000c0001",
+        }.ToJsonString());
+        return 200;
+    }
 
     private Task<int> CountAsync(HttpContext context, string entitySet)
     {
@@ -433,7 +456,23 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         if (ifNoneMatch == "*" && exists) throw new ServiceError(412, "", "A record with matching key values already exists.");
         CheckPropertyNames(resource[..open], body);
         CheckBindsLocked(body);
-        UpsertLocked(table, id, body, null);
+        // As Dataverse: a bind sets the lookup column (read back as _column_value); the caller is recorded as creator and modifier.
+        var stored = (JsonObject)body.DeepClone();
+        if (Solution?.ByEntitySet(resource[..open]) is { } model)
+        {
+            foreach (var (name, value) in body)
+            {
+                if (name.EndsWith("@odata.bind", StringComparison.Ordinal) && model.NavigationColumns.TryGetValue(name[..^"@odata.bind".Length], out var column))
+                {
+                    var reference = value?.GetValue<string>();
+                    stored[$"_{column}_value"] = reference is null ? null : reference[(reference.IndexOf('(', StringComparison.Ordinal) + 1)..^1];
+                }
+            }
+        }
+
+        if (!exists) stored["_createdby_value"] = CallerId.ToString("D");
+        stored["_modifiedby_value"] = CallerId.ToString("D");
+        UpsertLocked(table, id, stored, null);
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ public sealed record SolutionTable(
     IReadOnlyDictionary<string, string> Navigation,
     IReadOnlySet<string> Collections)
 {
+    /// <summary>The lookup column each single-valued navigation property sets (what a bind stores, read back as _column_value).</summary>
+    public IReadOnlyDictionary<string, string> NavigationColumns { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>A name a $select may hold: a column or a lookup's value property.</summary>
     public bool CanSelect(string name) => Columns.Contains(name) || (name.StartsWith('_') && name.EndsWith("_value", StringComparison.Ordinal) && Lookups.Contains(name[1..^"_value".Length]));
 }
@@ -74,7 +77,18 @@ public sealed class SolutionModel
                 ["subject", "description", "scheduledend", "actualend"],
                 ["regardingobjectid"],
                 new() { ["regardingobjectid_account_task"] = "account", ["regardingobjectid_contact_task"] = "contact" }),
+            // Who created a row (_createdby_value on every table): a Dynamics user who requested a stage move.
+            ["systemuser"] = new("systemuser", "systemusers", "systemuserid",
+                ["fullname", "internalemailaddress", "domainname", "azureactivedirectoryobjectid"],
+                [],
+                []),
         };
+        builders["account"].NavigationColumns["parentaccountid"] = "parentaccountid";
+        builders["account"].NavigationColumns["primarycontactid"] = "primarycontactid";
+        builders["contact"].NavigationColumns["parentcustomerid_account"] = "parentcustomerid";
+        builders["contact"].NavigationColumns["parentcustomerid_contact"] = "parentcustomerid";
+        builders["task"].NavigationColumns["regardingobjectid_account_task"] = "regardingobjectid";
+        builders["task"].NavigationColumns["regardingobjectid_contact_task"] = "regardingobjectid";
 
         var xml = XDocument.Load(customizationsPath);
         foreach (var entity in xml.Descendants("Entity"))
@@ -109,7 +123,11 @@ public sealed class SolutionModel
                 if (navigation is null) continue;
                 // Role type 1: the referencing table's single-valued navigation property (what "@odata.bind" names);
                 // role type 0: the referenced table's collection-valued one (for $expand).
-                if (role.Element("RelationshipRoleType")?.Value == "1") builders[referencing].Navigation[navigation] = referenced;
+                if (role.Element("RelationshipRoleType")?.Value == "1")
+                {
+                    builders[referencing].Navigation[navigation] = referenced;
+                    builders[referencing].NavigationColumns[navigation] = relationship.Element("ReferencingAttributeName")!.Value;
+                }
                 else builders[referenced].Collections.Add(navigation);
             }
         }
@@ -124,13 +142,17 @@ public sealed class SolutionModel
         public HashSet<string> Lookups { get; } = lookups;
         public Dictionary<string, string> Navigation { get; } = navigation;
         public HashSet<string> Collections { get; } = [];
+        public Dictionary<string, string> NavigationColumns { get; } = new(StringComparer.Ordinal);
 
         public SolutionTable Build()
         {
             var allColumns = new HashSet<string>(Columns.Concat(SystemColumns).Append(key), StringComparer.Ordinal);
             var allLookups = new HashSet<string>(Lookups.Concat(SystemLookups), StringComparer.Ordinal);
             return new SolutionTable(logicalName, EntitySet, key, allColumns, allLookups,
-                new Dictionary<string, string>(Navigation, StringComparer.Ordinal), new HashSet<string>(Collections, StringComparer.Ordinal));
+                new Dictionary<string, string>(Navigation, StringComparer.Ordinal), new HashSet<string>(Collections, StringComparer.Ordinal))
+            {
+                NavigationColumns = new Dictionary<string, string>(NavigationColumns, StringComparer.Ordinal),
+            };
         }
     }
 }

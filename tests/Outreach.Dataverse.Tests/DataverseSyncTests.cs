@@ -22,8 +22,9 @@ public sealed class DataverseSyncTests
         }
     }
 
+    /// <summary>As the host wires it: with the Dynamics requests (starts from the covenant, requested moves).</summary>
     private static DataverseSync Sync(DataverseClient client, Database db) =>
-        new(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance);
+        new(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance, SqlServices.Dynamics(db, TimeProvider.System));
 
     private static List<RecordedRequest> PageRequests(LocalDataverse local, string entitySet) =>
         local.Server.Requests.Where(r => r.Method == "GET" && r.PathAndQuery.StartsWith($"/api/data/v9.2/{entitySet}?", StringComparison.Ordinal)).ToList();

@@ -176,12 +176,15 @@ public sealed partial class SolutionAppTests
         var tab = form.Descendants("tab").Single(t => Label(t) == "Outreach");
         var fields = tab.Descendants("control").Select(c => (string?)c.Attribute("datafieldname")).OfType<string>().ToList();
         Assert.Equal(
-            ["otr_pipelinestage", "otr_pipelinestagesince", "otr_covenant", "otr_nextaction", "otr_nextactiondue", "otr_outreachowner", "otr_outreachurl"],
+            ["otr_pipelinestage", "otr_pipelinestagesince", "otr_covenant", "otr_firststage", "otr_startoutcome", "otr_nextaction", "otr_nextactiondue", "otr_outreachowner", "otr_outreachurl"],
             fields);
         Assert.Equal(["otr_stagechange", "otr_invitation"], tab.Descendants("TargetEntityType").Select(t => t.Value));
-        // What Outreach owns is read-only on the form.
-        foreach (var owned in new[] { "otr_pipelinestage", "otr_pipelinestagesince", "otr_nextaction", "otr_nextactiondue", "otr_outreachurl" })
+        // What Outreach owns is read-only on the form (a stage is requested as a stage change row); what a Dynamics user may
+        // set is editable: the covenant, its first stage and owner (a start), and the next action and its due date (taken in).
+        foreach (var owned in new[] { "otr_pipelinestage", "otr_pipelinestagesince", "otr_outreachurl", "otr_startoutcome" })
             Assert.Equal("true", (string?)tab.Descendants("control").Single(c => (string?)c.Attribute("datafieldname") == owned).Attribute("disabled"));
+        foreach (var editable in new[] { "otr_covenant", "otr_firststage", "otr_outreachowner", "otr_nextaction", "otr_nextactiondue" })
+            Assert.Null(tab.Descendants("control").Single(c => (string?)c.Attribute("datafieldname") == editable).Attribute("disabled"));
         var url = Definitions("account").Single(a => a.Element("LogicalName")!.Value == DataverseSchema.Account.OutreachUrl);
         Assert.Equal("url", url.Element("Format")!.Value);
     }

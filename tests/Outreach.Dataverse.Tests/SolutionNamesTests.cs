@@ -138,9 +138,16 @@ public sealed partial class SolutionNamesTests
     public void TheSyncQueries_NameOnlyEntitySetsAndColumnsTheSolutionExposes()
     {
         using var client = new DataverseClient(new HttpClient { BaseAddress = new Uri("https://contoso.crm4.dynamics.com/api/data/v9.2/") }, new DataverseOptions());
-        foreach (var (set, columns) in new[] { (DataverseSchema.Account.EntitySet, DataverseSchema.Account.SyncColumns), (DataverseSchema.Contact.EntitySet, DataverseSchema.Contact.SyncColumns) })
+        var queries = new[] { (DataverseSchema.Account.EntitySet, DataverseSchema.Account.SyncColumns), (DataverseSchema.Contact.EntitySet, DataverseSchema.Contact.SyncColumns),
+                (DataverseSchema.StageChangeTable.EntitySet, DataverseSchema.StageChangeTable.SyncColumns) }
+            .Select(q => (Set: q.Item1, Uri: client.ChangesQuery(q.Item1, q.Item2)))
+            // Who requested a move: one systemuser by id.
+            .Append((DataverseSchema.SystemUser.EntitySet, client.UserQuery(Guid.NewGuid())))
+            .ToList();
+        Assert.Equal(4, queries.Count);
+        foreach (var (set, uri) in queries)
         {
-            var query = Uri.UnescapeDataString(client.ChangesQuery(set, columns).PathAndQuery);
+            var query = Uri.UnescapeDataString(uri.PathAndQuery);
             var path = query[..query.IndexOf('?', StringComparison.Ordinal)];
             var table = Model.ByEntitySet(path[(path.LastIndexOf('/') + 1)..]);
             Assert.NotNull(table);

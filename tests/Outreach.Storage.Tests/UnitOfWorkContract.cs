@@ -120,10 +120,38 @@ public abstract partial class StoreContract
         public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
+        public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
+        public Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Core.Crm.WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkFailedAsync(long id, string reason, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Core.Crm.WriteBackRefusal>> RefusedAsync(long? entryId, int max, CancellationToken ct) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task UnitOfWork_AnAccountsPageAndTheProspectsItStarts_CommitTogetherOrNotAtAll()
+    {
+        // The start rule is Core's now (DynamicsRules.Starts); the page, its link, the started prospect and its answer are one unit.
+        var crm = new SqlCrmSyncStore(Db);
+        var account = new Core.Crm.CrmAccount(Guid.NewGuid(), "Dynamics Goud B.V.", null, null, null, null, "NL", null, "Anne", "gold") { FirstStage = Stage.Contacted };
+        Core.Crm.DynamicsInbound Inbound(Core.Crm.IWriteBackOutbox writeBack) =>
+            new(crm, Pipeline, Prospects, new SqlAccessStore(Db, Clock), writeBack, Moves, new SqlUnitOfWork(Db), Clock);
+        var directory = await Inbound(new SqlWriteBackOutbox(Db)).DirectoryAsync(default);
+        var before = await crm.GetStateAsync(Core.Crm.CrmTable.Accounts, default);
+
+        // The answer's write-back fails after the page, the prospect and its history were written.
+        await Assert.ThrowsAsync<NotSupportedException>(() => Inbound(new FailingWriteBack()).ApplyAccountsAsync(directory, [account], [], "https://dv/next", null, null, default));
+
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM organisation WHERE dataverse_id IS NOT NULL"));
+        Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM dataverse_request"));
+        Assert.Equal(before, await crm.GetStateAsync(Core.Crm.CrmTable.Accounts, default));
+
+        var result = await Inbound(new SqlWriteBackOutbox(Db)).ApplyAccountsAsync(directory, [account], [], "https://dv/next", null, null, default);
+
+        Assert.Equal((1, 1), (result.Created, result.ProspectsStarted));
+        Assert.Equal("https://dv/next", (await crm.GetStateAsync(Core.Crm.CrmTable.Accounts, default)).NextLink);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id WHERE o.dataverse_id IS NOT NULL AND e.stage = 'contacted'"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM dataverse_outbox WHERE kind = 'answer'"));
     }
 
     [Fact]

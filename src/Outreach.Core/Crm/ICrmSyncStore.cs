@@ -1,15 +1,30 @@
+using Outreach.Core.Pipeline;
+
 namespace Outreach.Core.Crm;
 
-/// <summary>A table Outreach mirrors from the CRM (Dataverse).</summary>
+/// <summary>A table Outreach reads from the CRM (Dataverse): accounts and contacts are mirrored; stage changes carry the moves Dynamics users request.</summary>
 public enum CrmTable
 {
     Accounts,
     Contacts,
+    StageChanges,
 }
 
 /// <summary>An account's master data as the CRM holds it; the CRM is the truth for these fields.</summary>
 /// <remarks>CovenantCode: the covenant the secretariat set on the account in Dynamics; Outreach starts a prospect there (identified) if it has none.</remarks>
-public sealed record CrmAccount(Guid Id, string Name, string? Website, string? AddressLine, string? PostalCode, string? City, string? Country, string? KvkNumber, string? Owner, string? CovenantCode = null);
+public sealed record CrmAccount(Guid Id, string Name, string? Website, string? AddressLine, string? PostalCode, string? City, string? Country, string? KvkNumber, string? Owner, string? CovenantCode = null)
+{
+    /// <summary>The stage a prospect started from the covenant begins in (otr_firststage); null: identified.</summary>
+    public Stage? FirstStage { get; init; }
+
+    /// <summary>The next action and its due date as the account shows them (Outreach writes them back; a Dynamics user may edit them).</summary>
+    public string? NextAction { get; init; }
+
+    public DateOnly? NextActionDue { get; init; }
+
+    /// <summary>Who last changed the account in Dynamics (null when not read): Outreach's own write-back, or a Dynamics user.</summary>
+    public Guid? ModifiedBy { get; init; }
+}
 
 /// <summary>A contact's master data as the CRM holds it.</summary>
 public sealed record CrmContact(Guid Id, Guid? AccountId, string Name, string? Email, string? JobTitle, bool OptedOut, DateTimeOffset? OptedOutOn);
@@ -26,6 +41,9 @@ public sealed record CrmPageResult(int Created, int Updated, int Removed, int Fa
 {
     /// <summary>Prospects started because the account named a covenant in Dynamics.</summary>
     public int ProspectsStarted { get; init; }
+
+    /// <summary>Next actions a Dynamics user edited on an account, taken into the prospect.</summary>
+    public int NextActionsTaken { get; init; }
 }
 
 /// <summary>
@@ -61,4 +79,22 @@ public interface ICrmSyncStore
 
     /// <summary>Gives the lease up (deletes it, so the next run takes it at once, even at the same instant).</summary>
     Task ReleaseLeaseAsync(string name, string holder, CancellationToken ct);
+
+    /// <summary>
+    /// Stores where a table that is read but not mirrored (stage changes) continues: <paramref name="nextLink"/> for the next
+    /// page, or on the last page <paramref name="deltaLink"/> (which ends a full read). Joins a running unit of work.
+    /// </summary>
+    Task SaveLinksAsync(CrmTable table, string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>The local organisations of these Dataverse accounts, with their prospects (accounts not synced are left out). Joins a running unit of work.</summary>
+    Task<IReadOnlyList<CrmAccountLink>> FindAccountsAsync(IReadOnlyCollection<Guid> accountIds, CancellationToken ct);
+
+    /// <summary>The answer recorded under the request's key, if any. Joins a running unit of work.</summary>
+    Task<CrmRequestAnswer?> FindAnswerAsync(string key, CancellationToken ct);
+
+    /// <summary>
+    /// Records the answer under its key (replacing an earlier one). Returns its id when it is new or says something else than
+    /// the one recorded (then it is to be written back), null when it is the same. Joins a running unit of work.
+    /// </summary>
+    Task<long?> RecordAnswerAsync(CrmRequestAnswer answer, DateTimeOffset at, CancellationToken ct);
 }

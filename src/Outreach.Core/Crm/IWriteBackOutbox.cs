@@ -4,7 +4,14 @@ using Outreach.Core.Pipeline;
 namespace Outreach.Core.Crm;
 
 /// <summary>A stage change as it goes to the CRM's timeline.</summary>
-public sealed record WriteBackChange(long Id, Stage? From, Stage To, DateTimeOffset At, string By, string Reason);
+public sealed record WriteBackChange(long Id, Stage? From, Stage To, DateTimeOffset At, string By, string Reason)
+{
+    /// <summary>The otr_stagechange row a Dynamics user requested this move with: it is written there (status applied), not as a row of its own.</summary>
+    public Guid? RequestRowId { get; init; }
+
+    /// <summary>What is written back on the requested row's outcome.</summary>
+    public string? RequestMessage { get; init; }
+}
 
 /// <summary>
 /// One pending write-back. <see cref="Key"/> is the idempotency key of the outbox row; what is sent is the current state of
@@ -71,6 +78,10 @@ public sealed record WriteBackInvitation(
     public Guid? AccountId { get; init; }
 }
 
+/// <summary>Outreach's answer to a request from Dynamics, written on the row the request came from (a refused move; a start on the account).</summary>
+public sealed record RequestAnswerWriteBack(long Id, string Key, CrmRequestKind Kind, Guid DataverseId, CrmRequestOutcome Outcome, string Message, int Attempts)
+    : WriteBackItem(Id, Key, Attempts);
+
 /// <summary>A network event's current state.</summary>
 public sealed record EventWriteBack(long Id, string Key, WriteBackEvent Event, int Attempts) : WriteBackItem(Id, Key, Attempts);
 
@@ -110,6 +121,11 @@ public interface IWriteBackOutbox
     /// where nothing would send them).
     /// </summary>
     Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Whether a stage change or next action of the entry waits to be written back (its account does not show Outreach's latest yet).</summary>
+    Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct);
+
+    /// <summary>Adds the write-back of a recorded answer to a request from Dynamics (<see cref="ICrmSyncStore.RecordAnswerAsync"/>), in the caller's unit of work.</summary>
+    Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct);
 }
 
 /// <summary>An unsent write-back the CRM refused: what it was, how often it was tried, the CRM's own error, and whether it is no longer tried.</summary>

@@ -46,6 +46,8 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.Option<Outreach.Jobs.Mail.SequencesOptions>().ToSettings());
         services.AddSingleton<Core.Sequences.SequenceRunner>();
         services.AddSingleton<PipelineService>();
+        // Starts and stage moves asked for in Dynamics, decided by the same rules (used by the Dataverse sync when it is on).
+        services.AddSingleton<Core.Crm.DynamicsInbound>();
         services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.

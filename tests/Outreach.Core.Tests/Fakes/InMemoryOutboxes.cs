@@ -182,6 +182,15 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    public Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct) => Task.FromResult(false);
+
+    /// <summary>An answer to a request from Dynamics is always written back (the request itself came from there).</summary>
+    public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
+    {
+        keys.Add($"answer:{answerId}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
     public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
     public Task MarkFailedAsync(long id, string reason, CancellationToken ct) => throw new NotSupportedException();
