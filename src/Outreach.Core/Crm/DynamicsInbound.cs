@@ -112,7 +112,8 @@ public sealed class DynamicsInbound(
             var links = request.AccountId is { } account ? await crm.FindAccountsAsync([account], token).ConfigureAwait(false) : [];
             var link = links.Count > 0 ? links[0] : null;
             var (entryId, refusal) = DynamicsRules.EntryFor(request, link);
-            if (entryId is { } id && await pipeline.GetEntryAsync(id, token).ConfigureAwait(false) is { } entry)
+            refusal ??= DynamicsRules.RoleRefusal(requester, directory.Users);
+            if (refusal is null && entryId is { } id && await pipeline.GetEntryAsync(id, token).ConfigureAwait(false) is { } entry)
             {
                 var decision = Pipeline.Pipeline.Decide(entry, request.To!.Value, request.Reason, actor, at, request.RevisitOn);
                 refusal = decision.Refusal;

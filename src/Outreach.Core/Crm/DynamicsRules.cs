@@ -118,6 +118,21 @@ public static class DynamicsRules
     }
 
     /// <summary>
+    /// A request by a Dynamics user who is an Outreach manager is refused: Outreach's role decides, as on the prospect page,
+    /// where managers read and do not move. A Dynamics user who is no Outreach user is governed by their Dynamics security role
+    /// (creating a stage change row needs it).
+    /// </summary>
+    public static DomainMessage? RoleRefusal(CrmUser? user, IReadOnlyList<UserAccount> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        if (user is null) return null;
+        var match = Match(user.Email, users) ?? Match(user.DomainName, users) ?? Match(user.FullName, users);
+        return match is { Role: Role.Manager }
+            ? new DomainMessage("{0} has the manager role in Outreach, which may view prospects but not move them.", match.DisplayName)
+            : null;
+    }
+
+    /// <summary>
     /// The owner an account's "Outreach owner" names: the Outreach user's display name when it names one by e-mail address or
     /// name; otherwise the text as written (a taskforce member need not be an Outreach user).
     /// </summary>

@@ -43,6 +43,18 @@ public sealed class DynamicsRulesTests
     }
 
     [Fact]
+    public void AMoveRequestedByAnOutreachManager_IsRefused_ByTheirOutreachRole()
+    {
+        IReadOnlyList<UserAccount> users = [.. Users, User(6, "mia@secretariaat.nl", "Mia Manager") with { Role = Role.Manager }];
+        var refusal = DynamicsRules.RoleRefusal(new CrmUser(Guid.NewGuid(), "Mia M.", "MIA@secretariaat.nl", null), users);
+        Assert.Equal(new Common.DomainMessage("{0} has the manager role in Outreach, which may view prospects but not move them.", "Mia Manager"), refusal);
+        // The secretariat moves; a Dynamics user who is no Outreach user is governed by their Dynamics security role.
+        Assert.Null(DynamicsRules.RoleRefusal(new CrmUser(Guid.NewGuid(), "Anne", "anne@secretariaat.nl", null), users));
+        Assert.Null(DynamicsRules.RoleRefusal(new CrmUser(Guid.NewGuid(), "Jan Jansen", "jan@partner.nl", null), users));
+        Assert.Null(DynamicsRules.RoleRefusal(null, users));
+    }
+
+    [Fact]
     public void AnUnknownDynamicsUser_IsRecordedAsSuch() =>
         Assert.Equal("Dynamics: unknown user", DynamicsRules.Actor(null, Users));
 
