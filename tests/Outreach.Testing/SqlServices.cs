@@ -15,5 +15,5 @@ public static class SqlServices
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>
-        new(new SqlPipelineStore(db, null, actor, clock), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlUnitOfWork(db), clock);
+        new(new SqlPipelineStore(db, null, actor, clock), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlOnboardingStore(db), new SqlUnitOfWork(db), clock);
 }

@@ -1,5 +1,6 @@
 using Outreach.Core.Common;
 using Outreach.Core.Crm;
+using Outreach.Core.Onboarding;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 
@@ -15,9 +16,10 @@ public sealed record MoveResult(PipelineEntry? Entry, DomainMessage? Refusal, bo
 /// The use cases around the pipeline: decide with the rules, then persist through the store. A move is one unit of work: the
 /// entry and its history line, the Dataverse write-back, the enrolments the new stage ends, and, for a move made by a person
 /// (a page or the API), the enrolments by rule. A job's automatic move (pipeline hygiene) does not enrol anyone: mail starts
-/// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either.
+/// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either. A move to
+/// signed creates the party's onboarding milestones from its covenant's plan in the same unit.
 /// </summary>
-public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IUnitOfWork unit, TimeProvider clock)
+public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IOnboardingStore onboarding, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<MoveResult> MoveAsync(long entryId, Stage to, string? reason, string by, DateOnly? revisitOn, CancellationToken ct)
     {
@@ -57,6 +59,7 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
             // The history line the store just added is the entry's newest (the entry is locked until the unit commits).
             var line = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).MaxBy(c => c.Id)!;
             await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, change.At, token).ConfigureAwait(false);
+            if (entry.Stage == Stage.Signed) await CreateMilestonesAsync(entry, change, token).ConfigureAwait(false);
             var all = await sequences.ListSequencesAsync(token).ConfigureAwait(false);
             // Without sequences there are no enrolments to stop or start.
             if (all.Count == 0) return entry;
@@ -72,6 +75,19 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
 
             return entry;
         }, ct);
+    }
+
+    /// <summary>The signed party's milestones from the covenant's plan in force (none while the covenant has no plan), due from the Amsterdam signing date.</summary>
+    private async Task CreateMilestonesAsync(PipelineEntry entry, StageChange change, CancellationToken ct)
+    {
+        var plan = await onboarding.GetPlanAsync(entry.CovenantId, ct).ConfigureAwait(false);
+        if (plan is null || plan.Milestones.Count == 0) return;
+        var covenant = (await prospects.ListCovenantsAsync(ct).ConfigureAwait(false)).FirstOrDefault(c => c.Id == entry.CovenantId);
+        var organisation = await prospects.GetOrganisationAsync(entry.OrganisationId, ct).ConfigureAwait(false);
+        if (covenant is null || organisation is null) return;
+        var signedOn = DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(change.At).DateTime);
+        var drafts = OnboardingRules.MilestonesAtSigning(plan, covenant, organisation.PartyKind, signedOn);
+        if (drafts.Count > 0) await onboarding.AddMilestonesAsync(entry.Id, drafts, change.At, change.By, ct).ConfigureAwait(false);
     }
 
     /// <summary>Creates an organisation (when valid) with an entry in one covenant's pipeline; duplicates are returned as warnings and only created when <paramref name="acceptDuplicates"/>.</summary>

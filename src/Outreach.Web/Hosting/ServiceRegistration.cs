@@ -47,6 +47,8 @@ public static class ServiceRegistration
         services.AddSingleton<Core.Sequences.SequenceRunner>();
         services.AddSingleton<PipelineService>();
         services.AddSingleton<Core.Reports.ConversionReports>();
+        services.AddSingleton<Core.Onboarding.OnboardingService>();
+        services.AddSingleton<Core.Onboarding.MonitoringReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.
         services.AddSingleton<Core.Prospects.Import.IImportFileReader>(sp => new CsvProspectReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value));
