@@ -167,8 +167,10 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
     {
         await using var work = await db.BeginWorkAsync(ct);
         var (c, tx) = (work.Connection, work.Transaction!);
-        var before = await c.QuerySingleOrDefaultAsync<MilestoneRow>(new CommandDefinition(
-            $"SELECT {MilestoneColumns} FROM {MilestoneFrom} WHERE m.id = @milestoneId AND m.done_on IS NOT NULL{db.ForUpdate}", new { milestoneId }, tx, cancellationToken: ct));
+        // The milestone table alone: PostgreSQL locks no row on the nullable side of the evidence join.
+        var before = await c.QuerySingleOrDefaultAsync<DoneRow>(new CommandDefinition(
+            $"SELECT entry_id AS ProspectId, done_on AS DoneOn FROM onboarding_milestone WHERE id = @milestoneId AND done_on IS NOT NULL{db.ForUpdate}",
+            new { milestoneId }, tx, cancellationToken: ct));
         if (before is null) return false;
         // The evidence file stays with the party (and in the history line that marked it done); the milestone is open again.
         var updated = await c.ExecuteAsync(new CommandDefinition(
@@ -318,6 +320,12 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
         {
             Id = Id, DoneOn = DoneOn, EvidenceUrl = EvidenceUrl, EvidenceFileId = EvidenceFileId, Reason = Reason,
         };
+    }
+
+    private sealed class DoneRow
+    {
+        public long ProspectId { get; init; }
+        public DateOnly? DoneOn { get; init; }
     }
 
     private sealed class FileRow

@@ -201,7 +201,7 @@ public sealed partial class OnboardingWebTests : IAsyncLifetime
         Assert.Contains("1 of 3 done", page, StringComparison.Ordinal);
         Assert.Contains("beleid &lt;2026&gt;.pdf", page, StringComparison.Ordinal);
         var stored = (await MilestonesAsync()).Single(m => m.Key == "policy");
-        Assert.Equal((new DateOnly(2026, 1, 15), "tests-secretariat"), (stored.DoneOn!.Value, stored.DoneBy));
+        Assert.Equal((new DateOnly(2026, 1, 15), "api:tests-secretariat"), (stored.DoneOn!.Value, stored.DoneBy));
         var download = await client.GetAsync($"/prospects/{prospectId}/onboarding?handler=Evidence&fileId={stored.EvidenceFileId}");
         Assert.Equal(pdf, await download.Content.ReadAsByteArrayAsync());
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
