@@ -14,4 +14,7 @@ public static class LockIds
 
     /// <summary>Event notice claims, so the per-event exclusivity of a claim cannot be passed by two claimers at once.</summary>
     public const long EventNoticeClaims = 727015;
+
+    /// <summary>Saves of one covenant's onboarding plan, so two editors cannot both add the same next version.</summary>
+    public const long OnboardingPlan = 727140;
 }

@@ -28,6 +28,7 @@ public static class StorageRegistration
 
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
+        services.AddSingleton<Outreach.Core.Onboarding.IOnboardingStore, SqlOnboardingStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<IAuditLog, SqlAudit>();

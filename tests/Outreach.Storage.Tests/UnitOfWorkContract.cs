@@ -158,7 +158,7 @@ public abstract partial class StoreContract
     public async Task Moves_AFailureHalfWayLeavesTheEntryWhereItWas()
     {
         var entry = await NewEntryAsync("Half Way Gold", Stage.Identified);
-        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new FailingWriteBack(), new SqlUnitOfWork(Db), Clock);
+        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
         var auditBefore = await CountAsync("SELECT COUNT(*) FROM audit_entry");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.MoveAsync(entry.Id, Stage.Contacted, "Called", "anne", null, default));

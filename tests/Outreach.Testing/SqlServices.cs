@@ -15,10 +15,10 @@ public static class SqlServices
 
     /// <summary>What Dynamics users ask for (starts from the covenant, requested stage moves), over the SQL stores as the host wires it.</summary>
     public static Core.Crm.DynamicsInbound Dynamics(Database db, TimeProvider clock) =>
-        new(new SqlCrmSyncStore(db), new SqlPipelineStore(db, null, null, clock), new SqlProspectStore(db, clock), new SqlAccessStore(db, clock), new SqlWriteBackOutbox(db),
+        new(new SqlCrmSyncStore(db), new SqlPipelineStore(db, clock), new SqlProspectStore(db, clock), new SqlAccessStore(db, clock), new SqlWriteBackOutbox(db),
             Moves(db, clock), new SqlUnitOfWork(db), clock);
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>
-        new(new SqlPipelineStore(db, clock, null, actor), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlUnitOfWork(db), clock);
+        new(new SqlPipelineStore(db, clock, null, actor), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlOnboardingStore(db), new SqlUnitOfWork(db), clock);
 }

@@ -145,7 +145,7 @@ public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<Demo
         var administrator = app.CreateClientAs(Role.Administrator);
         var board = await (await administrator.GetAsync("/board")).Content.ReadAsStringAsync();
         var prospect = Action().Matches(board).Select(m => m.Groups[3].Value).First(v => v.Length > 0);
-        var pages = new[] { "/board", prospect, "/organisations/1/edit", "/contacts/1", "/import", "/covenants", "/jobs", "/admin/users", "/admin/api-keys", "/events/1", "/events/1/check-in", "/events/edit/1" };
+        var pages = new[] { "/board", prospect, "/organisations/1/edit", "/contacts/1", "/import", "/covenants", "/jobs", "/admin/users", "/admin/api-keys", "/events/1", "/events/1/check-in", "/events/edit/1", "/covenants/1/onboarding" };
         var actions = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var page in pages)
         {

@@ -24,13 +24,15 @@ public static class AuditEntities
     public const string Enrolment = "enrolment";
     public const string Event = "event";
     public const string Invitation = "invitation";
+    public const string OnboardingPlan = "onboarding_plan";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation, OnboardingPlan];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
     {
         ApiKey => "API key",
+        OnboardingPlan => "Onboarding plan",
         _ => entity.Length == 0 ? entity : char.ToUpperInvariant(entity[0]) + entity[1..],
     };
 }
@@ -154,6 +156,21 @@ public static class AuditDiff
         new("disabled_at", Instant(before?.DisabledAt), Instant(after?.DisabledAt)),
     ]);
 
+    /// <summary>A new version of an onboarding plan: the cut-off, and each milestone (by its code) described in one line.</summary>
+    public static IReadOnlyList<AuditChange> OnboardingPlan(Onboarding.OnboardingPlan? before, Onboarding.OnboardingPlan after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var keys = (before?.Milestones ?? []).Select(m => m.Key).Concat(after.Milestones.Select(m => m.Key)).Distinct(StringComparer.Ordinal);
+        return Between(
+        [
+            new("cut_off_months", before?.CutOffMonths.ToString(CultureInfo.InvariantCulture), after.CutOffMonths.ToString(CultureInfo.InvariantCulture)),
+            new("milestone_order", before is null ? null : string.Join(", ", before.Milestones.Select(m => m.Key)), string.Join(", ", after.Milestones.Select(m => m.Key))),
+            .. keys.Select(key => new AuditChange("milestone:" + key,
+                before?.Milestones.FirstOrDefault(m => m.Key == key) is { } b ? Onboarding.OnboardingRules.Describe(b) : null,
+                after.Milestones.FirstOrDefault(m => m.Key == key) is { } a ? Onboarding.OnboardingRules.Describe(a) : null)),
+        ]);
+    }
+
     /// <summary>
     /// The one format of an instant in an audit value: UTC to the whole second, with Z ("2026-03-02T08:30:00Z"), for
     /// people reading the trail; the database keeps the exact instant itself (see docs/storage.md).
@@ -170,7 +187,7 @@ public static class AuditActions
     [
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
-        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced",
+        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "milestone_done", "milestone_reopened",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>

@@ -1,5 +1,6 @@
 using Outreach.Core.Common;
 using Outreach.Core.Crm;
+using Outreach.Core.Onboarding;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
 
@@ -15,9 +16,10 @@ public sealed record MoveResult(PipelineEntry? Entry, DomainMessage? Refusal, bo
 /// The use cases around the pipeline: decide with the rules, then persist through the store. A move is one unit of work: the
 /// entry and its history line, the Dataverse write-back, the enrolments the new stage ends, and, for a move made by a person
 /// (a page or the API), the enrolments by rule. A job's automatic move (pipeline hygiene) does not enrol anyone: mail starts
-/// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either.
+/// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either. A move to
+/// signed creates the party's onboarding milestones from its covenant's plan in the same unit.
 /// </summary>
-public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IUnitOfWork unit, TimeProvider clock)
+public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IOnboardingStore onboarding, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<MoveResult> MoveAsync(long entryId, Stage to, string? reason, string by, DateOnly? revisitOn, CancellationToken ct)
     {
@@ -48,15 +50,18 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
     /// </summary>
     public Task<PipelineEntry> ApplyFromJobAsync(StageChange change, CancellationToken ct) => ApplyAsync(change, enrolByRule: false, ct);
 
-    private Task<PipelineEntry> ApplyAsync(StageChange change, bool enrolByRule, CancellationToken ct)
+    private async Task<PipelineEntry> ApplyAsync(StageChange change, bool enrolByRule, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return unit.RunAsync(async token =>
+        // The covenant and party kind a signing needs are master data, read before the unit (that store reads on its own connection).
+        var signing = change.To == Stage.Signed ? await SigningPartyAsync(change.EntryId, ct).ConfigureAwait(false) : null;
+        return await unit.RunAsync(async token =>
         {
             var entry = await store.ApplyAsync(change, token).ConfigureAwait(false);
             // The history line the store just added is the entry's newest (the entry is locked until the unit commits).
             var line = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).MaxBy(c => c.Id)!;
             await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, change.At, token).ConfigureAwait(false);
+            if (entry.Stage == Stage.Signed && signing is { } party) await CreateMilestonesAsync(entry, change, party.Covenant, party.Kind, token).ConfigureAwait(false);
             var all = await sequences.ListSequencesAsync(token).ConfigureAwait(false);
             // Without sequences there are no enrolments to stop or start.
             if (all.Count == 0) return entry;
@@ -71,7 +76,26 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
             }
 
             return entry;
-        }, ct);
+        }, ct).ConfigureAwait(false);
+    }
+
+    private async Task<(Covenant Covenant, PartyKind Kind)?> SigningPartyAsync(long entryId, CancellationToken ct)
+    {
+        var entry = await store.GetEntryAsync(entryId, ct).ConfigureAwait(false);
+        if (entry is null) return null;
+        var covenant = (await prospects.ListCovenantsAsync(ct).ConfigureAwait(false)).FirstOrDefault(c => c.Id == entry.CovenantId);
+        var organisation = await prospects.GetOrganisationAsync(entry.OrganisationId, ct).ConfigureAwait(false);
+        return covenant is null || organisation is null ? null : (covenant, organisation.PartyKind);
+    }
+
+    /// <summary>The signed party's milestones from the covenant's plan in force (none while the covenant has no plan), due from the Amsterdam signing date.</summary>
+    private async Task CreateMilestonesAsync(PipelineEntry entry, StageChange change, Covenant covenant, PartyKind kind, CancellationToken ct)
+    {
+        var plan = await onboarding.GetPlanAsync(entry.CovenantId, ct).ConfigureAwait(false);
+        if (plan is null || plan.Milestones.Count == 0) return;
+        var signedOn = DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(change.At).DateTime);
+        var drafts = OnboardingRules.MilestonesAtSigning(plan, covenant, kind, signedOn);
+        if (drafts.Count > 0) await onboarding.AddMilestonesAsync(entry.Id, drafts, change.At, change.By, ct).ConfigureAwait(false);
     }
 
     /// <summary>Creates an organisation (when valid) with an entry in one covenant's pipeline; duplicates are returned as warnings and only created when <paramref name="acceptDuplicates"/>.</summary>

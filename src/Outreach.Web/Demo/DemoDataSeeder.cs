@@ -13,7 +13,7 @@ public sealed record DemoSummary(int Organisations, int Contacts, int StageChang
 /// the reserved .example top-level domain): three covenants, 240 organisations of every party kind spread over
 /// all stages, three years of stage history that follows the pipeline rules, and contacts in Dutch and English.
 /// </summary>
-public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Database db, TimeProvider clock, Core.Events.IEventStore? events = null)
+public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Database db, TimeProvider clock, Core.Events.IEventStore? events = null, Core.Onboarding.IOnboardingStore? onboarding = null)
 {
     public const int OrganisationCount = 240;
     private const int Seed = 20261121;
@@ -33,8 +33,69 @@ public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Da
         using var actor = Core.Audit.AmbientActor.Use("demo data");
         var summary = await SeedAsync(ct);
         if (events is not null) await SeedEventAsync(events, ct);
+        if (onboarding is not null) await SeedOnboardingAsync(onboarding, ct);
         return summary;
     }
+
+    /// <summary>
+    /// The onboarding plan each covenant ships with (the seeds: RBC policy, assessment tool, risk analysis, the two-day
+    /// due-diligence training, the annual monitoring questionnaire), the milestones of every party that signed, as a signing
+    /// would have created them, and about three in four of those already due marked done with a link.
+    /// </summary>
+    private async Task SeedOnboardingAsync(Core.Onboarding.IOnboardingStore store, CancellationToken ct)
+    {
+        var random = new Randomizer(Seed + 2);
+        var now = clock.GetUtcNow();
+        var today = AmsterdamClock.Today(clock);
+        foreach (var covenant in await prospects.ListCovenantsAsync(ct))
+        {
+            var plan = await store.SavePlanAsync(covenant.Id, 0, DemoPlan, 0, now, "demo data", ct);
+            foreach (var party in await store.ListPartiesAsync(covenant.Id, ct))
+            {
+                var drafts = Core.Onboarding.OnboardingRules.MilestonesAtSigning(plan, covenant, party.Kind, party.SignedOn);
+                await store.AddMilestonesAsync(party.ProspectId, drafts, now, "demo data", ct);
+                foreach (var m in await store.ListForProspectAsync(party.ProspectId, ct))
+                {
+                    if (m.DueOn > today.AddDays(60) || party.LeftOn is { } left && m.DueOn > left || !random.Bool(0.75f)) continue;
+                    var latest = m.DueOn.AddDays(30) < today ? m.DueOn.AddDays(30) : today;
+                    var earliest = m.DueOn.AddDays(-90) > party.SignedOn ? m.DueOn.AddDays(-90) : party.SignedOn;
+                    if (latest < earliest) continue;
+                    var doneOn = earliest.AddDays(random.Int(0, latest.DayNumber - earliest.DayNumber));
+                    await store.MarkDoneAsync(m.Id, doneOn, $"https://evidence.example/{m.Key}/{party.ProspectId}", null, now, random.ArrayElement(Owners), ct);
+                }
+            }
+        }
+    }
+
+    private static readonly Core.Onboarding.PlanMilestone[] DemoPlan =
+    [
+        new()
+        {
+            Key = "rbc_policy", NameNl = "IMVO-beleid gepubliceerd", NameEn = "RBC policy published", PhraseNl = "publiceerden hun IMVO-beleid", PhraseEn = "published their RBC policy",
+            AppliesTo = [PartyKind.Company, PartyKind.BranchOrganisation, PartyKind.Government, PartyKind.KnowledgeInstitute], Due = Core.Onboarding.DueRule.AfterSigning, MonthsAfterSigning = 12,
+        },
+        new()
+        {
+            Key = "assessment_tool", NameNl = "Assessmenttool gebruikt", NameEn = "Assessment tool used", PhraseNl = "gebruikten de assessmenttool", PhraseEn = "used the assessment tool",
+            AppliesTo = [PartyKind.Company, PartyKind.BranchOrganisation], Due = Core.Onboarding.DueRule.AfterSigning, MonthsAfterSigning = 6,
+        },
+        new()
+        {
+            Key = "risk_analysis", NameNl = "Risicoanalyse geleverd", NameEn = "Risk analysis delivered", PhraseNl = "leverden een risicoanalyse", PhraseEn = "delivered a risk analysis",
+            AppliesTo = [PartyKind.Company], Due = Core.Onboarding.DueRule.AfterSigning, MonthsAfterSigning = 18,
+        },
+        new()
+        {
+            Key = "dd_training", NameNl = "Tweedaagse due-diligencetraining gevolgd", NameEn = "Two-day due-diligence training attended", PhraseNl = "volgden de due-diligencetraining", PhraseEn = "attended the due-diligence training",
+            AppliesTo = [PartyKind.Company, PartyKind.BranchOrganisation], Due = Core.Onboarding.DueRule.AfterSigning, MonthsAfterSigning = 12,
+        },
+        new()
+        {
+            Key = "monitoring", NameNl = "Jaarlijkse monitoring ingevuld", NameEn = "Annual monitoring completed", PhraseNl = "vulden de jaarlijkse monitoring in", PhraseEn = "completed the annual monitoring",
+            AppliesTo = [PartyKind.Company, PartyKind.BranchOrganisation, PartyKind.Ngo, PartyKind.TradeUnion, PartyKind.Government, PartyKind.KnowledgeInstitute],
+            Due = Core.Onboarding.DueRule.FixedEachYear, DueMonth = 3, DueDay = 1, RepeatsYearly = true,
+        },
+    ];
 
     /// <summary>A network event six weeks ahead with some of the gold covenant's contacts invited and a few answers (no mail is sent).</summary>
     private async Task SeedEventAsync(Core.Events.IEventStore store, CancellationToken ct)

@@ -60,6 +60,7 @@ public static class AppPipeline
         }, app.Services.GetRequiredService<JobStorage>());
         app.MapContactsApi();
         app.MapReportsApi();
+        app.MapMonitoringApi();
         app.MapSequencesApi();
         app.MapEventsApi();
 

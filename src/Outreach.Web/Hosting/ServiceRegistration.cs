@@ -49,6 +49,8 @@ public static class ServiceRegistration
         // Starts and stage moves asked for in Dynamics, decided by the same rules (used by the Dataverse sync when it is on).
         services.AddSingleton<Core.Crm.DynamicsInbound>();
         services.AddSingleton<Core.Reports.ConversionReports>();
+        services.AddSingleton<Core.Onboarding.OnboardingService>();
+        services.AddSingleton<Core.Onboarding.MonitoringReports>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.
         services.AddSingleton<Core.Prospects.Import.IImportFileReader>(sp => new CsvProspectReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value));

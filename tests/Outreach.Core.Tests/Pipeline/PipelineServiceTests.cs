@@ -24,7 +24,7 @@ public sealed class PipelineServiceTests
         store = new InMemoryPipelineStore(prospects);
         // The pipeline store is not rolled back here: its BeforeApply plays another person's committed move, which the
         // rollback of ours must not undo (PipelineMoveCascadeTests rolls everything back).
-        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryUnitOfWork(sequences, writeBack), clock);
+        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryOnboardingStore(), new InMemoryUnitOfWork(sequences, writeBack), clock);
         covenantId = prospects.SeedCovenant("GOLD", "Responsible gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31)).Id;
     }
 
@@ -189,7 +189,7 @@ public sealed class PipelineServiceTests
         var master = new Mock<IProspectStore>(MockBehavior.Strict);
         master.Setup(m => m.ListCovenantsAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync([new Covenant(1, "GOLD", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31))]);
-        var strict = new PipelineService(pipeline.Object, master.Object, sequences, writeBack, new InMemoryUnitOfWork(), clock);
+        var strict = new PipelineService(pipeline.Object, master.Object, sequences, writeBack, new InMemoryOnboardingStore(), new InMemoryUnitOfWork(), clock);
 
         var result = await strict.CreateAsync(Draft("   "), 1, Stage.Identified, "anna", null, acceptDuplicates: true, default);
 
@@ -239,12 +239,13 @@ public sealed class PipelineMoveCascadeTests
     private readonly InMemoryPipelineStore store;
     private readonly InMemorySequenceStore sequences = new();
     private readonly InMemoryWriteBackOutbox writeBack = new() { DataverseInUse = true };
+    private readonly InMemoryOnboardingStore onboarding = new();
     private readonly PipelineService service;
 
     public PipelineMoveCascadeTests()
     {
         store = new InMemoryPipelineStore(prospects);
-        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryUnitOfWork(store, prospects, sequences, writeBack), clock);
+        service = new PipelineService(store, prospects, sequences, writeBack, onboarding, new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding), clock);
     }
 
     private async Task<(PipelineEntry Entry, Contact Eva, Contact Gone)> ProspectAsync(Stage stage)

@@ -1,0 +1,93 @@
+using Outreach.Core.Onboarding;
+
+namespace Outreach.Core.Tests.Fakes;
+
+/// <summary>Onboarding plans and party milestones in lists, with the real store's promises (new version only from the expected one, one milestone per code and year, done/reopen guarded).</summary>
+internal sealed class InMemoryOnboardingStore : IOnboardingStore, IInMemoryState
+{
+    private List<OnboardingPlan> plans = [];
+    private List<PartyMilestone> milestones = [];
+    private List<MilestoneChange> history = [];
+    private List<EvidenceFile> files = [];
+    private long nextId = 1;
+
+    public IReadOnlyList<PartyMilestone> Milestones => milestones;
+
+    public Action Snapshot()
+    {
+        var saved = (plans.ToList(), milestones.ToList(), history.ToList(), files.ToList());
+        return () => (plans, milestones, history, files) = saved;
+    }
+
+    public Task<OnboardingPlan?> GetPlanAsync(long covenantId, CancellationToken ct) =>
+        Task.FromResult(plans.Where(p => p.CovenantId == covenantId).MaxBy(p => p.Version));
+
+    public Task<IReadOnlyList<OnboardingPlan>> ListPlanVersionsAsync(long covenantId, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<OnboardingPlan>>(plans.Where(p => p.CovenantId == covenantId).OrderByDescending(p => p.Version).ToList());
+
+    public Task<OnboardingPlan> SavePlanAsync(long covenantId, int expectedVersion, IReadOnlyList<PlanMilestone> planMilestones, int cutOffMonths, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        var current = plans.Where(p => p.CovenantId == covenantId).Select(p => p.Version).DefaultIfEmpty(0).Max();
+        if (current != expectedVersion) throw new ConcurrentPlanChangeException(covenantId, expectedVersion);
+        var plan = new OnboardingPlan { CovenantId = covenantId, Version = current + 1, Milestones = planMilestones, CutOffMonths = cutOffMonths, ChangedAt = at, ChangedBy = by };
+        plans.Add(plan);
+        return Task.FromResult(plan);
+    }
+
+    public Task<int> AddMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        var created = 0;
+        foreach (var d in drafts)
+        {
+            if (milestones.Any(m => m.ProspectId == prospectId && m.Key == d.Key && m.Year == d.Year)) continue;
+            var m = new PartyMilestone { Id = nextId++, ProspectId = prospectId, Key = d.Key, Year = d.Year, NameNl = d.NameNl, NameEn = d.NameEn, DueOn = d.DueOn, PlanVersion = d.PlanVersion, CreatedAt = at };
+            milestones.Add(m);
+            history.Add(new MilestoneChange(m.Id, MilestoneAction.Created, at, by) { Id = nextId++ });
+            created++;
+        }
+
+        return Task.FromResult(created);
+    }
+
+    public Task<PartyMilestone?> GetMilestoneAsync(long milestoneId, CancellationToken ct) => Task.FromResult(milestones.Find(m => m.Id == milestoneId));
+
+    public Task<IReadOnlyList<PartyMilestone>> ListForProspectAsync(long prospectId, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<PartyMilestone>>(milestones.Where(m => m.ProspectId == prospectId).OrderBy(m => m.DueOn).ThenBy(m => m.Id).ToList());
+
+    public Task<IReadOnlyList<MilestoneChange>> HistoryForProspectAsync(long prospectId, CancellationToken ct)
+    {
+        var ids = milestones.Where(m => m.ProspectId == prospectId).Select(m => m.Id).ToHashSet();
+        return Task.FromResult<IReadOnlyList<MilestoneChange>>(history.Where(h => ids.Contains(h.MilestoneId)).ToList());
+    }
+
+    public Task<bool> MarkDoneAsync(long milestoneId, DateOnly doneOn, string? evidenceUrl, EvidenceUpload? file, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        var i = milestones.FindIndex(m => m.Id == milestoneId && !m.IsDone);
+        if (i < 0) return Task.FromResult(false);
+        long? fileId = null;
+        if (file is not null)
+        {
+            fileId = nextId++;
+            files.Add(new EvidenceFile(fileId.Value, milestones[i].ProspectId, file.FileName, file.ContentType, file.Content, at, by));
+        }
+
+        milestones[i] = milestones[i] with { DoneOn = doneOn, EvidenceUrl = evidenceUrl, EvidenceFileId = fileId, EvidenceFileName = file?.FileName, DoneBy = by };
+        history.Add(new MilestoneChange(milestoneId, MilestoneAction.Done, at, by) { Id = nextId++, DoneOn = doneOn, EvidenceUrl = evidenceUrl, EvidenceFileId = fileId });
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> ReopenAsync(long milestoneId, string reason, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        var i = milestones.FindIndex(m => m.Id == milestoneId && m.IsDone);
+        if (i < 0) return Task.FromResult(false);
+        milestones[i] = milestones[i] with { DoneOn = null, EvidenceUrl = null, EvidenceFileId = null, EvidenceFileName = null, DoneBy = null };
+        history.Add(new MilestoneChange(milestoneId, MilestoneAction.Reopened, at, by) { Id = nextId++, Reason = reason.Trim() });
+        return Task.FromResult(true);
+    }
+
+    public Task<EvidenceFile?> GetEvidenceFileAsync(long prospectId, long fileId, CancellationToken ct) =>
+        Task.FromResult(files.Find(f => f.Id == fileId && f.ProspectId == prospectId));
+
+    public Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct) =>
+        throw new NotSupportedException("The monitoring report is tested on the pure builder and on the SQL store.");
+}
