@@ -7,7 +7,7 @@ using Outreach.Testing;
 
 // Usage: dotnet run -c Release --project bench/Outreach.Benchmarks -- [rows=100000] [repeats=3] [engines=sqlite,postgres]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- sync [accounts=100000] [contacts=200000] [engines=sqlite,postgres]
-//        (a first Dataverse sync from the local Web API server; see SyncBenchmark.cs)
+//        (a first Dataverse sync from the local Web API server, run in a child process; see SyncBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- mail [mails=10000] [engines=sqlite,postgres] [perMinute=60]
 //        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes (perMinute=0: skipped)
 //        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
@@ -21,6 +21,7 @@ using Outreach.Testing;
 // history in one transaction) against a baseline measured in the same run on the same engine: a plain prepared
 // INSERT of the same organisation rows in one transaction (no parsing, no checks, no contacts or history).
 if (args.Length > 0 && args[0] == "sync") return await SyncBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == SyncBenchmark.ChildVerb) return await SyncBenchmark.ChildAsync(args[1..]);
 if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] is "hangfire" or "hangfire-child") return await Outreach.Benchmarks.HangfireDispatchBenchmark.RunAsync(args[0] == "hangfire" ? args[1..] : args);

@@ -72,5 +72,34 @@ internal sealed class PostgresDialect : SqlDialect
         }
     }
 
+    public override async Task<RowStatement> PrepareRowStatementAsync(DbConnection connection, DbTransaction tx, string sql,
+        IReadOnlyList<(string Name, DbType Type)> parameters, CancellationToken ct)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        foreach (var (name, type) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = type;
+            parameter.Value = DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        await command.PrepareAsync(ct);
+        return new CommandRowStatement(command);
+    }
+
+    /// <summary>A prepared command (one round trip per row; the plan is the server's, made once).</summary>
+    private sealed class CommandRowStatement(DbCommand command) : RowStatement
+    {
+        public override void Bind(int index, object? value) => command.Parameters[index].Value = value ?? DBNull.Value;
+
+        public override async ValueTask<int> ExecuteAsync(CancellationToken ct) => await command.ExecuteNonQueryAsync(ct);
+
+        public override ValueTask DisposeAsync() => command.DisposeAsync();
+    }
+
     internal override IImportWriter ImportWriter { get; } = new PostgresImportWriter();
 }

@@ -110,18 +110,12 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var state = await ReadStateAsync(c, tx, CrmTable.Contacts, ct);
         var existing = await ExistingAsync(c, tx, "contact", rows.Select(r => r.Id), ct);
-        var accountIds = rows.Where(r => r.AccountId is not null).Select(r => Text(r.AccountId!.Value)).Distinct().ToList();
-        var organisations = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (id, dataverseId) in await c.QueryAsync<(long, string)>(new CommandDefinition(
-            $"SELECT id, dataverse_id FROM organisation WHERE {InList("dataverse_id")}", new { ids = IdList(accountIds) }, tx, cancellationToken: ct)))
-            organisations[dataverseId] = id;
-
         var inserts = new List<ContactValues>();
         var updates = new List<ContactValues>();
         var failed = 0;
         foreach (var row in rows)
         {
-            if (row.AccountId is not { } account || !organisations.TryGetValue(Text(account), out var organisationId))
+            if (row.AccountId is not { } account)
             {
                 failed++;
                 continue;
@@ -130,7 +124,7 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             var values = new ContactValues
             {
                 DataverseId = Text(row.Id),
-                OrganisationId = organisationId,
+                AccountId = Text(account),
                 Name = Clip(row.Name, 200),
                 Email = Normalise.Email(row.Email),
                 Role = row.JobTitle,
@@ -139,38 +133,34 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
             (existing.Contains(values.DataverseId) ? updates : inserts).Add(values);
         }
 
-        // A person erased at their request is not brought back by the CRM: their address is suppressed.
-        if (inserts.Count > 0)
-        {
-            // Only this page's addresses are looked up, not the whole suppression list.
-            var hashes = inserts.Select(i => Suppression.Hash(i.Email)).Distinct().ToList();
-            var suppressed = (await c.QueryAsync<string>(new CommandDefinition(
-                $"SELECT email_hash FROM suppressed_address WHERE {InList("email_hash")}", new { ids = IdList(hashes) }, tx, cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
-            failed += inserts.RemoveAll(i => suppressed.Contains(Suppression.Hash(i.Email)));
-        }
-
-        await ExecutePreparedAsync(c, tx,
+        // Each statement finds the contact's organisation by its account id itself (an index lookup per row, no separate
+        // query, list or round trip per page); a contact whose account is not here writes nothing and counts as failed.
+        // A person erased at their request is not brought back by the CRM: their address is suppressed, checked the same way.
+        var created = await ExecutePreparedAsync(c, tx,
             """
             INSERT INTO contact (organisation_id, name, email, language, role, opted_out_at, lawful_basis, source, created_at, updated_at, dataverse_id, dataverse_generation)
-            VALUES (@OrganisationId, @Name, @Email, 'nl', @Role, @OptedOutAt, 'legitimate_interest', 'Dynamics 365', @At, @At, @DataverseId, @Generation)
-            """, inserts, ContactValues.Columns, state.Generation, at, ct);
+            SELECT o.id, @Name, @Email, 'nl', @Role, @OptedOutAt, 'legitimate_interest', 'Dynamics 365', @At, @At, @DataverseId, @Generation
+            FROM organisation o
+            WHERE o.dataverse_id = @AccountId AND NOT EXISTS (SELECT 1 FROM suppressed_address s WHERE s.email_hash = @EmailHash)
+            """, inserts, ContactValues.InsertColumns, state.Generation, at, ct);
         // An opt-out is never undone by the CRM; an erased contact keeps only its anonymous row (its generation still counts as seen).
-        await ExecutePreparedAsync(c, tx,
+        var updated = await ExecutePreparedAsync(c, tx,
             """
             UPDATE contact SET
                 name = CASE WHEN erased_at IS NULL THEN @Name ELSE name END,
                 email = CASE WHEN erased_at IS NULL THEN @Email ELSE email END,
                 role = CASE WHEN erased_at IS NULL THEN @Role ELSE role END,
-                organisation_id = @OrganisationId,
+                organisation_id = (SELECT o.id FROM organisation o WHERE o.dataverse_id = @AccountId),
                 opted_out_at = COALESCE(opted_out_at, @OptedOutAt),
                 dataverse_generation = @Generation, removed_at = NULL, updated_at = @At
-            WHERE dataverse_id = @DataverseId
-            """, updates, ContactValues.Columns, state.Generation, at, ct);
+            WHERE dataverse_id = @DataverseId AND EXISTS (SELECT 1 FROM organisation o WHERE o.dataverse_id = @AccountId)
+            """, updates, ContactValues.UpdateColumns, state.Generation, at, ct);
+        failed += inserts.Count - created + updates.Count - updated;
         var removed = await MarkRemovedAsync(c, tx, "contact", deleted, at, ct);
         removed += await FinishPageAsync(c, tx, CrmTable.Contacts, "contact", state, nextLink, deltaLink, at, ct);
-        await AuditPageAsync(c, tx, "contacts", at, inserts.Count, updates.Count, removed, failed, ct);
+        await AuditPageAsync(c, tx, "contacts", at, created, updated, removed, failed, ct);
         await tx.CommitAsync(ct);
-        return new CrmPageResult(inserts.Count, updates.Count, removed, failed);
+        return new CrmPageResult(created, updated, removed, failed);
     }
 
     public async Task<string?> TryLeaseAsync(string name, string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken ct)
@@ -375,44 +365,35 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
     }
 
     /// <summary>
-    /// One prepared command executed per row with new values: for a page of 5,000 rows this is several times faster than
-    /// Dapper's list execution, which re-binds by reflection and lets SQLite re-prepare. @Generation and @At are shared.
+    /// One prepared statement run per row with new values (<see cref="SqlDialect.PrepareRowStatementAsync"/>): for a page of
+    /// 5,000 rows this is several times faster than Dapper's list execution, which re-binds by reflection and lets SQLite
+    /// re-prepare. @Generation and @At are the same for every row and set once. Returns the rows written (a row whose
+    /// statement matched nothing counts 0).
     /// </summary>
-    private async Task ExecutePreparedAsync<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyList<T> rows,
+    private async Task<int> ExecutePreparedAsync<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyList<T> rows,
         IReadOnlyList<(string Name, DbType Type, Func<T, object?> Value)> columns, long generation, DateTimeOffset at, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
-        await using var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        var parameters = new DbParameter[columns.Count];
+        if (rows.Count == 0) return 0;
+        var dialect = db.Dialect;
         // An instant column is bound as the engine keeps instants (as the Dapper type handler does).
-        for (var i = 0; i < columns.Count; i++)
-            parameters[i] = Add(command, columns[i].Name, columns[i].Type == DbType.DateTimeOffset ? db.Dialect.InstantType : columns[i].Type);
-        Add(command, "Generation", DbType.Int64).Value = generation;
-        var instant = Add(command, "At", db.Dialect.InstantType);
-        instant.Value = db.Dialect.Instant(at);
-        await command.PrepareAsync(ct);
+        var parameters = columns.Select(x => (x.Name, x.Type == DbType.DateTimeOffset ? dialect.InstantType : x.Type))
+            .Append(("Generation", DbType.Int64)).Append(("At", dialect.InstantType)).ToList();
+        await using var statement = await dialect.PrepareRowStatementAsync(c, tx, sql, parameters, ct);
+        statement.Bind(columns.Count, generation);
+        statement.Bind(columns.Count + 1, dialect.Instant(at));
+        var written = 0;
         foreach (var row in rows)
         {
             for (var i = 0; i < columns.Count; i++)
             {
                 var value = columns[i].Value(row);
-                parameters[i].Value = value is DateTimeOffset time ? db.Dialect.Instant(time) : value ?? DBNull.Value;
+                statement.Bind(i, value is DateTimeOffset time ? dialect.Instant(time) : value);
             }
 
-            await command.ExecuteNonQueryAsync(ct);
+            written += await statement.ExecuteAsync(ct);
         }
-    }
 
-    private static DbParameter Add(DbCommand command, string name, DbType type)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.DbType = type;
-        parameter.Value = DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter;
+        return written;
     }
 
     private sealed class OrganisationValues
@@ -445,18 +426,21 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
 
     private sealed class ContactValues
     {
-        public static readonly (string Name, DbType Type, Func<ContactValues, object?> Value)[] Columns =
+        public static readonly (string Name, DbType Type, Func<ContactValues, object?> Value)[] UpdateColumns =
         [
             ("DataverseId", DbType.String, v => v.DataverseId),
-            ("OrganisationId", DbType.Int64, v => v.OrganisationId),
+            ("AccountId", DbType.String, v => v.AccountId),
             ("Name", DbType.String, v => v.Name),
             ("Email", DbType.String, v => v.Email),
             ("Role", DbType.String, v => v.Role),
             ("OptedOutAt", DbType.DateTimeOffset, v => v.OptedOutAt),
         ];
 
+        public static readonly (string Name, DbType Type, Func<ContactValues, object?> Value)[] InsertColumns =
+            [.. UpdateColumns, ("EmailHash", DbType.String, v => Suppression.Hash(v.Email))];
+
         public required string DataverseId { get; init; }
-        public long OrganisationId { get; init; }
+        public required string AccountId { get; init; }
         public required string Name { get; init; }
         public required string Email { get; init; }
         public string? Role { get; init; }

@@ -100,11 +100,30 @@ public abstract class SqlDialect
     public abstract Task ReadInt64RowsAsync(DbConnection connection, DbTransaction tx, string sql, DynamicParameters parameters, int columns,
         Int64RowHandler onRow, CancellationToken ct);
 
+    /// <summary>
+    /// One statement prepared once in <paramref name="tx"/> and run once per row with that row's values, bound by position
+    /// (<see cref="RowStatement.Bind"/>, values in the engine's form: instants through <see cref="Instant"/>).
+    /// </summary>
+    public abstract Task<RowStatement> PrepareRowStatementAsync(DbConnection connection, DbTransaction tx, string sql,
+        IReadOnlyList<(string Name, DbType Type)> parameters, CancellationToken ct);
+
     /// <summary>How an import plan is written in bulk (prepared INSERTs on SQLite, binary COPY on PostgreSQL).</summary>
     internal abstract IImportWriter ImportWriter { get; }
 
     /// <summary>After an erasure: make the files hold no copy of the erased values (see <see cref="Core.Prospects.IErasureTraces"/>).</summary>
     internal virtual Task ClearErasureTracesAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>A statement of <see cref="SqlDialect.PrepareRowStatementAsync"/>: set its values, run it, again for the next row.</summary>
+public abstract class RowStatement : IAsyncDisposable
+{
+    /// <summary>The value of the <paramref name="index"/>th parameter (as listed when prepared) for the next run; it stays until set again.</summary>
+    public abstract void Bind(int index, object? value);
+
+    /// <summary>Runs the statement with the values set; returns the rows it wrote.</summary>
+    public abstract ValueTask<int> ExecuteAsync(CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
 }
 
 /// <summary>Receives one row of <see cref="SqlDialect.ReadInt64RowsAsync"/>.</summary>

@@ -122,6 +122,73 @@ internal sealed class SqliteDialect : SqlDialect
         return statement;
     }
 
+    // Through SQLite's own calls: Microsoft.Data.Sqlite looks every parameter up by name and binds it again on each run, and
+    // builds a reader per run; for the Dataverse sync's 300,000 rows of 8-12 values that was measured at most of its per-row cost.
+    public override Task<RowStatement> PrepareRowStatementAsync(DbConnection connection, DbTransaction tx, string sql,
+        IReadOnlyList<(string Name, DbType Type)> parameters, CancellationToken ct)
+    {
+        // Runs in the open transaction of this connection: SQLite has one per connection.
+        var lite = (SqliteConnection)connection;
+        var rc = raw.sqlite3_prepare_v2(lite.Handle, sql, out var statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            statement.Dispose();
+            throw new SqliteException(raw.sqlite3_errmsg(lite.Handle).utf8_to_string(), rc);
+        }
+
+        var indexes = new int[parameters.Count];
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            indexes[i] = raw.sqlite3_bind_parameter_index(statement, "@" + parameters[i].Name.TrimStart('@'));
+            if (indexes[i] == 0)
+            {
+                statement.Dispose();
+                throw new ArgumentException($"The statement has no parameter @{parameters[i].Name.TrimStart('@')}.", nameof(parameters));
+            }
+        }
+
+        return Task.FromResult<RowStatement>(new RawRowStatement(lite, statement, indexes));
+    }
+
+    private sealed class RawRowStatement(SqliteConnection connection, sqlite3_stmt statement, int[] indexes) : RowStatement
+    {
+        public override void Bind(int index, object? value)
+        {
+            var at = indexes[index];
+            var rc = value switch
+            {
+                null or DBNull => raw.sqlite3_bind_null(statement, at),
+                // As UTF-16 from the string itself: SQLite converts (and copies) it, no UTF-8 array per value.
+                string text => raw.sqlite3_bind_text16(statement, at, text),
+                long number => raw.sqlite3_bind_int64(statement, at, number),
+                int number => raw.sqlite3_bind_int64(statement, at, number),
+                bool flag => raw.sqlite3_bind_int64(statement, at, flag ? 1 : 0),
+                double number => raw.sqlite3_bind_double(statement, at, number),
+                var other => throw new ArgumentException($"A {other.GetType().Name} is not bound here; pass the engine's form.", nameof(value)),
+            };
+            if (rc != raw.SQLITE_OK) throw Error(rc);
+        }
+
+        public override ValueTask<int> ExecuteAsync(CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            var rc = raw.sqlite3_step(statement);
+            // Reset keeps the bound values; the error (a constraint, say) is the step's.
+            raw.sqlite3_reset(statement);
+            if (rc != raw.SQLITE_DONE) throw Error(rc);
+            return ValueTask.FromResult(raw.sqlite3_changes(connection.Handle));
+        }
+
+        private SqliteException Error(int rc) =>
+            new(raw.sqlite3_errmsg(connection.Handle).utf8_to_string(), rc, raw.sqlite3_extended_errcode(connection.Handle));
+
+        public override ValueTask DisposeAsync()
+        {
+            statement.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
     internal override IImportWriter ImportWriter { get; } = new SqliteImportWriter();
 
     /// <summary>

@@ -1,3 +1,6 @@
+using System.Data;
+using System.Data.Common;
+using Dapper;
 using Outreach.Core.Access;
 using Outreach.Core.Events;
 using Outreach.Core.Mail;
@@ -49,6 +52,54 @@ public abstract partial class StoreContract
         // User names are kept in lower case.
         Assert.Equal(FoldedOrder.Select(n => n.ToLowerInvariant()), (await access.ListUsersAsync(default)).Select(u => u.UserName));
         Assert.Equal(FoldedOrder, (await access.ListApiKeysAsync(default)).Select(k => k.Name));
+    }
+
+    [Fact]
+    public async Task ARowStatement_WritesEachRowsValuesAsGiven_CountsWhatItWrote_AndReportsAConstraintAsTheEnginesError()
+    {
+        // The Dataverse sync's per-row statement (SQLite binds through its own calls, as UTF-16): text outside Latin-1, nulls,
+        // integers and instants arrive as given; the count is what the statement wrote.
+        var names = MixedNames.Append("Ĳssel 日本 😀").ToList();
+        var at = Clock.GetUtcNow();
+        await using var c = await Db.OpenAsync(default);
+        await using var tx = await Database.BeginWriteAsync(c, default);
+        var dialect = Db.Dialect;
+        await using var insert = await dialect.PrepareRowStatementAsync(c, tx,
+            "INSERT INTO dataverse_sync_state (table_name, next_link, generation, updated_at) VALUES (@name, @link, @generation, @at)",
+            [("name", DbType.String), ("link", DbType.String), ("generation", DbType.Int64), ("at", dialect.InstantType)], default);
+        insert.Bind(3, dialect.Instant(at));
+        for (var i = 0; i < names.Count; i++)
+        {
+            insert.Bind(0, names[i]);
+            insert.Bind(1, i % 2 == 0 ? null : "https://example.crm4.dynamics.com/" + names[i]);
+            insert.Bind(2, 10_000_000_000L + i);
+            Assert.Equal(1, await insert.ExecuteAsync(default));
+        }
+
+        await using (var update = await dialect.PrepareRowStatementAsync(c, tx,
+            "UPDATE dataverse_sync_state SET generation = @generation WHERE table_name = @name", [("generation", DbType.Int64), ("name", DbType.String)], default))
+        {
+            update.Bind(0, 7L);
+            update.Bind(1, "nobody");
+            Assert.Equal(0, await update.ExecuteAsync(default));
+            update.Bind(1, "Zoë");
+            Assert.Equal(1, await update.ExecuteAsync(default));
+        }
+
+        var rows = (await c.QueryAsync<(string Name, string? Link, long Generation, DateTimeOffset At)>(new CommandDefinition(
+            "SELECT table_name, next_link, generation, updated_at FROM dataverse_sync_state", transaction: tx))).ToDictionary(r => r.Name);
+        Assert.Equal(names.Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
+        for (var i = 0; i < names.Count; i++)
+        {
+            var row = rows[names[i]];
+            Assert.Equal(i % 2 == 0 ? null : "https://example.crm4.dynamics.com/" + names[i], row.Link);
+            Assert.Equal(names[i] == "Zoë" ? 7L : 10_000_000_000L + i, row.Generation);
+            Assert.Equal(at, row.At);
+        }
+
+        // The same key again: the engine's own error (last: PostgreSQL then refuses the rest of the transaction).
+        insert.Bind(0, "Zoë");
+        await Assert.ThrowsAnyAsync<DbException>(async () => await insert.ExecuteAsync(default));
     }
 
     [Fact]
