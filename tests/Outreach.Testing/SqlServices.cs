@@ -10,8 +10,11 @@ namespace Outreach.Testing;
 public static class SqlServices
 {
     public static ContactPrivacy Privacy(Database db, TimeProvider clock, IAuditActor? actor = null, IEnumerable<IDeliveredMail>? deliveredCopies = null) =>
-        new(new SqlUnitOfWork(db), new SqlProspectStore(db, clock, actor), new SqlMailOutbox(db), new SqlSequenceStore(db, actor), new SqlReplyLog(db),
+        new(new SqlUnitOfWork(db), new SqlProspectStore(db, clock, actor), new SqlMailOutbox(db), new SqlSequenceStore(db, actor), new SqlReplyLog(db), new SqlActivityStore(db),
             new SqlEventNoticeOutbox(db), new SqlWriteBackOutbox(db), new SqlAudit(db), deliveredCopies ?? [], clock);
+
+    public static Core.Activities.ActivityService Activities(Database db, TimeProvider clock, IAuditActor? actor = null) =>
+        new(new SqlUnitOfWork(db), new SqlActivityStore(db), new SqlPipelineStore(db, null, actor, clock), new SqlProspectStore(db, clock, actor), clock);
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>

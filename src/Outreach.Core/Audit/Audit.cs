@@ -24,8 +24,9 @@ public static class AuditEntities
     public const string Enrolment = "enrolment";
     public const string Event = "event";
     public const string Invitation = "invitation";
+    public const string Activity = "activity";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation, Activity];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
