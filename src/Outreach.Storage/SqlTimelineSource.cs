@@ -111,7 +111,7 @@ public sealed class SqlTimelineSource(Database db) : ITimelineSource
     public async Task<SentMail?> GetSentMailAsync(long organisationId, long mailId, CancellationToken ct)
     {
         await using var work = await db.ConnectAsync(ct);
-        return await work.Connection.QuerySingleOrDefaultAsync<SentMail>(new CommandDefinition(
+        var row = await work.Connection.QuerySingleOrDefaultAsync<SentMailRow>(new CommandDefinition(
             """
             SELECT m.id AS Id, m.contact_id AS ContactId, m.to_name AS ToName, m.subject AS Subject, m.html_body AS Html, m.text_body AS Text,
                    m.template_key AS TemplateKey, m.template_version AS TemplateVersion, m.sent_at AS SentAt
@@ -119,6 +119,20 @@ public sealed class SqlTimelineSource(Database db) : ITimelineSource
             WHERE m.id = @mailId AND k.organisation_id = @organisationId AND m.status = 'sent'
             """,
             new { mailId, organisationId }, work.Transaction, cancellationToken: ct));
+        return row is null ? null : new SentMail(row.Id, row.ContactId, row.ToName, row.Subject, row.Html, row.Text, row.TemplateKey, row.TemplateVersion, row.SentAt);
+    }
+
+    private sealed class SentMailRow
+    {
+        public long Id { get; init; }
+        public long? ContactId { get; init; }
+        public string ToName { get; init; } = "";
+        public string Subject { get; init; } = "";
+        public string Html { get; init; } = "";
+        public string Text { get; init; } = "";
+        public string? TemplateKey { get; init; }
+        public int? TemplateVersion { get; init; }
+        public DateTimeOffset? SentAt { get; init; }
     }
 
     private sealed class Row
