@@ -171,7 +171,7 @@ public static class AuditActions
     [
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
-        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced",
+        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "logged", "edited", "corrected",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
@@ -184,6 +184,9 @@ public static class AuditActions
         "enrolled_by_rule" => "Enrolled by rule",
         "stopped" => "Enrolment stopped",
         "bounced" => "Address bounced",
+        "logged" => "Activity logged",
+        "edited" => "Activity changed",
+        "corrected" => "Correction added",
         _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
     };
 }
