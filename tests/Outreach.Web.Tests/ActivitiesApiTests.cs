@@ -7,7 +7,7 @@ using Outreach.Storage;
 namespace Outreach.Web.Tests;
 
 /// <summary>POST /api/prospects/{id}/activities and GET /api/prospects/{id}/timeline through the real host, on both engines.</summary>
-public abstract class ActivitiesApiContract(StorageEngine engine) : IAsyncLifetime
+public abstract partial class ActivitiesApiContract(StorageEngine engine) : IAsyncLifetime
 {
     private OutreachAppFactory factory = null!;
     private HttpClient client = null!;
@@ -55,6 +55,38 @@ public abstract class ActivitiesApiContract(StorageEngine engine) : IAsyncLifeti
 
         var stagesOnly = await client.GetFromJsonAsync<JsonElement>($"/api/prospects/{prospectId}/timeline?kind=stage,reply");
         Assert.Equal(["stage"], stagesOnly.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("kind").GetString()));
+    }
+
+    [GeneratedRegex(""""name="__RequestVerificationToken" type="hidden" value="([^"]+)"""")]
+    private static partial System.Text.RegularExpressions.Regex Token();
+
+    /// <summary>The officer's path in the UI: the prospect page's form, then the call on the timeline and its follow-up in My day.</summary>
+    [Fact]
+    public async Task TheProspectPageForm_LogsACallWithAFollowUp_ShownOnTheTimelineAndInMyDay()
+    {
+        var page = await client.GetAsync($"/prospects/{prospectId}");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"activity-form\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"activity-free-text-note\"", html, StringComparison.Ordinal);
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/prospects/{prospectId}/activities")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = Token().Match(html).Groups[1].Value, ["Input.Kind"] = "call", ["Input.Direction"] = "outgoing", ["Input.Outcome"] = "reached",
+                ["Input.Text"] = "Wants the <b>brochure</b>", ["Input.FollowUp"] = "Send the brochure", ["Input.FollowUpDue"] = "2026-11-18",
+            }),
+        };
+        foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : []) post.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var response = await client.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        var after = await client.GetStringAsync($"/prospects/{prospectId}");
+        Assert.Contains("Wants the &lt;b&gt;brochure&lt;/b&gt;", after, StringComparison.Ordinal);
+        Assert.Contains("data-source=\"activity\"", after, StringComparison.Ordinal);
+        // The factory's clock is 18 November 2026: the follow-up is due today, and the prospect's owner is the signed-in person's colleague Anne.
+        var day = await client.GetStringAsync("/my-day?owner=Anne");
+        Assert.Contains("Send the brochure", day, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/prospects/{prospectId}\"", day, StringComparison.Ordinal);
     }
 
     [Theory]
