@@ -38,6 +38,8 @@ internal sealed class PostgresDialect : SqlDialect
     // COLLATE "C": by code point after folding, whatever the database's locale (fold is migration 0003's function).
     public override string OrderByFolded(string column) => $"fold({column}) COLLATE \"C\", {column} COLLATE \"C\"";
 
+    public override string StringAgg(string expression, string separatorLiteral) => $"string_agg({expression}, {separatorLiteral})";
+
     public override string IndexHint(string index) => "";
 
     public override Task LockForTransactionAsync(DbConnection connection, DbTransaction tx, long lockId, CancellationToken ct) =>

@@ -66,6 +66,9 @@ public abstract class SqlDialect
     /// <summary>ORDER BY terms for a text column: folded first, then by code point, identical on both engines whatever the locale.</summary>
     public abstract string OrderByFolded(string column);
 
+    /// <summary>Joins the non-null values of <paramref name="expression"/> in a group with <paramref name="separatorLiteral"/> (a SQL string literal).</summary>
+    public abstract string StringAgg(string expression, string separatorLiteral);
+
     /// <summary>Tells SQLite's planner which index to use (after the table alias); PostgreSQL's planner is left alone.</summary>
     public abstract string IndexHint(string index);
 

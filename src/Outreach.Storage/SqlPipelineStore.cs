@@ -155,7 +155,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
-    /// <summary>Joins a running unit of work (a next action edited in Dynamics commits with its page).</summary>
+    /// <summary>Joins a running unit of work (a next action edited in Dynamics commits with its page; an activity's follow-up with the activity).</summary>
     public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
         await using var work = await db.BeginWorkAsync(ct);

@@ -59,6 +59,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string OrderByFolded(string column) => $"fold({column}), {column}";
 
+    public override string StringAgg(string expression, string separatorLiteral) => $"group_concat({expression}, {separatorLiteral})";
+
     public override string IndexHint(string index) => $" INDEXED BY {index}";
 
     public override Task LockForTransactionAsync(DbConnection connection, DbTransaction tx, long lockId, CancellationToken ct) => Task.CompletedTask;

@@ -35,6 +35,9 @@ public static class StorageRegistration
         services.AddSingleton<ISequenceStore, SqlSequenceStore>();
         services.AddSingleton<ITemplateStore, SqlTemplateStore>();
         services.AddSingleton<IReplyLog, SqlReplyLog>();
+        services.AddSingleton<Core.Activities.IActivityStore, SqlActivityStore>();
+        services.AddSingleton<Core.Activities.ITimelineSource, SqlTimelineSource>();
+        services.AddSingleton<Core.Activities.IMyDaySource, SqlMyDaySource>();
         services.AddSingleton<IReportSource, SqlReportSource>();
         services.AddSingleton<IMailOutbox, SqlMailOutbox>();
         services.TryAddSingleton<IMailboxThrottle, SqlMailboxThrottle>();

@@ -57,7 +57,7 @@ public abstract partial class StoreContract
     {
         var (eva, evaEnrolment) = await ContactWithMailAndEnrolmentAsync("Rollback Gold");
         var (piet, pietEnrolment) = await ContactWithMailAndEnrolmentAsync("Rollback Silver");
-        var failing = new ContactPrivacy(new SqlUnitOfWork(Db), Prospects, new SqlMailOutbox(Db), new SqlSequenceStore(Db), new SqlReplyLog(Db),
+        var failing = new ContactPrivacy(new SqlUnitOfWork(Db), Prospects, new SqlMailOutbox(Db), new SqlSequenceStore(Db), new SqlReplyLog(Db), new SqlActivityStore(Db),
             new FailingWithdrawals(new SqlEventNoticeOutbox(Db)), new SqlWriteBackOutbox(Db), new SqlAudit(Db), [], Clock);
         var auditBefore = await CountAsync("SELECT COUNT(*) FROM audit_entry");
 

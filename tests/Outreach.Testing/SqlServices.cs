@@ -10,13 +10,15 @@ namespace Outreach.Testing;
 public static class SqlServices
 {
     public static ContactPrivacy Privacy(Database db, TimeProvider clock, IAuditActor? actor = null, IEnumerable<IDeliveredMail>? deliveredCopies = null) =>
-        new(new SqlUnitOfWork(db), new SqlProspectStore(db, clock, actor), new SqlMailOutbox(db), new SqlSequenceStore(db, actor), new SqlReplyLog(db),
+        new(new SqlUnitOfWork(db), new SqlProspectStore(db, clock, actor), new SqlMailOutbox(db), new SqlSequenceStore(db, actor), new SqlReplyLog(db), new SqlActivityStore(db),
             new SqlEventNoticeOutbox(db), new SqlWriteBackOutbox(db), new SqlAudit(db), deliveredCopies ?? [], clock);
 
     /// <summary>What Dynamics users ask for (starts from the covenant, requested stage moves), over the SQL stores as the host wires it.</summary>
     public static Core.Crm.DynamicsInbound Dynamics(Database db, TimeProvider clock) =>
         new(new SqlCrmSyncStore(db), new SqlPipelineStore(db, clock), new SqlProspectStore(db, clock), new SqlAccessStore(db, clock), new SqlWriteBackOutbox(db),
             Moves(db, clock), new SqlUnitOfWork(db), clock);
+    public static Core.Activities.ActivityService Activities(Database db, TimeProvider clock, IAuditActor? actor = null) =>
+        new(new SqlUnitOfWork(db), new SqlActivityStore(db), new SqlPipelineStore(db, clock, null, actor), new SqlProspectStore(db, clock, actor), clock);
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>

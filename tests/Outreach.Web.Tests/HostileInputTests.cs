@@ -56,7 +56,7 @@ public sealed partial class HostileInputTests : IAsyncLifetime
         await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
         var parts = new List<string>();
         // Every column of every row, so an update that slipped through shows, not just an insert.
-        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "network_event", "invitation", "event_notice", "mail_outbox", "mail_template", "mail_sequence" })
+        foreach (var table in new[] { "covenant", "organisation", "contact", "pipeline_entry", "stage_change", "user_account", "api_key", "audit_entry", "audit_personal", "enrolment", "network_event", "invitation", "event_notice", "mail_outbox", "mail_template", "mail_sequence", "activity", "activity_contact" })
         {
             foreach (IDictionary<string, object?> row in await c.QueryAsync($"SELECT * FROM {table} ORDER BY 1"))
                 parts.Add(table + ":" + string.Join(",", row.Select(kv => $"{kv.Key}={kv.Value}")));
@@ -152,6 +152,25 @@ public sealed partial class HostileInputTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Invalid))]
+    public Task ActivityText_RefusesIt(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}/activities", new() { ["Input.Kind"] = "note", ["Input.Text"] = value });
+    }, value.Contains('\0', StringComparison.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
+    public Task ActivityFollowUp_RefusesIt_AndKeepsTheNextAction(string what, string value) => AssertRefusedAsync(() =>
+    {
+        _ = what;
+        return PostFormAsync($"/prospects/{prospectId}", $"/prospects/{prospectId}/activities", new()
+        {
+            ["Input.Kind"] = "call", ["Input.Direction"] = "outgoing", ["Input.Outcome"] = "reached", ["Input.FollowUp"] = value, ["Input.FollowUpDue"] = "2026-12-01",
+        });
+    }, value.Contains('\0', StringComparison.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Invalid))]
     public async Task MoveReason_RefusesIt(string what, string value)
     {
         _ = what;
@@ -228,13 +247,16 @@ public sealed partial class HostileInputTests : IAsyncLifetime
     {
         _ = what;
         body = body.Replace("__LONG__", new string('x', 5000), StringComparison.Ordinal);
-        foreach (var path in new[] { "/api/prospects", $"/api/prospects/{prospectId}/stage", $"/api/prospects/{prospectId}/enrolments", "/api/events", $"/api/events/{eventId}/invitations" })
+        foreach (var path in new[] { "/api/prospects", $"/api/prospects/{prospectId}/stage", $"/api/prospects/{prospectId}/enrolments", "/api/events", $"/api/events/{eventId}/invitations", $"/api/prospects/{prospectId}/activities" })
         {
             var before = await StateAsync();
             var moveBody = path.EndsWith("/stage", StringComparison.Ordinal)
                 ? body.Replace("\"name\"", "\"reason\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"toStage\"", StringComparison.Ordinal)
                 : path == "/api/events"
                     ? body.Replace("\"name\"", "\"title\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"format\"", StringComparison.Ordinal)
+                    : path.EndsWith("/activities", StringComparison.Ordinal)
+                        ? body.Replace("\"partyKind\":\"company\"", "\"kind\":\"note\"", StringComparison.Ordinal).Replace("\"partyKind\"", "\"kind\"", StringComparison.Ordinal).Replace("\"name\"", "\"text\"", StringComparison.Ordinal)
+                            .Replace("\"covenant\":\"gold\"", "\"location\":\"gold\"", StringComparison.Ordinal).Replace("\"covenant\"", "\"outcome\"", StringComparison.Ordinal)
                     : path.EndsWith("/invitations", StringComparison.Ordinal)
                         ? body.Replace("\"name\"", "\"contactIds\"", StringComparison.Ordinal).Replace("\"covenant\"", "\"filter\"", StringComparison.Ordinal)
                         : body;

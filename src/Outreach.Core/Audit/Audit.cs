@@ -25,8 +25,9 @@ public static class AuditEntities
     public const string Event = "event";
     public const string Invitation = "invitation";
     public const string OnboardingPlan = "onboarding_plan";
+    public const string Activity = "activity";
 
-    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation, OnboardingPlan];
+    public static readonly IReadOnlyList<string> All = [Organisation, Contact, Prospect, Covenant, User, ApiKey, Import, Sync, Template, Sequence, Enrolment, Event, Invitation, OnboardingPlan, Activity];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
     public static string Label(string entity) => entity switch
@@ -187,7 +188,7 @@ public static class AuditActions
     [
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
-        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "milestone_done", "milestone_reopened",
+        "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "milestone_done", "milestone_reopened", "logged", "edited", "corrected",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
@@ -200,6 +201,9 @@ public static class AuditActions
         "enrolled_by_rule" => "Enrolled by rule",
         "stopped" => "Enrolment stopped",
         "bounced" => "Address bounced",
+        "logged" => "Activity logged",
+        "edited" => "Activity changed",
+        "corrected" => "Correction added",
         _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
     };
 }

@@ -31,6 +31,7 @@ public sealed class ContactPrivacy(
     IMailOutbox outbox,
     ISequenceStore sequences,
     IReplyLog replies,
+    Activities.IActivityStore activities,
     IEventNoticeOutbox notices,
     IWriteBackOutbox writeBack,
     IAuditLog audit,
@@ -57,7 +58,7 @@ public sealed class ContactPrivacy(
 
     /// <summary>
     /// Erases the person everywhere Outreach holds them: the contact row (the address kept only as a hash, so it is not imported
-    /// again), the audit trail's values, the outbox, sequences, replies, event notices' errors, calendar invitations and the
+    /// again), the audit trail's values, the outbox, sequences, replies, activities' contact links (their free text is the secretariat's), event notices' errors, calendar invitations and the
     /// CRM's invitation rows, in one unit of work; then the delivered copies (.eml files). Repeating it is harmless, so a crash
     /// between the two steps is mended by erasing again. Null when there is no such contact.
     /// </summary>
@@ -71,6 +72,7 @@ public sealed class ContactPrivacy(
             await outbox.EraseForContactAsync(contactId, token).ConfigureAwait(false);
             await sequences.StopForContactAsync(contactId, StopReason.OptedOut, at, token).ConfigureAwait(false);
             await replies.EraseForContactAsync(contactId, token).ConfigureAwait(false);
+            await activities.EraseContactAsync(contactId, token).ConfigureAwait(false);
             await notices.EraseErrorsForContactAsync(contactId, token).ConfigureAwait(false);
             await notices.EnqueueWithdrawalsAsync(contactId, at, comingOnly: false, token).ConfigureAwait(false);
             await writeBack.EnqueueContactErasedAsync(contactId, at, token).ConfigureAwait(false);

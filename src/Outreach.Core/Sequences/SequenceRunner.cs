@@ -170,6 +170,25 @@ public sealed partial class SequenceRunner(
         return new SequenceRunResult(due.Count, queued, held, stopped, completed, planned, problems);
     }
 
+    /// <summary>
+    /// The enrolment's next step as it will be sent: rendered now with the template the run would choose, for the enrolment's
+    /// contact and prospect. Null when the enrolment has ended, its sequence has no such step, its contact is gone or erased, or no
+    /// template exists. What is finally sent may differ if the template or the contact changes before the step is due.
+    /// </summary>
+    public async Task<MailDraft?> PreviewNextStepAsync(Enrolment enrolment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(enrolment);
+        if (!enrolment.IsOpen) return null;
+        var sequence = await store.GetSequenceAsync(enrolment.SequenceId, ct).ConfigureAwait(false);
+        if (sequence is null || enrolment.NextStep >= sequence.Steps.Count) return null;
+        var contact = await prospects.GetContactAsync(enrolment.ContactId, ct).ConfigureAwait(false);
+        var prospect = await pipeline.GetSummaryAsync(enrolment.ProspectId, ct).ConfigureAwait(false);
+        if (contact is null || contact.Erased || prospect is null) return null;
+        var covenants = (await prospects.ListCovenantsAsync(ct).ConfigureAwait(false)).ToDictionary(c => c.Id);
+        var send = new EnrolmentDecision.Send(enrolment.NextStep, sequence.Steps[enrolment.NextStep], enrolment.NextDue ?? clock.GetUtcNow());
+        return await ComposeAsync(enrolment, send, contact, prospect, covenants, ct).ConfigureAwait(false);
+    }
+
     /// <summary>The step's mail in the contact's language (the other language when the template has none in theirs); null when no template exists.</summary>
     private async Task<MailDraft?> ComposeAsync(Enrolment enrolment, EnrolmentDecision.Send send, Contact contact, ProspectSummary prospect,
         IReadOnlyDictionary<long, Covenant> covenants, CancellationToken ct)

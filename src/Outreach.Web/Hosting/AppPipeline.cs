@@ -48,6 +48,7 @@ public static class AppPipeline
             }
         }).WithTags("Health").AllowAnonymous();
         app.MapProspectsApi();
+        app.MapActivitiesApi();
         app.MapJobsApi();
         // Hangfire's own dashboard, for administrators only: the app's sign-in and role through endpoint authorisation (no
         // Hangfire filter, whose default would admit local requests only), and its posts checked against the app's antiforgery.

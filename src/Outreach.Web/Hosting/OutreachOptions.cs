@@ -13,4 +13,8 @@ public sealed class OutreachOptions
 
     /// <summary>The address people reach Outreach at, for links in mail (opt-out); e.g. https://outreach.secretariaat.nl.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+
+    /// <summary>"My day" lists a prospect as stalled when it has been in an open stage longer than this many days.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3650)]
+    public int StalledAfterDays { get; set; } = 30;
 }

@@ -166,6 +166,7 @@ public static class ServiceRegistration
         services.AddSingleton(new Core.Mail.DispatchPolicy());
         services.AddSingleton<Core.Mail.OutboxDispatcher>();
         services.AddSingleton<ContactPrivacy>();
+        services.AddSingleton<Core.Activities.ActivityService>();
         services.AddHostedService(sp => new Outreach.Jobs.Mail.OutboxDispatchService(
             sp.GetRequiredService<Core.Mail.OutboxDispatcher>(), sp.GetServices<Core.Mail.IDeliveredMail>(), sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Core.Common.OutreachMetrics>(), TimeSpan.FromSeconds(Math.Clamp(sp.GetRequiredService<MailOptions>().DispatchIntervalSeconds, 1, 3600)), sp.GetRequiredService<ILogger<Outreach.Jobs.Mail.OutboxDispatchService>>(),

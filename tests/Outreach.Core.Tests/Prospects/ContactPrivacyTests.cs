@@ -22,6 +22,7 @@ public sealed class ContactPrivacyTests
     private readonly InMemoryAuditLog audit = new();
     private readonly InMemoryUnitOfWork unit;
     private readonly ErasedCopies copies = new();
+    private readonly InMemoryActivityStore activities;
     private readonly ContactPrivacy privacy;
     private readonly Contact eva;
     private readonly Contact piet;
@@ -30,8 +31,9 @@ public sealed class ContactPrivacyTests
     {
         sequences = new InMemorySequenceStore(outbox);
         writeBack = new InMemoryWriteBackOutbox(notices) { DataverseInUse = true };
-        unit = new InMemoryUnitOfWork(prospects, outbox, sequences, replies, notices, writeBack, audit);
-        privacy = new ContactPrivacy(unit, prospects, outbox, sequences, replies, notices, writeBack, audit, [copies], clock);
+        activities = new InMemoryActivityStore(prospects);
+        unit = new InMemoryUnitOfWork(prospects, outbox, sequences, replies, activities, notices, writeBack, audit);
+        privacy = new ContactPrivacy(unit, prospects, outbox, sequences, replies, activities, notices, writeBack, audit, [copies], clock);
         eva = prospects.AddContactAsync(7, new ContactDraft { Name = "Eva Jansen", Email = "eva@goud.example" }, default).Result;
         piet = prospects.AddContactAsync(7, new ContactDraft { Name = "Piet Goud", Email = "piet@goud.example" }, default).Result;
         foreach (var contact in new[] { eva, piet })
@@ -53,6 +55,16 @@ public sealed class ContactPrivacyTests
     private IEnumerable<OutboxStatus> MailOf(Contact c) => outbox.Mails.Where(m => m.Mail.ContactId == c.Id).Select(m => m.Status);
 
     private bool Open(Contact c) => sequences.Enrolments.Any(e => e.ContactId == c.Id && e.IsOpen);
+
+    [Fact]
+    public async Task Erase_RemovesTheNameFromActivitiesContactLinks_AndLeavesOtherContactsNames()
+    {
+        var meeting = await activities.AddAsync(1, new Core.Activities.ActivityDraft { Kind = Core.Activities.ActivityKind.Meeting, ContactIds = [eva.Id, piet.Id] }, "Anne", Start, null, default);
+
+        await privacy.EraseAsync(eva.Id, Start, default);
+
+        Assert.Equal([new Core.Activities.ActivityContact(eva.Id, null), new Core.Activities.ActivityContact(piet.Id, "Piet Goud")], (await activities.GetAsync(meeting.Id, default))!.Contacts);
+    }
 
     [Fact]
     public async Task OptOut_CancelsWaitingMail_StopsSequences_AndWithdrawsComingEventsOnly_ForThatContactOnly()
