@@ -36,7 +36,7 @@ public sealed class DataverseRequestTests
                 .RunAsync(new NullProgress(), default);
 
         public Task<WriteBackCounts> WriteBackAsync() =>
-            new DataverseWriteBack(Client, new SqlWriteBackOutbox(Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance).SendPendingAsync(default);
+            new DataverseWriteBack(Client, new SqlWriteBackOutbox(Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
 
         public async Task<T> ScalarAsync<T>(string sql, object? args = null)
         {
@@ -218,7 +218,7 @@ public sealed class DataverseRequestTests
         var impatient = local.Client(o => o.MaxRetries = 1);
         s.Server.Inject(new Fault(Status: 429, RetryAfterSeconds: 1), count: 2);
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            new DataverseWriteBack(impatient, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance).SendPendingAsync(default));
+            new DataverseWriteBack(impatient, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default));
         Assert.False(s.Row(second).ContainsKey(StageChangeTable.Outcome));
         Assert.Equal(1, await s.ScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox WHERE sent_at IS NULL"));
 
@@ -293,7 +293,7 @@ public sealed class DataverseRequestTests
 
         // Outreach sets a newer next action; before it is written back, a Dynamics user changes another column of the account,
         // which still shows the older next action: that must not undo Outreach's newer one.
-        await new SqlPipelineStore(s.Db, null, null, TimeProvider.System).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
+        await new SqlPipelineStore(s.Db, TimeProvider.System).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
         s.Server.Upsert(Account.EntitySet, Gold, new JsonObject { ["telephone1"] = "030 123 4567", [Account.ModifiedByValue] = Jan.ToString("D") });
         await s.SyncAsync();
         Assert.Equal(("Call back", "2026-12-05"), await NextActionAsync(s, entryId));
