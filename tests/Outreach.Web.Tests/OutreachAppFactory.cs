@@ -19,6 +19,15 @@ namespace Outreach.Web.Tests;
 /// </summary>
 public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, bool seedDemo = false, string? sharedConnectionString = null) : WebApplicationFactory<Program>
 {
+    // Dozens of hosts live at once in this test process; each would hold inotify instances for its configuration files and
+    // for asp-append-version's web-root watch, and Linux allows 128 per user (a CI failure: "The configured user limit (128)
+    // on the number of inotify instances has been reached"). Tests change no file under watch, so nothing is watched.
+    static OutreachAppFactory()
+    {
+        Environment.SetEnvironmentVariable("DOTNET_USE_POLLING_FILE_WATCHER", "true");
+        Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
+    }
+
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "outreach-web-tests", Guid.NewGuid().ToString("N"));
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
     private string? connectionString = sharedConnectionString;

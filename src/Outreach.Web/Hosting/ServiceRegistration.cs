@@ -34,7 +34,6 @@ public static class ServiceRegistration
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.AddOptions<OutreachOptions>().Bind(configuration.GetSection(OutreachOptions.Section)).ValidateOnStart();
-        builder.AddOutreachObservability();
 
         services.AddSingleton(TimeProvider.System);
         services.AddOutreachStorage(configuration);
@@ -63,6 +62,8 @@ public static class ServiceRegistration
 
         // Migrations and demo data first, then the outbox dispatcher and Hangfire (registered below), then the web server.
         services.AddHostedService<DatabaseInitializer>();
+        // After the initializer: the outbox depth probe's first count finds the schema in place.
+        builder.AddOutreachObservability();
         // Graph once, for whichever needs it; a refusal at start says which.
         var mailByGraph = MailProvider(configuration) == MailByGraph;
         var calendarByGraph = EventRegistration.UsesGraphCalendar(configuration);
