@@ -64,6 +64,7 @@ public static class EventBenchmark
     {
         var watch = Stopwatch.StartNew();
         var candidates = await rig.Events.ListInviteCandidatesAsync(new InviteSelection { ContactIds = rig.Contacts }, default);
+        // Real time throughout this file: a benchmark measures real durations, on the system clock as in production.
         var now = TimeProvider.System.GetUtcNow();
         var decision = EventRules.Invite(rig.Event, [], candidates, now);
         var (stored, added) = await rig.Events.ApplyAsync(new EventChange(rig.Event, rig.Event.Version, EventRules.NewInvitations(rig.Event, decision, now), "invited", now), default);

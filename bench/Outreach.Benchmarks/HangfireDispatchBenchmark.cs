@@ -91,6 +91,7 @@ public static class HangfireDispatchBenchmark
         var folder = Directory.CreateTempSubdirectory("outreach-bench-hf-").FullName;
         try
         {
+            // Real time throughout this file: a benchmark measures real durations, on the system clock as in production.
             var now = TimeProvider.System.GetUtcNow();
             var drafts = Enumerable.Range(0, mails).Select(i => Draft(i, now)).ToList();
             var dispatcher = new OutboxDispatcher(outbox, new PickupFolderDelivery(new MailOptions { PickupFolder = folder }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("benchmark")), TimeProvider.System,

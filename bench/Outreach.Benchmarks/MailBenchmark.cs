@@ -42,6 +42,7 @@ public static class MailBenchmark
         var mails = perMinute * 5 / 2;
         var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
         var outbox = new SqlMailOutbox(db);
+        // Real time throughout this file: a benchmark measures real durations, on the system clock as in production.
         var now = TimeProvider.System.GetUtcNow();
         for (var i = 0; i < mails; i++) await outbox.EnqueueAsync(Draft(i, now), now, default);
         var folder = Directory.CreateTempSubdirectory("outreach-bench-rate-").FullName;

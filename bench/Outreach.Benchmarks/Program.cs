@@ -55,6 +55,7 @@ return 0;
 static async Task<double> ImportAsync(StorageEngine engine, byte[] csv, int rows)
 {
     var db = await TestDatabases.MigratedAsync(engine);
+    // Real time throughout this file: a benchmark measures real durations, on the system clock as in production.
     var store = new SqlProspectStore(db, TimeProvider.System);
     await store.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2022, 7, 1), new DateOnly(2027, 6, 30), default);
     var importer = TestImport.Create(db, TimeProvider.System);

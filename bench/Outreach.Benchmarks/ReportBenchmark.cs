@@ -47,6 +47,7 @@ public static class ReportBenchmark
             await LoadEventsAsync(db, events);
             load.Stop();
 
+            // Real time throughout this file: a benchmark measures real durations, on the system clock as in production.
             var covenants = await new SqlProspectStore(db, TimeProvider.System).ListCovenantsAsync(default);
             var reports = new ConversionReports(new SqlReportSource(db), TimeProvider.System);
             // The same report with the event effect and the follow-through read from the recorded attendance.

@@ -50,6 +50,7 @@ public sealed class NodeProcess : IDisposable
         info.Environment["Urls"] = BaseAddress.AbsoluteUri.TrimEnd('/');
         info.Environment["Outreach__PublicBaseUrl"] = BaseAddress.AbsoluteUri.TrimEnd('/');
         log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        // Real time: these lines sit among the real node processes' own log lines.
         Write($"==== {Name} starting at {TimeProvider.System.GetUtcNow():O}");
         process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {Name}.");
         reaper.Add(process.Id);
@@ -96,6 +97,7 @@ public sealed class NodeProcess : IDisposable
         var p = process ?? throw new InvalidOperationException($"{Name} was never started.");
         p.Kill();
         p.WaitForExit(10_000);
+        // Real time, as the node's own log lines.
         Write($"==== {Name} killed (SIGKILL) at {TimeProvider.System.GetUtcNow():O}");
     }
 
@@ -103,6 +105,7 @@ public sealed class NodeProcess : IDisposable
     public async Task<int?> TerminateAsync(TimeSpan timeout)
     {
         var p = process ?? throw new InvalidOperationException($"{Name} was never started.");
+        // Real time, as the node's own log lines.
         Write($"==== {Name} sent SIGTERM at {TimeProvider.System.GetUtcNow():O}");
         using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!)
             await kill.WaitForExitAsync();
@@ -117,6 +120,7 @@ public sealed class NodeProcess : IDisposable
         }
 
         await pumps.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Real time, as the node's own log lines.
         Write($"==== {Name} exited with {p.ExitCode} at {TimeProvider.System.GetUtcNow():O}");
         return p.ExitCode;
     }

@@ -70,6 +70,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
 
     private async Task RunAsync(List<string> failures)
     {
+        // Real time: the folder of this run's logs is named for when it ran.
         var logs = Path.Combine(WebOutput.RepositoryRoot, "artifacts", "test-results", "cluster",
             TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(logs);
@@ -79,6 +80,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         // The nodes share the database with this test (a pool each: three nodes and the test stay below the cluster's 200 connections).
         var connectionString = PostgresCluster.Instance.CreateDatabase("cluster").Replace("Maximum Pool Size=50", "Maximum Pool Size=40", StringComparison.Ordinal);
         var db = new Database(StorageEngine.Postgres, connectionString);
+        // Real time: three real node processes run on the system clock, and this database is theirs.
         await new Migrator(db, TimeProvider.System, NullLogger<Migrator>.Instance).MigrateAsync(default);
 
         // A Dataverse that answers nothing for ten minutes: a sync started on a node stays running there until the node dies.
@@ -114,6 +116,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         await Task.WhenAll(nodes.Select(n => n.WaitHealthyAsync(TimeSpan.FromSeconds(120))));
         Log("three nodes healthy");
 
+        // Real time, as the nodes that check this key.
         var key = await new AccessService(new SqlAccessStore(db, TimeProvider.System), TimeProvider.System).CreateApiKeyAsync("cluster-test", Role.Secretariat, default);
         var sequencePath = window.Contains(Now()) && window.Contains(Now() + TimeSpan.FromMinutes(10));
         await SeedAsync(db, window, sequencePath);
@@ -133,6 +136,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         var survivor = nodes.Single(n => n != victim && n != stopped);
         Log($"{victim.Name} runs the Dataverse sync: it will be killed; {stopped.Name} will be stopped; {survivor.Name} runs on");
 
+        // Real time, as the nodes whose pickup folder this reads.
         var delivery = new Outreach.Mail.PickupFolderDelivery(new Outreach.Mail.MailOptions { PickupFolder = pickup.FullName }, TimeProvider.System, new Outreach.Core.Mail.FixedInstallation("cluster-test"));
         // Mid-dispatch: the victim holding mail it has not sent.
         await WaitForAsync($"{KillAfterSent} mails sent, and {victim.Name} holding unsent claims", TimeSpan.FromSeconds(150), async () =>
@@ -226,6 +230,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
     private static async Task SeedAsync(Database db, SendWindow window, bool sequencePath)
     {
         var at = Now();
+        // Real time: the nodes (real processes) send and schedule what is seeded here by the system clock.
         var prospects = new SqlProspectStore(db, TimeProvider.System);
         var pipeline = new SqlPipelineStore(db, TimeProvider.System);
         var sequences = new SqlSequenceStore(db);
@@ -457,6 +462,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         return null;
     }
 
+    // Real time: the three nodes are real processes on the system clock; the test's "now" must be theirs.
     private static DateTimeOffset Now() => TimeProvider.System.GetUtcNow();
 
     private void Log(string line)

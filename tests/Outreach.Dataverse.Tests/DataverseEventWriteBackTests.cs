@@ -16,6 +16,9 @@ namespace Outreach.Dataverse.Tests;
 public sealed class DataverseEventWriteBackTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
+
+    /// <summary>A fixed clock a day after the last step these tests date (<see cref="At"/> + 1 day), so no step lies in its future.</summary>
+    private static FakeTimeProvider Clock => new(At.AddDays(2));
     private static readonly TimeSpan OfferWindow = TimeSpan.FromHours(48);
     private const string Events = "otr_networkevents";
     private const string Invitations = "otr_invitations";
@@ -62,9 +65,9 @@ public sealed class DataverseEventWriteBackTests
         local.Server.Upsert("contacts", Anna, Contact("Anna Bakker"));
         local.Server.Upsert("contacts", Bram, Contact("Bram Visser"));
         local.Server.Upsert("contacts", Cas, Contact("Cas de Wit"));
-        var db = await TestDatabases.MigratedAsync(engine);
+        var db = await TestDatabases.MigratedAsync(engine, Clock);
         var client = local.Client();
-        var prospects = new SqlProspectStore(db, TimeProvider.System);
+        var prospects = new SqlProspectStore(db, Clock);
         var covenant = await prospects.AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2027, 12, 31), default);
         var setup = new Setup(local, db, client, new SqlEventStore(db), covenant.Id, 0, 0);
         return syncFirst ? await SyncAsync(setup) : setup;
@@ -72,10 +75,10 @@ public sealed class DataverseEventWriteBackTests
 
     private static async Task<Setup> SyncAsync(Setup s)
     {
-        await new DataverseSync(s.Client, new SqlCrmSyncStore(s.Db), TimeProvider.System, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
+        await new DataverseSync(s.Client, new SqlCrmSyncStore(s.Db), Clock, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
         await using var c = await s.Db.OpenAsync(default);
         var host = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = Host.ToString("D") });
-        var local = await new SqlProspectStore(s.Db, TimeProvider.System).AddContactAsync(host,
+        var local = await new SqlProspectStore(s.Db, Clock).AddContactAsync(host,
             new ContactDraft { Name = "Local Only", Email = "local.only@example.nl" }, default);
         return new Setup(s.Local, s.Db, s.Client, s.Events, s.CovenantId, host, local.Id);
     }
@@ -86,7 +89,7 @@ public sealed class DataverseEventWriteBackTests
     }
 
     private static DataverseWriteBack WriteBack(Setup s) =>
-        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
+        new(s.Client, new SqlWriteBackOutbox(s.Db), Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
 
     private static Task<NetworkEvent> NewEventAsync(Setup s, long? host, int capacity = 1) =>
         s.Events.AddEventAsync(EventRules.Create(new NetworkEventDraft
@@ -261,7 +264,7 @@ public sealed class DataverseEventWriteBackTests
         await WriteBack(s).SendPendingAsync(default);
         var id = local.Server.Rows(Invitations).Single(r => (string?)r.Value["otr_contactid@odata.bind"] == $"/contacts({Anna:D})").Key;
 
-        await SqlServices.Privacy(s.Db, TimeProvider.System).EraseAsync(anna, At.AddDays(1), default);
+        await SqlServices.Privacy(s.Db, Clock).EraseAsync(anna, At.AddDays(1), default);
         Assert.Equal(1, await s.PendingAsync());
         await WriteBack(s).SendPendingAsync(default);
 

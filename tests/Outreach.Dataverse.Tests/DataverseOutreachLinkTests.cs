@@ -11,6 +11,9 @@ public sealed class DataverseOutreachLinkTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
 
+    /// <summary>A fixed clock a day after the last step these tests date (<see cref="At"/> + 1 day), so no step lies in its future.</summary>
+    private static FakeTimeProvider Clock => new(At.AddDays(2));
+
     private sealed class NullProgress : Core.Jobs.IJobProgress
     {
         public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
@@ -19,13 +22,13 @@ public sealed class DataverseOutreachLinkTests
     private static async Task<(Database Db, DataverseClient Client, SqlPipelineStore Pipeline, long OrganisationId, long CovenantId)> SetUpAsync(LocalDataverse local, StorageEngine engine)
     {
         local.SeedAccounts(2);
-        var db = await TestDatabases.MigratedAsync(engine);
+        var db = await TestDatabases.MigratedAsync(engine, Clock);
         var client = local.Client();
-        await new DataverseSync(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
-        var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
+        await new DataverseSync(client, new SqlCrmSyncStore(db), Clock, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
+        var covenant = await new SqlProspectStore(db, Clock).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = LocalDataverse.Id(1, 1).ToString("D") });
-        return (db, client, new SqlPipelineStore(db, TimeProvider.System), organisationId, covenant.Id);
+        return (db, client, new SqlPipelineStore(db, Clock), organisationId, covenant.Id);
     }
 
     [Theory]
@@ -38,7 +41,7 @@ public sealed class DataverseOutreachLinkTests
         var entry = await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
         await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
 
-        var counts = await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance,
+        var counts = await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), Clock, NullLogger<DataverseWriteBack>.Instance,
             new OutreachLinks("https://outreach.secretariat.example/")).SendPendingAsync(default);
 
         Assert.Equal(0, counts.Failed);
@@ -55,7 +58,7 @@ public sealed class DataverseOutreachLinkTests
         var (db, client, pipeline, organisationId, covenantId) = await SetUpAsync(local, StorageEngine.Sqlite);
         await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
 
-        await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
+        await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
 
         var account = local.Server.Rows("accounts")[LocalDataverse.Id(1, 1)];
         Assert.Equal(DataverseSchema.StageValue(Stage.Identified), (int)account[DataverseSchema.Account.PipelineStage]!);

@@ -27,16 +27,16 @@ public sealed class DataverseRequestTests
         public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
     }
 
-    private sealed record Setup(LocalDataverse Local, Database Db, DataverseClient Client)
+    private sealed record Setup(LocalDataverse Local, Database Db, DataverseClient Client, FakeTimeProvider Clock)
     {
         public LocalDataverseServer Server => Local.Server;
 
         public Task<DataverseSyncResult> SyncAsync() =>
-            new DataverseSync(Client, new SqlCrmSyncStore(Db), TimeProvider.System, NullLogger<DataverseSync>.Instance, SqlServices.Dynamics(Db, TimeProvider.System))
+            new DataverseSync(Client, new SqlCrmSyncStore(Db), Clock, NullLogger<DataverseSync>.Instance, SqlServices.Dynamics(Db, Clock))
                 .RunAsync(new NullProgress(), default);
 
         public Task<WriteBackCounts> WriteBackAsync() =>
-            new DataverseWriteBack(Client, new SqlWriteBackOutbox(Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
+            new DataverseWriteBack(Client, new SqlWriteBackOutbox(Db), Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
 
         public async Task<T> ScalarAsync<T>(string sql, object? args = null)
         {
@@ -88,10 +88,12 @@ public sealed class DataverseRequestTests
         local.Server.Upsert(SystemUser.EntitySet, Anne, new JsonObject { [SystemUser.FullName] = "Anne (Dynamics)", [SystemUser.Email] = "Anne@Secretariaat.nl", [SystemUser.DomainName] = "anne@secretariaat.onmicrosoft.com" });
         local.Server.Upsert(SystemUser.EntitySet, Jan, new JsonObject { [SystemUser.FullName] = "Jan Jansen", [SystemUser.Email] = "jan@partner.nl" });
         local.Server.Upsert(Account.EntitySet, Gold, new JsonObject { [Account.Covenant] = "gold" });
-        var db = await TestDatabases.MigratedAsync(engine);
-        await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2030, 12, 31), default);
-        await new SqlAccessStore(db, TimeProvider.System).AddUserAsync("anne@secretariaat.nl", "Anne de Vries", Role.Secretariat, "hash", default);
-        var s = new Setup(local, db, local.Client());
+        // The day Outreach sets the newer next action in the next-action test.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 3, 9, 0, 0, TimeSpan.Zero));
+        var db = await TestDatabases.MigratedAsync(engine, clock);
+        await new SqlProspectStore(db, clock).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2030, 12, 31), default);
+        await new SqlAccessStore(db, clock).AddUserAsync("anne@secretariaat.nl", "Anne de Vries", Role.Secretariat, "hash", default);
+        var s = new Setup(local, db, local.Client(), clock);
         await s.SyncAsync();
         await s.WriteBackAsync();
         return s;
@@ -153,7 +155,7 @@ public sealed class DataverseRequestTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, StorageEngine.Sqlite);
-        var revisit = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime).AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var revisit = DateOnly.FromDateTime(s.Clock.GetUtcNow().UtcDateTime).AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         s.Request(Jan, Stage.NotNow, "Busy this year", covenant: "GOLD", revisitOn: revisit);
 
         await s.SyncAsync();
@@ -175,7 +177,7 @@ public sealed class DataverseRequestTests
         await s.WriteBackAsync();
         // A move made in Outreach: its row (recorded) and the account come back in the next delta.
         var entryId = await s.ScalarAsync<long>("SELECT id FROM pipeline_entry");
-        Assert.True((await SqlServices.Moves(s.Db, TimeProvider.System).MoveAsync(entryId, Stage.Engaged, "Workshop booked", "Piet", null, default)).Succeeded);
+        Assert.True((await SqlServices.Moves(s.Db, s.Clock).MoveAsync(entryId, Stage.Engaged, "Workshop booked", "Piet", null, default)).Succeeded);
         await s.WriteBackAsync();
         var rows = s.Server.Rows(StageChangeTable.EntitySet);
         Assert.Equal(3, rows.Count);
@@ -218,7 +220,7 @@ public sealed class DataverseRequestTests
         var impatient = local.Client(o => o.MaxRetries = 1);
         s.Server.Inject(new Fault(Status: 429, RetryAfterSeconds: 1), count: 2);
         await Assert.ThrowsAnyAsync<Exception>(() =>
-            new DataverseWriteBack(impatient, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default));
+            new DataverseWriteBack(impatient, new SqlWriteBackOutbox(s.Db), s.Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default));
         Assert.False(s.Row(second).ContainsKey(StageChangeTable.Outcome));
         Assert.Equal(1, await s.ScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox WHERE sent_at IS NULL"));
 
@@ -293,7 +295,7 @@ public sealed class DataverseRequestTests
 
         // Outreach sets a newer next action; before it is written back, a Dynamics user changes another column of the account,
         // which still shows the older next action: that must not undo Outreach's newer one.
-        await new SqlPipelineStore(s.Db, TimeProvider.System).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
+        await new SqlPipelineStore(s.Db, s.Clock).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
         s.Server.Upsert(Account.EntitySet, Gold, new JsonObject { ["telephone1"] = "030 123 4567", [Account.ModifiedByValue] = Jan.ToString("D") });
         await s.SyncAsync();
         Assert.Equal(("Call back", "2026-12-05"), await NextActionAsync(s, entryId));

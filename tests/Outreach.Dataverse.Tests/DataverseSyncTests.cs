@@ -22,9 +22,12 @@ public sealed class DataverseSyncTests
         }
     }
 
+    /// <summary>The clock of every store and sync here: fixed, these tests compare no dates with today.</summary>
+    private static FakeTimeProvider Clock => new();
+
     /// <summary>As the host wires it: with the Dynamics requests (starts from the covenant, requested moves).</summary>
     private static DataverseSync Sync(DataverseClient client, Database db) =>
-        new(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance, SqlServices.Dynamics(db, TimeProvider.System));
+        new(client, new SqlCrmSyncStore(db), Clock, NullLogger<DataverseSync>.Instance, SqlServices.Dynamics(db, Clock));
 
     private static List<RecordedRequest> PageRequests(LocalDataverse local, string entitySet) =>
         local.Server.Requests.Where(r => r.Method == "GET" && r.PathAndQuery.StartsWith($"/api/data/v9.2/{entitySet}?", StringComparison.Ordinal)).ToList();
@@ -290,7 +293,7 @@ public sealed class DataverseSyncTests
         local.Server.Upsert("accounts", LocalDataverse.Id(1, 0), new JsonObject { ["otr_covenant"] = "GOLD" });
         local.Server.Upsert("accounts", LocalDataverse.Id(1, 1), new JsonObject { ["otr_covenant"] = "tin" });
         var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
-        await new Storage.SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
+        await new Storage.SqlProspectStore(db, Clock).AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
 
         await Sync(local.Client(), db).RunAsync(new RecordingProgress(), default);
         await using var c = await db.OpenAsync(default);

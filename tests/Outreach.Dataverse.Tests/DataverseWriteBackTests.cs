@@ -12,19 +12,22 @@ public sealed class DataverseWriteBackTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 2, 9, 30, 0, TimeSpan.Zero);
 
+    /// <summary>A fixed clock a day after the last step these tests date (<see cref="At"/> + 1 day), so no step lies in its future.</summary>
+    private static FakeTimeProvider Clock => new(At.AddDays(2));
+
     private sealed record Setup(LocalDataverse Local, Database Db, DataverseClient Client, SqlPipelineStore Pipeline, PipelineEntry Entry, Guid Account);
 
     private static async Task<Setup> SetUpAsync(LocalDataverse local, StorageEngine engine)
     {
         local.SeedAccounts(3);
-        var db = await TestDatabases.MigratedAsync(engine);
+        var db = await TestDatabases.MigratedAsync(engine, Clock);
         var client = local.Client();
-        await new DataverseSync(client, new SqlCrmSyncStore(db), TimeProvider.System, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
+        await new DataverseSync(client, new SqlCrmSyncStore(db), Clock, NullLogger<DataverseSync>.Instance).RunAsync(new NullProgress(), default);
         var account = LocalDataverse.Id(1, 1);
-        var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
+        var covenant = await new SqlProspectStore(db, Clock).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
-        var pipeline = new SqlPipelineStore(db, TimeProvider.System);
+        var pipeline = new SqlPipelineStore(db, Clock);
         var entry = await pipeline.AddEntryAsync(organisationId, covenant.Id, Stage.Identified, At, "Anne", "Met at the fair", default);
         return new Setup(local, db, client, pipeline, entry, account);
     }
@@ -35,7 +38,7 @@ public sealed class DataverseWriteBackTests
     }
 
     private static DataverseWriteBack WriteBack(Setup s) =>
-        new(s.Client, new SqlWriteBackOutbox(s.Db), TimeProvider.System, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
+        new(s.Client, new SqlWriteBackOutbox(s.Db), Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None);
 
     [Theory]
     [InlineData(StorageEngine.Sqlite)]
@@ -44,7 +47,7 @@ public sealed class DataverseWriteBackTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, engine);
-        await SqlServices.Moves(s.Db, TimeProvider.System).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await SqlServices.Moves(s.Db, Clock).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
         await s.Pipeline.SetNextActionAsync(s.Entry.Id, "Call back", new DateOnly(2026, 11, 10), new DateOnly(2026, 11, 3), default);
         local.Server.ClearRequests();
 
@@ -72,7 +75,7 @@ public sealed class DataverseWriteBackTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, StorageEngine.Sqlite);
-        await SqlServices.Moves(s.Db, TimeProvider.System).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
+        await SqlServices.Moves(s.Db, Clock).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
         await WriteBack(s).SendPendingAsync(default);
         var tasks = local.Server.Rows("tasks");
 
@@ -151,11 +154,11 @@ public sealed class DataverseWriteBackTests
     [Fact]
     public async Task AnOrganisationWithoutADataverseAccount_WritesNothingBack()
     {
-        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite);
-        var covenant = await new SqlProspectStore(db, TimeProvider.System).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
-        var pipeline = new SqlPipelineStore(db, TimeProvider.System);
+        var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite, Clock);
+        var covenant = await new SqlProspectStore(db, Clock).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
+        var pipeline = new SqlPipelineStore(db, Clock);
         var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified, At, "Anne", "Met", default);
-        await SqlServices.Moves(db, TimeProvider.System).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
+        await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
         await using var c = await db.OpenAsync(default);
         Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox"));
     }

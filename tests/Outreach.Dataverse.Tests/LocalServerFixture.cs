@@ -26,6 +26,7 @@ public sealed class LocalDataverse : IAsyncDisposable
     public DataverseClient Client(Action<DataverseOptions>? configure = null, string? token = null, Core.Common.OutreachMetrics? metrics = null)
     {
         var options = Options(configure);
+        // Real time: the client sleeps out the local server's real Retry-After waits; it holds no store.
         var client = DataverseClient.Create(options, new StaticTokenCredential(token ?? Server.Token, TimeProvider.System), TimeProvider.System, NullLogger.Instance, metrics: metrics);
         clients.Add(client);
         return client;

@@ -17,7 +17,7 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabases.MigratedAsync(engine);
+        db = await TestDatabases.MigratedAsync(engine, new FakeTimeProvider(ReportDataSet.AsOf));
         ids = await ReportDataSeeder.SeedAsync(db);
         source = new SqlReportSource(db);
     }
@@ -116,7 +116,7 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
     [Fact]
     public async Task Filters_ByCovenantSectorOwnerAndPartyKind()
     {
-        var metals = (await new SqlProspectStore(db, TimeProvider.System).ListCovenantsAsync(default)).Single(c => c.Code == "metals").Id;
+        var metals = (await new SqlProspectStore(db, new FakeTimeProvider(ReportDataSet.AsOf)).ListCovenantsAsync(default)).Single(c => c.Code == "metals").Id;
         await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { CovenantId = metals }, p => p.Covenant == "metals");
         await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { Sector = "steel" }, p => p.Sector == "steel");
         await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { Owner = "Anne" }, p => p.Owner == "Anne");

@@ -20,9 +20,10 @@ public abstract class ReportSummaryContract(StorageEngine engine) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabases.MigratedAsync(engine);
-        var store = new SqlProspectStore(db, TimeProvider.System);
-        var pipeline = new SqlPipelineStore(db, new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 9, 0, 0, TimeSpan.Zero)));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 9, 0, 0, TimeSpan.Zero));
+        db = await TestDatabases.MigratedAsync(engine, clock);
+        var store = new SqlProspectStore(db, clock);
+        var pipeline = new SqlPipelineStore(db, clock);
         var gold = await store.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), default);
         var random = new Random(6011);
         var start = new DateTimeOffset(2024, 1, 1, 9, 0, 0, TimeSpan.Zero);

@@ -112,8 +112,10 @@ public static class ReportDataSeeder
     /// <summary>Returns each prospect's entry id by organisation name. Covenants "gold" and "metals" are created when missing.</summary>
     public static async Task<IReadOnlyDictionary<string, long>> SeedAsync(Outreach.Storage.Database db, CancellationToken ct = default)
     {
-        var prospects = new Outreach.Storage.SqlProspectStore(db, TimeProvider.System);
-        var pipeline = new Outreach.Storage.SqlPipelineStore(db, TimeProvider.System);
+        // The set's own "now": every dated line lies before it.
+        var clock = new FakeTimeProvider(ReportDataSet.AsOf);
+        var prospects = new Outreach.Storage.SqlProspectStore(db, clock);
+        var pipeline = new Outreach.Storage.SqlPipelineStore(db, clock);
         var covenants = (await prospects.ListCovenantsAsync(ct)).ToDictionary(c => c.Code, c => c.Id);
         if (!covenants.ContainsKey("gold")) covenants["gold"] = (await prospects.AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2017, 6, 1), new DateOnly(2027, 6, 1), ct)).Id;
         if (!covenants.ContainsKey("metals")) covenants["metals"] = (await prospects.AddCovenantAsync("metals", "Metals Sector", new DateOnly(2019, 7, 1), new DateOnly(2029, 7, 1), ct)).Id;

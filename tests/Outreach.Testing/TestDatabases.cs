@@ -29,12 +29,12 @@ public static class TestDatabases
         : new Database(StorageEngine.Postgres, PostgresCluster.Instance.CreateDatabase(options: postgresOptions));
 
     /// <param name="engine">The engine.</param>
-    /// <param name="clock">The migration's clock; the system clock when null.</param>
+    /// <param name="clock">The migration's clock; a <see cref="FakeTimeProvider"/> at its default instant when null.</param>
     /// <param name="postgresOptions">Extra CREATE DATABASE options on PostgreSQL (e.g. <see cref="PostgresCluster.UnicodeLocale"/>).</param>
     public static async Task<Database> MigratedAsync(StorageEngine engine, TimeProvider? clock = null, string? postgresOptions = null)
     {
         var db = Empty(engine, postgresOptions);
-        await new Migrator(db, clock ?? TimeProvider.System, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        await new Migrator(db, clock ?? new FakeTimeProvider(), NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
         return db;
     }
 
@@ -47,6 +47,7 @@ public static class TestDatabases
         public SqliteFiles()
         {
             Directory.CreateDirectory(SqliteFolder);
+            // Real time: the files' ages on disk are real, and no store runs on this.
             SweepOldFiles(TimeProvider.System.GetUtcNow() - TimeSpan.FromDays(1));
             // $1 is the folder; stdin brings one file name a line, then ends when this process has ended.
             watchdog = ExitWatchdog.Start(

@@ -1,5 +1,6 @@
 using Dapper;
 using Outreach.Storage;
+using Outreach.Testing;
 using Outreach.Web.Cli;
 
 namespace Outreach.Web.Tests;
@@ -61,7 +62,8 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, keys.Count);
         var key = keys[0];
         var db = new Database(StorageEngine.Sqlite, Database.ResolveConnectionString(new StorageOptions { DataFolder = folder }));
-        var store = new SqlAccessStore(db, TimeProvider.System);
+        // Only reads what the command line wrote; a fixed clock all the same.
+        var store = new SqlAccessStore(db, new FakeTimeProvider());
         Assert.Equal(("powerbi", Core.Access.Role.Manager), await store.FindApiKeyAsync(Access.AccessService.HashKey(key), default));
         Assert.Equal(Core.Access.Role.Administrator, (await store.FindUserAsync("anne", default))!.Role);
         Assert.Null(await store.FindUserAsync("bram", default));

@@ -293,7 +293,7 @@ public sealed class HangfireHostTests
     {
         var connectionString = PostgresCluster.Instance.CreateDatabase("hangfire");
         var addition = new SchemaAddition(HangfireSchema.Name, StorageEngine.Postgres, HangfireSchema.InstallAsync);
-        var migrators = Enumerable.Range(0, 3).Select(_ => new Migrator(new Database(StorageEngine.Postgres, connectionString), TimeProvider.System, NullLogger<Migrator>.Instance, [addition])).ToList();
+        var migrators = Enumerable.Range(0, 3).Select(_ => new Migrator(new Database(StorageEngine.Postgres, connectionString), new FakeTimeProvider(), NullLogger<Migrator>.Instance, [addition])).ToList();
         await Task.WhenAll(migrators.Select(m => m.MigrateAsync(default)));
         await using var c = await new Database(StorageEngine.Postgres, connectionString).OpenAsync(default);
         Assert.True(await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'hangfire'") >= 10);

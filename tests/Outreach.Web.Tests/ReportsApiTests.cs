@@ -56,7 +56,7 @@ public sealed class ReportsApiTests : IAsyncLifetime
     private async Task RecordAttendanceAsync()
     {
         var db = factory.Services.GetRequiredService<Database>();
-        var prospects = new SqlProspectStore(db, TimeProvider.System);
+        var prospects = new SqlProspectStore(db, factory.Clock);
         var pipeline = new SqlPipelineStore(db, factory.Clock);
         var events = new SqlEventStore(db);
         var gold = (await prospects.ListCovenantsAsync(default)).Single(c => c.Code == "gold");
