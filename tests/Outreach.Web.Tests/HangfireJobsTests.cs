@@ -328,7 +328,12 @@ public sealed class LiveNodesTests
         using var connection = storage.GetConnection();
         var context = new Hangfire.Server.ServerContext { Queues = ["default"], WorkerCount = 4 };
         // A predecessor that crashed: its record is there, its heartbeat does not move.
-        connection.AnnounceServer("node-1:4711:" + Guid.NewGuid(), context);
+        var crashed = "node-1:4711:" + Guid.NewGuid();
+        connection.AnnounceServer(crashed, context);
+        // The in-memory storage applies writes on its own dispatcher thread: wait until the record reads the same twice (a CI
+        // flake read it while it was still being written), so what is watched below is a record that no longer changes.
+        DateTime? Beat() => storage.GetMonitoringApi().Servers().SingleOrDefault(s => s.Name == crashed)?.Heartbeat;
+        for (var i = 0; i < 40 && (Beat() is not { } first || (await Task.Delay(50).ContinueWith(_ => Beat())) != first); i++) { }
         Assert.False(await nodes.IsNameInUseAsync("node-1", TimeSpan.FromMilliseconds(300), default));
 
         // A live twin under the same name: its heartbeat moves while we watch.
