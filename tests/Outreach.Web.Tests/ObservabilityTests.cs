@@ -9,7 +9,16 @@ using OpenTelemetry.Metrics;
 
 namespace Outreach.Web.Tests;
 
+/// <summary>
+/// Hosts whose OpenTelemetry meter provider listens by meter name process-wide: with the other test classes' hosts alive at
+/// the same time their instruments mix into this host's export (two CI runs timed out waiting for this host's job run in it),
+/// so these tests run alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(nameof(ObservabilityTests), DisableParallelization = true)]
+public sealed class ObservabilityRunsAlone;
+
 /// <summary>OTLP export of metrics and traces when configured, nothing when not; JSON logs when asked.</summary>
+[Collection(nameof(ObservabilityTests))]
 public sealed class ObservabilityTests
 {
     [Fact]
