@@ -15,15 +15,14 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
     public async Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
-        var result = await InsertAsync(c, tx, draft, at, ct);
-        await tx.CommitAsync(ct);
+        // Joins a running unit of work (a sequence step and its enrolment's advance commit together).
+        await using var work = await db.BeginWorkAsync(ct);
+        var result = await InsertAsync(work.Connection, work.Transaction!, draft, at, ct);
+        await work.CommitAsync(ct);
         return result;
     }
 
-    /// <summary>Adds the mail inside another change's transaction (a sequence step and its enrolment's advance commit together).</summary>
-    internal static async Task<(OutboxMail Mail, bool Added)> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, MailDraft draft, DateTimeOffset at, CancellationToken ct)
+    private static async Task<(OutboxMail Mail, bool Added)> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, MailDraft draft, DateTimeOffset at, CancellationToken ct)
     {
         var added = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"""

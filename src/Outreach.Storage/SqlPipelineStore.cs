@@ -36,7 +36,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
 
     private const string SummaryFrom = "pipeline_entry e JOIN organisation o ON o.id = e.organisation_id JOIN covenant v ON v.id = e.covenant_id";
 
-    /// <summary>Joins a running unit of work (a prospect started from Dynamics commits with its page).</summary>
+    /// <summary>Joins a running unit of work (<see cref="PipelineService.AddEntryAsync"/> adds the write-back).</summary>
     public async Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
     {
         await using var work = await db.BeginWorkAsync(ct);
@@ -44,19 +44,6 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         var entry = await InsertEntryAsync(c, tx, organisationId, covenantId, stage, at, by, reason, ct);
         await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
         await work.CommitAsync(ct);
-        return entry;
-    }
-
-    public async Task<PipelineEntry> AddProspectAsync(OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
-        var created = await SqlProspectStore.InsertOrganisationAsync(c, tx, organisation, at, ct);
-        var entry = await InsertEntryAsync(c, tx, created.Id, covenantId, stage, at, by, reason, ct);
-        await SqlProspectStore.AuditOrganisationAsync(c, tx, at, auditActor.Name, "created", null, created, ct);
-        await AuditEntryCreatedAsync(c, tx, entry, reason, ct);
-        await tx.CommitAsync(ct);
-        LogCreated(log, entry.Id, entry.OrganisationId, covenantId, stage.Code());
         return entry;
     }
 
@@ -69,9 +56,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
             RETURNING id
             """,
             new { organisationId, covenantId, Stage = stage.Code(), at }, tx, cancellationToken: ct));
-        var changeId = await InsertChangeAsync(c, tx, new StageChange(id, null, stage, at, by, reason), ct);
-        // Same transaction: the Dataverse write-back is a row before it is anything else.
-        await SqlWriteBackOutbox.EnqueueStageChangeAsync(c, tx, id, changeId, at, ct);
+        await InsertChangeAsync(c, tx, new StageChange(id, null, stage, at, by, reason), ct);
         return new PipelineEntry { Id = id, OrganisationId = organisationId, CovenantId = covenantId, Stage = stage, StageSince = at, CreatedAt = at };
     }
 
@@ -155,7 +140,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
-    /// <summary>Joins a running unit of work (a next action edited in Dynamics commits with its page; an activity's follow-up with the activity).</summary>
+    /// <summary>Joins a running unit of work (<see cref="PipelineService.SetNextActionAsync"/> adds the write-back).</summary>
     public async Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct)
     {
         await using var work = await db.BeginWorkAsync(ct);
@@ -171,7 +156,6 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         var changes = AuditDiff.NextAction(before, text, dueOn);
         if (changes.Count > 0)
             await SqlAudit.AppendAsync(c, tx, time.GetUtcNow(), auditActor.Name, new AuditRecord(AuditEntities.Prospect, Id(entryId), "next_action_set", changes), ct);
-        await SqlWriteBackOutbox.EnqueueNextActionAsync(c, tx, entryId, time.GetUtcNow(), ct);
         await work.CommitAsync(ct);
     }
 

@@ -36,14 +36,15 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         return new Covenant(id, code, name, startsOn, endsOn);
     }
 
+    /// <summary>Joins a running unit of work (a new prospect: the organisation with its first entry).</summary>
     public async Task<Organisation> AddOrganisationAsync(OrganisationDraft draft, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         var now = clock.GetUtcNow();
         var organisation = await InsertOrganisationAsync(c, tx, draft, now, ct);
         await AuditOrganisationAsync(c, tx, now, auditActor.Name, "created", null, organisation, ct);
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return organisation;
     }
 
@@ -59,7 +60,7 @@ public sealed class SqlProspectStore(Database db, TimeProvider clock, IAuditActo
         return ToOrganisation(id, draft, now, now);
     }
 
-    internal static Task AuditOrganisationAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, DateTimeOffset at, string actor, string action, Organisation? before, Organisation after, CancellationToken ct)
+    private static Task AuditOrganisationAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, DateTimeOffset at, string actor, string action, Organisation? before, Organisation after, CancellationToken ct)
     {
         var changes = AuditDiff.Organisation(before, after);
         return changes.Count == 0 ? Task.CompletedTask

@@ -189,25 +189,18 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
             """,
             new { e.Id, State = e.State.Code(), e.NextStep, e.NextDue, e.PausedUntil, e.HeldUntil, Stopped = e.StoppedBecause?.Code(), at, atStep }, tx, cancellationToken: ct)) == 1;
 
-    public async Task<bool> QueueStepAsync(Enrolment advanced, MailDraft mail, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> AdvanceStepAsync(Enrolment advanced, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(advanced);
-        ArgumentNullException.ThrowIfNull(mail);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
         // The contact is read inside the transaction (locked on PostgreSQL): an opt-out either committed before (nothing is queued)
         // or waits for this transaction and then cancels what it queued.
         var reachable = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT id FROM contact WHERE id = @ContactId AND opted_out_at IS NULL AND erased_at IS NULL AND bounced_at IS NULL{db.ForUpdate}",
             new { advanced.ContactId }, tx, cancellationToken: ct));
-        if (reachable is null || !await UpdateOpenAsync(c, tx, advanced, advanced.NextStep - 1, at, ct))
-        {
-            await tx.RollbackAsync(ct);
-            return false;
-        }
-
-        await SqlMailOutbox.InsertAsync(c, tx, mail, at, ct);
-        await tx.CommitAsync(ct);
+        if (reachable is null || !await UpdateOpenAsync(c, tx, advanced, advanced.NextStep - 1, at, ct)) return false;
+        await work.CommitAsync(ct);
         return true;
     }
 

@@ -14,24 +14,20 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     public const int MaxAttempts = 10;
 
     /// <summary>
-    /// Adds the write-back of a stage change in the caller's transaction, but only for organisations that mirror a
-    /// Dataverse account (without Dataverse there are none, so nothing piles up).
+    /// In a move's or a new entry's unit of work (see <see cref="IWriteBackOutbox.EnqueueStageChangeAsync"/>): only for
+    /// organisations that mirror a Dataverse account (without Dataverse there are none, so nothing piles up).
     /// </summary>
-    internal static Task EnqueueStageChangeAsync(DbConnection c, DbTransaction tx, long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    public async Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, stage_change_id, created_at)
             SELECT 'stage-change:' || CAST(@stageChangeId AS text), 'stage_change', e.id, @stageChangeId, @at
             FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
             WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
             """,
-            new { entryId, stageChangeId, at }, tx, cancellationToken: ct));
-
-    /// <summary>In a move's unit of work (see <see cref="IWriteBackOutbox.EnqueueStageChangeAsync"/>).</summary>
-    public async Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct)
-    {
-        await using var work = await db.BeginWorkAsync(ct);
-        await EnqueueStageChangeAsync(work.Connection, work.Transaction!, entryId, stageChangeId, at, ct);
+            new { entryId, stageChangeId, at }, work.Transaction, cancellationToken: ct));
         await work.CommitAsync(ct);
     }
 
@@ -53,16 +49,20 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         await work.CommitAsync(ct);
     }
 
-    /// <summary>Adds the write-back of a changed next action (the account gets the entry's current stage and next action).</summary>
-    internal static Task EnqueueNextActionAsync(DbConnection c, DbTransaction? tx, long entryId, DateTimeOffset at, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
+    /// <summary>In the next action's unit of work (see <see cref="IWriteBackOutbox.EnqueueNextActionAsync"/>).</summary>
+    public async Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, created_at)
             SELECT @key, 'next_action', e.id, @at
             FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
             WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
             """,
-            new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, tx, cancellationToken: ct));
+            new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
 
     /// <summary>
     /// In an event change's unit of work (see <see cref="IWriteBackOutbox.EnqueueEventChangeAsync"/>; what goes is decided by

@@ -239,7 +239,7 @@ public sealed class ThreeNodeTests(ITestOutputHelper output) : IDisposable
         var outbox = new SqlMailOutbox(db);
         await Parallel.ForEachAsync(Enumerable.Range(0, Contacts / ContactsPerOrganisation), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (o, ct) =>
         {
-            var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = $"Organisation {o:D3} BV", Sector = "jewellery", Owner = "Anne", Country = "NL" },
+            var entry = await pipeline.AddProspectAsync(prospects, new OrganisationDraft { Name = $"Organisation {o:D3} BV", Sector = "jewellery", Owner = "Anne", Country = "NL" },
                 covenant.Id, Stage.Contacted, at, "cluster-test", "seeded", ct);
             for (var i = 0; i < ContactsPerOrganisation; i++)
             {

@@ -38,7 +38,7 @@ public sealed class DataverseOutreachLinkTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var (db, client, pipeline, organisationId, covenantId) = await SetUpAsync(local, engine);
-        var entry = await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
+        var entry = await SqlServices.Moves(db, Clock).AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
         await pipeline.ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
 
         var counts = await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), Clock, NullLogger<DataverseWriteBack>.Instance,
@@ -56,7 +56,7 @@ public sealed class DataverseOutreachLinkTests
     {
         await using var local = await LocalDataverse.StartAsync();
         var (db, client, pipeline, organisationId, covenantId) = await SetUpAsync(local, StorageEngine.Sqlite);
-        await pipeline.AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
+        await SqlServices.Moves(db, Clock).AddEntryAsync(organisationId, covenantId, Stage.Identified, At, "Anne", "Met at the fair", default);
 
         await new DataverseWriteBack(client, new SqlWriteBackOutbox(db), Clock, NullLogger<DataverseWriteBack>.Instance, OutreachLinks.None).SendPendingAsync(default);
 

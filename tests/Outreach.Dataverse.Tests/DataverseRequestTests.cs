@@ -295,7 +295,7 @@ public sealed class DataverseRequestTests
 
         // Outreach sets a newer next action; before it is written back, a Dynamics user changes another column of the account,
         // which still shows the older next action: that must not undo Outreach's newer one.
-        await new SqlPipelineStore(s.Db, s.Clock).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
+        await SqlServices.Moves(s.Db, s.Clock).SetNextActionAsync(entryId, "Call back", new DateOnly(2026, 12, 5), new DateOnly(2026, 11, 3), default);
         s.Server.Upsert(Account.EntitySet, Gold, new JsonObject { ["telephone1"] = "030 123 4567", [Account.ModifiedByValue] = Jan.ToString("D") });
         await s.SyncAsync();
         Assert.Equal(("Call back", "2026-12-05"), await NextActionAsync(s, entryId));

@@ -28,7 +28,7 @@ public sealed class DataverseWriteBackTests
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
         var pipeline = new SqlPipelineStore(db, Clock);
-        var entry = await pipeline.AddEntryAsync(organisationId, covenant.Id, Stage.Identified, At, "Anne", "Met at the fair", default);
+        var entry = await SqlServices.Moves(db, Clock).AddEntryAsync(organisationId, covenant.Id, Stage.Identified, At, "Anne", "Met at the fair", default);
         return new Setup(local, db, client, pipeline, entry, account);
     }
 
@@ -48,7 +48,7 @@ public sealed class DataverseWriteBackTests
         await using var local = await LocalDataverse.StartAsync();
         var s = await SetUpAsync(local, engine);
         await SqlServices.Moves(s.Db, Clock).ApplyAsync(new StageChange(s.Entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "First mail sent"), default);
-        await s.Pipeline.SetNextActionAsync(s.Entry.Id, "Call back", new DateOnly(2026, 11, 10), new DateOnly(2026, 11, 3), default);
+        await SqlServices.Moves(s.Db, Clock).SetNextActionAsync(s.Entry.Id, "Call back", new DateOnly(2026, 11, 10), new DateOnly(2026, 11, 3), default);
         local.Server.ClearRequests();
 
         var counts = await WriteBack(s).SendPendingAsync(default);
@@ -119,7 +119,7 @@ public sealed class DataverseWriteBackTests
         await using (var c = await s.Db.OpenAsync(default))
         {
             var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = otherAccount.ToString("D") });
-            await s.Pipeline.AddEntryAsync(organisationId, s.Entry.CovenantId, Stage.Contacted, At, "Anne", "Met at the fair", default);
+            await SqlServices.Moves(s.Db, Clock).AddEntryAsync(organisationId, s.Entry.CovenantId, Stage.Contacted, At, "Anne", "Met at the fair", default);
         }
 
         // The first row's account was deleted in Dynamics: Dataverse refuses its change set (If-Match: * on a missing row).
@@ -156,8 +156,8 @@ public sealed class DataverseWriteBackTests
     {
         var db = await TestDatabases.MigratedAsync(StorageEngine.Sqlite, Clock);
         var covenant = await new SqlProspectStore(db, Clock).AddCovenantAsync("gold", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31), default);
-        var pipeline = new SqlPipelineStore(db, Clock);
-        var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified, At, "Anne", "Met", default);
+        var created = await SqlServices.Moves(db, Clock).CreateAsync(new OrganisationDraft { Name = "Local Only B.V.", Sector = "gold", Owner = "Anne", Country = "NL" }, covenant.Id, Stage.Identified, "Anne", "Met", acceptDuplicates: true, default);
+        var entry = created.Entry!;
         await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, At.AddDays(1), "Anne", "Mailed"), default);
         await using var c = await db.OpenAsync(default);
         Assert.Equal(0, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dataverse_outbox"));

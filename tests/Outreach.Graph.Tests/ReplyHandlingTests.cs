@@ -48,7 +48,7 @@ public sealed class ReplyHandlingTests
         var templates = new SqlTemplateStore(f.Db);
         await templates.SeedAsync(BuiltInTemplates.All, f.Clock.GetUtcNow(), default);
         await sequences.AddSequenceAsync(BuiltInTemplates.StarterSequence, f.Clock.GetUtcNow(), default);
-        var runner = new SequenceRunner(sequences, templates, prospects, pipeline, new HandlebarsTemplateRenderer(), new Links(), f.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
+        var runner = new SequenceRunner(sequences, templates, prospects, pipeline, new HandlebarsTemplateRenderer(), new Links(), new SqlMailOutbox(f.Db), new SqlUnitOfWork(f.Db), f.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
         var log = new SqlReplyLog(f.Db);
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), log, f.Outbox, prospects,
             SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,

@@ -3,6 +3,7 @@ using Outreach.Core.Access;
 using Outreach.Core.Audit;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
+using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
 
@@ -23,7 +24,7 @@ public abstract partial class StoreContract
         var actor = new FixedActor("Anne de Vries (anne)");
         var prospects = new SqlProspectStore(Db, Clock, actor);
         var pipeline = new SqlPipelineStore(Db, Clock, null, actor);
-        var entry = await pipeline.AddProspectAsync(Draft("Audit Gold", kvk: "12345678"), gold.Id, Stage.Identified, Clock.GetUtcNow(), "Anne de Vries", "met at fair", default);
+        var entry = await pipeline.AddProspectAsync(prospects, Draft("Audit Gold", kvk: "12345678"), gold.Id, Stage.Identified, Clock.GetUtcNow(), "Anne de Vries", "met at fair", default);
         Clock.Advance(TimeSpan.FromHours(1));
         actor.Name = "Bram (bram)";
         await prospects.UpdateOrganisationAsync(entry.OrganisationId, Draft("Audit Gold", kvk: "12345678", owner: "Bram"), default);

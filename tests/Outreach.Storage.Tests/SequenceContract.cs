@@ -22,7 +22,7 @@ public abstract partial class StoreContract
         var store = new SqlSequenceStore(Db);
         var templates = new SqlTemplateStore(Db);
         await templates.SeedAsync(BuiltInTemplates.All, Clock.GetUtcNow(), default);
-        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new HandlebarsTemplateRenderer(), new Links(), Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
+        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new HandlebarsTemplateRenderer(), new Links(), new SqlMailOutbox(Db), new SqlUnitOfWork(Db), Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
         return (store, templates, runner, new SqlMailOutbox(Db));
     }
 
@@ -119,7 +119,7 @@ public abstract partial class StoreContract
         var templates = new SqlTemplateStore(Db);
         await templates.SeedAsync(BuiltInTemplates.All, Clock.GetUtcNow(), default);
         var log = new RecordingLogger<SequenceRunner>();
-        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new FailingRenderer("Piet"), new Links(), Clock, log);
+        var runner = new SequenceRunner(store, templates, Prospects, Pipeline, new FailingRenderer("Piet"), new Links(), new SqlMailOutbox(Db), new SqlUnitOfWork(Db), Clock, log);
         var sequence = await store.AddSequenceAsync(TwoSteps() with { Steps = [new(BuiltInTemplates.FollowUp, 0)] }, Clock.GetUtcNow(), default);
         var entry = await NewEntryAsync("Throw BV", Stage.Contacted);
         var piet = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Piet", Email = "piet@throw.nl" }, default);
@@ -243,14 +243,14 @@ public abstract partial class StoreContract
         var draft = new MailDraft { IdempotencyKey = SequenceRunner.KeyFor(enrolment.Id, 0), Purpose = "sequence", ContactId = eva.Id, ToAddress = eva.Email, ToName = "Eva", Subject = "s", HtmlBody = "h", TextBody = "t", UnsubscribeUrl = "u", DueAt = now };
         var advanced = EnrolmentRules.Advance(enrolment, sequence, now, SendWindow.OfficeHours);
 
-        Assert.True(await store.QueueStepAsync(advanced, draft, now, default));
+        Assert.True(await runner.QueueStepAsync(advanced, draft, now, default));
         // A second attempt at the same step (a run that crashed after committing) changes nothing.
-        Assert.False(await store.QueueStepAsync(advanced, draft, now, default));
+        Assert.False(await runner.QueueStepAsync(advanced, draft, now, default));
         Assert.Single(await outbox.ListAsync(null, 10, default));
 
         await Privacy.SetOptedOutAsync(eva.Id, now, default);
         var next = EnrolmentRules.Advance(advanced, sequence, now, SendWindow.OfficeHours);
-        Assert.False(await store.QueueStepAsync(next, draft with { IdempotencyKey = SequenceRunner.KeyFor(enrolment.Id, 1) }, now, default));
+        Assert.False(await runner.QueueStepAsync(next, draft with { IdempotencyKey = SequenceRunner.KeyFor(enrolment.Id, 1) }, now, default));
         Assert.Equal([OutboxStatus.Cancelled], (await outbox.ListAsync(null, 10, default)).Select(m => m.Status));
         await using var c = await Db.OpenAsync(default);
         Assert.Equal(1L, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mail_outbox"));

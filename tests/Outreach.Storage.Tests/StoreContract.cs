@@ -214,14 +214,14 @@ public abstract partial class StoreContract(StorageEngine engine, string? postgr
     [Fact]
     public async Task AddProspect_WritesOrganisationEntryAndHistoryTogether_OrNothing()
     {
-        var entry = await Pipeline.AddProspectAsync(Draft("Together Metals"), gold.Id, Stage.Contacted, Clock.GetUtcNow(), "anne", "Met at a fair", default);
+        var entry = (await Moves.CreateAsync(Draft("Together Metals"), gold.Id, Stage.Contacted, "anne", "Met at a fair", acceptDuplicates: true, default)).Entry!;
         Assert.Equal("Together Metals", (await Prospects.GetOrganisationAsync(entry.OrganisationId, default))!.Name);
         Assert.Equal(Stage.Contacted, Assert.Single(await Pipeline.HistoryAsync(entry.Id, default)).To);
 
-        // A covenant that does not exist fails the entry insert: the organisation must not be left behind.
+        // A covenant that does not exist fails the entry insert inside CreateAsync's unit: the organisation must not be left behind.
         var before = (await Prospects.ListOrganisationKeysAsync(default)).Count;
-        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() =>
-            Pipeline.AddProspectAsync(Draft("Orphan Metals"), 999_999, Stage.Identified, Clock.GetUtcNow(), "anne", "x", default));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => new SqlUnitOfWork(Db).RunAsync(token =>
+            Pipeline.AddProspectAsync(Prospects, Draft("Orphan Metals"), 999_999, Stage.Identified, Clock.GetUtcNow(), "anne", "x", token), default));
         Assert.Equal(before, (await Prospects.ListOrganisationKeysAsync(default)).Count);
     }
 

@@ -118,6 +118,7 @@ public abstract partial class StoreContract
     private sealed class FailingWriteBack : Core.Crm.IWriteBackOutbox
     {
         public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
+        public Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
@@ -167,6 +168,28 @@ public abstract partial class StoreContract
         Assert.Single(await Pipeline.HistoryAsync(entry.Id, default));
         Assert.Equal(auditBefore, await CountAsync("SELECT COUNT(*) FROM audit_entry"));
         Assert.True((await Moves.MoveAsync(entry.Id, Stage.Contacted, "Called", "anne", null, default)).Succeeded);
+    }
+
+    [Fact]
+    public async Task NewProspect_AFailingWriteBackLeavesNoOrganisationEntryOrAuditBehind_AndANextActionIsUnchanged()
+    {
+        // The organisation, the entry, its first line and the write-back are one unit (PipelineService.CreateAsync); so are a
+        // next action and its write-back (PipelineService.SetNextActionAsync).
+        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
+        var organisations = await CountAsync("SELECT COUNT(*) FROM organisation");
+        var entries = await CountAsync("SELECT COUNT(*) FROM pipeline_entry");
+        var audit = await CountAsync("SELECT COUNT(*) FROM audit_entry");
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            failing.CreateAsync(Draft("Never Written Gold"), gold.Id, Stage.Identified, "anne", "Met at a fair", acceptDuplicates: true, default));
+
+        Assert.Equal((organisations, entries, audit), (await CountAsync("SELECT COUNT(*) FROM organisation"), await CountAsync("SELECT COUNT(*) FROM pipeline_entry"),
+            await CountAsync("SELECT COUNT(*) FROM audit_entry")));
+
+        var entry = await NewEntryAsync("Next Action Gold", Stage.Identified);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => failing.SetNextActionAsync(entry.Id, "Call back", new DateOnly(2026, 3, 9), new DateOnly(2026, 3, 2), default));
+        Assert.Null((await Pipeline.GetEntryAsync(entry.Id, default))!.NextAction);
+        Assert.True((await Moves.CreateAsync(Draft("Written Gold"), gold.Id, Stage.Identified, "anne", "Met at a fair", acceptDuplicates: true, default)).Created);
     }
 
     [Fact]

@@ -210,7 +210,7 @@ public abstract partial class StoreContract
         var organisation = await prospects.AddOrganisationAsync(Draft("Voor Migratie B.V."), default);
         await using (var c = await db.OpenAsync(default))
             await c.ExecuteAsync("UPDATE organisation SET dataverse_id = @dv WHERE id = @id", new { dv = Guid.NewGuid().ToString("D"), id = organisation.Id });
-        var entry = await pipeline.AddEntryAsync(organisation.Id, covenant.Id, Stage.Identified, Clock.GetUtcNow(), "anne", "Found", default);
+        var entry = await SqlServices.Moves(db, Clock).AddEntryAsync(organisation.Id, covenant.Id, Stage.Identified, Clock.GetUtcNow(), "anne", "Found", default);
         await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Mailed"), default);
         await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Met"), default);
         const string Read = "SELECT id AS Id, idempotency_key AS Key, kind AS Kind, entry_id AS EntryId, stage_change_id AS StageChangeId, attempts AS Attempts, last_error AS Error FROM dataverse_outbox ORDER BY id";

@@ -53,8 +53,8 @@ public sealed record CovenantProspect(Covenant Covenant, PipelineEntry Entry, IR
         public async Task<CovenantProspect> InAsync(Covenant covenant, DateTimeOffset at, CancellationToken ct = default)
         {
             ArgumentNullException.ThrowIfNull(covenant);
-            var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = Organisation, Sector = Sector, Owner = "Anne", Country = "NL" }, covenant.Id, Stage,
-                at, By, Reason, ct);
+            var organisation = await prospects.AddOrganisationAsync(new OrganisationDraft { Name = Organisation, Sector = Sector, Owner = "Anne", Country = "NL" }, ct);
+            var entry = await pipeline.AddEntryAsync(organisation.Id, covenant.Id, Stage, at, By, Reason, ct);
             var contacts = new List<Contact>();
             foreach (var draft in Contacts)
                 contacts.Add(await prospects.AddContactAsync(entry.OrganisationId, Language is { } language ? draft with { Language = language } : draft, ct));

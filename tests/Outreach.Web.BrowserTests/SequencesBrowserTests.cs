@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
+using Outreach.Testing;
 
 namespace Outreach.Web.BrowserTests;
 
@@ -13,7 +14,7 @@ public sealed class SequencesBrowserTests(BrowserFixture fixture) : IClassFixtur
         var prospects = fixture.App.Services.GetRequiredService<IProspectStore>();
         var pipeline = fixture.App.Services.GetRequiredService<IPipelineStore>();
         var covenant = (await prospects.ListCovenantsAsync(default))[0];
-        var entry = await pipeline.AddProspectAsync(Validation.Clean(new OrganisationDraft { Name = name, Sector = "jewellery", Owner = "Anne", Country = "NL" }), covenant.Id, Stage.Contacted,
+        var entry = await pipeline.AddProspectAsync(prospects, Validation.Clean(new OrganisationDraft { Name = name, Sector = "jewellery", Owner = "Anne", Country = "NL" }), covenant.Id, Stage.Contacted,
             fixture.App.Clock.GetUtcNow(), "anne", "Met at the fair", default);
         var contact = await prospects.AddContactAsync(entry.OrganisationId, Validation.Clean(new ContactDraft { Name = "Noor de Wit", Email = "noor@" + name.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() + ".example", Language = ContactLanguage.En }), default);
         return (entry.Id, contact);

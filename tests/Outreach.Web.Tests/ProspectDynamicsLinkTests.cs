@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Storage;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -16,7 +17,7 @@ public sealed partial class ProspectDynamicsLinkTests
     private static async Task<(long ProspectId, long OrganisationId)> ProspectAsync(IServiceProvider services, string? dataverseId)
     {
         var covenant = await services.GetRequiredService<IProspectStore>().AddCovenantAsync("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31), default);
-        var entry = await services.GetRequiredService<IPipelineStore>().AddProspectAsync(
+        var entry = await services.GetRequiredService<IPipelineStore>().AddProspectAsync(services.GetRequiredService<IProspectStore>(),
             new OrganisationDraft { Name = "Goudsmid B.V.", Sector = "gold", Owner = "Anne" }, covenant.Id, Stage.Identified,
             new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero), "Anne", "Met at the fair", default);
         if (dataverseId is not null)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
+using Outreach.Testing;
 
 namespace Outreach.Web.Tests;
 
@@ -104,7 +105,7 @@ public sealed class QueryCountTests : IAsyncLifetime
         foreach (var code in (string[])["gold", "metals", "textile", "wood"])
             covenants.Add(await prospects.AddCovenantAsync(code, code, new DateOnly(2020, 1, 1), new DateOnly(2030, 1, 1), default));
         var now = app.Clock.GetUtcNow();
-        var entry = await pipeline.AddProspectAsync(Validation.Clean(new OrganisationDraft { Name = "Rows BV", Sector = "jewellery", Owner = "Anne", Country = "NL" }),
+        var entry = await pipeline.AddProspectAsync(prospects, Validation.Clean(new OrganisationDraft { Name = "Rows BV", Sector = "jewellery", Owner = "Anne", Country = "NL" }),
             covenants[0].Id, Stage.Contacted, now, "anne", "test", default);
         await prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@rows.example" }, default);
         var small = await CallsForAsync($"/prospects/{entry.Id}");

@@ -16,7 +16,7 @@ public sealed record ActivityOutcome(Activity? Activity, IReadOnlyList<FieldErro
 /// Logs calls, meetings and notes against a prospect, with the follow-up as its next action in the same transaction; edits
 /// by the author within a day, corrections after that. Every caller (the prospect page, the API) goes through here.
 /// </summary>
-public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities, IPipelineStore pipeline, IProspectStore prospects, TimeProvider clock)
+public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities, IPipelineStore pipeline, PipelineService moves, IProspectStore prospects, TimeProvider clock)
 {
     public async Task<ActivityOutcome> LogAsync(long prospectId, ActivityDraft draft, string by, CancellationToken ct) =>
         await SaveAsync(prospectId, draft, by, correctsId: null, ct).ConfigureAwait(false);
@@ -65,7 +65,7 @@ public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities,
         {
             var activity = await activities.AddAsync(prospectId, clean, by, now, correctsId, token).ConfigureAwait(false);
             if (clean.FollowUp is not null)
-                await pipeline.SetNextActionAsync(prospectId, clean.FollowUp, clean.FollowUpDue, today, token).ConfigureAwait(false);
+                await moves.SetNextActionAsync(prospectId, clean.FollowUp, clean.FollowUpDue, today, token).ConfigureAwait(false);
             return activity;
         }, ct).ConfigureAwait(false);
         return new ActivityOutcome(saved, []);

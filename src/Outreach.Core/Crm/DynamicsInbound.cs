@@ -59,7 +59,7 @@ public sealed class DynamicsInbound(
                 {
                     using (AmbientActor.Use(DynamicsRules.SyncActor))
                     {
-                        var entry = await pipeline.AddEntryAsync(decision.OrganisationId, decision.Covenant!.Id, decision.Stage, at,
+                        var entry = await moves.AddEntryAsync(decision.OrganisationId, decision.Covenant!.Id, decision.Stage, at,
                             DynamicsRules.SyncActor, DynamicsRules.StartedReason, token).ConfigureAwait(false);
                         entryId = entry.Id;
                     }
@@ -82,7 +82,7 @@ public sealed class DynamicsInbound(
                 if (account.NextAction is { } text && (text.Length > MaxNextActionLength || Validation.HasForbiddenCharacters(text))) continue;
                 var editor = account.ModifiedBy is { } by ? editors?.GetValueOrDefault(by) : null;
                 using (AmbientActor.Use(DynamicsRules.Actor(editor, directory.Users)))
-                    await pipeline.SetNextActionAsync(entryId, account.NextAction, account.NextActionDue, Calendar.AmsterdamClock.Today(clock), token).ConfigureAwait(false);
+                    await moves.SetNextActionAsync(entryId, account.NextAction, account.NextActionDue, Calendar.AmsterdamClock.Today(clock), token).ConfigureAwait(false);
                 edited++;
             }
 

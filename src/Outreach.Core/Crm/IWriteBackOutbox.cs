@@ -115,6 +115,9 @@ public interface IWriteBackOutbox
     /// <summary>Adds the write-back of a stage change, only for an organisation that mirrors a Dataverse account (none without Dataverse).</summary>
     Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>Adds the write-back of a changed next action (the account gets the entry's current stage and next action), only for an organisation that mirrors a Dataverse account.</summary>
+    Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct);
+
     /// <summary>
     /// Adds what <see cref="EventChangeRules"/> decided an event change sends: the event, and those of the invitations
     /// whose contact mirrors a Dataverse contact; nothing while no organisation mirrors a Dataverse account (the embedded mode,

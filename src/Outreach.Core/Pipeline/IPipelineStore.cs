@@ -50,8 +50,6 @@ public interface IPipelineStore
 {
     /// <summary>Creates the entry together with its first history line (from nothing to <paramref name="stage"/>).</summary>
     Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct);
-    /// <summary>Creates a new organisation (a validated, cleaned draft) with its first entry and history line, all in one transaction.</summary>
-    Task<PipelineEntry> AddProspectAsync(OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct);
 
     Task<PipelineEntry?> GetEntryAsync(long entryId, CancellationToken ct);
     Task<IReadOnlyList<PipelineEntry>> ListEntriesForOrganisationAsync(long organisationId, CancellationToken ct);

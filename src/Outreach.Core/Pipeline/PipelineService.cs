@@ -117,9 +117,38 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
         var duplicates = DuplicateDetector.Find(clean, await prospects.FindDuplicateCandidatesAsync(clean, ct).ConfigureAwait(false));
         if (duplicates.Count > 0 && !acceptDuplicates) return new CreateProspectResult(null, [], duplicates);
 
-        var entry = await store.AddProspectAsync(clean, covenantId, stage, clock.GetUtcNow(), by.Trim(), firstReason, ct).ConfigureAwait(false);
+        var entry = await unit.RunAsync(async token =>
+        {
+            var organisation = await prospects.AddOrganisationAsync(clean, token).ConfigureAwait(false);
+            return await AddEntryAsync(organisation.Id, covenantId, stage, clock.GetUtcNow(), by.Trim(), firstReason, token).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
         return new CreateProspectResult(entry, [], duplicates);
     }
+
+    /// <summary>
+    /// Starts an organisation in a covenant's pipeline (the entry with its first history line) and queues the line's Dataverse
+    /// write-back, in one unit of work (joining a running one: a prospect started from Dynamics commits with its page). Nobody
+    /// is enrolled.
+    /// </summary>
+    public Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct) =>
+        unit.RunAsync(async token =>
+        {
+            var entry = await store.AddEntryAsync(organisationId, covenantId, stage, at, by, reason, token).ConfigureAwait(false);
+            var first = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).Single();
+            await writeBack.EnqueueStageChangeAsync(entry.Id, first.Id, at, token).ConfigureAwait(false);
+            return entry;
+        }, ct);
+
+    /// <summary>
+    /// Sets (or clears) the next action and queues its Dataverse write-back in one unit of work (joining a running one: a next
+    /// action edited in Dynamics commits with its page, an activity's follow-up with the activity).
+    /// </summary>
+    public Task SetNextActionAsync(long entryId, string? action, DateOnly? due, DateOnly today, CancellationToken ct) =>
+        unit.RunAsync(async token =>
+        {
+            await store.SetNextActionAsync(entryId, action, due, today, token).ConfigureAwait(false);
+            await writeBack.EnqueueNextActionAsync(entryId, clock.GetUtcNow(), token).ConfigureAwait(false);
+        }, ct);
 }
 
 public sealed record CreateProspectResult(PipelineEntry? Entry, IReadOnlyList<FieldError> Errors, IReadOnlyList<DuplicateWarning> Duplicates)

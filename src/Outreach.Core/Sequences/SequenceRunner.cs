@@ -35,6 +35,8 @@ public sealed partial class SequenceRunner(
     IPipelineStore pipeline,
     IMailTemplateRenderer renderer,
     IUnsubscribeLinks links,
+    IMailOutbox outbox,
+    IUnitOfWork unit,
     TimeProvider clock,
     ILogger<SequenceRunner> logger,
     SequenceSettings? settings = null)
@@ -145,7 +147,7 @@ public sealed partial class SequenceRunner(
                             break;
                         }
                         var advanced = EnrolmentRules.Advance(enrolment with { State = EnrolmentState.Active, PausedUntil = null }, sequence, send.At, rules.Window);
-                        if (await store.QueueStepAsync(advanced, mail, now, ct))
+                        if (await QueueStepAsync(advanced, mail, now, ct))
                         {
                             queued++;
                             if (advanced.State == EnrolmentState.Completed) completed++;
@@ -190,6 +192,21 @@ public sealed partial class SequenceRunner(
     }
 
     /// <summary>The step's mail in the contact's language (the other language when the template has none in theirs); null when no template exists.</summary>
+    /// <summary>
+    /// The step's mail into the outbox (unless its key is there already) and the enrolment advanced, in one unit of work:
+    /// only while the enrolment is still open at the step it was at and the contact is reachable. False when nothing was done.
+    /// </summary>
+    public Task<bool> QueueStepAsync(Enrolment advanced, MailDraft mail, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        return unit.RunAsync(async token =>
+        {
+            if (!await store.AdvanceStepAsync(advanced, at, token).ConfigureAwait(false)) return false;
+            await outbox.EnqueueAsync(mail, at, token).ConfigureAwait(false);
+            return true;
+        }, ct);
+    }
+
     private async Task<MailDraft?> ComposeAsync(Enrolment enrolment, EnrolmentDecision.Send send, Contact contact, ProspectSummary prospect,
         IReadOnlyDictionary<long, Covenant> covenants, CancellationToken ct)
     {

@@ -77,11 +77,12 @@ public interface ISequenceStore
     Task<bool> SaveAsync(Enrolment enrolment, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>
-    /// In one transaction: the step's mail into the outbox (unless its key is there already) and the enrolment advanced, only
-    /// while the enrolment is still open at the step it was at and the contact has not opted out, bounced or been erased.
-    /// False when nothing was done.
+    /// Advances the enrolment past a step, only while it is still open at the step it was at and the contact has not opted
+    /// out, bounced or been erased (the contact is read locked, so an opt-out either committed before or waits for this
+    /// change and then cancels its mail). False when nothing was done. Joins a running unit of work: the step's mail goes
+    /// into the outbox in the same one (<see cref="SequenceRunner.QueueStepAsync"/>).
     /// </summary>
-    Task<bool> QueueStepAsync(Enrolment advanced, MailDraft mail, DateTimeOffset at, CancellationToken ct);
+    Task<bool> AdvanceStepAsync(Enrolment advanced, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The contact's outreach mail (mail with an unsubscribe link) sent or planned since <paramref name="since"/>, for the frequency cap.</summary>
     Task<IReadOnlyList<(string Key, DateTimeOffset At)>> ListRecentOutreachAsync(long contactId, DateTimeOffset since, CancellationToken ct);

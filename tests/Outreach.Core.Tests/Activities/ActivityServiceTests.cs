@@ -13,6 +13,7 @@ public sealed class ActivityServiceTests
     private readonly InMemoryProspectStore prospects = new();
     private readonly InMemoryPipelineStore pipeline;
     private readonly InMemoryActivityStore activities;
+    private readonly InMemoryWriteBackOutbox writeBack = new() { DataverseInUse = true };
     private readonly ActivityService service;
     private readonly PipelineEntry entry;
     private readonly Contact eva;
@@ -21,7 +22,9 @@ public sealed class ActivityServiceTests
     {
         pipeline = new InMemoryPipelineStore(prospects);
         activities = new InMemoryActivityStore(prospects);
-        service = new ActivityService(new InMemoryUnitOfWork(pipeline, activities), activities, pipeline, prospects, clock);
+        var unit = new InMemoryUnitOfWork(pipeline, activities, writeBack);
+        var moves = new PipelineService(pipeline, prospects, new InMemorySequenceStore(), writeBack, new InMemoryOnboardingStore(), unit, clock);
+        service = new ActivityService(unit, activities, pipeline, moves, prospects, clock);
         entry = pipeline.AddProspectAsync(new OrganisationDraft { Name = "Goud BV", Owner = "Anne", Sector = "gold", Country = "NL" }, 1, Stage.Contacted, clock.GetUtcNow(), "anne", "Met", default).Result;
         eva = prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva Jansen", Email = "eva@goud.example" }, default).Result;
     }
@@ -35,9 +38,12 @@ public sealed class ActivityServiceTests
     [Fact]
     public async Task Log_ACallWithAFollowUp_StoresIt_AndMakesTheFollowUpTheNextAction()
     {
+        writeBack.MirroredEntries.Add(entry.Id);
         var outcome = await service.LogAsync(entry.Id, Call(eva.Id) with { FollowUp = "Send the brochure", FollowUpDue = new DateOnly(2026, 3, 4) }, "Anne", default);
 
         Assert.True(outcome.Succeeded);
+        // The follow-up is a next action like any other: Dynamics gets it.
+        Assert.StartsWith($"next-action:{entry.Id}:", Assert.Single(writeBack.Keys), StringComparison.Ordinal);
         var call = outcome.Activity!;
         Assert.Equal((ActivityKind.Call, CallDirection.Outgoing, CallOutcome.Reached, 12, "Anne"), (call.Kind, call.Direction!.Value, call.Outcome!.Value, call.DurationMinutes!.Value, call.Author));
         Assert.Null(call.Location);

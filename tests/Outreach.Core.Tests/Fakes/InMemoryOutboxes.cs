@@ -173,6 +173,12 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    public Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (MirroredEntries.Contains(entryId)) Add($"next-action:{entryId}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
     /// <summary>Like the SQL store: the event, and the invitations whose contact mirrors a Dataverse contact (as seeded in the notice fake).</summary>
     public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct)
     {

@@ -29,7 +29,7 @@ internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations
 
     public IReadOnlyCollection<PipelineEntry> Entries => entries.Values;
 
-    /// <summary>Like the real store, the organisation and its entry are written together (the fake has no failure in between).</summary>
+    /// <summary>A test's shortcut to an organisation with its entry (what <see cref="PipelineService.CreateAsync"/> writes, without its checks or write-back).</summary>
     public async Task<PipelineEntry> AddProspectAsync(Core.Prospects.OrganisationDraft organisation, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct)
     {
         var created = await (organisations ?? throw new InvalidOperationException("This fake was made without an organisation store.")).AddOrganisationAsync(organisation, ct);

@@ -1,4 +1,3 @@
-using Outreach.Core.Mail;
 using Outreach.Core.Sequences;
 
 namespace Outreach.Core.Tests.Fakes;
@@ -95,6 +94,6 @@ internal sealed class InMemorySequenceStore(InMemoryMailOutbox? outbox = null) :
     public Task<Sequence> AddSequenceAsync(SequenceDraft draft, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
     public Task<Sequence?> UpdateSequenceAsync(long id, SequenceDraft draft, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
     public Task<IReadOnlyList<Enrolment>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct) => throw new NotSupportedException();
-    public Task<bool> QueueStepAsync(Enrolment advanced, MailDraft mail, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
+    public Task<bool> AdvanceStepAsync(Enrolment advanced, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
     public Task<IReadOnlyList<(string Key, DateTimeOffset At)>> ListRecentOutreachAsync(long contactId, DateTimeOffset since, CancellationToken ct) => throw new NotSupportedException();
 }

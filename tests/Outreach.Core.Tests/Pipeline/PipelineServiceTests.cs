@@ -283,6 +283,27 @@ public sealed class PipelineMoveCascadeTests
     }
 
     [Fact]
+    public async Task ANewEntry_QueuesItsFirstLinesWriteBack_AndANextActionItsOwn_ForAMirroredAccountOnly()
+    {
+        var (seeded, _, _) = await ProspectAsync(Stage.Identified);
+        // The fake hands out entry ids in order: the next one mirrors a Dataverse account.
+        writeBack.MirroredEntries.Add(seeded.Id + 1);
+
+        var entry = await service.AddEntryAsync(seeded.OrganisationId, 2, Stage.Contacted, clock.GetUtcNow(), "anna", "Second covenant", default);
+
+        Assert.Equal(seeded.Id + 1, entry.Id);
+        var first = Assert.Single(await store.HistoryAsync(entry.Id, default));
+        Assert.Equal([$"stage-change:{first.Id}"], writeBack.Keys);
+        await service.SetNextActionAsync(entry.Id, "Call back", new DateOnly(2026, 3, 5), new DateOnly(2026, 3, 2), default);
+        Assert.Equal(("Call back", (DateOnly?)new DateOnly(2026, 3, 5)), ((await store.GetEntryAsync(entry.Id, default))!.NextAction, (await store.GetEntryAsync(entry.Id, default))!.NextActionDue));
+        Assert.Equal(2, writeBack.Keys.Count);
+        Assert.StartsWith($"next-action:{entry.Id}:", writeBack.Keys[1], StringComparison.Ordinal);
+        // An entry whose organisation mirrors no account queues nothing.
+        await service.SetNextActionAsync(seeded.Id, "Mail the text", null, new DateOnly(2026, 3, 2), default);
+        Assert.Equal(2, writeBack.Keys.Count);
+    }
+
+    [Fact]
     public async Task AJobsMove_StopsWhatTheStageEnds_ButEnrolsNobody()
     {
         var (entry, eva, _) = await ProspectAsync(Stage.NotNow);

@@ -86,7 +86,7 @@ public sealed class DetailsModel(
             return Page();
         }
 
-        await pipeline.SetNextActionAsync(id, NextAction, NextActionDue, AmsterdamClock.Today(clock), ct);
+        await service.SetNextActionAsync(id, NextAction, NextActionDue, AmsterdamClock.Today(clock), ct);
         TempData["Flash"] = T["Next action saved."].Value;
         return RedirectToPage(new { id });
     }
