@@ -75,6 +75,86 @@ public static class DataverseSchema
         public const string RegardingAccountBind = "regardingobjectid_account_task@odata.bind";
     }
 
+    // Standard activity tables (no solution change): Outreach's calls, meetings and notes go to the account's timeline as
+    // these, and Dynamics users' ones are read back (issue 15). Names from the Web API reference (phonecall, appointment,
+    // annotation EntityTypes); the state and status values from the tables' statecode/statuscode choices.
+
+    /// <summary>A phone call (activity table; change tracking can be enabled on it, like on account and contact).</summary>
+    public static class PhoneCallActivity
+    {
+        public const string Table = "phonecall";
+        public const string EntitySet = "phonecalls";
+        public const string Id = "activityid";
+        public const string Subject = "subject";
+        public const string Description = "description";
+        /// <summary>Boolean: true outgoing, false incoming.</summary>
+        public const string Direction = "directioncode";
+        public const string Duration = "actualdurationminutes";
+        public const string ActualStart = "actualstart";
+        public const string ActualEnd = "actualend";
+        public const string State = "statecode";
+        public const string Status = "statuscode";
+        public const string RegardingAccountBind = "regardingobjectid_account_phonecall@odata.bind";
+        public const string RegardingValue = "_regardingobjectid_value";
+        public const string CreatedByValue = "_createdby_value";
+
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, Subject, Description, Direction, Duration, ActualStart, ActualEnd, State, RegardingValue, CreatedByValue];
+    }
+
+    /// <summary>An appointment (activity table; change tracking can be enabled on it).</summary>
+    public static class AppointmentActivity
+    {
+        public const string Table = "appointment";
+        public const string EntitySet = "appointments";
+        public const string Id = "activityid";
+        public const string Subject = "subject";
+        public const string Description = "description";
+        public const string Location = "location";
+        public const string ScheduledStart = "scheduledstart";
+        public const string ScheduledEnd = "scheduledend";
+        public const string Duration = "actualdurationminutes";
+        public const string State = "statecode";
+        public const string Status = "statuscode";
+        public const string RegardingAccountBind = "regardingobjectid_account_appointment@odata.bind";
+        public const string RegardingValue = "_regardingobjectid_value";
+        public const string CreatedByValue = "_createdby_value";
+
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, Subject, Description, Location, ScheduledStart, ScheduledEnd, Duration, State, RegardingValue, CreatedByValue];
+    }
+
+    /// <summary>
+    /// A note (annotation; not an activity, no state). Read by a modifiedon watermark: Outreach does not rely on change
+    /// tracking for annotations (see docs/dynamics.md), so $filter and $orderby on modifiedon are allowed.
+    /// </summary>
+    public static class NoteAnnotation
+    {
+        public const string Table = "annotation";
+        public const string EntitySet = "annotations";
+        public const string Id = "annotationid";
+        public const string Subject = "subject";
+        public const string Text = "notetext";
+        public const string ObjectAccountBind = "objectid_account@odata.bind";
+        public const string ObjectValue = "_objectid_value";
+        public const string CreatedOn = "createdon";
+        public const string ModifiedOn = "modifiedon";
+        public const string CreatedByValue = "_createdby_value";
+
+        public static readonly IReadOnlyList<string> SyncColumns = [Id, Subject, Text, ObjectValue, CreatedOn, ModifiedOn, CreatedByValue];
+    }
+
+    /// <summary>statecode/statuscode values of the activity tables Outreach writes (completed: what was logged has happened).</summary>
+    public static class ActivityStateValue
+    {
+        public const int Open = 0;
+        public const int Completed = 1;
+        public const int OpenStatus = 1;
+        /// <summary>phonecall statuscode under Completed: made (outgoing) or received (incoming).</summary>
+        public const int PhoneCallMade = 2;
+        public const int PhoneCallReceived = 4;
+        /// <summary>appointment statuscode: open/free while written, completed after.</summary>
+        public const int AppointmentCompleted = 3;
+    }
+
     // Navigation properties ("…@odata.bind") are the names customizations.xml gives the relationships
     // (NavigationPropertyName), spelled exactly: the Web API is case-sensitive and refuses any other spelling.
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Outreach.Core.Activities;
 using Outreach.Core.Crm;
 using Outreach.Core.Jobs;
 using Outreach.Core.Pipeline;
@@ -30,6 +31,9 @@ public sealed record RequestCounts(int Applied, int Refused)
 
 public sealed record DataverseSyncResult(SyncCounts Accounts, SyncCounts Contacts)
 {
+    /// <summary>Phone calls, appointments and notes Dynamics users logged, taken onto the timeline (none without an activity store).</summary>
+    public DynamicsActivityResult Activities { get; init; } = new(0, 0, 0, 0);
+
     /// <summary>Stage moves requested in Dynamics that this run answered (none without <see cref="DynamicsInbound"/>).</summary>
     public RequestCounts StageRequests { get; init; } = RequestCounts.None;
 
@@ -44,7 +48,8 @@ public sealed record DataverseSyncResult(SyncCounts Accounts, SyncCounts Contact
 /// With <paramref name="inbound"/> (as the host wires it) each account page also starts the prospects its covenants ask for,
 /// and the stage change table is read the same way for moves Dynamics users requested, each answered by Outreach's rules.
 /// </summary>
-public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore store, TimeProvider clock, ILogger<DataverseSync> logger, DynamicsInbound? inbound = null)
+public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore store, TimeProvider clock, ILogger<DataverseSync> logger, DynamicsInbound? inbound = null,
+    IDynamicsActivityStore? activities = null)
 {
     public async Task<DataverseSyncResult> RunAsync(IJobProgress progress, CancellationToken ct)
     {
@@ -73,9 +78,134 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         var accounts = await SyncTableAsync(CrmTable.Accounts, accountsState, Account.EntitySet, Account.SyncColumns, tracker, directory, ct);
         var contacts = await SyncTableAsync(CrmTable.Contacts, contactsState, Contact.EntitySet, Contact.SyncColumns, tracker, directory, ct);
         var requests = inbound is null || directory is null ? RequestCounts.None : await SyncStageRequestsAsync(inbound, directory, ct);
+        var read = activities is null ? new DynamicsActivityResult(0, 0, 0, 0) : await SyncActivitiesAsync(activities, directory?.Self ?? await SelfAsync(ct), ct);
         await tracker.FinishAsync(ct);
-        return new DataverseSyncResult(accounts, contacts) { StageRequests = requests };
+        return new DataverseSyncResult(accounts, contacts) { StageRequests = requests, Activities = read };
     }
+
+    /// <summary>
+    /// Reads the phone calls and appointments (change tracking, as accounts) and the notes (a modifiedon watermark: Outreach
+    /// does not count on change tracking for annotations) Dynamics users logged, onto the timeline of the account's prospect.
+    /// Rows Outreach's own application user wrote are passed over here, and rows under an Outreach activity's id in the store:
+    /// what Outreach wrote back is never read in again (no echo), on a delta and on a full read alike.
+    /// </summary>
+    private async Task<DynamicsActivityResult> SyncActivitiesAsync(IDynamicsActivityStore target, Guid? self, CancellationToken ct)
+    {
+        var total = new DynamicsActivityResult(0, 0, 0, 0);
+        foreach (var (table, set, columns) in new[]
+                 {
+                     (CrmTable.PhoneCalls, PhoneCallActivity.EntitySet, PhoneCallActivity.SyncColumns),
+                     (CrmTable.Appointments, AppointmentActivity.EntitySet, AppointmentActivity.SyncColumns),
+                 })
+        {
+            var state = await store.GetStateAsync(table, ct);
+            var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(set, columns).AbsoluteUri;
+            var restarted = false;
+            while (true)
+            {
+                DataversePage page;
+                try
+                {
+                    page = await client.GetPageAsync(link, trackChanges: true, ct);
+                }
+                catch (DataverseDeltaExpiredException ex) when (!restarted)
+                {
+                    // Rows are kept by their Dynamics id, so reading every row again adds none twice.
+                    LogExpired(logger, set, ex.Code ?? "");
+                    restarted = true;
+                    link = client.ChangesQuery(set, columns).AbsoluteUri;
+                    continue;
+                }
+
+                var rows = await ActivitiesAsync(table, page.Rows, self, ct);
+                total = Add(total, await target.ApplyDynamicsAsync(table, rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct));
+                if (page.NextLink is null) break;
+                link = page.NextLink;
+            }
+        }
+
+        // Notes: ordered by modifiedon; the next run starts at the latest one seen (ge: a note changed in the same instant is
+        // read again rather than missed; applying it again changes nothing). A note deleted in Dynamics is not seen this way.
+        var notes = await store.GetStateAsync(CrmTable.Notes, ct);
+        var notesLink = notes.NextLink ?? notes.DeltaLink ?? NotesQuery(null);
+        DateTimeOffset? latest = null;
+        while (true)
+        {
+            var page = await client.GetPageAsync(notesLink, trackChanges: false, ct);
+            foreach (var row in page.Rows)
+            {
+                if (Instant(Text(row, NoteAnnotation.ModifiedOn)) is { } modified && (latest is null || modified > latest)) latest = modified;
+            }
+
+            var rows = await ActivitiesAsync(CrmTable.Notes, page.Rows, self, ct);
+            var next = page.NextLink is null ? (latest is { } watermark ? NotesQuery(watermark) : notes.DeltaLink ?? NotesQuery(null)) : null;
+            total = Add(total, await target.ApplyDynamicsAsync(CrmTable.Notes, rows, [], page.NextLink, next, clock.GetUtcNow(), ct));
+            if (page.NextLink is null) break;
+            notesLink = page.NextLink;
+        }
+
+        LogActivities(logger, total.Added, total.Updated, total.Removed, total.Skipped);
+        return total;
+    }
+
+    private string NotesQuery(DateTimeOffset? since) =>
+        client.ChangesQuery(NoteAnnotation.EntitySet, NoteAnnotation.SyncColumns).AbsoluteUri
+        + (since is { } at ? $"&$filter={NoteAnnotation.ModifiedOn} ge {at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}" : "")
+        + $"&$orderby={NoteAnnotation.ModifiedOn} asc";
+
+    private static DynamicsActivityResult Add(DynamicsActivityResult a, DynamicsActivityResult b) =>
+        new(a.Added + b.Added, a.Updated + b.Updated, a.Removed + b.Removed, a.Skipped + b.Skipped);
+
+    /// <summary>The page's rows as activities: not those Outreach's own user wrote, nor those about nothing.</summary>
+    private async Task<IReadOnlyList<DynamicsActivity>> ActivitiesAsync(CrmTable table, IReadOnlyList<JsonElement> rows, Guid? self, CancellationToken ct)
+    {
+        var result = new List<DynamicsActivity>(rows.Count);
+        foreach (var row in rows)
+        {
+            Guid? by = TryGuid(row, PhoneCallActivity.CreatedByValue, out var u) ? u : null;
+            if (by is not null && by == self) continue;
+            CrmUser? author = null;
+            if (by is { } userId && !users.TryGetValue(userId, out author))
+            {
+                author = await UserAsync(userId, ct);
+                users[userId] = author;
+            }
+
+            if (ToActivity(table, row, author?.FullName ?? "Dynamics user", clock.GetUtcNow()) is { } activity) result.Add(activity);
+        }
+
+        return result;
+    }
+
+    /// <summary>A phone call, appointment or note row as an activity; null without an id or a regarding row.</summary>
+    internal static DynamicsActivity? ToActivity(CrmTable table, JsonElement row, string author, DateTimeOffset now)
+    {
+        static string Join(string? subject, string? body) =>
+            string.Join("\n", new[] { subject, body }.Where(x => !string.IsNullOrWhiteSpace(x)).Select(x => x!.Trim()));
+        static int? Int(JsonElement row, string name) => row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+        switch (table)
+        {
+            case CrmTable.PhoneCalls:
+                if (!TryGuid(row, PhoneCallActivity.Id, out var call) || !TryGuid(row, PhoneCallActivity.RegardingValue, out var callAbout)) return null;
+                CallDirection? direction = row.TryGetProperty(PhoneCallActivity.Direction, out var d) && d.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    ? (d.GetBoolean() ? CallDirection.Outgoing : CallDirection.Incoming) : null;
+                return new DynamicsActivity(call, ActivityKind.Call, callAbout,
+                    Instant(Text(row, PhoneCallActivity.ActualStart)) ?? Instant(Text(row, PhoneCallActivity.ActualEnd)) ?? now,
+                    Join(Text(row, PhoneCallActivity.Subject), Text(row, PhoneCallActivity.Description)), direction, Int(row, PhoneCallActivity.Duration), null, author);
+            case CrmTable.Appointments:
+                if (!TryGuid(row, AppointmentActivity.Id, out var meeting) || !TryGuid(row, AppointmentActivity.RegardingValue, out var meetingAbout)) return null;
+                return new DynamicsActivity(meeting, ActivityKind.Meeting, meetingAbout, Instant(Text(row, AppointmentActivity.ScheduledStart)) ?? now,
+                    Join(Text(row, AppointmentActivity.Subject), Text(row, AppointmentActivity.Description)), null, Int(row, AppointmentActivity.Duration),
+                    Text(row, AppointmentActivity.Location), author);
+            default:
+                if (!TryGuid(row, NoteAnnotation.Id, out var note) || !TryGuid(row, NoteAnnotation.ObjectValue, out var noteAbout)) return null;
+                return new DynamicsActivity(note, ActivityKind.Note, noteAbout, Instant(Text(row, NoteAnnotation.CreatedOn)) ?? now,
+                    Join(Text(row, NoteAnnotation.Subject), Text(row, NoteAnnotation.Text)), null, null, null, author);
+        }
+    }
+
+    private static DateTimeOffset? Instant(string? text) =>
+        text is not null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
 
     /// <summary>
     /// Reads the stage change table (change tracking, like the mirrored tables) and answers every row a Dynamics user created
@@ -304,6 +434,9 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
 
         public Task FinishAsync(CancellationToken ct) => progress.ReportAsync(done, done, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dataverse activities read in: added {Added}, updated {Updated}, removed {Removed}, passed over {Skipped}")]
+    private static partial void LogActivities(ILogger logger, int added, int updated, int removed, int skipped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stage move {RequestId} requested in Dynamics: {Outcome}")]
     private static partial void LogRequest(ILogger logger, Guid requestId, CrmRequestOutcome outcome);

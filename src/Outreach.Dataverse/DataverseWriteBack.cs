@@ -1,8 +1,8 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using System.Text;
+using Outreach.Core.Activities;
 using Outreach.Core.Crm;
 using Outreach.Core.Pipeline;
 using static Outreach.Dataverse.DataverseSchema;
@@ -90,6 +90,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
         RequestAnswerWriteBack answer => [AnswerOperation(answer)],
         EventWriteBack e => [EventOperation(e.Event)],
         InvitationWriteBack i => eventWritten ? [InvitationOperation(i.Event, i.Invitation)] : [EventOperation(i.Event), InvitationOperation(i.Event, i.Invitation)],
+        ActivityWriteBack a => ActivityOperations(a),
         _ => throw new ArgumentOutOfRangeException(nameof(item), item.GetType().Name, "Unknown write-back item."),
     };
 
@@ -144,6 +145,94 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
             [InvitationTable.WalkIn] = i.WalkIn,
             [InvitationTable.InvitedOn] = Instant(i.InvitedAt),
         });
+
+    /// <summary>
+    /// An activity logged in Outreach on the account's timeline, by upsert on its derived id (a resend or an edit writes the
+    /// same row). A call is a phonecall and a meeting an appointment, both completed; a note is an annotation (no state).
+    /// A completed activity is closed in Dynamics: only its state may change, so the change set reopens it, writes it and
+    /// completes it again, all or nothing (on a first send the reopening creates the row, which the next step fills in).
+    /// </summary>
+    internal static IReadOnlyList<BatchOperation> ActivityOperations(ActivityWriteBack a)
+    {
+        var account = $"/{Account.EntitySet}({a.AccountId:D})";
+        var description = Describe(a);
+        switch (a.Kind)
+        {
+            case ActivityKind.Call:
+            {
+                var row = $"{PhoneCallActivity.EntitySet}({a.DataverseId:D})";
+                var outgoing = a.Direction != CallDirection.Incoming;
+                var subject = $"{(outgoing ? "Outgoing" : "Incoming")} call" + (a.Outcome is { } outcome ? $": {outcome.Label().ToLowerInvariant()}" : "");
+                var end = a.OccurredAt.AddMinutes(a.DurationMinutes ?? 0);
+                return
+                [
+                    new(HttpMethod.Patch, row, new JsonObject { [PhoneCallActivity.State] = ActivityStateValue.Open, [PhoneCallActivity.Status] = ActivityStateValue.OpenStatus }),
+                    new(HttpMethod.Patch, row, new JsonObject
+                    {
+                        [PhoneCallActivity.Subject] = Limit(subject, 200),
+                        [PhoneCallActivity.Description] = description,
+                        [PhoneCallActivity.Direction] = outgoing,
+                        [PhoneCallActivity.Duration] = a.DurationMinutes,
+                        [PhoneCallActivity.ActualStart] = Instant(a.OccurredAt),
+                        [PhoneCallActivity.ActualEnd] = Instant(end),
+                        [PhoneCallActivity.RegardingAccountBind] = account,
+                    }),
+                    new(HttpMethod.Patch, row, new JsonObject
+                    {
+                        [PhoneCallActivity.State] = ActivityStateValue.Completed,
+                        [PhoneCallActivity.Status] = outgoing ? ActivityStateValue.PhoneCallMade : ActivityStateValue.PhoneCallReceived,
+                    }),
+                ];
+            }
+
+            case ActivityKind.Meeting:
+            {
+                var row = $"{AppointmentActivity.EntitySet}({a.DataverseId:D})";
+                return
+                [
+                    new(HttpMethod.Patch, row, new JsonObject { [AppointmentActivity.State] = ActivityStateValue.Open, [AppointmentActivity.Status] = ActivityStateValue.OpenStatus }),
+                    new(HttpMethod.Patch, row, new JsonObject
+                    {
+                        [AppointmentActivity.Subject] = Limit(a.Location is { } where ? $"Meeting at {where}" : "Meeting", 200),
+                        [AppointmentActivity.Description] = description,
+                        [AppointmentActivity.Location] = a.Location is null ? null : Limit(a.Location, 200),
+                        [AppointmentActivity.ScheduledStart] = Instant(a.OccurredAt),
+                        [AppointmentActivity.ScheduledEnd] = Instant(a.OccurredAt.AddMinutes(a.DurationMinutes ?? 0)),
+                        [AppointmentActivity.Duration] = a.DurationMinutes,
+                        [AppointmentActivity.RegardingAccountBind] = account,
+                    }),
+                    new(HttpMethod.Patch, row, new JsonObject
+                    {
+                        [AppointmentActivity.State] = ActivityStateValue.Completed,
+                        [AppointmentActivity.Status] = ActivityStateValue.AppointmentCompleted,
+                    }),
+                ];
+            }
+
+            default:
+                return
+                [
+                    new(HttpMethod.Patch, $"{NoteAnnotation.EntitySet}({a.DataverseId:D})", new JsonObject
+                    {
+                        [NoteAnnotation.Subject] = Limit(a.Text.Split('\n', 2)[0] is { Length: > 0 } first ? $"Note: {first}" : "Note", 500),
+                        [NoteAnnotation.Text] = description,
+                        [NoteAnnotation.ObjectAccountBind] = account,
+                    }),
+                ];
+        }
+    }
+
+    /// <summary>What was said, with whom, and by whom (names as the link table keeps them: an erased person's is gone).</summary>
+    private static string Describe(ActivityWriteBack a)
+    {
+        var text = new StringBuilder(a.Text);
+        if (a.ContactNames is { } names) text.Append("\n\nWith: ").Append(names);
+        if (a.OtherAttendees is { } others) text.Append(a.ContactNames is null ? "\n\nWith: " : ", ").Append(others);
+        text.Append("\n\n(").Append(a.Author).Append(", ").Append(Instant(a.OccurredAt)).Append(", logged in Outreach");
+        if (a.CorrectsId is not null) text.Append("; a correction of an earlier entry");
+        text.Append(')');
+        return Limit(text.ToString().Trim(), 100_000);
+    }
 
     private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -221,14 +310,7 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
     };
 
     /// <summary>A stable id from the idempotency key (name-based, like a version-5 UUID but with SHA-256).</summary>
-    public static Guid KeyedId(string key, string purpose)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"outreach:{purpose}:{key}"));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes);
-    }
+    public static Guid KeyedId(string key, string purpose) => CrmIds.Keyed(key, purpose);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dataverse write-back {Key} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string key, string reason);

@@ -115,6 +115,8 @@ public static class WriteBackPlan
     {
         EventWriteBack e => EventTarget(e.Event),
         InvitationWriteBack i => $"invitation:{i.Invitation.Id}",
+        // An activity's rows all send its current state under one id: one upsert settles them.
+        ActivityWriteBack a => $"activity:{a.ActivityId}",
         // Each stage change and next action is its own timeline entry: never merged.
         _ => $"item:{item?.Id}",
     };

@@ -3,11 +3,12 @@ using System.Globalization;
 using Dapper;
 using Outreach.Core.Activities;
 using Outreach.Core.Audit;
+using Outreach.Core.Crm;
 
 namespace Outreach.Storage;
 
 /// <summary>Calls, meetings and notes with their contact links, each change audited in the same transaction.</summary>
-public sealed class SqlActivityStore(Database db) : IActivityStore
+public sealed class SqlActivityStore(Database db) : IActivityStore, IDynamicsActivityStore
 {
     private const string Columns =
         "id AS Id, prospect_id AS ProspectId, kind AS Kind, occurred_at AS OccurredAt, text AS Text, direction AS Direction, outcome AS Outcome, " +
@@ -31,7 +32,11 @@ public sealed class SqlActivityStore(Database db) : IActivityStore
                 prospectId, Kind = draft.Kind.Code(), OccurredAt = draft.OccurredAt ?? at, Text = draft.Text ?? "", Direction = draft.Direction?.Code(), Outcome = draft.Outcome?.Code(),
                 draft.DurationMinutes, draft.Location, draft.OtherAttendees, draft.FollowUp, draft.FollowUpDue, author, at, correctsId,
             }, tx, cancellationToken: ct));
+        // The id it has (or will have) in Dynamics, known now: the read-in recognises it as Outreach's own (no echo).
+        await c.ExecuteAsync(new CommandDefinition("UPDATE activity SET dataverse_id = @dataverseId WHERE id = @id",
+            new { id, dataverseId = CrmIds.Activity(id).ToString("D") }, tx, cancellationToken: ct));
         await LinkContactsAsync(c, tx, id, draft.ContactIds, ct);
+        await EnqueueWriteBackAsync(c, tx, id, at, ct);
         var saved = (await ReadAsync(c, tx, id, ct))!;
         await SqlAudit.AppendAsync(c, tx, at, author, new AuditRecord(AuditEntities.Activity, Id(id), correctsId is null ? "logged" : "corrected",
             [new("prospect_id", null, Id(prospectId)), .. Describe(null, saved), .. correctsId is { } corrects ? [new AuditChange("corrects", null, Id(corrects))] : Array.Empty<AuditChange>()]), ct);
@@ -73,7 +78,10 @@ public sealed class SqlActivityStore(Database db) : IActivityStore
         var after = (await ReadAsync(c, tx, id, ct))!;
         var changes = Describe(before, after);
         if (changes.Count > 0)
+        {
             await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Activity, Id(id), "edited", changes), ct);
+            await EnqueueWriteBackAsync(c, tx, id, at, ct);
+        }
         await work.CommitAsync(ct);
         return after;
     }
@@ -87,6 +95,112 @@ public sealed class SqlActivityStore(Database db) : IActivityStore
         await work.CommitAsync(ct);
         return erased;
     }
+
+    /// <summary>
+    /// Adds the activity's write-back in the caller's transaction: only for an activity logged in Outreach on a prospect whose
+    /// organisation mirrors a Dataverse account (without Dataverse nothing piles up; one from Dynamics is never sent back).
+    /// Each change its own row; the rows of one activity send its current state under the same id (an upsert).
+    /// </summary>
+    private static Task EnqueueWriteBackAsync(DbConnection c, DbTransaction tx, long activityId, DateTimeOffset at, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, activity_id, created_at)
+            SELECT @key, 'activity', e.id, a.id, @at
+            FROM activity a JOIN pipeline_entry e ON e.id = a.prospect_id JOIN organisation o ON o.id = e.organisation_id
+            WHERE a.id = @activityId AND a.origin = 'outreach' AND o.dataverse_id IS NOT NULL
+            """,
+            new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, tx, cancellationToken: ct));
+
+    public async Task<DynamicsActivityResult> ApplyDynamicsAsync(CrmTable table, IReadOnlyList<DynamicsActivity> rows, IReadOnlyList<Guid> deleted,
+        string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(deleted);
+        return await db.RunInTransactionAsync(async token =>
+        {
+            await using var work = await db.BeginWorkAsync(token);
+            var (c, tx) = (work.Connection, work.Transaction!);
+            int added = 0, updated = 0, removed = 0, skipped = 0;
+            foreach (var row in rows)
+            {
+                var id = row.Id.ToString("D");
+                var existing = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                    "SELECT origin FROM activity WHERE dataverse_id = @id", new { id }, tx, cancellationToken: token));
+                if (existing is not null and not "dynamics")
+                {
+                    // Outreach's own activity, written back: never taken in again (no echo).
+                    skipped++;
+                    continue;
+                }
+
+                var parameters = new
+                {
+                    id, Kind = row.Kind.Code(), row.OccurredAt, Text = Limit(row.Text, ActivityRules.MaxTextLength), Direction = row.Direction?.Code(),
+                    row.DurationMinutes, Location = row.Location is null ? null : Limit(row.Location, ActivityRules.MaxLocationLength), Author = Limit(row.Author, 200), at,
+                };
+                if (existing is not null)
+                {
+                    // Still on the prospect it was first put on; its kind does not change in Dynamics either.
+                    await c.ExecuteAsync(new CommandDefinition(
+                        """
+                        UPDATE activity SET occurred_at = @OccurredAt, text = @Text, direction = @Direction, duration_minutes = @DurationMinutes,
+                            location = @Location, author = @Author, edited_at = @at
+                        WHERE dataverse_id = @id AND origin = 'dynamics'
+                        """, parameters, tx, cancellationToken: token));
+                    updated++;
+                    continue;
+                }
+
+                // About a synced account, or one of its contacts (then linked to that contact). The prospect: the
+                // organisation's prospect whose stage moved last (an organisation has one per covenant).
+                var target = await c.QuerySingleOrDefaultAsync<TargetRow>(new CommandDefinition(
+                    """
+                    SELECT e.id AS EntryId, k.id AS ContactId
+                    FROM organisation o
+                    JOIN pipeline_entry e ON e.organisation_id = o.id
+                    LEFT JOIN contact k ON k.dataverse_id = @regarding AND k.organisation_id = o.id
+                    WHERE o.removed_at IS NULL AND (o.dataverse_id = @regarding OR k.id IS NOT NULL)
+                    ORDER BY e.stage_since DESC, e.id
+                    LIMIT 1
+                    """, new { regarding = row.RegardingId.ToString("D") }, tx, cancellationToken: token));
+                if (target is not { } t)
+                {
+                    skipped++;
+                    continue;
+                }
+
+                var activityId = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                    """
+                    INSERT INTO activity (prospect_id, kind, occurred_at, text, direction, duration_minutes, location, author, created_at, origin, dataverse_id)
+                    VALUES (@entryId, @Kind, @OccurredAt, @Text, @Direction, @DurationMinutes, @Location, @Author, @at, 'dynamics', @id)
+                    RETURNING id
+                    """,
+                    new
+                    {
+                        entryId = t.EntryId, parameters.id, parameters.Kind, parameters.OccurredAt, parameters.Text, parameters.Direction, parameters.DurationMinutes,
+                        parameters.Location, parameters.Author, at,
+                    }, tx, cancellationToken: token));
+                if (t.ContactId is { } contact) await LinkContactsAsync(c, tx, activityId, [contact], token);
+                added++;
+            }
+
+            foreach (var gone in deleted)
+            {
+                var id = gone.ToString("D");
+                await c.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM activity_contact WHERE activity_id IN (SELECT id FROM activity WHERE dataverse_id = @id AND origin = 'dynamics')",
+                    new { id }, tx, cancellationToken: token));
+                removed += await c.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM activity WHERE dataverse_id = @id AND origin = 'dynamics' AND NOT EXISTS (SELECT 1 FROM activity x WHERE x.corrects_id = activity.id)",
+                    new { id }, tx, cancellationToken: token));
+            }
+
+            await new SqlCrmSyncStore(db).SaveLinksAsync(table, nextLink, deltaLink, at, token);
+            return new DynamicsActivityResult(added, updated, removed, skipped);
+        }, ct);
+    }
+
+    private static string Limit(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private static async Task LinkContactsAsync(DbConnection c, DbTransaction tx, long activityId, IReadOnlyList<long> contactIds, CancellationToken ct)
     {
@@ -132,6 +246,12 @@ public sealed class SqlActivityStore(Database db) : IActivityStore
     ]).ToList();
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class TargetRow
+    {
+        public long EntryId { get; init; }
+        public long? ContactId { get; init; }
+    }
 
     private sealed class ActivityContactRow
     {

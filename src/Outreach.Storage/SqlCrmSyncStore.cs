@@ -17,6 +17,9 @@ public sealed class SqlCrmSyncStore(Database db) : ICrmSyncStore
         CrmTable.Accounts => "account",
         CrmTable.Contacts => "contact",
         CrmTable.StageChanges => "stagechange",
+        CrmTable.PhoneCalls => "phonecall",
+        CrmTable.Appointments => "appointment",
+        CrmTable.Notes => "annotation",
         _ => throw new ArgumentOutOfRangeException(nameof(table), table, null),
     };
 

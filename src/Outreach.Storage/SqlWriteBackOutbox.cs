@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Dapper;
+using Outreach.Core.Activities;
 using Outreach.Core.Crm;
 using Outreach.Core.Events;
 using Outreach.Core.Pipeline;
@@ -35,7 +36,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     {
         await using var work = await db.ConnectAsync(ct);
         return await work.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND sent_at IS NULL AND attempts < @MaxAttempts",
+            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND kind <> 'activity' AND sent_at IS NULL AND attempts < @MaxAttempts",
             new { entryId, MaxAttempts }, work.Transaction, cancellationToken: ct)) > 0;
     }
 
@@ -130,7 +131,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         // One row per outbox item with whatever it points at, in its current state. A contact removed in Dynamics or erased
         // here is not linked (a link to a deleted row fails the change set); an erased person's name is not sent.
         var rows = await c.QueryAsync<Row>(new CommandDefinition(
-            """
+            $"""
             SELECT x.id AS Id, x.idempotency_key AS IdempotencyKey, x.attempts AS Attempts, e.id AS EntryId,
                    o.dataverse_id AS DataverseId, v.code AS CovenantCode,
                    e.stage AS Stage, e.stage_since AS StageSince, e.next_action AS NextAction, e.next_action_due AS NextActionDue,
@@ -147,7 +148,11 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
                    CASE WHEN k.erased_at IS NULL THEN k.name END AS ContactName,
                    CASE WHEN k.erased_at IS NULL AND k.removed_at IS NULL AND ko.removed_at IS NULL THEN ko.dataverse_id END AS ContactAccountDataverseId,
                    q.id AS RequestId, q.kind AS RequestKind, q.dataverse_id AS RequestDataverseId, q.outcome AS RequestOutcome, q.message AS RequestMessage,
-                   sq.dataverse_id AS ChangeRequestRowId, sq.message AS ChangeRequestMessage
+                   sq.dataverse_id AS ChangeRequestRowId, sq.message AS ChangeRequestMessage,
+                   a.id AS ActivityId, a.kind AS ActivityKind, a.occurred_at AS ActivityOccurredAt, a.text AS ActivityText, a.direction AS ActivityDirection,
+                   a.outcome AS ActivityOutcome, a.duration_minutes AS ActivityDuration, a.location AS ActivityLocation, a.other_attendees AS ActivityOthers,
+                   a.author AS ActivityAuthor, a.corrects_id AS ActivityCorrects,
+                   (SELECT {db.Dialect.StringAgg("ac.contact_name", "', '")} FROM activity_contact ac WHERE ac.activity_id = a.id AND ac.contact_name IS NOT NULL) AS ActivityContacts
             FROM dataverse_outbox x
             LEFT JOIN pipeline_entry e ON e.id = x.entry_id
             LEFT JOIN organisation o ON o.id = e.organisation_id
@@ -161,8 +166,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             LEFT JOIN organisation ko ON ko.id = k.organisation_id
             LEFT JOIN dataverse_request q ON q.id = x.request_id
             LEFT JOIN dataverse_request sq ON sq.stage_change_id = s.id
+            LEFT JOIN activity a ON a.id = x.activity_id
             WHERE x.sent_at IS NULL AND x.attempts < @MaxAttempts AND x.id > @afterId
               AND (o.dataverse_id IS NOT NULL OR (x.entry_id IS NULL AND n.id IS NOT NULL) OR q.id IS NOT NULL)
+              AND (x.activity_id IS NULL OR a.origin = 'outreach')
             ORDER BY x.id
             LIMIT @max
             """,
@@ -176,6 +183,14 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         {
             return new RequestAnswerWriteBack(r.Id, r.IdempotencyKey, CrmRequestCodes.Kinds.Parse(r.RequestKind!), Guid.Parse(r.RequestDataverseId!),
                 CrmRequestCodes.Outcomes.Parse(r.RequestOutcome!), r.RequestMessage!, r.Attempts);
+        }
+
+        if (r.ActivityId is { } activityId)
+        {
+            return new ActivityWriteBack(r.Id, r.IdempotencyKey, Guid.Parse(r.DataverseId!), activityId, ActivityCodes.Kinds.Parse(r.ActivityKind!),
+                r.ActivityOccurredAt!.Value, r.ActivityText ?? "", r.ActivityDirection is null ? null : ActivityCodes.Directions.Parse(r.ActivityDirection),
+                r.ActivityOutcome is null ? null : ActivityCodes.Outcomes.Parse(r.ActivityOutcome), r.ActivityDuration, r.ActivityLocation, r.ActivityOthers,
+                string.IsNullOrEmpty(r.ActivityContacts) ? null : r.ActivityContacts, r.ActivityAuthor ?? "", r.ActivityCorrects, r.Attempts);
         }
 
         if (r.EventId is { } eventId)
@@ -294,5 +309,17 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public string? ContactDataverseId { get; init; }
         public string? ContactName { get; init; }
         public string? ContactAccountDataverseId { get; init; }
+        public long? ActivityId { get; init; }
+        public string? ActivityKind { get; init; }
+        public DateTimeOffset? ActivityOccurredAt { get; init; }
+        public string? ActivityText { get; init; }
+        public string? ActivityDirection { get; init; }
+        public string? ActivityOutcome { get; init; }
+        public int? ActivityDuration { get; init; }
+        public string? ActivityLocation { get; init; }
+        public string? ActivityOthers { get; init; }
+        public string? ActivityAuthor { get; init; }
+        public long? ActivityCorrects { get; init; }
+        public string? ActivityContacts { get; init; }
     }
 }

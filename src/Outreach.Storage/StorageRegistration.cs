@@ -35,7 +35,9 @@ public static class StorageRegistration
         services.AddSingleton<ISequenceStore, SqlSequenceStore>();
         services.AddSingleton<ITemplateStore, SqlTemplateStore>();
         services.AddSingleton<IReplyLog, SqlReplyLog>();
-        services.AddSingleton<Core.Activities.IActivityStore, SqlActivityStore>();
+        services.AddSingleton<SqlActivityStore>();
+        services.AddSingleton<Core.Activities.IActivityStore>(sp => sp.GetRequiredService<SqlActivityStore>());
+        services.AddSingleton<Core.Activities.IDynamicsActivityStore>(sp => sp.GetRequiredService<SqlActivityStore>());
         services.AddSingleton<Core.Activities.ITimelineSource, SqlTimelineSource>();
         services.AddSingleton<Core.Activities.IMyDaySource, SqlMyDaySource>();
         services.AddSingleton<IReportSource, SqlReportSource>();

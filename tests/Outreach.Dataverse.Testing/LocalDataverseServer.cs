@@ -40,7 +40,21 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         ["otr_networkevents"] = "otr_networkeventid",
         ["otr_invitations"] = "otr_invitationid",
         ["systemusers"] = "systemuserid",
+        ["phonecalls"] = "activityid",
+        ["appointments"] = "activityid",
+        ["annotations"] = "annotationid",
     };
+
+    /// <summary>Activity tables: a completed (closed) row takes no change but of its state, as in Dataverse.</summary>
+    private static readonly HashSet<string> ActivityTables = new(StringComparer.Ordinal) { "phonecalls", "appointments" };
+
+    /// <summary>
+    /// Tables stamped with createdon/modifiedon here (from <see cref="Clock"/>), for reads that filter and order on them.
+    /// Annotations are served without change tracking: Outreach reads them by a modifiedon watermark.
+    /// </summary>
+    private static readonly HashSet<string> Stamped = new(StringComparer.Ordinal) { "phonecalls", "appointments", "annotations" };
+
+    private static readonly HashSet<string> NotChangeTracked = new(StringComparer.Ordinal) { "annotations" };
 
     private readonly WebApplication app;
     private readonly object gate = new();
@@ -70,6 +84,12 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     /// </summary>
     public Guid CallerId { get; set; } = new("00000000-0000-0000-0000-00000000a991");
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>
+    /// The server's clock for createdon/modifiedon: by default a fixed instant plus one second per change (never the
+    /// system clock), so every change is later than the one before.
+    /// </summary>
+    public Func<DateTimeOffset>? Clock { get; set; }
 
     /// <summary>Called for every authorised request with its 1-based number; a fault it returns is answered instead.</summary>
     public Func<int, RecordedRequest, Fault?>? FaultRule { get; set; }
@@ -113,7 +133,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
     /// <summary>Creates or updates a row (a change for change tracking).</summary>
     public void Upsert(string entitySet, Guid id, JsonObject fields)
     {
-        lock (gate) UpsertLocked(tables[entitySet], id, fields, null);
+        lock (gate) UpsertLocked(tables[entitySet], id, fields, entitySet);
     }
 
     /// <summary>Adds many rows at once (fast path for seeding large tables).</summary>
@@ -122,7 +142,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         lock (gate)
         {
             var table = tables[entitySet];
-            foreach (var (id, fields) in rows) UpsertLocked(table, id, fields, null);
+            foreach (var (id, fields) in rows) UpsertLocked(table, id, fields, entitySet);
         }
     }
 
@@ -143,13 +163,24 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         lock (gate) return tables[entitySet].Rows.ToDictionary(r => r.Key, r => (JsonObject)r.Value.Data.DeepClone());
     }
 
-    private void UpsertLocked(Table table, Guid id, JsonObject fields, string? _)
+    private void UpsertLocked(Table table, Guid id, JsonObject fields, string? entitySet)
     {
+        var created = false;
         if (!table.Rows.TryGetValue(id, out var row))
         {
             row = new Row(new JsonObject());
             table.Rows[id] = row;
             table.Order.Add(id);
+            created = true;
+        }
+
+        if (entitySet is not null && Stamped.Contains(entitySet))
+        {
+            var now = (Clock?.Invoke() ?? new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(version)).UtcDateTime
+                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            // A seeded row may bring its own (a note "written last week").
+            if (created && !fields.ContainsKey("createdon")) row.Data["createdon"] = now;
+            if (!fields.ContainsKey("modifiedon")) row.Data["modifiedon"] = now;
         }
 
         foreach (var (name, value) in fields)
@@ -313,6 +344,11 @@ public sealed class LocalDataverseServer : IAsyncDisposable
                 throw new ServiceError(400, "0x80060888", $"The \"{unsupported}\" query parameter isn't supported when Change Tracking is enabled");
         }
 
+        if ((trackChanges || deltaToken is not null) && NotChangeTracked.Contains(entitySet))
+            throw new ServiceError(400, "0x80060888", $"Entity: {entitySet.TrimEnd('s')} isn't enabled for change tracking.");
+        var orderBy = query.TryGetValue("$orderby", out var o) ? o.ToString() : null;
+        if (orderBy is not null && orderBy != "modifiedon asc")
+            throw new ServiceError(400, "0x80060888", $"This server supports only '$orderby=modifiedon asc', not '{orderBy}'.");
         CheckQueryNames(entitySet, select, filter);
         var baseUrl = $"{Url.AbsoluteUri.TrimEnd('/')}{ApiPath}";
         var selectPart = select is null ? "" : $"$select={string.Join(',', select)}&";
@@ -352,6 +388,19 @@ public sealed class LocalDataverseServer : IAsyncDisposable
 
                 if (changes.Count > pageSize) nextLink = $"{baseUrl}{entitySet}?{selectPart}$deltatoken={since}&$skiptoken={upTo}:{offset + pageSize}";
                 else deltaLink = $"{baseUrl}{entitySet}?{selectPart}$deltatoken={upTo}";
+            }
+            else if (orderBy is not null)
+            {
+                // Ordered by modifiedon (then id); skip token "o<offset>".
+                var offset = skipToken is not null && skipToken.StartsWith('o') ? int.Parse(skipToken[1..], CultureInfo.InvariantCulture) : 0;
+                var (column, op, value) = ParseCondition(filter);
+                var ordered = table.Rows
+                    .Where(r => column is null || Matches(r.Value.Data[column]?.ToString(), op!, value!))
+                    .OrderBy(r => r.Value.Data["modifiedon"]?.ToString(), StringComparer.Ordinal).ThenBy(r => r.Key)
+                    .Skip(offset).Take(pageSize + 1).ToList();
+                foreach (var (_, row) in ordered.Take(pageSize)) items.Add(Project(row, select));
+                if (ordered.Count > pageSize)
+                    nextLink = $"{baseUrl}{entitySet}?{selectPart}{(filter is null ? "" : $"$filter={Uri.EscapeDataString(filter)}&")}$orderby={Uri.EscapeDataString(orderBy)}&$skiptoken=o{offset + pageSize}";
             }
             else
             {
@@ -413,8 +462,29 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         }
     }
 
+    /// <summary>"col eq value" or "col ge value" (instants in ISO form compare as text).</summary>
+    private static (string? Column, string? Op, string? Value) ParseCondition(string? filter)
+    {
+        if (filter is null) return (null, null, null);
+        foreach (var op in new[] { " eq ", " ge ", " gt " })
+        {
+            var parts = filter.Split(op, 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2) return (parts[0], op.Trim(), parts[1].Trim('\''));
+        }
+
+        throw new ServiceError(400, "0x80060888", $"This server supports only 'column eq|ge|gt value' filters, not '{filter}'.");
+    }
+
+    private static bool Matches(string? actual, string op, string value) => op switch
+    {
+        "eq" => actual == value,
+        "ge" => actual is not null && string.CompareOrdinal(actual, value) >= 0,
+        _ => actual is not null && string.CompareOrdinal(actual, value) > 0,
+    };
+
     private static (string? Column, string? Value) ParseFilter(string? filter)
     {
+        if (filter is not null && !filter.Contains(" eq ", StringComparison.Ordinal)) return (ParseCondition(filter).Column, null);
         if (filter is null) return (null, null);
         var parts = filter.Split(" eq ", 2, StringSplitOptions.TrimEntries);
         if (parts.Length != 2) throw new ServiceError(400, "0x80060888", $"This server supports only 'column eq value' filters, not '{filter}'.");
@@ -456,6 +526,11 @@ public sealed class LocalDataverseServer : IAsyncDisposable
         if (ifNoneMatch == "*" && exists) throw new ServiceError(412, "", "A record with matching key values already exists.");
         CheckPropertyNames(resource[..open], body);
         CheckBindsLocked(body);
+        // A completed or canceled activity is read-only but for its state: reopen it first (statecode 0), as in Dataverse.
+        // (The error code here is this server's; the rule is the documented behaviour of closed activities.)
+        if (exists && ActivityTables.Contains(resource[..open]) && table.Rows[id].Data["statecode"]?.GetValue<int>() is { } state && state != 0
+            && body.Any(p => p.Key is not ("statecode" or "statuscode")))
+            throw new ServiceError(400, "0x80040203", "The activity is closed (completed or canceled) and cannot be changed. Set its state to open first.");
         // As Dataverse: a bind sets the lookup column (read back as _column_value); the caller is recorded as creator and modifier.
         var stored = (JsonObject)body.DeepClone();
         if (Solution?.ByEntitySet(resource[..open]) is { } model)
@@ -472,7 +547,7 @@ public sealed class LocalDataverseServer : IAsyncDisposable
 
         if (!exists) stored["_createdby_value"] = CallerId.ToString("D");
         stored["_modifiedby_value"] = CallerId.ToString("D");
-        UpsertLocked(table, id, stored, null);
+        UpsertLocked(table, id, stored, resource[..open]);
     }
 
     /// <summary>

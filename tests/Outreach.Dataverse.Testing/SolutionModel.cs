@@ -77,6 +77,19 @@ public sealed class SolutionModel
                 ["subject", "description", "scheduledend", "actualend"],
                 ["regardingobjectid"],
                 new() { ["regardingobjectid_account_task"] = "account", ["regardingobjectid_contact_task"] = "contact" }),
+            // The activity tables Outreach writes its calls, meetings and notes to and reads Dynamics users' ones from (issue 15).
+            ["phonecall"] = new("phonecall", "phonecalls", "activityid",
+                ["subject", "description", "directioncode", "actualdurationminutes", "actualstart", "actualend", "scheduledend", "phonenumber"],
+                ["regardingobjectid"],
+                new() { ["regardingobjectid_account_phonecall"] = "account", ["regardingobjectid_contact_phonecall"] = "contact" }),
+            ["appointment"] = new("appointment", "appointments", "activityid",
+                ["subject", "description", "location", "scheduledstart", "scheduledend", "actualdurationminutes", "actualstart", "actualend"],
+                ["regardingobjectid"],
+                new() { ["regardingobjectid_account_appointment"] = "account", ["regardingobjectid_contact_appointment"] = "contact" }),
+            ["annotation"] = new("annotation", "annotations", "annotationid",
+                ["subject", "notetext", "isdocument", "filename", "mimetype", "documentbody"],
+                ["objectid"],
+                new() { ["objectid_account"] = "account", ["objectid_contact"] = "contact" }),
             // Who created a row (_createdby_value on every table): a Dynamics user who requested a stage move.
             ["systemuser"] = new("systemuser", "systemusers", "systemuserid",
                 ["fullname", "internalemailaddress", "domainname", "azureactivedirectoryobjectid"],
@@ -89,6 +102,14 @@ public sealed class SolutionModel
         builders["contact"].NavigationColumns["parentcustomerid_contact"] = "parentcustomerid";
         builders["task"].NavigationColumns["regardingobjectid_account_task"] = "regardingobjectid";
         builders["task"].NavigationColumns["regardingobjectid_contact_task"] = "regardingobjectid";
+        foreach (var activity in new[] { "phonecall", "appointment" })
+        {
+            builders[activity].NavigationColumns[$"regardingobjectid_account_{activity}"] = "regardingobjectid";
+            builders[activity].NavigationColumns[$"regardingobjectid_contact_{activity}"] = "regardingobjectid";
+        }
+
+        builders["annotation"].NavigationColumns["objectid_account"] = "objectid";
+        builders["annotation"].NavigationColumns["objectid_contact"] = "objectid";
 
         var xml = XDocument.Load(customizationsPath);
         foreach (var entity in xml.Descendants("Entity"))

@@ -90,6 +90,34 @@ public abstract partial class ActivitiesApiContract(StorageEngine engine) : IAsy
         Assert.Contains($"href=\"/prospects/{prospectId}\"", day, StringComparison.Ordinal);
     }
 
+    /// <summary>The board card's quick form (issue 15 pt 1): back to the board after a call; any other return address is not followed.</summary>
+    [Theory]
+    [InlineData("board", "/board")]
+    [InlineData("https://evil.example/", null)]
+    [InlineData("/admin", null)]
+    public async Task TheBoardCardForm_LogsACall_AndGoesBackToTheBoardOnly(string returnTo, string? expected)
+    {
+        var page = await client.GetAsync("/board");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains($"action=\"/prospects/{prospectId}/activities\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"card-log-form\"", html, StringComparison.Ordinal);
+        var post = new HttpRequestMessage(HttpMethod.Post, $"/prospects/{prospectId}/activities")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = Token().Match(html).Groups[1].Value, ["returnTo"] = returnTo, ["Input.Kind"] = "call", ["Input.Direction"] = "incoming",
+                ["Input.Outcome"] = "reached", ["Input.Text"] = "Called back from the board", ["Input.FollowUp"] = "Send the invoice", ["Input.FollowUpDue"] = "",
+            }),
+        };
+        foreach (var cookie in page.Headers.TryGetValues("Set-Cookie", out var set) ? set : []) post.Headers.Add("Cookie", cookie.Split(';')[0]);
+        var response = await client.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(expected ?? $"/prospects/{prospectId}#timeline", response.Headers.Location?.OriginalString);
+        var prospect = await client.GetFromJsonAsync<JsonElement>($"/api/prospects/{prospectId}");
+        Assert.Equal("Send the invoice", prospect.GetProperty("prospect").GetProperty("nextAction").GetString());
+    }
+
     [Theory]
     [InlineData("kind=%3Cscript%3E")]
     [InlineData("after=1.2")]

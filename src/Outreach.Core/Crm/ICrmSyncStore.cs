@@ -8,6 +8,15 @@ public enum CrmTable
     Accounts,
     Contacts,
     StageChanges,
+
+    /// <summary>Phone calls Dynamics users log (read by change tracking; issue 15).</summary>
+    PhoneCalls,
+
+    /// <summary>Appointments Dynamics users log (read by change tracking).</summary>
+    Appointments,
+
+    /// <summary>Notes (annotations) Dynamics users write: no change tracking, read by a modifiedon watermark kept as the "delta link".</summary>
+    Notes,
 }
 
 /// <summary>An account's master data as the CRM holds it; the CRM is the truth for these fields.</summary>

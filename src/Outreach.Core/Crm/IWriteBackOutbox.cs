@@ -82,6 +82,32 @@ public sealed record WriteBackInvitation(
 public sealed record RequestAnswerWriteBack(long Id, string Key, CrmRequestKind Kind, Guid DataverseId, CrmRequestOutcome Outcome, string Message, int Attempts)
     : WriteBackItem(Id, Key, Attempts);
 
+/// <summary>
+/// An activity logged in Outreach as it goes to the account's Dynamics timeline (a phone call, an appointment, a note),
+/// in its current state; its Dynamics id is <see cref="CrmIds.Activity"/> of <see cref="ActivityId"/>. Only activities
+/// logged in Outreach are written: one read in from Dynamics never is (no echo).
+/// </summary>
+public sealed record ActivityWriteBack(
+    long Id,
+    string Key,
+    Guid AccountId,
+    long ActivityId,
+    Activities.ActivityKind Kind,
+    DateTimeOffset OccurredAt,
+    string Text,
+    Activities.CallDirection? Direction,
+    Activities.CallOutcome? Outcome,
+    int? DurationMinutes,
+    string? Location,
+    string? OtherAttendees,
+    string? ContactNames,
+    string Author,
+    long? CorrectsId,
+    int Attempts) : WriteBackItem(Id, Key, Attempts)
+{
+    public Guid DataverseId => CrmIds.Activity(ActivityId);
+}
+
 /// <summary>A network event's current state.</summary>
 public sealed record EventWriteBack(long Id, string Key, WriteBackEvent Event, int Attempts) : WriteBackItem(Id, Key, Attempts);
 

@@ -17,6 +17,9 @@ public sealed class ActivitiesModel(ActivityService service, IActivityStore acti
 {
     [BindProperty] public ActivityInput Input { get; set; } = new();
 
+    /// <summary>"board" when logged from a board card: back to the board after a success (no other value is followed).</summary>
+    [BindProperty] public string? ReturnTo { get; set; }
+
     public ProspectSummary Prospect { get; private set; } = null!;
     public ActivityForm Form { get; private set; } = null!;
     /// <summary>The activity being edited or corrected; null when logging a new one.</summary>
@@ -52,7 +55,7 @@ public sealed class ActivitiesModel(ActivityService service, IActivityStore acti
         if (outcome is { Succeeded: true })
         {
             TempData["Flash"] = (Existing is null ? T["Activity logged."] : Editing ? T["Activity changed."] : T["Correction added."]).Value;
-            return Redirect($"/prospects/{id}#timeline");
+            return Redirect(ReturnTo == "board" && Existing is null ? "/board" : $"/prospects/{id}#timeline");
         }
 
         Form = MakeForm(id) with { Open = true };
