@@ -36,7 +36,6 @@ public sealed class SqlActivityStore(Database db) : IActivityStore, IDynamicsAct
         await c.ExecuteAsync(new CommandDefinition("UPDATE activity SET dataverse_id = @dataverseId WHERE id = @id",
             new { id, dataverseId = CrmIds.Activity(id).ToString("D") }, tx, cancellationToken: ct));
         await LinkContactsAsync(c, tx, id, draft.ContactIds, ct);
-        await EnqueueWriteBackAsync(c, tx, id, at, ct);
         var saved = (await ReadAsync(c, tx, id, ct))!;
         await SqlAudit.AppendAsync(c, tx, at, author, new AuditRecord(AuditEntities.Activity, Id(id), correctsId is null ? "logged" : "corrected",
             [new("prospect_id", null, Id(prospectId)), .. Describe(null, saved), .. correctsId is { } corrects ? [new AuditChange("corrects", null, Id(corrects))] : Array.Empty<AuditChange>()]), ct);
@@ -78,10 +77,7 @@ public sealed class SqlActivityStore(Database db) : IActivityStore, IDynamicsAct
         var after = (await ReadAsync(c, tx, id, ct))!;
         var changes = Describe(before, after);
         if (changes.Count > 0)
-        {
             await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Activity, Id(id), "edited", changes), ct);
-            await EnqueueWriteBackAsync(c, tx, id, at, ct);
-        }
         await work.CommitAsync(ct);
         return after;
     }
@@ -95,21 +91,6 @@ public sealed class SqlActivityStore(Database db) : IActivityStore, IDynamicsAct
         await work.CommitAsync(ct);
         return erased;
     }
-
-    /// <summary>
-    /// Adds the activity's write-back in the caller's transaction: only for an activity logged in Outreach on a prospect whose
-    /// organisation mirrors a Dataverse account (without Dataverse nothing piles up; one from Dynamics is never sent back).
-    /// Each change its own row; the rows of one activity send its current state under the same id (an upsert).
-    /// </summary>
-    private static Task EnqueueWriteBackAsync(DbConnection c, DbTransaction tx, long activityId, DateTimeOffset at, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, activity_id, created_at)
-            SELECT @key, 'activity', e.id, a.id, @at
-            FROM activity a JOIN pipeline_entry e ON e.id = a.prospect_id JOIN organisation o ON o.id = e.organisation_id
-            WHERE a.id = @activityId AND a.origin = 'outreach' AND o.dataverse_id IS NOT NULL
-            """,
-            new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, tx, cancellationToken: ct));
 
     public async Task<DynamicsActivityResult> ApplyDynamicsAsync(CrmTable table, IReadOnlyList<DynamicsActivity> rows, IReadOnlyList<Guid> deleted,
         string? nextLink, string? deltaLink, DateTimeOffset at, CancellationToken ct)

@@ -50,6 +50,21 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         await work.CommitAsync(ct);
     }
 
+    /// <summary>In the activity's unit of work (see <see cref="IWriteBackOutbox.EnqueueActivityAsync"/>).</summary>
+    public async Task EnqueueActivityAsync(long activityId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, activity_id, created_at)
+            SELECT @key, 'activity', e.id, a.id, @at
+            FROM activity a JOIN pipeline_entry e ON e.id = a.prospect_id JOIN organisation o ON o.id = e.organisation_id
+            WHERE a.id = @activityId AND a.origin = 'outreach' AND o.dataverse_id IS NOT NULL
+            """,
+            new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
+
     /// <summary>In the next action's unit of work (see <see cref="IWriteBackOutbox.EnqueueNextActionAsync"/>).</summary>
     public async Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct)
     {

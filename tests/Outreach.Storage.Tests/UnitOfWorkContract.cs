@@ -119,6 +119,7 @@ public abstract partial class StoreContract
     {
         public Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
+        public Task EnqueueActivityAsync(long activityId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();

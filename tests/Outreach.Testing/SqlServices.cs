@@ -18,7 +18,7 @@ public static class SqlServices
         new(new SqlCrmSyncStore(db), new SqlPipelineStore(db, clock), new SqlProspectStore(db, clock), new SqlAccessStore(db, clock), new SqlWriteBackOutbox(db),
             Moves(db, clock), new SqlUnitOfWork(db), clock);
     public static Core.Activities.ActivityService Activities(Database db, TimeProvider clock, IAuditActor? actor = null) =>
-        new(new SqlUnitOfWork(db), new SqlActivityStore(db), new SqlPipelineStore(db, clock, null, actor), Moves(db, clock, actor), new SqlProspectStore(db, clock, actor), clock);
+        new(new SqlUnitOfWork(db), new SqlActivityStore(db), new SqlPipelineStore(db, clock, null, actor), Moves(db, clock, actor), new SqlWriteBackOutbox(db), new SqlProspectStore(db, clock, actor), clock);
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>

@@ -1,5 +1,6 @@
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
+using Outreach.Core.Crm;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 
@@ -16,7 +17,7 @@ public sealed record ActivityOutcome(Activity? Activity, IReadOnlyList<FieldErro
 /// Logs calls, meetings and notes against a prospect, with the follow-up as its next action in the same transaction; edits
 /// by the author within a day, corrections after that. Every caller (the prospect page, the API) goes through here.
 /// </summary>
-public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities, IPipelineStore pipeline, PipelineService moves, IProspectStore prospects, TimeProvider clock)
+public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities, IPipelineStore pipeline, PipelineService moves, IWriteBackOutbox writeBack, IProspectStore prospects, TimeProvider clock)
 {
     public async Task<ActivityOutcome> LogAsync(long prospectId, ActivityDraft draft, string by, CancellationToken ct) =>
         await SaveAsync(prospectId, draft, by, correctsId: null, ct).ConfigureAwait(false);
@@ -45,7 +46,12 @@ public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities,
         var changed = draft with { Kind = original.Kind, FollowUp = original.FollowUp, FollowUpDue = original.FollowUpDue };
         var errors = ActivityRules.Check(changed, contacts, now);
         if (errors.Count > 0) return new ActivityOutcome(null, errors);
-        var updated = await activities.UpdateAsync(activityId, ActivityRules.Clean(changed, now), by, now, ct).ConfigureAwait(false);
+        var updated = await unit.RunAsync(async token =>
+        {
+            var after = await activities.UpdateAsync(activityId, ActivityRules.Clean(changed, now), by, now, token).ConfigureAwait(false);
+            if (after is not null && Differs(original, after)) await writeBack.EnqueueActivityAsync(activityId, now, token).ConfigureAwait(false);
+            return after;
+        }, ct).ConfigureAwait(false);
         return updated is null ? new ActivityOutcome(null, []) { NotFound = true } : new ActivityOutcome(updated, []);
     }
 
@@ -64,10 +70,17 @@ public sealed class ActivityService(IUnitOfWork unit, IActivityStore activities,
         var saved = await unit.RunAsync(async token =>
         {
             var activity = await activities.AddAsync(prospectId, clean, by, now, correctsId, token).ConfigureAwait(false);
+            await writeBack.EnqueueActivityAsync(activity.Id, now, token).ConfigureAwait(false);
             if (clean.FollowUp is not null)
                 await moves.SetNextActionAsync(prospectId, clean.FollowUp, clean.FollowUpDue, today, token).ConfigureAwait(false);
             return activity;
         }, ct).ConfigureAwait(false);
         return new ActivityOutcome(saved, []);
     }
+
+    /// <summary>Whether an edit changed what Dynamics shows of the activity (an unchanged save sends nothing).</summary>
+    private static bool Differs(Activity before, Activity after) =>
+        (before.OccurredAt, before.Text, before.Direction, before.Outcome, before.DurationMinutes, before.Location, before.OtherAttendees)
+        != (after.OccurredAt, after.Text, after.Direction, after.Outcome, after.DurationMinutes, after.Location, after.OtherAttendees)
+        || !before.Contacts.Select(c => c.ContactId).Order().SequenceEqual(after.Contacts.Select(c => c.ContactId).Order());
 }

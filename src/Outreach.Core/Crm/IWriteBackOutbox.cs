@@ -145,6 +145,13 @@ public interface IWriteBackOutbox
     Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>
+    /// Adds the write-back of an activity in its current state: only for one logged in Outreach (one read in from Dynamics is
+    /// never sent back) on a prospect whose organisation mirrors a Dataverse account. Each change its own row; the rows of one
+    /// activity send its current state under the same id (an upsert).
+    /// </summary>
+    Task EnqueueActivityAsync(long activityId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
     /// Adds what <see cref="EventChangeRules"/> decided an event change sends: the event, and those of the invitations
     /// whose contact mirrors a Dataverse contact; nothing while no organisation mirrors a Dataverse account (the embedded mode,
     /// where nothing would send them).

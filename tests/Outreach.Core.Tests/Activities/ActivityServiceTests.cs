@@ -24,7 +24,7 @@ public sealed class ActivityServiceTests
         activities = new InMemoryActivityStore(prospects);
         var unit = new InMemoryUnitOfWork(pipeline, activities, writeBack);
         var moves = new PipelineService(pipeline, prospects, new InMemorySequenceStore(), writeBack, new InMemoryOnboardingStore(), unit, clock);
-        service = new ActivityService(unit, activities, pipeline, moves, prospects, clock);
+        service = new ActivityService(unit, activities, pipeline, moves, writeBack, prospects, clock);
         entry = pipeline.AddProspectAsync(new OrganisationDraft { Name = "Goud BV", Owner = "Anne", Sector = "gold", Country = "NL" }, 1, Stage.Contacted, clock.GetUtcNow(), "anne", "Met", default).Result;
         eva = prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva Jansen", Email = "eva@goud.example" }, default).Result;
     }
@@ -70,6 +70,24 @@ public sealed class ActivityServiceTests
         Assert.Empty(activities.All);
         Assert.Null((await pipeline.GetEntryAsync(entry.Id, default))!.NextAction);
         Assert.True((await service.LogAsync(entry.Id + 99, Call(), "Anne", default)).NotFound);
+    }
+
+    [Fact]
+    public async Task AnActivityOnAMirroredAccount_GoesToDynamics_WhenLoggedAndWhenAnEditChangesIt_NotWhenASaveChangesNothing()
+    {
+        // The fake hands out activity ids in order, from 1.
+        writeBack.MirroredActivities.Add(1);
+        var call = (await service.LogAsync(entry.Id, Call(eva.Id), "Anne", default)).Activity!;
+        Assert.Equal(1, call.Id);
+        Assert.Equal(["activity:1:0"], writeBack.Keys);
+
+        await service.EditAsync(entry.Id, call.Id, Call(eva.Id), "Anne", default);
+        Assert.Single(writeBack.Keys);
+        await service.EditAsync(entry.Id, call.Id, Call(eva.Id) with { Text = "Very interested" }, "Anne", default);
+        Assert.Equal(["activity:1:0", "activity:1:1"], writeBack.Keys);
+        // An activity on an account Dynamics does not have goes nowhere.
+        await service.LogAsync(entry.Id, Call(), "Anne", default);
+        Assert.Equal(2, writeBack.Keys.Count);
     }
 
     [Fact]

@@ -173,6 +173,15 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    /// <summary>The activities whose prospect mirrors a Dataverse account and that were logged in Outreach.</summary>
+    public HashSet<long> MirroredActivities { get; } = [];
+
+    public Task EnqueueActivityAsync(long activityId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (MirroredActivities.Contains(activityId)) Add($"activity:{activityId}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
     public Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct)
     {
         if (MirroredEntries.Contains(entryId)) Add($"next-action:{entryId}:{keys.Count}");
