@@ -17,9 +17,9 @@ public sealed class SqlEventNoticeOutbox(Database db) : IEventNoticeOutbox
         await work.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO event_notice (event_id, invitation_id, kind, sequence, status, due_at, attempts, created_at)
-            VALUES (@EventId, @InvitationId, @Kind, @Sequence, 'pending', @At, 0, @At)
+            VALUES (@EventId, @InvitationId, @Kind, @Sequence, 'pending', @Due, 0, @At)
             """,
-            notices.Select(n => new { n.EventId, n.InvitationId, Kind = n.Kind.Code(), n.Sequence, At = at }).ToList(), work.Transaction, cancellationToken: ct));
+            notices.Select(n => new { n.EventId, n.InvitationId, Kind = n.Kind.Code(), n.Sequence, At = at, Due = n.DueAt ?? at }).ToList(), work.Transaction, cancellationToken: ct));
         await work.CommitAsync(ct);
     }
 

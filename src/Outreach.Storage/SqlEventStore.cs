@@ -235,6 +235,37 @@ public sealed class SqlEventStore(Database db, IAuditActor? actor = null) : IEve
         return rows.Select(r => new InviteCandidate(r.ContactId, r.OptedOutAt is not null, r.BouncedAt is not null, r.ErasedAt is not null)).ToList();
     }
 
+    public async Task<IReadOnlyList<ContactChoice>> SearchContactChoicesAsync(long? notInvitedTo, string query, int max, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (string.IsNullOrWhiteSpace(query) || max <= 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ContactChoice>(new CommandDefinition(
+            $"""
+            SELECT k.id AS ContactId, k.name AS Name, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName
+            FROM contact k JOIN organisation o ON o.id = k.organisation_id
+            WHERE k.erased_at IS NULL AND o.removed_at IS NULL
+              AND ({Database.ContainsIgnoreCase("k.name", "@Text")} OR {Database.ContainsIgnoreCase("k.email", "@Text")} OR {Database.ContainsIgnoreCase("o.name", "@Text")})
+              {(notInvitedTo is null ? "" : "AND NOT EXISTS (SELECT 1 FROM invitation i WHERE i.event_id = @eventId AND i.contact_id = k.id)")}
+            ORDER BY {db.OrderByFolded("o.name")}, {db.OrderByFolded("k.name")}, k.id
+            LIMIT @max
+            """, new { Text = Database.EscapeLike(query.Trim()), eventId = notInvitedTo, max }, cancellationToken: ct))).ToList();
+    }
+
+    public async Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(IReadOnlyList<long> contactIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(contactIds);
+        if (contactIds.Count == 0) return [];
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<ContactChoice>(new CommandDefinition(
+            $"""
+            SELECT k.id AS ContactId, k.name AS Name, k.email AS Email, o.id AS OrganisationId, o.name AS OrganisationName
+            FROM contact k JOIN organisation o ON o.id = k.organisation_id
+            WHERE {db.Dialect.InList("k.id", "@Ids")}
+            """, new { Ids = db.Dialect.List(contactIds.Distinct()) }, cancellationToken: ct))).ToDictionary(r => r.ContactId);
+        return [.. contactIds.Where(rows.ContainsKey).Select(id => rows[id])];
+    }
+
     public async Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(long covenantId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -35,13 +35,14 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     {
         var where = id is null ? "" : " WHERE id = @id";
         var heads = await c.QueryAsync<SequenceRow>(new CommandDefinition(
-            $"SELECT id AS Id, name AS Name, stage AS Stage, enrol_on_entering AS EnrolOnEntering FROM mail_sequence{where} ORDER BY {SqlDialect.Of(c).OrderByFolded("name")}, id", new { id }, tx, cancellationToken: ct));
+            $"SELECT id AS Id, name AS Name, stage AS Stage, stage_from AS FromStage, enrol_on_entering AS EnrolOnEntering FROM mail_sequence{where} ORDER BY {SqlDialect.Of(c).OrderByFolded("name")}, id", new { id }, tx, cancellationToken: ct));
         var steps = (await c.QueryAsync<StepRow>(new CommandDefinition(
             $"SELECT sequence_id AS SequenceId, position AS Position, template_key AS TemplateKey, wait_business_days AS WaitBusinessDays FROM mail_sequence_step{(id is null ? "" : " WHERE sequence_id = @id")} ORDER BY sequence_id, position",
             new { id }, tx, cancellationToken: ct))).ToLookup(s => s.SequenceId);
         return heads.Select(h => new Sequence(h.Id, h.Name, Stages.Parse(h.Stage), steps[h.Id].Select(s => new SequenceStep(s.TemplateKey, s.WaitBusinessDays)).ToList())
         {
             EnrolOnEntering = h.EnrolOnEntering is null ? null : Stages.Parse(h.EnrolOnEntering),
+            FromStage = h.FromStage is null ? null : Stages.Parse(h.FromStage),
         }).ToList();
     }
 
@@ -52,10 +53,10 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         await using var tx = await Database.BeginWriteAsync(c, ct);
         var id = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             """
-            INSERT INTO mail_sequence (name, stage, enrol_on_entering, created_at, updated_at) VALUES (@Name, @Stage, @Entering, @at, @at)
+            INSERT INTO mail_sequence (name, stage, stage_from, enrol_on_entering, created_at, updated_at) VALUES (@Name, @Stage, @From, @Entering, @at, @at)
             ON CONFLICT (name) DO NOTHING RETURNING id
             """,
-            new { draft.Name, Stage = draft.Stage.Code(), Entering = draft.EnrolOnEntering?.Code(), at }, tx, cancellationToken: ct))
+            new { draft.Name, Stage = draft.Stage.Code(), From = draft.FromStage?.Code(), Entering = draft.EnrolOnEntering?.Code(), at }, tx, cancellationToken: ct))
             ?? throw new DuplicateNameException(draft.Name);
         await WriteStepsAsync(c, tx, id, draft.Steps, ct);
         await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Sequence, Id(id), "created", Describe(null, draft)), ct);
@@ -75,12 +76,12 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
             "SELECT COUNT(*) FROM mail_sequence WHERE name = @Name AND id <> @id", new { draft.Name, id }, tx, cancellationToken: ct));
         if (taken > 0) throw new DuplicateNameException(draft.Name);
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE mail_sequence SET name = @Name, stage = @Stage, enrol_on_entering = @Entering, updated_at = @at WHERE id = @id",
-            new { id, draft.Name, Stage = draft.Stage.Code(), Entering = draft.EnrolOnEntering?.Code(), at }, tx, cancellationToken: ct));
+            "UPDATE mail_sequence SET name = @Name, stage = @Stage, stage_from = @From, enrol_on_entering = @Entering, updated_at = @at WHERE id = @id",
+            new { id, draft.Name, Stage = draft.Stage.Code(), From = draft.FromStage?.Code(), Entering = draft.EnrolOnEntering?.Code(), at }, tx, cancellationToken: ct));
         await c.ExecuteAsync(new CommandDefinition("DELETE FROM mail_sequence_step WHERE sequence_id = @id", new { id }, tx, cancellationToken: ct));
         // Open enrolments keep their place: a step index past the new end completes them on the next run.
         await WriteStepsAsync(c, tx, id, draft.Steps, ct);
-        var changes = Describe(new SequenceDraft { Name = before.Name, Stage = before.Stage, EnrolOnEntering = before.EnrolOnEntering, Steps = before.Steps }, draft);
+        var changes = Describe(new SequenceDraft { Name = before.Name, Stage = before.Stage, FromStage = before.FromStage, EnrolOnEntering = before.EnrolOnEntering, Steps = before.Steps }, draft);
         if (changes.Count > 0) await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Sequence, Id(id), "updated", changes), ct);
         var saved = (await ReadSequencesAsync(c, tx, id, ct)).Single();
         await tx.CommitAsync(ct);
@@ -101,6 +102,7 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     [
         new("name", before?.Name, after.Name),
         new("stage", before?.Stage.Code(), after.Stage.Code()),
+        new("stage_from", before?.FromStage?.Code(), after.FromStage?.Code()),
         new("enrol_on_entering", before?.EnrolOnEntering?.Code(), after.EnrolOnEntering?.Code()),
         new("steps", before is null ? null : StepsText(before.Steps), StepsText(after.Steps)),
     ]);
@@ -293,6 +295,7 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         public long Id { get; init; }
         public string Name { get; init; } = "";
         public string Stage { get; init; } = "";
+        public string? FromStage { get; init; }
         public string? EnrolOnEntering { get; init; }
     }
 

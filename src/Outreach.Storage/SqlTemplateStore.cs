@@ -68,6 +68,35 @@ public sealed class SqlTemplateStore(Database db, IAuditActor? actor = null) : I
         return new MailTemplate(key, language, version, subject, html, text) { CreatedAt = at, CreatedBy = by };
     }
 
+    public async Task<IReadOnlyList<MailTemplate>> AddPurposeAsync(string key, IReadOnlyList<MailTemplate> firstVersions, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(firstVersions);
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var taken = await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mail_template WHERE key = @key", new { key }, tx, cancellationToken: ct));
+        if (taken > 0) throw new Core.Access.DuplicateNameException(key);
+        var by = auditActor.Name;
+        var saved = new List<MailTemplate>();
+        foreach (var t in firstVersions)
+        {
+            // The unique (key, language, version) makes a second purpose of the same key, made at the same moment, fail.
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO mail_template (key, language, version, subject, html, text, created_at, created_by) VALUES (@key, @language, 1, @Subject, @Html, @Text, @at, @by)",
+                new { key, language = t.Language.Code(), t.Subject, t.Html, t.Text, at, by }, tx, cancellationToken: ct));
+            await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Template, $"{key}/{t.Language.Code()}", "created", AuditDiff.Between(
+            [
+                new("version", null, "1"),
+                new("subject", null, t.Subject),
+                new("html", null, t.Html),
+                new("text", null, t.Text),
+            ])), ct);
+            saved.Add(new MailTemplate(key, t.Language, 1, t.Subject, t.Html, t.Text) { CreatedAt = at, CreatedBy = by });
+        }
+
+        await tx.CommitAsync(ct);
+        return saved;
+    }
+
     public async Task<int> SeedAsync(IEnumerable<MailTemplate> builtIns, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(builtIns);

@@ -7,7 +7,11 @@ namespace Outreach.Core.Events;
 public sealed record StoredEventChange(NetworkEvent? Before, NetworkEvent After, IReadOnlyList<Invitation> Previous, IReadOnlyList<Invitation> Stored);
 
 /// <summary>A notice to queue for the channel: one invitation, one kind, at the event's SEQUENCE after the change.</summary>
-public sealed record QueuedEventNotice(long EventId, long InvitationId, EventMailKind Kind, int Sequence);
+public sealed record QueuedEventNotice(long EventId, long InvitationId, EventMailKind Kind, int Sequence)
+{
+    /// <summary>When it may be passed on; null is at once (invitations queued for the send window wait for its opening).</summary>
+    public DateTimeOffset? DueAt { get; init; }
+}
 
 /// <summary>
 /// What an event change sends to Dynamics, for the event's <see cref="Version"/> after the change (each change its own items):
@@ -127,7 +131,9 @@ public sealed class EventChanges(IEventChangeStore store, IEventNoticeOutbox not
         return unit.RunAsync(async token =>
         {
             var stored = await store.SaveChangeAsync(change, token).ConfigureAwait(false);
-            await QueueAsync(EventChangeRules.OnChanged(stored, change.Notices), change.At, token).ConfigureAwait(false);
+            var consequences = EventChangeRules.OnChanged(stored, change.Notices);
+            if (change.NoticesDueAt is { } due) consequences = consequences with { Notices = [.. consequences.Notices.Select(n => n with { DueAt = due })] };
+            await QueueAsync(consequences, change.At, token).ConfigureAwait(false);
             return (stored.After, stored.Stored);
         }, ct);
     }

@@ -10,7 +10,24 @@ public sealed record EventResult(NetworkEvent? Event, DomainMessage? Refusal = n
 }
 
 /// <summary>The outcome of inviting: the counts the person inviting sees.</summary>
-public sealed record InviteResult(int Invited, int ExcludedOptedOut, int ExcludedBouncing, int ExcludedAlreadyInvited, DomainMessage? Refusal = null, bool NotFound = false);
+public sealed record InviteResult(int Invited, int ExcludedOptedOut, int ExcludedBouncing, int ExcludedAlreadyInvited, DomainMessage? Refusal = null, bool NotFound = false)
+{
+    /// <summary>The number who would be invited differs from the one confirmed: nothing was stored; show the new count and ask again.</summary>
+    public bool CountChanged { get; init; }
+
+    /// <summary>How many the selection would invite now (after those left out).</summary>
+    public int Matching { get; init; }
+
+    /// <summary>When the invitations wait for the send window: its opening; null when they were passed on at once.</summary>
+    public DateTimeOffset? QueuedUntil { get; init; }
+}
+
+/// <summary>What the person confirmed: how many they saw would be invited (null: no check), and whether to send now rather than in the send window.</summary>
+public sealed record InviteConfirmation(int? ExpectedCount = null, bool Now = true);
+
+/// <summary>What inviting a selection would do: how many would be invited, how many are left out and why, and who, by example.</summary>
+public sealed record InvitePreview(int ToInvite, int ExcludedOptedOut, int ExcludedBouncing, int ExcludedAlreadyInvited, IReadOnlyList<ContactChoice> Sample,
+    DomainMessage? Refusal = null, bool NotFound = false);
 
 /// <summary>
 /// The event use cases: read the event and its invitations, decide with <see cref="EventRules"/>, store the change under the
@@ -19,8 +36,11 @@ public sealed record InviteResult(int Invited, int ExcludedOptedOut, int Exclude
 /// event-notices job, so no invitee misses an invitation, update, cancellation or offered place.
 /// </summary>
 public sealed partial class EventService(IEventStore store, IEventInvitationChannel channel, EventNoticeDispatcher notices, EventOptions options, TimeProvider clock,
-    ILogger<EventService> logger, string? node = null)
+    ILogger<EventService> logger, string? node = null, Sequences.SendWindow? window = null)
 {
+    /// <summary>The window invitations wait for unless the person sends them now (the sequences' one, Sequences:SendWindow*).</summary>
+    private readonly Sequences.SendWindow sendWindow = window ?? Sequences.SendWindow.OfficeHours;
+
     private const int Attempts = 5;
 
     /// <summary>How long a person's action waits for its notices; the rest goes with the job (a large invitation to a calendar service).</summary>
@@ -66,9 +86,39 @@ public sealed partial class EventService(IEventStore store, IEventInvitationChan
     public Task<EventResult> ExpireOffersAsync(long eventId, CancellationToken ct) =>
         ChangeAsync(eventId, "offer-lapsed", (e, invitations, now) => (e, EventRules.ExpireOffers(e, invitations, options.OfferWindow, now)), ct);
 
-    public async Task<InviteResult> InviteAsync(long eventId, InviteSelection selection, CancellationToken ct)
+    /// <summary>How many contacts a filtered invitation shows by name before it is confirmed.</summary>
+    public const int SampleSize = 10;
+
+    /// <summary>
+    /// What inviting <paramref name="selection"/> would do, without doing it: how many would be invited, how many are left
+    /// out and why, and the first <see cref="SampleSize"/> by name and organisation (the confirmation step of the event page).
+    /// </summary>
+    public async Task<InvitePreview> PreviewInviteAsync(long eventId, InviteSelection selection, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(selection);
+        var e = await store.GetEventAsync(eventId, ct).ConfigureAwait(false);
+        if (e is null) return new InvitePreview(0, 0, 0, 0, [], NotFound: true);
+        var candidates = await store.ListInviteCandidatesAsync(selection, ct).ConfigureAwait(false);
+        var invitations = await store.ListInvitationsAsync(eventId, ct).ConfigureAwait(false);
+        var decision = EventRules.Invite(e, invitations, candidates, clock.GetUtcNow());
+        if (!decision.IsAllowed) return new InvitePreview(0, 0, 0, 0, [], decision.Refusal);
+        var sample = decision.Invited.Count == 0 ? [] : await store.ListContactChoicesAsync([.. decision.Invited.Take(SampleSize)], ct).ConfigureAwait(false);
+        return new InvitePreview(decision.Invited.Count, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited, sample);
+    }
+
+    /// <summary>Invites at once (the API and the tests), passing the invitations on now.</summary>
+    public Task<InviteResult> InviteAsync(long eventId, InviteSelection selection, CancellationToken ct) =>
+        InviteAsync(eventId, selection, new InviteConfirmation(), ct);
+
+    /// <summary>
+    /// Invites the selection as the person confirmed it: nothing is stored when <see cref="InviteConfirmation.ExpectedCount"/>
+    /// is given and the number who would be invited differs now (<see cref="InviteResult.CountChanged"/>: ask again), and the
+    /// invitations wait for the send window's next opening unless <see cref="InviteConfirmation.Now"/>.
+    /// </summary>
+    public async Task<InviteResult> InviteAsync(long eventId, InviteSelection selection, InviteConfirmation confirmation, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(selection);
+        ArgumentNullException.ThrowIfNull(confirmation);
         var candidates = await store.ListInviteCandidatesAsync(selection, ct).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -78,6 +128,9 @@ public sealed partial class EventService(IEventStore store, IEventInvitationChan
             var now = clock.GetUtcNow();
             var decision = EventRules.Invite(e, invitations, candidates, now);
             if (!decision.IsAllowed) return new InviteResult(0, 0, 0, 0, decision.Refusal);
+            if (confirmation.ExpectedCount is { } expected && expected != decision.Invited.Count)
+                return new InviteResult(0, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited) { CountChanged = true, Matching = decision.Invited.Count };
+            DateTimeOffset? dueAt = confirmation.Now ? null : sendWindow.NextOpening(now);
             try
             {
                 var (_, added) = decision.Invited.Count == 0
@@ -85,9 +138,15 @@ public sealed partial class EventService(IEventStore store, IEventInvitationChan
                     : await store.ApplyAsync(new EventChange(e, e.Version, EventRules.NewInvitations(e, decision, now), "invited", now)
                     {
                         Notices = decision.Invited.Select(contactId => new EventMail(contactId, EventMailKind.Invitation)).ToList(),
+                        NoticesDueAt = dueAt,
                     }, ct).ConfigureAwait(false);
-                if (added.Count > 0) await PassOnNoticesAsync(eventId, ct).ConfigureAwait(false);
-                return new InviteResult(added.Count, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited);
+                // Queued for the window: the event-notices job passes them on from its opening, not this request.
+                if (added.Count > 0 && dueAt is null) await PassOnNoticesAsync(eventId, ct).ConfigureAwait(false);
+                return new InviteResult(added.Count, decision.ExcludedOptedOut, decision.ExcludedBouncing, decision.ExcludedAlreadyInvited)
+                {
+                    Matching = decision.Invited.Count,
+                    QueuedUntil = added.Count > 0 ? dueAt : null,
+                };
             }
             catch (ConcurrentEventChangeException) when (attempt < Attempts)
             {

@@ -17,6 +17,9 @@ public sealed record EventChange(NetworkEvent Event, int ExpectedVersion, IReadO
 {
     /// <summary>Who must be told what, by contact (a new invitation has no id until it is stored).</summary>
     public IReadOnlyList<EventMail> Notices { get; init; } = [];
+
+    /// <summary>When the notices may go; null is at once (see <see cref="QueuedEventNotice.DueAt"/>).</summary>
+    public DateTimeOffset? NoticesDueAt { get; init; }
 }
 
 /// <summary>Who to invite: a filter over the pipeline (covenant, stage, sector, party kind, owner) and/or contacts by hand.</summary>
@@ -55,6 +58,16 @@ public interface IEventStore
     /// failed for good, e.g. a hard bounce).
     /// </summary>
     Task<IReadOnlyList<InviteCandidate>> ListInviteCandidatesAsync(InviteSelection selection, CancellationToken ct);
+
+    /// <summary>
+    /// Contacts (not erased, not invited to <paramref name="notInvitedTo"/>) whose name, organisation or e-mail address contains
+    /// <paramref name="query"/> (ignoring case), at most <paramref name="max"/>, by organisation then name: the
+    /// search-as-you-type picker of the event page.
+    /// </summary>
+    Task<IReadOnlyList<ContactChoice>> SearchContactChoicesAsync(long? notInvitedTo, string query, int max, CancellationToken ct);
+
+    /// <summary>Names and organisations of the given contacts, in the order given (the sample shown before inviting by filter).</summary>
+    Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(IReadOnlyList<long> contactIds, CancellationToken ct);
 
     /// <summary>Contacts (not erased) of the covenant's prospects, to invite by hand or add at the door.</summary>
     Task<IReadOnlyList<ContactChoice>> ListContactChoicesAsync(long covenantId, CancellationToken ct);

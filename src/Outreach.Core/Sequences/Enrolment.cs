@@ -6,12 +6,16 @@ namespace Outreach.Core.Sequences;
 public sealed record SequenceStep(string TemplateKey, int WaitBusinessDays);
 
 /// <summary>
-/// An ordered set of mails for one purpose, tied to the pipeline stage it serves: moving a prospect past that stage ends it.
-/// Enrolment happens by hand, or by rule when a prospect enters <see cref="EnrolOnEntering"/>.
+/// An ordered set of mails for one purpose, tied to the pipeline stages it serves: from <see cref="FromStage"/> up to and
+/// including <see cref="Stage"/>; moving a prospect past <see cref="Stage"/> ends it. Enrolment happens by hand, or by rule
+/// when a prospect enters <see cref="EnrolOnEntering"/>.
 /// </summary>
 public sealed record Sequence(long Id, string Name, Stage Stage, IReadOnlyList<SequenceStep> Steps)
 {
     public Stage? EnrolOnEntering { get; init; }
+
+    /// <summary>The first stage it serves; null (every sequence made before ranges) serves every funnel stage up to <see cref="Stage"/>.</summary>
+    public Stage? FromStage { get; init; }
 }
 
 public enum EnrolmentState
@@ -172,6 +176,25 @@ public static class EnrolmentRules
         if (until <= now) return enrolment;
         return enrolment with { State = EnrolmentState.Paused, PausedUntil = until, NextDue = enrolment.NextDue is { } due && due > until ? due : until };
     }
+
+    /// <summary>Why a prospect at <paramref name="stage"/> may not be enrolled in <paramref name="sequence"/>; null when it may.</summary>
+    public static Common.DomainMessage? WhyNotServed(Sequence sequence, Stage stage)
+    {
+        ArgumentNullException.ThrowIfNull(sequence);
+        if (EndsSequence(sequence.Stage, stage))
+            return sequence.FromStage is { } first && first != sequence.Stage
+                ? new Common.DomainMessage("The prospect is at '{0}', outside this sequence's stages '{1}' to '{2}'.", stage.Label(), first.Label(), sequence.Stage.Label())
+                : new Common.DomainMessage("The prospect is at '{0}', past this sequence's stage '{1}'.", stage.Label(), sequence.Stage.Label());
+        if (sequence.FromStage is { } from && IndexOf(Stages.Funnel, stage) < IndexOf(Stages.Funnel, from))
+            return new Common.DomainMessage("The prospect is at '{0}', outside this sequence's stages '{1}' to '{2}'.", stage.Label(), from.Label(), sequence.Stage.Label());
+        return null;
+    }
+
+    /// <summary>Whether a prospect at <paramref name="stage"/> may be enrolled in <paramref name="sequence"/>: inside its range of stages.</summary>
+    public static bool Serves(Sequence sequence, Stage stage) => WhyNotServed(sequence, stage) is null;
+
+    /// <summary>Whether <paramref name="from"/> comes after <paramref name="to"/> in the funnel (an empty range).</summary>
+    public static bool IsEmptyRange(Stage from, Stage to) => IndexOf(Stages.Funnel, from) > IndexOf(Stages.Funnel, to);
 
     /// <summary>Whether moving the prospect to <paramref name="newStage"/> ends a sequence that serves <paramref name="sequenceStage"/>.</summary>
     public static bool EndsSequence(Stage sequenceStage, Stage newStage)

@@ -74,8 +74,7 @@ public sealed partial class SequenceRunner(
         if (contact.OptedOut) return Refuse("{0} opted out of outreach mail.", contact.Name);
         if (contact.BouncedAt is not null) return Refuse("Mail to {0} bounced; correct the address first.", contact.Email);
         if (prospect.RemovedAt is not null) return Refuse("This organisation was removed in Dynamics 365.");
-        if (EnrolmentRules.EndsSequence(sequence.Stage, prospect.Stage))
-            return Refuse("The prospect is at '{0}', past this sequence's stage '{1}'.", prospect.Stage.Label(), sequence.Stage.Label());
+        if (EnrolmentRules.WhyNotServed(sequence, prospect.Stage) is { } outside) return new EnrolOutcome(null, outside);
 
         var now = clock.GetUtcNow();
         var planned = EnrolmentRules.Enrol(0, sequence, contact.Id, contact.OrganisationId, now, rules.Window) with { ProspectId = prospectId, EnrolledBy = by, SourceKey = sourceKey };

@@ -10,6 +10,8 @@ public sealed record SequenceDraft
 {
     public string Name { get; init; } = "";
     public Stage Stage { get; init; } = Stage.Contacted;
+    /// <summary>The first stage served; null serves every funnel stage up to <see cref="Stage"/>.</summary>
+    public Stage? FromStage { get; init; }
     public Stage? EnrolOnEntering { get; init; }
     public IReadOnlyList<SequenceStep> Steps { get; init; } = [];
 }
@@ -36,8 +38,20 @@ public static class SequenceValidation
                 errors.Add(new FieldError($"steps[{i}].wait", "Step {0}: the wait is 0 to {1} business days.", number, MaxWaitBusinessDays.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
+        if (!Stages.Funnel.Contains(draft.Stage))
+            errors.Add(new FieldError("stage", "A sequence serves stages of the funnel; '{0}' ends every sequence.", draft.Stage.Label()));
+        if (draft.FromStage is { } from)
+        {
+            if (!Stages.Funnel.Contains(from))
+                errors.Add(new FieldError("fromStage", "A sequence serves stages of the funnel; '{0}' ends every sequence.", from.Label()));
+            else if (EnrolmentRules.IsEmptyRange(from, draft.Stage))
+                errors.Add(new FieldError("fromStage", "The first stage '{0}' comes after the last stage '{1}'.", from.Label(), draft.Stage.Label()));
+        }
+
         if (draft.EnrolOnEntering is { } entering && EnrolmentRules.EndsSequence(draft.Stage, entering))
             errors.Add(new FieldError("enrolOnEntering", "Enrolling on entering '{0}' would end the sequence at once: that stage is past '{1}'.", entering.Label(), draft.Stage.Label()));
+        else if (draft.EnrolOnEntering is { } early && draft.FromStage is { } first && Stages.Funnel.Contains(first) && EnrolmentRules.IsEmptyRange(first, early))
+            errors.Add(new FieldError("enrolOnEntering", "Enrolling on entering '{0}' would enrol before the sequence's first stage '{1}'.", early.Label(), first.Label()));
         return errors;
     }
 
@@ -111,6 +125,12 @@ public interface ITemplateStore
 
     /// <summary>Stores the next version of the template in that language (audited) and returns it.</summary>
     Task<MailTemplate> AddVersionAsync(string key, ContactLanguage language, string subject, string html, string text, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// A new purpose the secretariat made: version 1 in every language given (both, from the page), in one transaction and
+    /// audited as created. Throws <see cref="Access.DuplicateNameException"/> when a template with that key exists.
+    /// </summary>
+    Task<IReadOnlyList<MailTemplate>> AddPurposeAsync(string key, IReadOnlyList<MailTemplate> firstVersions, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Adds version 1 of every built-in template that has no version yet in its language; returns how many.</summary>
     Task<int> SeedAsync(IEnumerable<MailTemplate> builtIns, DateTimeOffset at, CancellationToken ct);

@@ -62,7 +62,8 @@ public static class EventRegistration
             Core.Mail.DispatchPolicy.EventNotices, sp.GetRequiredService<ILogger<EventNoticeDispatcher>>()));
         services.AddSingleton<EventService>(sp => new EventService(
             sp.GetRequiredService<IEventStore>(), sp.GetRequiredService<IEventInvitationChannel>(), sp.GetRequiredService<EventNoticeDispatcher>(),
-            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventService>>()));
+            sp.GetRequiredService<EventOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventService>>(),
+            window: sp.GetService<Core.Sequences.SequenceSettings>()?.Window));
         return services;
     }
 

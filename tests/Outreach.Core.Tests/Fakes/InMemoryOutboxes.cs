@@ -110,7 +110,7 @@ internal sealed class InMemoryEventNoticeOutbox : IEventNoticeOutbox, IInMemoryS
     public Task EnqueueAsync(IReadOnlyList<QueuedEventNotice> queued, DateTimeOffset at, CancellationToken ct)
     {
         if (FailChangeNotices) throw new InvalidOperationException("The notice outbox failed.");
-        notices.AddRange(queued.Select(n => (n.InvitationId, n.Kind, at, (string?)null)));
+        notices.AddRange(queued.Select(n => (n.InvitationId, n.Kind, n.DueAt ?? at, (string?)null)));
         return Task.CompletedTask;
     }
 

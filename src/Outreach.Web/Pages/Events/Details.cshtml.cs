@@ -8,8 +8,12 @@ using Outreach.Core.Prospects;
 namespace Outreach.Web.Pages.Events;
 
 /// <summary>One event: its facts, the invitations with answers, waitlist and attendance, inviting by filter or by hand, cancelling.</summary>
-public sealed class DetailsModel(EventService service, IEventStore events, IEventNoticeOutbox notices, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T, IEventCalendarLinks? calendarLinks = null) : PageModel
+public sealed class DetailsModel(EventService service, IEventStore events, IEventNoticeOutbox notices, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T,
+    Hosting.CurrentActor actor, IEventCalendarLinks? calendarLinks = null, Core.Sequences.SequenceSettings? sequenceSettings = null) : PageModel
 {
+    /// <summary>At most this many contacts answer a search of the picker, so the page and the answer stay small however many contacts there are.</summary>
+    public const int MaxFound = 20;
+
     /// <summary>Invitations, updates, cancellations and offers not passed on yet, and those given up on (with the last reason).</summary>
     public EventNoticeCounts Notices { get; private set; } = new(0, 0, null);
 
@@ -23,7 +27,23 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Sectors { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
-    public IReadOnlyList<ContactChoice> Choices { get; private set; } = [];
+    /// <summary>Contacts found by the picker's search without script (<see cref="Find"/>); the script asks <see cref="OnGetContactsAsync"/> instead.</summary>
+    public IReadOnlyList<ContactChoice> Found { get; private set; } = [];
+
+    /// <summary>Set after "Invite everyone who matches": who would be invited, shown for confirmation (nothing is invited yet).</summary>
+    public InvitePreview? Preview { get; private set; }
+
+    /// <summary>Set when the number who match changed between showing and confirming: the number that was confirmed.</summary>
+    public int? CountChangedFrom { get; private set; }
+
+    /// <summary>The send window's next opening, when invitations queued for the window go out.</summary>
+    public DateTimeOffset NextWindowOpening => (sequenceSettings?.Window ?? Core.Sequences.SendWindow.OfficeHours).NextOpening(clock.GetUtcNow());
+
+    [BindProperty(SupportsGet = true)] public string? Find { get; set; }
+    /// <summary>The number of contacts the person saw and confirmed.</summary>
+    [BindProperty] public int? ConfirmedCount { get; set; }
+    /// <summary>"now" sends at once; anything else queues for the send window.</summary>
+    [BindProperty] public string? When { get; set; }
 
     [BindProperty] public long? FilterCovenantId { get; set; }
     [BindProperty] public string? FilterStage { get; set; }
@@ -34,30 +54,73 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct) => await LoadAsync(id, ct) ? Page() : NotFound();
 
+    /// <summary>
+    /// By filter: shows how many match and who, and asks to confirm (issue 16: a whole covenant was invited with one click);
+    /// nothing is invited. By hand: invites the chosen contacts, in the send window unless "now".
+    /// </summary>
     public async Task<IActionResult> OnPostInviteAsync(long id, string? mode, CancellationToken ct)
     {
-        InviteSelection selection;
         if (mode == "filter")
         {
-            var filter = new ProspectFilter { CovenantId = FilterCovenantId is > 0 ? FilterCovenantId : null };
-            if (!string.IsNullOrWhiteSpace(FilterStage))
-                filter = Stages.TryParse(FilterStage, out var stage) ? filter with { Stage = stage } : filter with { CovenantId = -1 };
-            if (!string.IsNullOrWhiteSpace(FilterPartyKind))
-                filter = PartyKinds.TryParse(FilterPartyKind, out var kind) ? filter with { PartyKind = kind } : filter with { CovenantId = -1 };
-            filter = filter with { Sector = string.IsNullOrWhiteSpace(FilterSector) ? null : FilterSector, Owner = string.IsNullOrWhiteSpace(FilterOwner) ? null : FilterOwner };
-            selection = new InviteSelection { Filter = filter };
-        }
-        else
-        {
-            selection = new InviteSelection { ContactIds = ContactIds.Take(5000).ToList() };
+            var preview = await service.PreviewInviteAsync(id, new InviteSelection { Filter = BoundFilter() }, ct);
+            if (preview.NotFound) return NotFound();
+            if (preview.Refusal is not null)
+            {
+                TempData["Flash"] = T.Message(preview.Refusal);
+                return RedirectToPage(new { id });
+            }
+
+            Preview = preview;
+            return await LoadAsync(id, ct) ? Page() : NotFound();
         }
 
-        var result = await service.InviteAsync(id, selection, ct);
+        var result = await service.InviteAsync(id, new InviteSelection { ContactIds = ContactIds.Take(5000).ToList() }, new InviteConfirmation(Now: When == "now"), ct);
+        return Invited(id, result);
+    }
+
+    /// <summary>The second step of inviting by filter: invites only when the number who match is still the one confirmed, else asks again.</summary>
+    public async Task<IActionResult> OnPostConfirmInviteAsync(long id, CancellationToken ct)
+    {
+        if (ConfirmedCount is not >= 0) return BadRequest();
+        var selection = new InviteSelection { Filter = BoundFilter() };
+        var result = await service.InviteAsync(id, selection, new InviteConfirmation(ConfirmedCount, Now: When == "now"), ct);
         if (result.NotFound) return NotFound();
-        TempData["Flash"] = result.Refusal is not null
-            ? T.Message(result.Refusal)
-            : T["{0} invited; not invited: {1} opted out, {2} bouncing, {3} already invited.", result.Invited, result.ExcludedOptedOut, result.ExcludedBouncing, result.ExcludedAlreadyInvited].Value;
+        if (!result.CountChanged) return Invited(id, result);
+
+        var preview = await service.PreviewInviteAsync(id, selection, ct);
+        if (preview.NotFound) return NotFound();
+        Preview = preview;
+        CountChangedFrom = ConfirmedCount;
+        return await LoadAsync(id, ct) ? Page() : NotFound();
+    }
+
+    /// <summary>The picker's search as you type: at most <see cref="MaxFound"/> contacts not invited yet, by name, organisation or e-mail.</summary>
+    public async Task<IActionResult> OnGetContactsAsync(long id, string? q, CancellationToken ct)
+    {
+        // The same people may read the page, but only those who invite need the addresses.
+        if (!actor.CanEdit) return Forbid();
+        var found = string.IsNullOrWhiteSpace(q) || q.Trim().Length < 2 ? [] : await events.SearchContactChoicesAsync(id, q.Trim()[..Math.Min(q.Trim().Length, 100)], MaxFound, ct);
+        return new JsonResult(found.Select(c => new { id = c.ContactId, name = c.Name, organisation = c.OrganisationName, email = c.Email }));
+    }
+
+    private IActionResult Invited(long id, InviteResult result)
+    {
+        if (result.NotFound) return NotFound();
+        var counts = T["{0} invited; not invited: {1} opted out, {2} bouncing, {3} already invited.", result.Invited, result.ExcludedOptedOut, result.ExcludedBouncing, result.ExcludedAlreadyInvited].Value;
+        TempData["Flash"] = result.Refusal is not null ? T.Message(result.Refusal)
+            : result.QueuedUntil is { } until ? counts + " " + T["The invitations wait for the send window and go out from {0}.", Format.Local(until)].Value
+            : counts;
         return RedirectToPage(new { id });
+    }
+
+    private ProspectFilter BoundFilter()
+    {
+        var filter = new ProspectFilter { CovenantId = FilterCovenantId is > 0 ? FilterCovenantId : null };
+        if (!string.IsNullOrWhiteSpace(FilterStage))
+            filter = Stages.TryParse(FilterStage, out var stage) ? filter with { Stage = stage } : filter with { CovenantId = -1 };
+        if (!string.IsNullOrWhiteSpace(FilterPartyKind))
+            filter = PartyKinds.TryParse(FilterPartyKind, out var kind) ? filter with { PartyKind = kind } : filter with { CovenantId = -1 };
+        return filter with { Sector = string.IsNullOrWhiteSpace(FilterSector) ? null : FilterSector, Owner = string.IsNullOrWhiteSpace(FilterOwner) ? null : FilterOwner };
     }
 
     public async Task<IActionResult> OnPostCancelAsync(long id, CancellationToken ct)
@@ -111,8 +174,9 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
         HostName = e.HostOrganisationId is { } host ? (await prospects.GetOrganisationAsync(host, ct))?.Name : null;
         Sectors = await prospects.ListSectorsAsync(ct);
         Owners = await prospects.ListOwnersAsync(ct);
-        var invited = Raw.Select(i => i.ContactId).ToHashSet();
-        Choices = (await events.ListContactChoicesAsync(e.CovenantId, ct)).Where(c => !invited.Contains(c.ContactId)).ToList();
+        // The picker never lists every contact (a 525 kB page after importing 20,000 organisations): only a search's few.
+        if (!string.IsNullOrWhiteSpace(Find) && Find.Trim().Length >= 2 && actor.CanEdit)
+            Found = await events.SearchContactChoicesAsync(id, Find.Trim()[..Math.Min(Find.Trim().Length, 100)], MaxFound, ct);
         return true;
     }
 }

@@ -20,6 +20,8 @@ public sealed class SequencesModel(ISequenceStore store, ITemplateStore template
     [BindProperty(SupportsGet = true)] public long? Edit { get; set; }
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? Stage { get; set; }
+    /// <summary>The first stage served; empty serves every funnel stage up to <see cref="Stage"/> (as every sequence did before ranges).</summary>
+    [BindProperty] public string? FromStage { get; set; }
     [BindProperty] public string? EnrolOnEntering { get; set; }
     [BindProperty] public List<string?> StepTemplate { get; set; } = [];
     [BindProperty] public List<int?> StepWait { get; set; } = [];
@@ -33,6 +35,7 @@ public sealed class SequencesModel(ISequenceStore store, ITemplateStore template
             if (s is null) return NotFound();
             Name = s.Name;
             Stage = s.Stage.Code();
+            FromStage = s.FromStage?.Code();
             EnrolOnEntering = s.EnrolOnEntering?.Code();
             StepTemplate = s.Steps.Select(x => (string?)x.TemplateKey).ToList();
             StepWait = s.Steps.Select(x => (int?)x.WaitBusinessDays).ToList();
@@ -46,6 +49,13 @@ public sealed class SequencesModel(ISequenceStore store, ITemplateStore template
         await LoadAsync(ct);
         ModelState.Clear();
         if (!Stages.TryParse(Stage, out var stage)) ModelState.AddModelError(nameof(Stage), T["Choose the stage the sequence serves."]);
+        Stage? from = null;
+        if (!string.IsNullOrEmpty(FromStage))
+        {
+            if (Stages.TryParse(FromStage, out var f)) from = f;
+            else ModelState.AddModelError(nameof(FromStage), T["Choose the first stage the sequence serves."]);
+        }
+
         Stage? entering = null;
         if (!string.IsNullOrEmpty(EnrolOnEntering))
         {
@@ -60,7 +70,7 @@ public sealed class SequencesModel(ISequenceStore store, ITemplateStore template
             steps.Add(new SequenceStep(StepTemplate[i]!, i < StepWait.Count ? StepWait[i] ?? 0 : 0));
         }
 
-        var draft = SequenceValidation.Clean(new SequenceDraft { Name = Name ?? "", Stage = stage, EnrolOnEntering = entering, Steps = steps });
+        var draft = SequenceValidation.Clean(new SequenceDraft { Name = Name ?? "", Stage = stage, FromStage = from, EnrolOnEntering = entering, Steps = steps });
         foreach (var error in SequenceValidation.Check(draft, TemplateKeys.ToHashSet(StringComparer.Ordinal)))
             ModelState.AddModelError(error.Field, T.Message(error.Message));
         if (!ModelState.IsValid) return Page();

@@ -79,10 +79,16 @@ public sealed class TemplateEditModel(
 
     private MailTemplate Draft() => new(Key, Language, (Current?.Version ?? 0) + 1, (Subject ?? "").Trim(), Normalise(Html), Normalise(Text));
 
-    private static string Normalise(string? value) => (value ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
+    internal static string Normalise(string? value) => (value ?? "").Replace("\r\n", "\n", StringComparison.Ordinal);
 
-    private List<string> Check(MailTemplate draft)
+    private List<string> Check(MailTemplate draft) => Check(draft, renderer, T);
+
+    /// <summary>What is wrong with a template's text (lengths, forbidden characters, the renderer's checks); shared with a new purpose.</summary>
+    public static List<string> Check(MailTemplate draft, IMailTemplateRenderer renderer, IStringLocalizer<SharedResource> T)
     {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(renderer);
+        ArgumentNullException.ThrowIfNull(T);
         var problems = new List<string>();
         foreach (var (part, value, max) in new[] { ("Subject", draft.Subject, 300), ("HTML", draft.Html, MaxLength), ("Text", draft.Text, MaxLength) })
         {

@@ -39,6 +39,9 @@ public sealed class DetailsModel(
     public IReadOnlyList<Core.Mail.MailReply> Replies { get; private set; } = [];
     public IReadOnlyDictionary<long, Core.Sequences.Sequence> Sequences { get; private set; } = new Dictionary<long, Core.Sequences.Sequence>();
 
+    /// <summary>The sequences a contact may be enrolled in at the prospect's current stage.</summary>
+    public IReadOnlyList<Core.Sequences.Sequence> EnrollableSequences { get; private set; } = [];
+
     [BindProperty] public long? EnrolSequenceId { get; set; }
     [BindProperty] public long? EnrolContactId { get; set; }
     /// <summary>Event invitations of the organisation's contacts: answers and attendance on the timeline.</summary>
@@ -137,6 +140,8 @@ public sealed class DetailsModel(
         RefusedWriteBacks = await writeBack.RefusedAsync(id, 5, ct);
         Replies = await replies.ListForOrganisationAsync(summary.OrganisationId, 20, ct);
         Sequences = (await sequences.ListSequencesAsync(ct)).ToDictionary(x => x.Id);
+        // Only the sequences that serve the prospect's stage are offered: the others would be refused (issue 16).
+        EnrollableSequences = Sequences.Values.Where(s => Core.Sequences.EnrolmentRules.Serves(s, summary.Stage)).ToList();
         var contacts = Contacts.Select((contact, order) => (contact, order)).ToDictionary(x => x.contact.Id);
         EventHistory = (await events.ListForOrganisationAsync(summary.OrganisationId, ct))
             .Where(h => contacts.ContainsKey(h.Invitation.ContactId))

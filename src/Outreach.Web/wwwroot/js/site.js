@@ -66,3 +66,59 @@ document.querySelectorAll('form[data-confirm]').forEach(function (form) {
   apply();
 })();
 
+
+// Search-as-you-type for the event page's contact picker: asks the page for at most 20 matches and lists them as
+// checkboxes; ticked contacts move to the chosen list and stay there while searching on. Without script the search
+// form's Search button does the same with a page load.
+(function () {
+  const input = document.querySelector('input[data-contact-search]');
+  if (!input || !window.fetch) return;
+  const results = document.getElementById(input.dataset.results);
+  const chosen = document.getElementById('contact-chosen');
+  if (!results || !chosen) return;
+  const searchButton = input.form.querySelector('[data-testid="contact-search-submit"]');
+  if (searchButton) searchButton.hidden = true;
+  input.form.addEventListener('submit', function (event) { event.preventDefault(); search(); });
+  const isChosen = id => chosen.querySelector('input[value="' + id + '"]') !== null;
+  results.addEventListener('change', function (event) {
+    const box = event.target;
+    if (box.type === 'checkbox' && box.checked) chosen.appendChild(box.closest('label'));
+  });
+  chosen.addEventListener('change', function (event) {
+    const box = event.target;
+    if (box.type === 'checkbox' && !box.checked) box.closest('label').remove();
+  });
+  let timer = 0;
+  let asked = 0;
+  input.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(search, 200); });
+  async function search() {
+    const q = input.value.trim();
+    const mine = ++asked;
+    if (q.length < 2) { results.replaceChildren(); return; }
+    const response = await fetch(input.dataset.contactSearch + '&q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } });
+    if (!response.ok || mine !== asked) return;
+    const found = await response.json();
+    if (mine !== asked) return;
+    const rows = found.filter(c => !isChosen(c.id)).map(function (c) {
+      const label = document.createElement('label');
+      label.className = 'check';
+      label.dataset.testid = 'contact-result';
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.name = 'ContactIds';
+      box.value = c.id;
+      const email = document.createElement('span');
+      email.className = 'muted small';
+      email.textContent = c.email;
+      label.append(box, ' ' + c.name + ' — ' + c.organisation + ' ', email);
+      return label;
+    });
+    if (found.length === 0) {
+      const none = document.createElement('p');
+      none.className = 'muted';
+      none.textContent = results.dataset.none;
+      rows.push(none);
+    }
+    results.replaceChildren(...rows);
+  }
+})();
