@@ -173,7 +173,12 @@ public sealed class EntraSignInTests : IAsyncLifetime
         var updated = await Users.GetUserAsync(user.Id, default);
         Assert.Equal(("jan.jansen-devries@contoso.test", "Jan Jansen-de Vries", Role.Administrator), (updated!.UserName, updated.DisplayName, updated.Role));
         Assert.Single(await Users.ListUsersAsync(default), u => u.EntraObjectId == Jan.ObjectId);
-        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("/admin/users")).StatusCode);
+        var users = await again.GetAsync("/admin/users");
+        Assert.Equal(HttpStatusCode.OK, users.StatusCode);
+        // Marked on the users page, without a password to reset.
+        var usersPage = await users.Content.ReadAsStringAsync();
+        Assert.Contains("data-testid=\"entra-jan.jansen-devries@contoso.test\"", usersPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"reset-jan.jansen-devries@contoso.test\"", usersPage, StringComparison.Ordinal);
         // The first session had the old role and name: it ends, as after any change to the account.
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/board")).StatusCode);
     }
