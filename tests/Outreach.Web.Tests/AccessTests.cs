@@ -13,7 +13,7 @@ namespace Outreach.Web.Tests;
 /// </summary>
 public sealed partial class AccessTests(DemoAppFixture app) : IClassFixture<DemoAppFixture>
 {
-    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/error", "/u/1", "/r/1" };
+    private static readonly HashSet<string> Public = new(StringComparer.OrdinalIgnoreCase) { "/", "/health", "/language", "/account/login", "/account/denied", "/account/refused", "/error", "/u/1", "/r/1" };
 
     /// <summary>Pages only the secretariat opens at all (the rest may be read by managers).</summary>
     private static readonly HashSet<string> EditorPages = new(StringComparer.OrdinalIgnoreCase) { "/prospects/new", "/organisations/1/edit", "/contacts/1", "/import", "/templates/pipeline-hygiene/1", "/events/edit", "/events/edit/1" };

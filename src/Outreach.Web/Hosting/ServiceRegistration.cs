@@ -107,7 +107,7 @@ public static class ServiceRegistration
             o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        AddAccess(services);
+        AddAccess(services, configuration);
         services.AddRazorPages(o =>
             {
                 o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
@@ -174,17 +174,21 @@ public static class ServiceRegistration
             new LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
     }
 
-    /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>
-    private static void AddAccess(IServiceCollection services)
+    /// <summary>
+    /// Sign-in: a cookie for people (after a password or Entra ID sign-in), an X-Api-Key header or an Entra ID bearer token for
+    /// integrations; every endpoint needs one unless it says otherwise.
+    /// </summary>
+    private static void AddAccess(IServiceCollection services, IConfiguration configuration)
     {
         const string Smart = "cookie-or-key";
+        var entraBearer = configuration.GetSection(EntraSignInOptions.Section).Get<EntraSignInOptions>()?.Enabled ?? false;
         services.AddScoped<EditOnWriteFilter>();
         services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
-                // The JSON API takes keys only, never what a browser sends by itself (the cookie, or the identity proxy's user header,
-                // which the proxy adds to a cross-site request too): its posts carry no antiforgery token.
-                : context.Request.Path.StartsWithSegments("/api") ? ApiKeyAuthenticationHandler.SchemeName
+                // The JSON API takes keys and bearer tokens only, never what a browser sends by itself (the cookie, or the identity
+                // proxy's user header, which the proxy adds to a cross-site request too): its posts carry no antiforgery token.
+                : context.Request.Path.StartsWithSegments("/api") ? (entraBearer && IsBearer(context) ? EntraSignIn.BearerScheme : ApiKeyAuthenticationHandler.SchemeName)
                 : ProxyHeader(context) is { } proxyHeader && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -211,7 +215,8 @@ public static class ServiceRegistration
                         await c.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                     }
                 };
-            });
+            })
+            .AddEntraSignIn(configuration);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Edit, p => p.RequireRole(Role.Secretariat.Code(), Role.Administrator.Code()))
@@ -219,6 +224,9 @@ public static class ServiceRegistration
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddRateLimiter(RateLimits.Configure);
     }
+
+    private static bool IsBearer(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Access:ProxyUserHeader, from the one bound options; null when no trusted proxy signs people in.</summary>
     private static string? ProxyHeader(HttpContext context) =>
