@@ -31,7 +31,8 @@ public sealed class JobScheduleTests
     [InlineData("* * * * *", "every minute")]
     [InlineData("0 * * * *", "every hour at minute 0")]
     [InlineData("0 */6 * * *", "every 6 hours at minute 0")]
-    [InlineData("15 10 1 * *", "cron 15 10 1 * *")]
+    [InlineData("15 10 1 * *", "on day 1 of every month at 10:15")]
+    [InlineData("15 10 1 1 *", "cron 15 10 1 1 *")]
     public void Describe_SaysTheScheduleInWords(string cron, string words) =>
         Assert.Equal(words, JobSchedule.Parse("Jobs:X", cron, Amsterdam).Describe().Format(t => t));
 

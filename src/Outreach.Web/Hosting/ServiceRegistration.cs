@@ -74,7 +74,9 @@ public static class ServiceRegistration
         services.AddEvents(configuration, calendarByGraph);
         services.AddOutreachDataverse(configuration);
         // The Outreach URL the write-back puts on each account (PublicBaseUrl/prospects/id).
-        services.AddSingleton(sp => new OutreachLinks(sp.Option<OutreachOptions>().PublicBaseUrl));
+        services.AddSingleton<PublicAddress>();
+        services.AddSingleton<IValidateOptions<OutreachOptions>>(new PublicBaseUrlValidation(PublicBaseUrlValidation.RealMailBecause(builder.Environment, mailByGraph, calendarByGraph)));
+        services.AddSingleton(sp => new OutreachLinks(() => sp.GetRequiredService<PublicAddress>().BaseUrl));
         services.AddAllowedHostNames(configuration);
 
         // Which jobs are on, decided once on the one JobsOptions every reader sees (the scheduler, the jobs page, the API), so a
@@ -103,8 +105,9 @@ public static class ServiceRegistration
             o.DefaultRequestCulture = new RequestCulture("en");
             o.SupportedCultures = Cultures;
             o.SupportedUICultures = Cultures;
-            // The person's choice (cookie) first; then the query string; browser language is not guessed.
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
+            // A contact's own pages (answer, unsubscribe) in the contact's language; otherwise the person's choice (cookie) first,
+            // then the query string; browser language is not guessed.
+            o.RequestCultureProviders = [new RecipientCultureProvider(), new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         AddAccess(services, configuration);
