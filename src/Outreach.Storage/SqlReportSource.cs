@@ -154,7 +154,8 @@ public sealed class SqlReportSource(Database db) : IReportSource
         p.Add("EndTicks", query.End.UtcTicks);
         var organisation = false;
         void And(string condition) => sql.Append(sql.Length == 0 ? "" : " AND ").Append(condition);
-        if (query.CovenantId is { } covenant) { And("p.covenant_id = @CovenantId"); p.Add("CovenantId", covenant); }
+        // Dapper writes a list as (@c1, @c2, …) on both engines.
+        if (query.Covenants is { Count: > 0 } covenants) { And("p.covenant_id IN @CovenantIds"); p.Add("CovenantIds", covenants); }
         if (!string.IsNullOrWhiteSpace(query.Sector)) { And("o.sector = @Sector"); p.Add("Sector", query.Sector.Trim()); organisation = true; }
         if (query.PartyKind is { } kind) { And("o.party_kind = @PartyKind"); p.Add("PartyKind", kind.Code()); organisation = true; }
         if (!string.IsNullOrWhiteSpace(query.Owner)) { And("o.owner = @Owner"); p.Add("Owner", query.Owner.Trim()); organisation = true; }

@@ -41,6 +41,8 @@ public static class StorageRegistration
         services.AddSingleton<Core.Activities.ITimelineSource, SqlTimelineSource>();
         services.AddSingleton<Core.Activities.IMyDaySource, SqlMyDaySource>();
         services.AddSingleton<IReportSource, SqlReportSource>();
+        services.AddSingleton<IReportFeed, SqlReportFeed>();
+        services.AddSingleton<IWeeklyReportSubscribers, SqlWeeklyReportSubscribers>();
         services.AddSingleton<IMailOutbox, SqlMailOutbox>();
         services.TryAddSingleton<IMailboxThrottle, SqlMailboxThrottle>();
         services.AddSingleton<IInstallation, SqlInstallation>();

@@ -11,14 +11,15 @@ namespace Outreach.Jobs.Reports;
 /// <summary>
 /// Every Monday morning (Europe/Amsterdam): last week's changes and the last twelve months' key figures, to each configured
 /// manager, through the outbox. The idempotency key is the week and the address, so a second run (by hand, or on another
-/// node) adds nothing.
+/// node) adds nothing. Recipients: the configured addresses and the managers who subscribed themselves on the report page.
 /// </summary>
-public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger) : IOutreachJob
+public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger, IWeeklyReportSubscribers? subscribers = null) : IOutreachJob
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
-        var recipients = options.Value.WeeklyReportRecipients.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses.");
+        var subscribed = subscribers is null ? [] : (await subscribers.ListAsync(ct)).Select(s => s.Address);
+        var recipients = options.Value.WeeklyReportRecipients.Concat(subscribed).Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses, or let managers subscribe on the report page.");
 
         var (monday, sunday) = WeeklyReportMail.WeekBefore(reports.Today);
         var week = await reports.BuildAsync(new ReportQuery { From = monday, To = sunday }, ct);

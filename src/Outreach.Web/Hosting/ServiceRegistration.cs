@@ -224,6 +224,7 @@ public static class ServiceRegistration
             .AddPolicy(Policies.Read, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Edit, p => p.RequireRole(Role.Secretariat.Code(), Role.Administrator.Code()))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Role.Administrator.Code()))
+            .AddPolicy(Policies.Feed, p => p.RequireRole(Role.Manager.Code(), Role.Administrator.Code()))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddRateLimiter(RateLimits.Configure);
     }
