@@ -14,6 +14,8 @@ using Outreach.Testing;
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]
 //        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- onboarding [parties=2000] [engines=sqlite,postgres] [repeats=5]
+//        (the monitoring report for N signed parties × 8 milestones × 5 years against a full scan of the milestone table)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- hangfire [mails=2000] [engines=sqlite,postgres] [kills=1]
 //        (the outbox dispatcher against one Hangfire job per mail: mails/s, CPU per mail, and duplicates and lost mails after
 //        a kill -9 of a child process; see HangfireDispatchBenchmark.cs, which re-invokes this program with a hidden verb)
@@ -26,6 +28,7 @@ if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailB
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] is "hangfire" or "hangfire-child") return await Outreach.Benchmarks.HangfireDispatchBenchmark.RunAsync(args[0] == "hangfire" ? args[1..] : args);
 if (args.Length > 0 && args[0] == "events") return await Outreach.Benchmarks.EventBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "onboarding") return await Outreach.Benchmarks.OnboardingBenchmark.RunAsync(args[1..]);
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
