@@ -16,6 +16,8 @@ using Outreach.Testing;
 //        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- timeline [lines=5000] [engines=sqlite,postgres] [repeats=20]
 //        (the timeline page's query, 1st and last (100th) page, against the same rows read from one table; see TimelineBenchmark.cs)
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- onboarding [parties=2000] [engines=sqlite,postgres] [repeats=5]
+//        (the monitoring report for N signed parties × 8 milestones × 5 years against a full scan of the milestone table)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- hangfire [mails=2000] [engines=sqlite,postgres] [kills=1]
 //        (the outbox dispatcher against one Hangfire job per mail: mails/s, CPU per mail, and duplicates and lost mails after
 //        a kill -9 of a child process; see HangfireDispatchBenchmark.cs, which re-invokes this program with a hidden verb)
@@ -29,6 +31,7 @@ if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.Re
 if (args.Length > 0 && args[0] is "hangfire" or "hangfire-child") return await Outreach.Benchmarks.HangfireDispatchBenchmark.RunAsync(args[0] == "hangfire" ? args[1..] : args);
 if (args.Length > 0 && args[0] == "timeline") return await Outreach.Benchmarks.TimelineBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "events") return await Outreach.Benchmarks.EventBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "onboarding") return await Outreach.Benchmarks.OnboardingBenchmark.RunAsync(args[1..]);
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;

@@ -29,6 +29,7 @@ public static class StorageRegistration
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<Outreach.Core.Onboarding.IOnboardingStore, SqlOnboardingStore>();
+        services.AddSingleton<Outreach.Core.Onboarding.IOnboardingReminderStore, SqlOnboardingReminderStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<IAuditLog, SqlAudit>();

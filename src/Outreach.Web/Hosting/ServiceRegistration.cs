@@ -27,7 +27,7 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
-    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit", "/Mail/TemplateNew", "/Events/Edit"];
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit", "/Mail/TemplateNew", "/Events/Edit", "/Onboarding/Import"];
 
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
@@ -50,6 +50,18 @@ public static class ServiceRegistration
         services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddSingleton<Core.Onboarding.OnboardingService>();
         services.AddSingleton<Core.Onboarding.MonitoringReports>();
+        services.AddSingleton<Core.Onboarding.OnboardingConversions>();
+        // The questionnaire import reads CSV as the prospect import does, with a ceiling of its own (its files are small).
+        services.AddSingleton(sp => new Core.Onboarding.QuestionnaireImport(new CsvProspectReader(new ImportOptions { MaxFileBytes = Pages.Onboarding.ImportModel.MaxFileBytes }),
+            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>()));
+        // Milestone reminders: bound from "Onboarding:Reminders", checked once at start (a bad value names its key).
+        services.AddSingleton(sp =>
+        {
+            var reminders = configuration.GetSection(Core.Onboarding.OnboardingReminderSettings.Section).Get<Core.Onboarding.OnboardingReminderSettings>() ?? Core.Onboarding.OnboardingReminderSettings.Default;
+            var errors = reminders.Check();
+            return errors.Count == 0 ? reminders : throw new OptionsValidationException(Core.Onboarding.OnboardingReminderSettings.Section, typeof(Core.Onboarding.OnboardingReminderSettings), errors);
+        });
+        services.AddSingleton<Core.Onboarding.OnboardingReminderRunner>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.
         services.AddSingleton<Core.Prospects.Import.IImportFileReader>(sp => new CsvProspectReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value));
