@@ -17,6 +17,13 @@ public sealed record ReportQuery
     public PartyKind? PartyKind { get; init; }
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// Leaves out the prospects whose history was imported (issue 16): their paths began before Outreach followed them, so
+    /// counting only their later lines would show conversions without a first contact. Off by default: an import that
+    /// carries its dates gives the true history, and leaving it out would hide most of an imported pipeline.
+    /// </summary>
+    public bool ExcludeImported { get; init; }
+
     /// <summary>The first instant of the period: midnight in Amsterdam at the start of <see cref="From"/>.</summary>
     public DateTimeOffset Start => AmsterdamClock.AtLocal(From, TimeOnly.MinValue);
 
@@ -46,7 +53,7 @@ public static class ReportFilters
 
     public static (ReportQuery? Query, IReadOnlyList<FieldError> Errors) Parse(
         string? covenant, string? from, string? to, string? sector, string? partyKind, string? owner,
-        IReadOnlyList<Covenant> covenants, DateOnly today)
+        IReadOnlyList<Covenant> covenants, DateOnly today, bool excludeImported = false)
     {
         ArgumentNullException.ThrowIfNull(covenants);
         var errors = new List<FieldError>();
@@ -76,7 +83,7 @@ public static class ReportFilters
         if (errors.Count > 0) return (null, errors);
         var query = new ReportQuery
         {
-            From = start, To = end, CovenantId = covenantId, PartyKind = kind,
+            From = start, To = end, CovenantId = covenantId, PartyKind = kind, ExcludeImported = excludeImported,
             Sector = string.IsNullOrWhiteSpace(sector) ? null : sector.Trim(),
             Owner = string.IsNullOrWhiteSpace(owner) ? null : owner.Trim(),
         };

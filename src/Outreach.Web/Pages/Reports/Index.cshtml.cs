@@ -23,6 +23,8 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
     [BindProperty(SupportsGet = true)] public string? Sector { get; set; }
     [BindProperty(SupportsGet = true)] public string? PartyKind { get; set; }
     [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
+    /// <summary>Leave out prospects whose history was imported (see ReportQuery.ExcludeImported).</summary>
+    [BindProperty(SupportsGet = true)] public bool ExcludeImported { get; set; }
 
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
@@ -37,6 +39,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
     {
         ["covenant"] = Covenant ?? "", ["from"] = Format.Iso(Report?.Query.From), ["to"] = Format.Iso(Report?.Query.To),
         ["sector"] = Sector ?? "", ["partyKind"] = PartyKind ?? "", ["owner"] = Owner ?? "",
+        ["excludeImported"] = ExcludeImported ? "true" : "",
     };
 
     public string Scope => Covenants.FirstOrDefault(c => c.Code.Equals(Covenant, StringComparison.OrdinalIgnoreCase))?.Name ?? localizer["All covenants"];
@@ -73,7 +76,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         Covenants = await prospects.ListCovenantsAsync(ct);
         Owners = await prospects.ListOwnersAsync(ct);
         Sectors = await prospects.ListSectorsAsync(ct);
-        var (query, errors) = ReportFilters.Parse(Covenant, From, To, Sector, PartyKind, Owner, Covenants, reports.Today);
+        var (query, errors) = ReportFilters.Parse(Covenant, From, To, Sector, PartyKind, Owner, Covenants, reports.Today, ExcludeImported);
         if (query is null)
         {
             Errors = errors.Select(e => localizer.Message(e.Message)).ToList();
