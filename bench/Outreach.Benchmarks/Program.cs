@@ -12,6 +12,8 @@ using Outreach.Testing;
 //        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes (perMinute=0: skipped)
 //        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- search [organisations=100000] [engines=sqlite,postgres] [repeats=5]
+//        (free-text search of the prospect list on the stored folded columns against the fold-per-row search it replaced)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]
 //        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- timeline [lines=5000] [engines=sqlite,postgres] [repeats=20]
@@ -30,6 +32,7 @@ if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailB
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] is "hangfire" or "hangfire-child") return await Outreach.Benchmarks.HangfireDispatchBenchmark.RunAsync(args[0] == "hangfire" ? args[1..] : args);
 if (args.Length > 0 && args[0] == "timeline") return await Outreach.Benchmarks.TimelineBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "search") return await Outreach.Benchmarks.SearchBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "events") return await Outreach.Benchmarks.EventBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "onboarding") return await Outreach.Benchmarks.OnboardingBenchmark.RunAsync(args[1..]);
 

@@ -159,6 +159,13 @@ public sealed class SqlReportSource(Database db) : IReportSource
         if (!string.IsNullOrWhiteSpace(query.Sector)) { And("o.sector = @Sector"); p.Add("Sector", query.Sector.Trim()); organisation = true; }
         if (query.PartyKind is { } kind) { And("o.party_kind = @PartyKind"); p.Add("PartyKind", kind.Code()); organisation = true; }
         if (!string.IsNullOrWhiteSpace(query.Owner)) { And("o.owner = @Owner"); p.Add("Owner", query.Owner.Trim()); organisation = true; }
+        if (query.ExcludeImported)
+        {
+            // Looked up by entry from the history's (entry_id, changed_at) index; only when asked for. TRUE is a literal both
+            // engines read (SQLite as 1): the report's large read binds only integer parameters (SqliteDialect.Prepare).
+            And("NOT EXISTS (SELECT 1 FROM stage_change i WHERE i.entry_id = p.entry_id AND i.imported = TRUE)");
+        }
+
         return (sql.ToString(), organisation, p);
     }
 

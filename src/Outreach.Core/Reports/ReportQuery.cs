@@ -20,6 +20,13 @@ public sealed record ReportQuery
     public PartyKind? PartyKind { get; init; }
     public string? Owner { get; init; }
 
+    /// <summary>
+    /// Leaves out the prospects whose history was imported (issue 16): their paths began before Outreach followed them, so
+    /// counting only their later lines would show conversions without a first contact. Off by default: an import that
+    /// carries its dates gives the true history, and leaving it out would hide most of an imported pipeline.
+    /// </summary>
+    public bool ExcludeImported { get; init; }
+
     /// <summary>The first instant of the period: midnight in Amsterdam at the start of <see cref="From"/>.</summary>
     public DateTimeOffset Start => AmsterdamClock.AtLocal(From, TimeOnly.MinValue);
 
@@ -60,16 +67,17 @@ public static class ReportFilters
 
     public static (ReportQuery? Query, IReadOnlyList<FieldError> Errors) Parse(
         string? covenant, string? from, string? to, string? sector, string? partyKind, string? owner,
-        IReadOnlyList<Covenant> covenants, DateOnly today) =>
-        Parse(string.IsNullOrWhiteSpace(covenant) ? [] : [covenant], null, from, to, sector, partyKind, owner, covenants, today);
+        IReadOnlyList<Covenant> covenants, DateOnly today, bool excludeImported = false) =>
+        Parse(string.IsNullOrWhiteSpace(covenant) ? [] : [covenant], null, from, to, sector, partyKind, owner, covenants, today, excludeImported);
 
     /// <summary>
     /// <paramref name="covenant"/>: covenant codes (the parameter may repeat, or carry codes separated by commas), none for
-    /// all; <paramref name="period"/>: a preset (<see cref="ReportPeriods.Code"/>), which wins over the two dates.
+    /// all; <paramref name="period"/>: a preset (<see cref="ReportPeriods.Code"/>), which wins over the two dates;
+    /// <paramref name="excludeImported"/>: leave out prospects whose history was imported.
     /// </summary>
     public static (ReportQuery? Query, IReadOnlyList<FieldError> Errors) Parse(
         IEnumerable<string?> covenant, string? period, string? from, string? to, string? sector, string? partyKind, string? owner,
-        IReadOnlyList<Covenant> covenants, DateOnly today)
+        IReadOnlyList<Covenant> covenants, DateOnly today, bool excludeImported = false)
     {
         ArgumentNullException.ThrowIfNull(covenants);
         ArgumentNullException.ThrowIfNull(covenant);
@@ -109,7 +117,7 @@ public static class ReportFilters
         var query = new ReportQuery
         {
             From = start, To = end, CovenantId = covenantIds.Count == 1 ? covenantIds[0] : null,
-            CovenantIds = covenantIds.Count > 1 ? covenantIds : [], PartyKind = kind,
+            CovenantIds = covenantIds.Count > 1 ? covenantIds : [], PartyKind = kind, ExcludeImported = excludeImported,
             Sector = string.IsNullOrWhiteSpace(sector) ? null : sector.Trim(),
             Owner = string.IsNullOrWhiteSpace(owner) ? null : owner.Trim(),
         };

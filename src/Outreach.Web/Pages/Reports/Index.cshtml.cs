@@ -29,6 +29,8 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
     [BindProperty(SupportsGet = true)] public string? Funnel { get; set; }
     /// <summary>Compare with the previous period ("1"/"true").</summary>
     [BindProperty(SupportsGet = true)] public bool Compare { get; set; }
+    /// <summary>Leave out prospects whose history was imported (see ReportQuery.ExcludeImported).</summary>
+    [BindProperty(SupportsGet = true)] public bool ExcludeImported { get; set; }
 
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
@@ -51,6 +53,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         ["covenant"] = string.Join(',', CovenantCodes), ["from"] = Format.Iso(Report?.Query.From), ["to"] = Format.Iso(Report?.Query.To),
         ["sector"] = Sector ?? "", ["partyKind"] = PartyKind ?? "", ["owner"] = Owner ?? "",
         ["funnel"] = FunnelKind == FunnelKind.Cohort ? "cohort" : "period",
+        ["excludeImported"] = ExcludeImported ? "true" : "",
     };
 
     public string Scope => CovenantCodes.Count == 0
@@ -101,7 +104,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         Owners = await prospects.ListOwnersAsync(ct);
         Sectors = await prospects.ListSectorsAsync(ct);
         Tables.FunnelKind = string.Equals(Funnel?.Trim(), "period", StringComparison.OrdinalIgnoreCase) ? FunnelKind.Period : FunnelKind.Cohort;
-        var (query, errors) = ReportFilters.Parse(Covenant, Period, From, To, Sector, PartyKind, Owner, Covenants, reports.Today);
+        var (query, errors) = ReportFilters.Parse(Covenant, Period, From, To, Sector, PartyKind, Owner, Covenants, reports.Today, ExcludeImported);
         if (query is null)
         {
             Errors = errors.Select(e => localizer.Message(e.Message)).ToList();
