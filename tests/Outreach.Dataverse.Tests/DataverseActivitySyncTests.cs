@@ -45,7 +45,7 @@ public sealed class DataverseActivitySyncTests
         await Sync(s).RunAsync(new NullProgress(), default);
         await using var c = await db.OpenAsync(default);
         var organisationId = await c.ExecuteScalarAsync<long>("SELECT id FROM organisation WHERE dataverse_id = @id", new { id = account.ToString("D") });
-        var entry = await new SqlPipelineStore(db, Clock).AddEntryAsync(organisationId, covenant.Id, Stage.Contacted, At, "Anne", "Met at the fair", default);
+        var entry = await SqlServices.Moves(db, Clock).AddEntryAsync(organisationId, covenant.Id, Stage.Contacted, At, "Anne", "Met at the fair", default);
         s = s with { EntryId = entry.Id };
         // The new prospect's own write-back (its first stage) out of the way, so the tests count only activities.
         Assert.Equal(1, (await WriteBack(s).SendPendingAsync(default)).Sent);

@@ -100,7 +100,7 @@ public abstract class PipelineListAndHistoryContract(StorageEngine engine) : IAs
             "Gamma Goud,company,jewellery,Anne,gold,declined,2024-11-01,2025-03-03",
             "Delta Goud,company,jewellery,Anne,gold,identified,,");
         Assert.True(result.Imported, result.Refusal?.ToString());
-        await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Echo Goud", PartyKind = PartyKind.Company, Sector = "jewellery", Owner = "Anne" },
+        await pipeline.AddProspectAsync(prospects, new OrganisationDraft { Name = "Echo Goud", PartyKind = PartyKind.Company, Sector = "jewellery", Owner = "Anne" },
             gold, Stage.Contacted, clock.GetUtcNow(), "anne", "Met at a fair", default);
         var source = new SqlReportSource(db);
 
@@ -126,9 +126,9 @@ public abstract class PipelineListAndHistoryContract(StorageEngine engine) : IAs
     [Fact]
     public async Task Search_IgnoresCaseAndAccents_OnNamesDomainsAndContacts_AndFollowsRenames()
     {
-        var zoe = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Zoë Édelmetaal B.V.", PartyKind = PartyKind.Company, Sector = "jewellery", Owner = "Anne", Website = "zoe-edel.nl", KvkNumber = "12345678" },
+        var zoe = await pipeline.AddProspectAsync(prospects, new OrganisationDraft { Name = "Zoë Édelmetaal B.V.", PartyKind = PartyKind.Company, Sector = "jewellery", Owner = "Anne", Website = "zoe-edel.nl", KvkNumber = "12345678" },
             gold, Stage.Identified, clock.GetUtcNow(), "anne", "x", default);
-        var other = await pipeline.AddProspectAsync(new OrganisationDraft { Name = "Plain Metals", PartyKind = PartyKind.Company, Sector = "metals", Owner = "Bram" },
+        var other = await pipeline.AddProspectAsync(prospects, new OrganisationDraft { Name = "Plain Metals", PartyKind = PartyKind.Company, Sector = "metals", Owner = "Bram" },
             gold, Stage.Identified, clock.GetUtcNow(), "anne", "x", default);
         await prospects.AddContactAsync(other.OrganisationId, new ContactDraft { Name = "Søren Ågård", Email = "soren@plain.example" }, default);
 
@@ -162,7 +162,7 @@ public abstract class PipelineListAndHistoryContract(StorageEngine engine) : IAs
         for (var i = 0; i < names.Length; i++)
         {
             clock.Advance(TimeSpan.FromDays(1));
-            var entry = await pipeline.AddProspectAsync(new OrganisationDraft { Name = names[i], PartyKind = PartyKind.Company, Sector = "jewellery", Owner = $"Owner {names.Length - i}" },
+            var entry = await pipeline.AddProspectAsync(prospects, new OrganisationDraft { Name = names[i], PartyKind = PartyKind.Company, Sector = "jewellery", Owner = $"Owner {names.Length - i}" },
                 gold, i % 2 == 0 ? Stage.Identified : Stage.Contacted, clock.GetUtcNow(), "anne", "x", default);
             ids[names[i]] = entry.Id;
             if (i < 3) await pipeline.SetNextActionAsync(entry.Id, "Call", new DateOnly(2026, 4, 10 - i), new DateOnly(2026, 3, 2), default);

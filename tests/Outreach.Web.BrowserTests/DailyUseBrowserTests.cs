@@ -6,6 +6,7 @@ using Outreach.Core.Events;
 using Outreach.Core.Mail;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
+using Outreach.Testing;
 using Outreach.Web.Access;
 
 namespace Outreach.Web.BrowserTests;
@@ -18,7 +19,7 @@ public sealed class DailyUseBrowserTests(BrowserFixture fixture) : IClassFixture
         var prospects = fixture.App.Services.GetRequiredService<IProspectStore>();
         var pipeline = fixture.App.Services.GetRequiredService<IPipelineStore>();
         var covenant = (await prospects.ListCovenantsAsync(default)).First(c => c.Code == "gold");
-        var entry = await pipeline.AddProspectAsync(Validation.Clean(new OrganisationDraft { Name = name, Sector = "jewellery", Owner = "Anne", Country = "NL" }), covenant.Id, Stage.Contacted,
+        var entry = await pipeline.AddProspectAsync(prospects, Validation.Clean(new OrganisationDraft { Name = name, Sector = "jewellery", Owner = "Anne", Country = "NL" }), covenant.Id, Stage.Contacted,
             fixture.App.Clock.GetUtcNow(), "anne", "Met at the fair", default);
         var contact = await prospects.AddContactAsync(entry.OrganisationId, Validation.Clean(new ContactDraft
         {
