@@ -41,9 +41,8 @@ public sealed class SqlOnboardingReminderStore(Database db) : IOnboardingReminde
             .ToList();
     }
 
-    public async Task<bool> QueueAsync(long milestoneId, MailDraft mail, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> HoldForReminderAsync(long milestoneId, long contactId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(mail);
         await using var work = await db.BeginWorkAsync(ct);
         var (c, tx) = (work.Connection, work.Transaction!);
         // The milestone row locked (as marking it done locks it): a "done" either committed before (nothing is queued) or
@@ -52,11 +51,10 @@ public sealed class SqlOnboardingReminderStore(Database db) : IOnboardingReminde
             $"SELECT id FROM onboarding_milestone WHERE id = @milestoneId AND done_on IS NULL{db.ForUpdate}", new { milestoneId }, tx, cancellationToken: ct));
         var reachable = open is null ? null : await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             $"SELECT id FROM contact WHERE id = @ContactId AND opted_out_at IS NULL AND erased_at IS NULL AND bounced_at IS NULL{db.ForUpdate}",
-            new { mail.ContactId }, tx, cancellationToken: ct));
+            new { ContactId = contactId }, tx, cancellationToken: ct));
         if (reachable is null) return false;
-        var (_, added) = await SqlMailOutbox.InsertAsync(c, tx, mail, at, ct);
         await work.CommitAsync(ct);
-        return added;
+        return true;
     }
 
     public async Task<IReadOnlyList<long>> ListOnboardingContactsAsync(long organisationId, CancellationToken ct)

@@ -108,11 +108,11 @@ public interface IOnboardingReminderStore
     Task<IReadOnlyList<ReminderCandidate>> ListCandidatesAsync(DateOnly dueFrom, DateOnly dueTo, CancellationToken ct);
 
     /// <summary>
-    /// In one transaction: the reminder into the outbox (unless its key is there already), only while the milestone is still
-    /// open and the contact can still be mailed. True when it was added. Marking the milestone done waits for this (and then
-    /// cancels what it queued) or comes first (and nothing is queued).
+    /// Whether the milestone is still open and the contact can still be mailed, with both rows locked until the running unit
+    /// of work ends: marking the milestone done (or an opt-out) waits for it (and then cancels what it queued) or comes first
+    /// (and nothing is queued). <see cref="OnboardingReminderRunner.QueueAsync"/> puts the mail in the outbox in that unit.
     /// </summary>
-    Task<bool> QueueAsync(long milestoneId, MailDraft mail, DateTimeOffset at, CancellationToken ct);
+    Task<bool> HoldForReminderAsync(long milestoneId, long contactId, CancellationToken ct);
 
     /// <summary>The contact ids of the organisation that hold the onboarding role.</summary>
     Task<IReadOnlyList<long>> ListOnboardingContactsAsync(long organisationId, CancellationToken ct);
@@ -135,6 +135,8 @@ public sealed record ReminderRunResult(int Considered, int Queued, int Problems)
 /// </summary>
 public sealed partial class OnboardingReminderRunner(
     IOnboardingReminderStore store,
+    IMailOutbox outbox,
+    IUnitOfWork unit,
     ITemplateStore templates,
     IMailTemplateRenderer renderer,
     IUnsubscribeLinks links,
@@ -143,6 +145,21 @@ public sealed partial class OnboardingReminderRunner(
     TimeProvider clock,
     ILogger<OnboardingReminderRunner> logger)
 {
+    /// <summary>
+    /// The reminder into the outbox (unless its key is there already) in one unit of work with the check that the milestone is
+    /// still open and the contact can still be mailed. True when it was added.
+    /// </summary>
+    public Task<bool> QueueAsync(long milestoneId, MailDraft mail, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        return unit.RunAsync(async token =>
+        {
+            if (mail.ContactId is not { } contactId || !await store.HoldForReminderAsync(milestoneId, contactId, token).ConfigureAwait(false)) return false;
+            var (_, added) = await outbox.EnqueueAsync(mail, at, token).ConfigureAwait(false);
+            return added;
+        }, ct);
+    }
+
     public async Task<ReminderRunResult> RunAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -168,7 +185,7 @@ public sealed partial class OnboardingReminderRunner(
                     continue;
                 }
 
-                if (await store.QueueAsync(c.Milestone.Id, Compose(c, kind, template, now), now, ct).ConfigureAwait(false)) queued++;
+                if (await QueueAsync(c.Milestone.Id, Compose(c, kind, template, now), now, ct).ConfigureAwait(false)) queued++;
             }
             catch (Exception ex) when (!FailurePolicy.EndsTheRun(ex, ct))
             {
