@@ -63,7 +63,7 @@ public sealed class RestartTests
         while (TimeProvider.System.GetElapsedTime(started) < deadline)
         {
             await using var c = await db.OpenAsync(default);
-            rows = [.. await c.QueryAsync<(string, string?)>("SELECT status, claimed_by FROM mail_outbox WHERE id IN @ids ORDER BY id", new { ids = own })];
+            rows = [.. await c.QueryAsync<(string, string?)>("SELECT status, claimed_by FROM mail_outbox WHERE id IN (@a, @b) ORDER BY id", new { a = own[0], b = own[1] })];
             if (rows.All(r => r.Status is "pending" or "sent")) break;
             await Task.Delay(200);
         }
