@@ -28,9 +28,9 @@ public sealed class SqlEventAttendanceSource(Database db) : IEventAttendanceSour
         var prospect = "EXISTS (SELECT 1 FROM pipeline_entry pe WHERE pe.organisation_id = k.organisation_id";
         if (query.Covenants is { Count: > 0 } covenants)
         {
-            filters.Add("e.covenant_id IN @CovenantIds");
-            prospect += " AND pe.covenant_id IN @CovenantIds";
-            p.Add("CovenantIds", covenants);
+            // Numbers written into the text, as in SqlReportSource.Filter.
+            filters.Add($"e.covenant_id IN ({SqlReportSource.IdList(covenants)})");
+            prospect += $" AND pe.covenant_id IN ({SqlReportSource.IdList(covenants)})";
         }
 
         filters.Add(prospect + ")");

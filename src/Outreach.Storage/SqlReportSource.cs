@@ -154,8 +154,9 @@ public sealed class SqlReportSource(Database db) : IReportSource
         p.Add("EndTicks", query.End.UtcTicks);
         var organisation = false;
         void And(string condition) => sql.Append(sql.Length == 0 ? "" : " AND ").Append(condition);
-        // Dapper writes a list as (@c1, @c2, …) on both engines.
-        if (query.Covenants is { Count: > 0 } covenants) { And("p.covenant_id IN @CovenantIds"); p.Add("CovenantIds", covenants); }
+        // The ids are written into the text (they are numbers, never user text): the report's large read binds integer
+        // parameters by itself (SqliteDialect.Prepare, Npgsql's positional $n), which expands no list.
+        if (query.Covenants is { Count: > 0 } covenants) And($"p.covenant_id IN ({IdList(covenants)})");
         if (!string.IsNullOrWhiteSpace(query.Sector)) { And("o.sector = @Sector"); p.Add("Sector", query.Sector.Trim()); organisation = true; }
         if (query.PartyKind is { } kind) { And("o.party_kind = @PartyKind"); p.Add("PartyKind", kind.Code()); organisation = true; }
         if (!string.IsNullOrWhiteSpace(query.Owner)) { And("o.owner = @Owner"); p.Add("Owner", query.Owner.Trim()); organisation = true; }
@@ -192,4 +193,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
         public DateTimeOffset LeftAt { get; init; }
         public string Reason { get; init; } = "";
     }
+
+    /// <summary>Ids as an SQL list of integer literals.</summary>
+    internal static string IdList(IEnumerable<long> ids) => string.Join(", ", ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }
