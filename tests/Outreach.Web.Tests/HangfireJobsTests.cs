@@ -265,6 +265,7 @@ public sealed class HangfireHostTests
         {
             b.UseEnvironment("Testing");
             b.UseSetting("Storage:DataFolder", folder);
+            b.UseSetting("Outreach:PublicBaseUrl", OutreachAppFactory.PublicBaseUrl);
             b.UseSetting("Outreach:SeedDemoDataOnFirstStart", "false");
             b.UseSetting("Jobs:RunSchedules", runSchedules ? "true" : "false");
             b.UseSetting("Jobs:SchedulerEnabled", scheduler ? "true" : "false");
