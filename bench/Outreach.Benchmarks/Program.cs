@@ -12,10 +12,14 @@ using Outreach.Testing;
 //        (outbox dispatch through the pickup folder against writing the same .eml files in a plain loop, then 2.5 minutes (perMinute=0: skipped)
 //        of mail with the per-mailbox limit on: the most sent in any minute against the limit; see MailBenchmark.cs)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- reports [organisations=100000] [changes=1000000] [engines=sqlite,postgres] [repeats=5]
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- search [organisations=100000] [engines=sqlite,postgres] [repeats=5]
+//        (free-text search of the prospect list on the stored folded columns against the fold-per-row search it replaced)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- events [invitees=1000] [engines=sqlite,postgres] [repeats=3]
 //        (inviting through the event notice outbox against the same invitations passed to the channel in a plain loop)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- timeline [lines=5000] [engines=sqlite,postgres] [repeats=20]
 //        (the timeline page's query, 1st and last (100th) page, against the same rows read from one table; see TimelineBenchmark.cs)
+//    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- onboarding [parties=2000] [engines=sqlite,postgres] [repeats=5]
+//        (the monitoring report for N signed parties × 8 milestones × 5 years against a full scan of the milestone table)
 //    or: dotnet run -c Release --project bench/Outreach.Benchmarks -- hangfire [mails=2000] [engines=sqlite,postgres] [kills=1]
 //        (the outbox dispatcher against one Hangfire job per mail: mails/s, CPU per mail, and duplicates and lost mails after
 //        a kill -9 of a child process; see HangfireDispatchBenchmark.cs, which re-invokes this program with a hidden verb)
@@ -28,7 +32,9 @@ if (args.Length > 0 && args[0] == "mail") return await Outreach.Benchmarks.MailB
 if (args.Length > 0 && args[0] == "reports") return await Outreach.Benchmarks.ReportBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] is "hangfire" or "hangfire-child") return await Outreach.Benchmarks.HangfireDispatchBenchmark.RunAsync(args[0] == "hangfire" ? args[1..] : args);
 if (args.Length > 0 && args[0] == "timeline") return await Outreach.Benchmarks.TimelineBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "search") return await Outreach.Benchmarks.SearchBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "events") return await Outreach.Benchmarks.EventBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "onboarding") return await Outreach.Benchmarks.OnboardingBenchmark.RunAsync(args[1..]);
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
 var repeats = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;

@@ -6,12 +6,14 @@ namespace Outreach.Dataverse;
 /// Where a prospect's page in Outreach is (from Outreach:PublicBaseUrl), for the link the write-back puts on the account:
 /// a plain URL column needs no web resource or script in Dynamics. Without a base URL (<see cref="None"/>) no link is written.
 /// </summary>
-public sealed class OutreachLinks(string? publicBaseUrl)
+public sealed class OutreachLinks(Func<string?> publicBaseUrl)
 {
-    /// <summary>No Outreach address known: the write-back leaves the account's link alone.</summary>
-    public static OutreachLinks None { get; } = new(null);
+    public OutreachLinks(string? publicBaseUrl) : this(() => publicBaseUrl) { }
 
-    /// <summary>The prospect's page, or null without a base URL.</summary>
+    /// <summary>No Outreach address known: the write-back leaves the account's link alone.</summary>
+    public static OutreachLinks None { get; } = new((string?)null);
+
+    /// <summary>The prospect's page, or null without a base URL (read each time: the host's own address is known once it listens).</summary>
     public string? Prospect(long prospectId) =>
-        string.IsNullOrWhiteSpace(publicBaseUrl) ? null : publicBaseUrl.TrimEnd('/') + "/prospects/" + prospectId.ToString(CultureInfo.InvariantCulture);
+        publicBaseUrl() is not { } url || string.IsNullOrWhiteSpace(url) ? null : url.TrimEnd('/') + "/prospects/" + prospectId.ToString(CultureInfo.InvariantCulture);
 }

@@ -103,7 +103,8 @@ public abstract class EntraAppOptions
         _ => throw new InvalidOperationException($"Unknown credential type {Credential}."),
     };
 
-    private X509Certificate2 LoadCertificate()
+    /// <summary>The certificate of the Certificate credential (with its private key), from the .pfx file or the store.</summary>
+    public X509Certificate2 LoadCertificate()
     {
         if (!string.IsNullOrWhiteSpace(CertificatePath))
             return X509CertificateLoader.LoadPkcs12FromFile(CertificatePath, CertificatePassword);

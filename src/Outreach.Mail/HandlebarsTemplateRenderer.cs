@@ -87,6 +87,7 @@ public sealed partial class HandlebarsTemplateRenderer : IMailTemplateRenderer
     {
         ["contactName"] = v.ContactName, ["organisation"] = v.Organisation, ["covenant"] = v.Covenant, ["owner"] = v.Owner,
         ["eventName"] = v.EventName, ["eventDate"] = v.EventDate, ["eventPlace"] = v.EventPlace, ["acceptUrl"] = v.AcceptUrl,
-        ["declineUrl"] = v.DeclineUrl, ["cancelUrl"] = v.CancelUrl, ["joinUrl"] = v.JoinUrl, ["offerUntil"] = v.OfferUntil, ["unsubscribeUrl"] = v.UnsubscribeUrl,
+        ["declineUrl"] = v.DeclineUrl, ["cancelUrl"] = v.CancelUrl, ["joinUrl"] = v.JoinUrl, ["offerUntil"] = v.OfferUntil,
+        ["milestone"] = v.Milestone, ["dueDate"] = v.DueDate, ["unsubscribeUrl"] = v.UnsubscribeUrl,
     };
 }

@@ -44,7 +44,7 @@ public sealed class SendRateLimiter(IMailboxThrottle throttle, int maxPerMinute,
                 var now = clock.GetUtcNow();
                 if (await throttle.PausedUntilAsync(mailbox, now, ct) is { } until) throw new MailboxPausedException(mailbox, until);
                 if (maxPerMinute <= 0) return lease;
-                var slot = await throttle.TryTakeSendSlotAsync(mailbox, now, maxPerMinute, ct);
+                var slot = await throttle.TryTakeSendSlotAsync(mailbox, clock, maxPerMinute, ct);
                 if (slot.Granted) return lease;
                 await Task.Delay(slot.Wait, clock, ct);
             }
@@ -98,12 +98,14 @@ public sealed class LocalMailboxThrottle : IMailboxThrottle
     public Task<DateTimeOffset?> PausedUntilAsync(string mailbox, DateTimeOffset now, CancellationToken ct) =>
         Task.FromResult(boxes.TryGetValue(MailboxThrottles.Key(mailbox), out var b) && b.PausedUntil > now ? b.PausedUntil : null);
 
-    public Task<SendSlot> TryTakeSendSlotAsync(string mailbox, DateTimeOffset now, int maxPerMinute, CancellationToken ct)
+    public Task<SendSlot> TryTakeSendSlotAsync(string mailbox, TimeProvider clock, int maxPerMinute, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         if (maxPerMinute <= 0) return Task.FromResult(SendSlot.Grant);
         var taken = boxes.GetOrAdd(MailboxThrottles.Key(mailbox), _ => ([], null)).Taken;
         lock (taken)
         {
+            var now = clock.GetUtcNow();
             taken.RemoveAll(t => t + MailboxThrottles.Window <= now);
             var slot = MailboxThrottles.Decide(taken, now, maxPerMinute);
             if (slot.Granted) taken.Add(now);

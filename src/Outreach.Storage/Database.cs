@@ -171,6 +171,33 @@ public sealed class Database
     public static string? Fold(string? text) =>
         text?.Replace('\u0130', 'i').ToLowerInvariant().Replace('\u03C2', '\u03C3');
 
+    /// <summary>Latin letters with accents, after <see cref="Fold"/>, and the letters <see cref="SearchFold"/> puts in their place.</summary>
+    internal const string AccentedLetters = "àáâãäåāăąçćčďđèéêëēėęěìíîïīįıłñńňòóôõöøōőŕřśšşťţùúûüūůűųýÿźżžğ";
+    internal const string PlainLetters = "aaaaaaaaacccddeeeeeeeeiiiiiiilnnnoooooooorrsssttuuuuuuuuyyzzzg";
+
+    /// <summary>
+    /// The folding behind free-text search: <see cref="Fold"/> with the accents taken off ("Zoë" finds "Zoe" and back),
+    /// letter for letter. Stored in organisation.search_text and contact.search_text (migration 0029: SQLite calls this
+    /// method as <c>search_fold</c>, PostgreSQL has <c>search_fold(text)</c> with the same two strings), and applied to
+    /// what is searched for.
+    /// </summary>
+    public static string? SearchFold(string? text)
+    {
+        var folded = Fold(text);
+        if (folded is null) return null;
+        return string.Create(folded.Length, folded, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var at = source[i] < 128 ? -1 : AccentedLetters.IndexOf(source[i], StringComparison.Ordinal);
+                span[i] = at < 0 ? source[i] : PlainLetters[at];
+            }
+        });
+    }
+
+    /// <summary>"Contains" on a stored search column (already folded) for a parameter folded with <see cref="SearchFold"/> and escaped.</summary>
+    public static string SearchContains(string column, string parameter) => $"{column} LIKE {parameter} ESCAPE '\\'";
+
     /// <summary>Case-insensitive "contains" for a parameter already escaped with <see cref="EscapeLike"/>.</summary>
     public static string ContainsIgnoreCase(string column, string parameter) =>
         $"fold({column}) LIKE '%' || fold({parameter}) || '%' ESCAPE '\\'";

@@ -13,7 +13,7 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
     private readonly IAuditActor auditActor = actor ?? new AmbientAuditActor();
 
     private const string UserColumns =
-        "id AS Id, user_name AS UserName, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, disabled_at AS DisabledAt, security_stamp AS SecurityStamp, created_at AS CreatedAt";
+        "id AS Id, user_name AS UserName, display_name AS DisplayName, role AS Role, password_hash AS PasswordHash, failed_sign_ins AS FailedSignIns, locked_until AS LockedUntil, disabled_at AS DisabledAt, security_stamp AS SecurityStamp, created_at AS CreatedAt, entra_tenant_id AS EntraTenantId, entra_object_id AS EntraObjectId";
 
     public async Task<UserAccount?> FindUserAsync(string userName, CancellationToken ct)
     {
@@ -125,6 +125,64 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
     public Task<UserAccount?> UnlockAsync(long userId, CancellationToken ct) =>
         ChangeUserAsync(userId, "unlocked", "failed_sign_ins = 0, locked_until = NULL", new { }, ct);
 
+    public async Task<UserAccount?> SyncEntraUserAsync(EntraIdentity identity, Role? role, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var now = clock.GetUtcNow();
+        var wanted = identity.UserName.Trim().ToLowerInvariant();
+        // The change comes from Entra ID, on behalf of the person signing in: the audit says so and names them.
+        var by = $"Entra ID ({wanted})";
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await Database.BeginWriteAsync(c, ct);
+        var before = (await c.QuerySingleOrDefaultAsync<UserRow>(new CommandDefinition(
+            $"SELECT {UserColumns} FROM user_account WHERE entra_tenant_id = @tid AND entra_object_id = @oid{db.ForUpdate}",
+            new { tid = identity.TenantId, oid = identity.ObjectId }, tx, cancellationToken: ct)))?.ToDomain();
+        UserAccount? after;
+        string action;
+        if (role is not { } r)
+        {
+            if (before is null || before.DisabledAt is not null) return before;
+            after = (await c.QuerySingleAsync<UserRow>(new CommandDefinition(
+                $"UPDATE user_account SET disabled_at = @now, security_stamp = @stamp WHERE id = @id RETURNING {UserColumns}",
+                new { id = before.Id, now, stamp = NewStamp() }, tx, cancellationToken: ct))).ToDomain();
+            action = "disabled";
+        }
+        else
+        {
+            // The user principal name is the user name while no other account holds it (a local user, or an Entra user whose
+            // name was given to someone new); else it is made unique with the object id, which never changes.
+            var taken = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM user_account WHERE user_name = @wanted AND id <> @id", new { wanted, id = before?.Id ?? 0 }, tx, cancellationToken: ct)) > 0;
+            var userName = taken ? $"{wanted}~{identity.ObjectId.ToLowerInvariant()}" : wanted;
+            if (before is null)
+            {
+                after = (await c.QuerySingleAsync<UserRow>(new CommandDefinition(
+                    $"""
+                    INSERT INTO user_account (user_name, display_name, role, password_hash, security_stamp, created_at, entra_tenant_id, entra_object_id)
+                    VALUES (@userName, @displayName, @role, '', @stamp, @now, @tid, @oid)
+                    RETURNING {UserColumns}
+                    """,
+                    new { userName, displayName = identity.DisplayName, role = r.Code(), stamp = NewStamp(), now, tid = identity.TenantId, oid = identity.ObjectId }, tx, cancellationToken: ct))).ToDomain();
+                action = "created";
+            }
+            else if (before.UserName != userName || before.DisplayName != identity.DisplayName || before.Role != r)
+            {
+                after = (await c.QuerySingleAsync<UserRow>(new CommandDefinition(
+                    $"UPDATE user_account SET user_name = @userName, display_name = @displayName, role = @role WHERE id = @id RETURNING {UserColumns}",
+                    new { id = before.Id, userName, displayName = identity.DisplayName, role = r.Code() }, tx, cancellationToken: ct))).ToDomain();
+                action = "updated";
+            }
+            else
+            {
+                return before;
+            }
+        }
+
+        await SqlAudit.AppendAsync(c, tx, now, by, new AuditRecord(AuditEntities.User, after.Id.ToString(CultureInfo.InvariantCulture), action, AuditDiff.User(before, after)), ct);
+        await tx.CommitAsync(ct);
+        return after;
+    }
+
     public async Task AddApiKeyAsync(string name, string keyHash, Role role, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -216,11 +274,14 @@ public sealed class SqlAccessStore(Database db, TimeProvider clock, IAuditActor?
         public DateTimeOffset? DisabledAt { get; init; }
         public string SecurityStamp { get; init; } = "";
         public DateTimeOffset CreatedAt { get; init; }
+        public string? EntraTenantId { get; init; }
+        public string? EntraObjectId { get; init; }
 
         public UserAccount ToDomain() => new()
         {
             Id = Id, UserName = UserName, DisplayName = DisplayName, Role = Roles.Parse(Role), PasswordHash = PasswordHash,
             FailedSignIns = FailedSignIns, LockedUntil = LockedUntil, DisabledAt = DisabledAt, SecurityStamp = SecurityStamp, CreatedAt = CreatedAt,
+            EntraTenantId = EntraTenantId, EntraObjectId = EntraObjectId,
         };
     }
 }

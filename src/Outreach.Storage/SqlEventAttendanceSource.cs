@@ -26,11 +26,11 @@ public sealed class SqlEventAttendanceSource(Database db) : IEventAttendanceSour
         var filters = new List<string>();
         // The pipeline entry's unique (organisation_id, covenant_id) index answers the prospect test per row.
         var prospect = "EXISTS (SELECT 1 FROM pipeline_entry pe WHERE pe.organisation_id = k.organisation_id";
-        if (query.CovenantId is { } covenant)
+        if (query.Covenants is { Count: > 0 } covenants)
         {
-            filters.Add("e.covenant_id = @CovenantId");
-            prospect += " AND pe.covenant_id = @CovenantId";
-            p.Add("CovenantId", covenant);
+            // Numbers written into the text, as in SqlReportSource.Filter.
+            filters.Add($"e.covenant_id IN ({SqlReportSource.IdList(covenants)})");
+            prospect += $" AND pe.covenant_id IN ({SqlReportSource.IdList(covenants)})";
         }
 
         filters.Add(prospect + ")");

@@ -189,6 +189,13 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         return rows.Select(r => r.ToDomain()).ToList();
     }
 
+    public async Task<OutboxMail?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM mail_outbox WHERE id = @id", new { id }, cancellationToken: ct));
+        return row?.ToDomain();
+    }
+
     public async Task<int> CancelForContactAsync(long contactId, CancellationToken ct)
     {
         // In an opt-out's or a bounce's unit of work when there is one.

@@ -44,7 +44,15 @@ public sealed class SqlMyDaySource(Database db) : IMyDaySource
               AND NOT EXISTS (SELECT 1 FROM stage_change s WHERE s.entry_id = e.id AND s.changed_at >= r.received_at)
             ORDER BY r.received_at DESC, r.id DESC LIMIT @limit
             """, p, ct);
-        return new MyDay(overdue, dueToday, stalled, unanswered, replies);
+        // Milestones the reminders did not get done: the oldest first, for a party still signed (one that left is not chased).
+        var milestones = await ListAsync(c, work.Transaction,
+            $"""
+            SELECT {Line}, m.name_en AS What, m.name_nl AS WhatNl, m.due_on AS Due
+            {Owned.Replace("WHERE", "JOIN onboarding_milestone m ON m.entry_id = e.id WHERE", StringComparison.Ordinal)}
+              AND m.done_on IS NULL AND m.due_on < @today AND e.stage = 'signed'
+            ORDER BY m.due_on, m.id LIMIT @limit
+            """, p, ct);
+        return new MyDay(overdue, dueToday, stalled, unanswered, replies) { OverdueMilestones = milestones };
     }
 
     private static async Task<IReadOnlyList<DayLine>> ListAsync(DbConnection c, DbTransaction? tx, string sql, object parameters, CancellationToken ct) =>
@@ -61,7 +69,8 @@ public sealed class SqlMyDaySource(Database db) : IMyDaySource
         public DateTimeOffset? Since { get; init; }
         public string? ContactName { get; init; }
         public string? EventTitle { get; init; }
+        public string? WhatNl { get; init; }
 
-        public DayLine ToDomain() => new(ProspectId, Organisation, Covenant, Core.Pipeline.Stages.Parse(Stage), What, Due, Since, ContactName) { EventTitle = EventTitle };
+        public DayLine ToDomain() => new(ProspectId, Organisation, Covenant, Core.Pipeline.Stages.Parse(Stage), What, Due, Since, ContactName) { EventTitle = EventTitle, WhatNl = WhatNl };
     }
 }

@@ -15,7 +15,7 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private const string MilestoneColumns =
+    internal const string MilestoneColumns =
         """
         m.id AS Id, m.entry_id AS ProspectId, m.milestone_key AS MilestoneKey, m.monitoring_year AS MonitoringYear, m.name_nl AS NameNl,
         m.name_en AS NameEn, m.due_on AS DueOn, m.plan_version AS PlanVersion, m.done_on AS DoneOn, m.evidence_url AS EvidenceUrl,
@@ -151,6 +151,10 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
             """,
             new { doneOn, url, fileId, by, at, milestoneId }, tx, cancellationToken: ct));
         if (updated == 0) return false;
+        // Its reminders that have not gone yet do not go (the reminder job queues under the same row lock, so none slips past).
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE mail_outbox SET status = 'cancelled', last_error = 'Withdrawn: the milestone was done' WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @prefix",
+            new { prefix = OnboardingReminders.KeyPrefix(milestoneId) + "%" }, tx, cancellationToken: ct));
         await InsertChangeAsync(c, tx, new MilestoneChange(milestoneId, MilestoneAction.Done, at, by) { DoneOn = doneOn, EvidenceUrl = url, EvidenceFileId = fileId }, ct);
         await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Prospect, Id(entryId.Value), "milestone_done", AuditDiff.Between(
         [

@@ -185,6 +185,37 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         return new Page<ProspectSummary>(rows.Select(r => r.ToDomain()).ToList(), (int)total, page, pageSize);
     }
 
+    public async Task<Page<ProspectSummary>> ListAsync(ProspectFilter filter, ProspectSort sort, bool descending, int page, int pageSize, CancellationToken ct)
+    {
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, ProspectList.MaxExportRows);
+        var (where, parameters) = BuildWhere(filter);
+        parameters.Add("Limit", pageSize);
+        parameters.Add("Offset", (long)(page - 1) * pageSize);
+        var direction = descending ? " DESC" : "";
+        var order = sort switch
+        {
+            // search_text starts with the folded name: case and accents do not decide the order, and no function runs per row.
+            ProspectSort.Name => $"o.search_text{direction}, e.id{direction}",
+            ProspectSort.Stage => $"{StageOrder}{direction}, e.stage_since, e.id",
+            // Ascending by days in the stage: the latest to arrive in it first.
+            ProspectSort.DaysInStage => $"e.stage_since{(descending ? "" : " DESC")}, e.id{direction}",
+            ProspectSort.Owner => $"o.owner{direction}, e.id{direction}",
+            // Without a due day last either way (CASE, as NULLS LAST is not SQLite's before 3.30 and orders differ by engine).
+            ProspectSort.NextActionDue => $"CASE WHEN e.next_action_due IS NULL THEN 1 ELSE 0 END, e.next_action_due{direction}, e.id{direction}",
+            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
+        };
+        await using var c = await db.OpenAsync(ct);
+        var total = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM {SummaryFrom} {where}", parameters, cancellationToken: ct));
+        var rows = await c.QueryAsync<SummaryRow>(new CommandDefinition(
+            $"SELECT {SummaryColumns} FROM {SummaryFrom} {where} ORDER BY {order} LIMIT @Limit OFFSET @Offset", parameters, cancellationToken: ct));
+        return new Page<ProspectSummary>(rows.Select(r => r.ToDomain()).ToList(), (int)total, page, pageSize);
+    }
+
+    /// <summary>The board's order of stages (the funnel, then the exits) as a number.</summary>
+    private static readonly string StageOrder =
+        "CASE e.stage " + string.Concat(Stages.All.Select((s, i) => $"WHEN '{s.Code()}' THEN {i} ")) + "END";
+
     public async Task<ProspectSummary?> GetSummaryAsync(long entryId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -238,9 +269,9 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         if (filter.Overdue is { } overdue) { And("e.next_action_overdue = @Overdue"); p.Add("Overdue", overdue); }
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
-            p.Add("Text", Database.EscapeLike(filter.Text.Trim()));
-            And($"({Database.ContainsIgnoreCase("o.name", "@Text")} OR {Database.ContainsIgnoreCase("o.kvk_number", "@Text")} OR {Database.ContainsIgnoreCase("o.website_domain", "@Text")}" +
-                $" OR EXISTS (SELECT 1 FROM contact k WHERE k.organisation_id = o.id AND ({Database.ContainsIgnoreCase("k.name", "@Text")} OR {Database.ContainsIgnoreCase("k.email", "@Text")})))");
+            // The stored folded columns (migration 0029): no function per row, and the contacts are read once, not per organisation.
+            p.Add("Text", "%" + Database.EscapeLike(Database.SearchFold(filter.Text.Trim())!) + "%");
+            And($"({Database.SearchContains("o.search_text", "@Text")} OR o.id IN (SELECT k.organisation_id FROM contact k WHERE {Database.SearchContains("k.search_text", "@Text")}))");
         }
 
         return (sql.ToString(), p);

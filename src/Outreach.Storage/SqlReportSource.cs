@@ -154,10 +154,19 @@ public sealed class SqlReportSource(Database db) : IReportSource
         p.Add("EndTicks", query.End.UtcTicks);
         var organisation = false;
         void And(string condition) => sql.Append(sql.Length == 0 ? "" : " AND ").Append(condition);
-        if (query.CovenantId is { } covenant) { And("p.covenant_id = @CovenantId"); p.Add("CovenantId", covenant); }
+        // The ids are written into the text (they are numbers, never user text): the report's large read binds integer
+        // parameters by itself (SqliteDialect.Prepare, Npgsql's positional $n), which expands no list.
+        if (query.Covenants is { Count: > 0 } covenants) And($"p.covenant_id IN ({IdList(covenants)})");
         if (!string.IsNullOrWhiteSpace(query.Sector)) { And("o.sector = @Sector"); p.Add("Sector", query.Sector.Trim()); organisation = true; }
         if (query.PartyKind is { } kind) { And("o.party_kind = @PartyKind"); p.Add("PartyKind", kind.Code()); organisation = true; }
         if (!string.IsNullOrWhiteSpace(query.Owner)) { And("o.owner = @Owner"); p.Add("Owner", query.Owner.Trim()); organisation = true; }
+        if (query.ExcludeImported)
+        {
+            // Looked up by entry from the history's (entry_id, changed_at) index; only when asked for. TRUE is a literal both
+            // engines read (SQLite as 1): the report's large read binds only integer parameters (SqliteDialect.Prepare).
+            And("NOT EXISTS (SELECT 1 FROM stage_change i WHERE i.entry_id = p.entry_id AND i.imported = TRUE)");
+        }
+
         return (sql.ToString(), organisation, p);
     }
 
@@ -184,4 +193,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
         public DateTimeOffset LeftAt { get; init; }
         public string Reason { get; init; } = "";
     }
+
+    /// <summary>Ids as an SQL list of integer literals.</summary>
+    internal static string IdList(IEnumerable<long> ids) => string.Join(", ", ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -38,6 +38,8 @@ internal sealed class SqliteDialect : SqlDialect
 
         // PostgreSQL gets the same function from migration 0003; see Database.Fold.
         sqlite.CreateFunction<string?, string?>("fold", Database.Fold, isDeterministic: true);
+        // The search columns' triggers and backfill (migration 0029) call this; PostgreSQL has its own search_fold.
+        sqlite.CreateFunction<string?, string?>("search_fold", Database.SearchFold, isDeterministic: true);
     }
 
     public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>

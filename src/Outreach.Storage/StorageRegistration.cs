@@ -29,6 +29,7 @@ public static class StorageRegistration
         services.AddSingleton<IProspectStore, SqlProspectStore>();
         services.AddSingleton<IPipelineStore, SqlPipelineStore>();
         services.AddSingleton<Outreach.Core.Onboarding.IOnboardingStore, SqlOnboardingStore>();
+        services.AddSingleton<Outreach.Core.Onboarding.IOnboardingReminderStore, SqlOnboardingReminderStore>();
         services.AddSingleton<IJobRunLog, SqlJobRunLog>();
         services.AddSingleton<IAccessStore, SqlAccessStore>();
         services.AddSingleton<IAuditLog, SqlAudit>();
@@ -41,6 +42,8 @@ public static class StorageRegistration
         services.AddSingleton<Core.Activities.ITimelineSource, SqlTimelineSource>();
         services.AddSingleton<Core.Activities.IMyDaySource, SqlMyDaySource>();
         services.AddSingleton<IReportSource, SqlReportSource>();
+        services.AddSingleton<IReportFeed, SqlReportFeed>();
+        services.AddSingleton<IWeeklyReportSubscribers, SqlWeeklyReportSubscribers>();
         services.AddSingleton<IMailOutbox, SqlMailOutbox>();
         services.TryAddSingleton<IMailboxThrottle, SqlMailboxThrottle>();
         services.AddSingleton<IInstallation, SqlInstallation>();

@@ -48,7 +48,8 @@ public sealed class NodeProcess : IDisposable
         foreach (var (key, value) in environment) info.Environment[key] = value;
         info.Environment["Jobs__NodeName"] = Name;
         info.Environment["Urls"] = BaseAddress.AbsoluteUri.TrimEnd('/');
-        info.Environment["Outreach__PublicBaseUrl"] = BaseAddress.AbsoluteUri.TrimEnd('/');
+        // Production refuses a public address that is not https; the nodes' links are never followed here.
+        info.Environment["Outreach__PublicBaseUrl"] = "https://" + BaseAddress.Authority;
         log ??= new StreamWriter(new FileStream(LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         // Real time: these lines sit among the real node processes' own log lines.
         Write($"==== {Name} starting at {TimeProvider.System.GetUtcNow():O}");

@@ -3,6 +3,9 @@ namespace Outreach.Graph.Tests;
 /// <summary>
 /// A clock whose timers fire only when the test advances it (Task.Delay(…, clock) and the like), so waiting for a rate
 /// limit takes no real time. The shared FakeTimeProvider keeps real timers, which the web host's loops rely on.
+/// Not Microsoft.Extensions.TimeProvider.Testing's FakeTimeProvider (issue 13 point 10): it fires timers on Advance too, but
+/// cannot say how many are waiting (<see cref="PendingTimers"/>), and these tests advance only once a sender is parked on the
+/// clock; advanced earlier, the sender's wait would start after the jump and the test would hang.
 /// </summary>
 public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {

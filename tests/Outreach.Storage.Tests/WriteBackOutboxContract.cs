@@ -211,8 +211,14 @@ public abstract partial class StoreContract
         await using (var c = await db.OpenAsync(default))
             await c.ExecuteAsync("UPDATE organisation SET dataverse_id = @dv WHERE id = @id", new { dv = Guid.NewGuid().ToString("D"), id = organisation.Id });
         var entry = await SqlServices.Moves(db, Clock).AddEntryAsync(organisation.Id, covenant.Id, Stage.Identified, Clock.GetUtcNow(), "anne", "Found", default);
-        await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Identified, Stage.Contacted, Clock.GetUtcNow(), "anne", "Mailed"), default);
-        await SqlServices.Moves(db, Clock).ApplyAsync(new StageChange(entry.Id, Stage.Contacted, Stage.Engaged, Clock.GetUtcNow(), "anne", "Met"), default);
+        var writeBack = new SqlWriteBackOutbox(db);
+        foreach (var (from, to, why) in new[] { (Stage.Identified, Stage.Contacted, "Mailed"), (Stage.Contacted, Stage.Engaged, "Met") })
+        {
+            // The store and the outbox as PipelineService.ApplyAsync calls them: its sequences step reads columns newer than 0015.
+            await pipeline.ApplyAsync(new StageChange(entry.Id, from, to, Clock.GetUtcNow(), "anne", why), default);
+            var line = (await pipeline.HistoryAsync(entry.Id, default)).MaxBy(l => l.Id)!;
+            await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, Clock.GetUtcNow(), default);
+        }
         const string Read = "SELECT id AS Id, idempotency_key AS Key, kind AS Kind, entry_id AS EntryId, stage_change_id AS StageChangeId, attempts AS Attempts, last_error AS Error FROM dataverse_outbox ORDER BY id";
         List<(long Id, string Key, string Kind, long? EntryId, long? StageChangeId, int Attempts, string? Error)> old;
         await using (var c = await db.OpenAsync(default))

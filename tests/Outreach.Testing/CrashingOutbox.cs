@@ -33,6 +33,7 @@ public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
     public Task MarkAttemptFailedAsync(long id, string node, string reason, DateTimeOffset? retryAt, CancellationToken ct) => inner.MarkAttemptFailedAsync(id, node, reason, retryAt, ct);
     public Task<bool> ReleaseAsync(long id, string node, DateTimeOffset dueAt, CancellationToken ct) => inner.ReleaseAsync(id, node, dueAt, ct);
     public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
+    public Task<OutboxMail?> GetAsync(long id, CancellationToken ct) => inner.GetAsync(id, ct);
     public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
     public Task<int> EraseForContactAsync(long contactId, CancellationToken ct) => inner.EraseForContactAsync(contactId, ct);
     public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);

@@ -10,20 +10,22 @@ namespace Outreach.Web.BrowserTests;
 /// <summary>The door list on a tablet-sized screen, and an invitee answering from the links in their mail.</summary>
 public sealed class EventsBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private async Task<(long EventId, long OrganisationId, List<Contact> People)> EventWithInviteesAsync(string prefix, int capacity, int invitees)
+    private async Task<(long EventId, long OrganisationId, List<Contact> People)> EventWithInviteesAsync(string prefix, int capacity, int invitees, DateTime? startLocal = null)
     {
+        // The door list checks people in from Events:CheckInOpensHoursBefore (12) before the start: a door test's event starts soon.
+        var start = startLocal ?? new DateTime(2027, 1, 20, 14, 0, 0);
         var services = fixture.App.Services;
         var gold = (await services.GetRequiredService<IProspectStore>().ListCovenantsAsync(default)).First(c => c.Code == "gold");
         var organisation = (await services.GetRequiredService<IPipelineStore>().SearchAsync(new ProspectFilter { CovenantId = gold.Id }, 1, 1, default)).Items[0];
         var prospects = services.GetRequiredService<IProspectStore>();
         var people = new List<Contact>();
         for (var i = 0; i < invitees; i++)
-            people.Add(await prospects.AddContactAsync(organisation.OrganisationId, Validation.Clean(new ContactDraft { Name = $"{prefix} Gast{i}", Email = $"{prefix.ToLowerInvariant()}{i}@browser.example" }), default));
+            people.Add(await prospects.AddContactAsync(organisation.OrganisationId, Validation.Clean(new ContactDraft { Name = $"{prefix} Gast{i}", Email = $"{prefix.ToLowerInvariant()}{i}@browser.example", Language = ContactLanguage.En }), default));
         var service = services.GetRequiredService<EventService>();
         var created = await service.CreateAsync(new NetworkEventDraft
         {
             Title = prefix + " netwerkbijeenkomst", CovenantId = gold.Id, Format = EventFormat.Physical, Venue = "Utrecht", Capacity = capacity,
-            StartLocal = new DateTime(2027, 1, 20, 14, 0, 0), EndLocal = new DateTime(2027, 1, 20, 17, 0, 0), RegistrationDeadlineLocal = new DateTime(2027, 1, 15, 12, 0, 0),
+            StartLocal = start, EndLocal = start.AddHours(3), RegistrationDeadlineLocal = startLocal is null ? start.AddDays(-5) : start.AddHours(-1),
         }, default);
         var id = created.Event!.Id;
         await service.InviteAsync(id, new InviteSelection { ContactIds = people.Select(p => p.Id).ToList() }, default);
@@ -33,7 +35,8 @@ public sealed class EventsBrowserTests(BrowserFixture fixture) : IClassFixture<B
     [Fact]
     public async Task CheckIn_SearchAsYouType_OneTap_AndAWalkIn()
     {
-        var (id, _, people) = await EventWithInviteesAsync("Deur", 10, 3);
+        var soon = Core.Calendar.AmsterdamClock.ToLocal(fixture.App.Clock.GetUtcNow()).DateTime.AddHours(2);
+        var (id, _, people) = await EventWithInviteesAsync("Deur", 10, 3, new DateTime(soon.Year, soon.Month, soon.Day, soon.Hour, 0, 0));
         var page = await fixture.NewPageAsync();
         await page.SetViewportSizeAsync(1024, 768);
         await page.GotoAsync($"/events/{id}/check-in");

@@ -13,7 +13,7 @@ public sealed class OptOutBrowserTests(BrowserFixture fixture) : IClassFixture<B
     {
         var prospects = fixture.App.Services.GetRequiredService<IProspectStore>();
         var organisation = await prospects.AddOrganisationAsync(Validation.Clean(new OrganisationDraft { Name = "Browser Opt-out Gold", Sector = "jewellery", Owner = "Anne", Country = "NL" }), default);
-        var contact = await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Lotte", Email = "lotte@optout.example" }), default);
+        var contact = await prospects.AddContactAsync(organisation.Id, Validation.Clean(new ContactDraft { Name = "Lotte", Email = "lotte@optout.example", Language = ContactLanguage.En }), default);
         var url = new Uri(fixture.App.Services.GetRequiredService<OptOutLinks>().UrlFor(contact.Id));
 
         var page = await fixture.NewPageAsync(role: null);

@@ -39,4 +39,36 @@ public sealed class ReportsBrowserTests(BrowserFixture fixture) : IClassFixture<
         await shared.GotoAsync(page.Url);
         await Assertions.Expect(shared.GetByTestId("report-to")).ToHaveValueAsync("2024-12-31");
     }
+
+    /// <summary>Issue 16 items 11 and 12: the cohort funnel by default, presets with the comparison, the other funnel, the .xlsx.</summary>
+    [Fact]
+    public async Task AManager_ReadsTheCohortFunnel_PicksAPreset_Compares_AndDownloadsTheWorkbook()
+    {
+        var page = await fixture.NewPageAsync(Role.Manager);
+        await page.GotoAsync("/reports");
+        await Assertions.Expect(page.GetByTestId("funnel-rule")).ToContainTextAsync("Cohort funnel");
+        // The cohort funnel never widens: each stage's figure is at most the one above it.
+        var figures = (await page.Locator("table[data-table=funnel] tbody td").AllInnerTextsAsync())
+            .Select(t => int.Parse(t.Trim(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(6, figures.Count);
+        for (var i = 1; i < figures.Count; i++) Assert.True(figures[i] <= figures[i - 1], string.Join(",", figures));
+
+        await page.GetByTestId("preset-last-quarter").ClickAsync();
+        await page.WaitForURLAsync("**period=last-quarter*");
+        await page.GetByTestId("report-compare").CheckAsync();
+        await page.GetByTestId("report-funnel-kind").SelectOptionAsync("period");
+        await page.GetByTestId("report-apply").ClickAsync();
+        await page.WaitForURLAsync("**compare=true*");
+        Assert.Contains("funnel=period", page.Url, StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByTestId("previous-period")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("previous-first-contacts")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("funnel-rule")).ToContainTextAsync("Period funnel");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("report-xlsx").ClickAsync());
+        Assert.EndsWith("-all-covenants-period-funnel.xlsx", download.SuggestedFilename, StringComparison.Ordinal);
+        var path = await download.PathAsync();
+        var bytes = await File.ReadAllBytesAsync(path!);
+        Assert.Equal((byte)'P', bytes[0]); // a zip: the .xlsx container
+        Assert.Equal((byte)'K', bytes[1]);
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 using Outreach.Core.Pipeline;
 using Outreach.Core.Prospects;
 using Outreach.Core.Sequences;
+using Outreach.Testing;
 
 namespace Outreach.Web.BrowserTests;
 
@@ -14,7 +15,7 @@ public sealed class SequenceStagesBrowserTests(BrowserFixture fixture) : IClassF
     {
         var prospects = fixture.App.Services.GetRequiredService<IProspectStore>();
         var covenant = (await prospects.ListCovenantsAsync(default))[0];
-        var entry = await fixture.App.Services.GetRequiredService<IPipelineStore>().AddProspectAsync(
+        var entry = await fixture.App.Services.GetRequiredService<IPipelineStore>().AddProspectAsync(prospects,
             Validation.Clean(new OrganisationDraft { Name = "Browser Engaged Gold", Sector = "jewellery", Owner = "Anne", Country = "NL" }), covenant.Id, Stage.Engaged,
             fixture.App.Clock.GetUtcNow(), "anne", "Talking already", default);
         var contact = await prospects.AddContactAsync(entry.OrganisationId, Validation.Clean(new ContactDraft { Name = "Sanne Engaged", Email = "sanne@engaged.example" }), default);

@@ -24,6 +24,17 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, await CommandLine.RunAsync(["migrate", $"--Storage:DataFolder={folder}"]));
     }
 
+    /// <summary>Issue 13 point 1: on PostgreSQL `migrate` installs Hangfire's schema too, so no node has to at its start.</summary>
+    [Fact]
+    public async Task Migrate_OnPostgres_InstallsHangfiresSchema()
+    {
+        var connectionString = PostgresCluster.Instance.CreateDatabase("cli");
+        Assert.Equal(0, await CommandLine.RunAsync(["migrate", "--Storage:Engine=Postgres", $"--Storage:ConnectionString={connectionString}", $"--Storage:DataFolder={folder}"]));
+        await using var c = await new Database(StorageEngine.Postgres, connectionString).OpenAsync(default);
+        foreach (var table in new[] { "job", "jobqueue", "server", "hash", "lock" })
+            Assert.True(await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'hangfire' AND table_name = @table", new { table }) == 1, $"hangfire.{table} missing");
+    }
+
     [Fact]
     public async Task SeedDemo_FillsAnEmptyDatabaseOnce()
     {

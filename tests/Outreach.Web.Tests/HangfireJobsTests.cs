@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -31,7 +32,8 @@ public sealed class JobScheduleTests
     [InlineData("* * * * *", "every minute")]
     [InlineData("0 * * * *", "every hour at minute 0")]
     [InlineData("0 */6 * * *", "every 6 hours at minute 0")]
-    [InlineData("15 10 1 * *", "cron 15 10 1 * *")]
+    [InlineData("15 10 1 * *", "on day 1 of every month at 10:15")]
+    [InlineData("15 10 1 1 *", "cron 15 10 1 1 *")]
     public void Describe_SaysTheScheduleInWords(string cron, string words) =>
         Assert.Equal(words, JobSchedule.Parse("Jobs:X", cron, Amsterdam).Describe().Format(t => t));
 
@@ -263,6 +265,7 @@ public sealed class HangfireHostTests
         {
             b.UseEnvironment("Testing");
             b.UseSetting("Storage:DataFolder", folder);
+            b.UseSetting("Outreach:PublicBaseUrl", OutreachAppFactory.PublicBaseUrl);
             b.UseSetting("Outreach:SeedDemoDataOnFirstStart", "false");
             b.UseSetting("Jobs:RunSchedules", runSchedules ? "true" : "false");
             b.UseSetting("Jobs:SchedulerEnabled", scheduler ? "true" : "false");
@@ -285,6 +288,25 @@ public sealed class HangfireHostTests
         await using var c = await app.Services.GetRequiredService<Database>().OpenAsync(default);
         Assert.True(await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'hangfire' AND table_name = 'job'") == 1);
         Assert.True(await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM hangfire.job") >= 1);
+    }
+
+    /// <summary>Issue 13 point 2: the recurring jobs as Hangfire stored them run in Europe/Amsterdam time, on the catalog's cron.</summary>
+    [Fact]
+    public async Task TheRecurringJobs_AreStoredInAmsterdamTime()
+    {
+        var factory = new OutreachAppFactory(StorageEngine.Postgres);
+        await using (var app = factory.WithWebHostBuilder(b => b.UseSetting("Jobs:RunSchedules", "true")))
+        {
+            app.CreateClient();
+            using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
+            var stored = connection.GetRecurringJobs();
+            var expected = JobCatalog.Schedules(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value);
+            Assert.Equal(expected.Select(s => s.Job.Key).Order(), stored.Select(j => j.Id).Order());
+            Assert.All(stored, j => Assert.Equal("Europe/Amsterdam", j.TimeZoneId));
+            Assert.All(stored, j => Assert.Equal(expected.Single(s => s.Job.Key == j.Id).Schedule.Cron, j.Cron));
+        }
+
+        await factory.DisposeAsync();
     }
 
     /// <summary>Two nodes migrating one new database at once: Hangfire's schema is installed once, under the migrations' lock (it clashed on a duplicate key when raced).</summary>

@@ -28,6 +28,9 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
         Environment.SetEnvironmentVariable("DOTNET_hostBuilder__reloadConfigOnChange", "false");
     }
 
+    /// <summary>The public address the test hosts put in mail links (its host is answered besides localhost).</summary>
+    public const string PublicBaseUrl = "https://outreach.test.example";
+
     public string DataFolder { get; } = Path.Combine(Path.GetTempPath(), "outreach-web-tests", Guid.NewGuid().ToString("N"));
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 18, 9, 0, 0, TimeSpan.Zero));
     private string? connectionString = sharedConnectionString;
@@ -42,6 +45,8 @@ public class OutreachAppFactory(StorageEngine engine = StorageEngine.Sqlite, boo
         builder.UseSetting("Storage:DataFolder", DataFolder);
         builder.UseSetting("Storage:ConnectionString", connectionString);
         builder.UseSetting("Outreach:SeedDemoDataOnFirstStart", seedDemo ? "true" : "false");
+        // The "Testing" environment is not Development, so the host asks for an https public address like a real deployment does.
+        builder.UseSetting("Outreach:PublicBaseUrl", PublicBaseUrl);
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();

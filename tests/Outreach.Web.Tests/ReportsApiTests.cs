@@ -197,7 +197,7 @@ public sealed class ReportsApiTests : IAsyncLifetime
         var response = await factory.CreateClientAs(Role.Manager).GetAsync($"/reports?handler=Csv&table=left&{Year}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("conversion-left-2025-01-01-2025-12-31.csv", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
+        Assert.Contains("conversion-left-2025-01-01-2025-12-31-all-covenants-cohort.csv", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal([0xEF, 0xBB, 0xBF], bytes[..3]);
         var lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n");

@@ -158,6 +158,7 @@ public sealed partial class SecurityProbeTests : IAsyncLifetime
         public Task<UserAccount?> SetDisabledAsync(long userId, DateTimeOffset? at, CancellationToken ct) => inner.SetDisabledAsync(userId, at, ct);
         public Task<UserAccount?> SetPasswordAsync(long userId, string passwordHash, CancellationToken ct) => inner.SetPasswordAsync(userId, passwordHash, ct);
         public Task<UserAccount?> UnlockAsync(long userId, CancellationToken ct) => inner.UnlockAsync(userId, ct);
+        public Task<UserAccount?> SyncEntraUserAsync(EntraIdentity identity, Role? role, CancellationToken ct) => inner.SyncEntraUserAsync(identity, role, ct);
         public Task AddApiKeyAsync(string name, string keyHash, Role role, DateTimeOffset at, CancellationToken ct) => inner.AddApiKeyAsync(name, keyHash, role, at, ct);
         public Task<(string Name, Role Role)?> FindApiKeyAsync(string keyHash, CancellationToken ct) => inner.FindApiKeyAsync(keyHash, ct);
         public Task<IReadOnlyList<ApiKeyInfo>> ListApiKeysAsync(CancellationToken ct) => inner.ListApiKeysAsync(ct);

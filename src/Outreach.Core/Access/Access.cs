@@ -47,7 +47,18 @@ public sealed record UserAccount
     /// <summary>Changes whenever the password is reset or the user is disabled; a session issued under an older stamp is refused.</summary>
     public string SecurityStamp { get; init; } = "";
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>For a user provisioned by Entra ID sign-in: the tenant (tid) and object id (oid) that identify them; null for local users.</summary>
+    public string? EntraTenantId { get; init; }
+    public string? EntraObjectId { get; init; }
+
+    public bool IsEntraUser => EntraObjectId is not null;
 }
+
+/// <summary>
+/// Who Entra ID says signed in: the tenant and object id (which never change and identify the account), and the user principal
+/// name and display name (which may change, and are updated at every sign-in).
+/// </summary>
+public sealed record EntraIdentity(string TenantId, string ObjectId, string UserName, string DisplayName);
 
 /// <summary>An integration's API key as administrators see it (never the key itself).</summary>
 public sealed record ApiKeyInfo(long Id, string Name, Role Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
@@ -98,6 +109,14 @@ public interface IAccessStore
     /// <summary>Replaces the password hash and the security stamp, and lifts any lock.</summary>
     Task<UserAccount?> SetPasswordAsync(long userId, string passwordHash, CancellationToken ct);
     Task<UserAccount?> UnlockAsync(long userId, CancellationToken ct);
+
+    /// <summary>
+    /// Brings the Entra user's account in line with a sign-in, in one transaction, audited: with a role, the account is created
+    /// (first sign-in) or its user name, display name and role are updated; without one (the app role was removed in Entra), an
+    /// enabled account is disabled, which ends its open sessions. An account disabled in Outreach stays disabled. Returns the
+    /// account after the change, or null when there is none (no role and never signed in).
+    /// </summary>
+    Task<UserAccount?> SyncEntraUserAsync(EntraIdentity identity, Role? role, CancellationToken ct);
 
     /// <summary>Stores a new API key by its hash; the key itself is shown once and never stored. Throws <see cref="DuplicateNameException"/> when the name is taken.</summary>
     Task AddApiKeyAsync(string name, string keyHash, Role role, DateTimeOffset at, CancellationToken ct);

@@ -33,6 +33,9 @@ public sealed record DayLine(long ProspectId, string Organisation, string Covena
 {
     /// <summary>The event an unanswered invitation is for.</summary>
     public string? EventTitle { get; init; }
+
+    /// <summary>An overdue milestone: its Dutch name (<see cref="What"/> is the English one).</summary>
+    public string? WhatNl { get; init; }
 }
 
 /// <summary>One officer's day.</summary>
@@ -41,7 +44,11 @@ public sealed record MyDay(
     IReadOnlyList<DayLine> DueToday,
     IReadOnlyList<DayLine> Stalled,
     IReadOnlyList<DayLine> UnansweredInvitations,
-    IReadOnlyList<DayLine> RepliesWaiting);
+    IReadOnlyList<DayLine> RepliesWaiting)
+{
+    /// <summary>Open milestones of the owner's signed parties that are past their due date: escalated from the reminders to the owner.</summary>
+    public IReadOnlyList<DayLine> OverdueMilestones { get; init; } = [];
+}
 
 /// <summary>The lists of the "My day" page for an owner (as organisations name their owner).</summary>
 public interface IMyDaySource

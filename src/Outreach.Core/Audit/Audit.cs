@@ -189,6 +189,7 @@ public static class AuditActions
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
         "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "milestone_done", "milestone_reopened", "logged", "edited", "corrected",
+        "role_given", "role_taken",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
@@ -204,6 +205,8 @@ public static class AuditActions
         "logged" => "Activity logged",
         "edited" => "Activity changed",
         "corrected" => "Correction added",
+        "role_given" => "Role given",
+        "role_taken" => "Role taken away",
         _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
     };
 }

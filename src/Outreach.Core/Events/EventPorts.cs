@@ -31,7 +31,15 @@ public sealed class EventOptions
     public const string CalendarMail = "Mail";
     public const string CalendarGraph = "Graph";
 
+    /// <summary>
+    /// Hours before the start from which the door list checks people in; earlier a check-in is refused, saying when it opens
+    /// (a tap on the list two months ahead would record someone as present at an event that has not happened).
+    /// </summary>
+    public int CheckInOpensHoursBefore { get; set; } = 12;
+
     public TimeSpan OfferWindow => TimeSpan.FromHours(Math.Clamp(OfferHours, 1, 24 * 30));
+
+    public TimeSpan CheckInOpensBefore => TimeSpan.FromHours(Math.Clamp(CheckInOpensHoursBefore, 0, 24 * 7));
 }
 
 /// <summary>

@@ -259,14 +259,19 @@ public static class EventRules
         return new EventDecision([.. lapsed, .. offers.Changed], offers.Mails);
     }
 
-    /// <summary>Checks an invitee in at the door (or undoes it); anyone invited may be checked in, whatever they answered.</summary>
-    public static EventDecision CheckIn(NetworkEvent e, IReadOnlyList<Invitation> invitations, long invitationId, bool checkedIn, DateTimeOffset now)
+    /// <summary>
+    /// Checks an invitee in at the door (or undoes it); anyone invited may be checked in, whatever they answered. With
+    /// <paramref name="opensBefore"/>, checking in before that long ahead of the start is refused, saying when it opens;
+    /// undoing is always possible.
+    /// </summary>
+    public static EventDecision CheckIn(NetworkEvent e, IReadOnlyList<Invitation> invitations, long invitationId, bool checkedIn, DateTimeOffset now, TimeSpan? opensBefore = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(invitations);
         var inv = invitations.FirstOrDefault(i => i.Id == invitationId);
         if (inv is null) return EventDecision.Refuse("This invitation does not exist.");
         if (e.Status == EventStatus.Cancelled) return EventDecision.Refuse("This event is cancelled.");
+        if (checkedIn && CheckInNotYetOpen(e, now, opensBefore) is { } notYet) return notYet;
         if ((inv.CheckedInAt is not null) == checkedIn) return EventDecision.Nothing;
         return new EventDecision([inv with { CheckedInAt = checkedIn ? now : null }], []);
     }
@@ -291,18 +296,33 @@ public static class EventRules
     /// Someone at the door: checked in on their invitation if they have one, else added as a walk-in who is there
     /// (a walk-in holds a place, so the waitlist is not offered one the room no longer has).
     /// </summary>
-    public static EventDecision WalkIn(NetworkEvent e, IReadOnlyList<Invitation> invitations, long contactId, DateTimeOffset now)
+    public static EventDecision WalkIn(NetworkEvent e, IReadOnlyList<Invitation> invitations, long contactId, DateTimeOffset now, TimeSpan? opensBefore = null)
     {
         ArgumentNullException.ThrowIfNull(e);
         ArgumentNullException.ThrowIfNull(invitations);
         if (e.Status == EventStatus.Cancelled) return EventDecision.Refuse("This event is cancelled.");
+        if (CheckInNotYetOpen(e, now, opensBefore) is { } notYet) return notYet;
         var existing = invitations.FirstOrDefault(i => i.ContactId == contactId);
-        if (existing is not null) return CheckIn(e, invitations, existing.Id, true, now);
+        if (existing is not null) return CheckIn(e, invitations, existing.Id, true, now, opensBefore);
         return new EventDecision([new Invitation
         {
             EventId = e.Id, ContactId = contactId, Response = InvitationResponse.Accepted, RespondedAt = now, Place = PlaceStatus.Confirmed,
             CheckedInAt = now, WalkIn = true, InvitedAt = now,
         }], []);
+    }
+
+    /// <summary>When the door list opens: <paramref name="opensBefore"/> ahead of the start.</summary>
+    public static DateTimeOffset CheckInOpensAt(NetworkEvent e, TimeSpan opensBefore)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.StartsAt - opensBefore;
+    }
+
+    private static EventDecision? CheckInNotYetOpen(NetworkEvent e, DateTimeOffset now, TimeSpan? opensBefore)
+    {
+        if (opensBefore is not { } before || now >= CheckInOpensAt(e, before)) return null;
+        var opens = Calendar.AmsterdamClock.ToLocal(CheckInOpensAt(e, before)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return EventDecision.Refuse("Check-in opens at {0}, {1} hours before the start.", opens, ((int)before.TotalHours).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Who gets a reminder: those holding a place and those who answered tentative.</summary>

@@ -74,10 +74,10 @@ public sealed partial class EventService(IEventStore store, IEventInvitationChan
         ChangeAsync(eventId, "answered", (e, invitations, now) => (e, EventRules.Respond(e, invitations, invitationId, response, options.OfferWindow, now)), ct);
 
     public Task<EventResult> CheckInAsync(long eventId, long invitationId, bool checkedIn, CancellationToken ct) =>
-        ChangeAsync(eventId, checkedIn ? "checked-in" : "check-in-undone", (e, invitations, now) => (e, EventRules.CheckIn(e, invitations, invitationId, checkedIn, now)), ct);
+        ChangeAsync(eventId, checkedIn ? "checked-in" : "check-in-undone", (e, invitations, now) => (e, EventRules.CheckIn(e, invitations, invitationId, checkedIn, now, options.CheckInOpensBefore)), ct);
 
     public Task<EventResult> WalkInAsync(long eventId, long contactId, CancellationToken ct) =>
-        ChangeAsync(eventId, "checked-in", (e, invitations, now) => (e, EventRules.WalkIn(e, invitations, contactId, now)), ct);
+        ChangeAsync(eventId, "checked-in", (e, invitations, now) => (e, EventRules.WalkIn(e, invitations, contactId, now, options.CheckInOpensBefore)), ct);
 
     /// <summary>Marks the invited contacts who attended online (from the meeting's attendance report); door check-ins stay.</summary>
     public Task<EventResult> RecordOnlineAttendanceAsync(long eventId, IReadOnlyCollection<long> contactIds, CancellationToken ct) =>

@@ -27,11 +27,16 @@ public static class BuiltInTemplates
         new(Events.EventMailTemplates.Reminder, "Event reminder", "A few days before the event, to those who accepted or answered tentatively."),
         new(Events.EventMailTemplates.Thanks, "Thanks for coming", "After the event, to those who attended."),
         new(Events.EventMailTemplates.NoShow, "Sorry we missed you", "After the event, to those who accepted but did not come."),
+        new(Onboarding.OnboardingReminders.DueSoonTemplate, "Onboarding milestone due soon", "To a party's onboarding contact, some days before a milestone (its RBC policy, the risk analysis) is due."),
+        new(Onboarding.OnboardingReminders.OverdueTemplate, "Onboarding milestone overdue", "To a party's onboarding contact, some days after a milestone was due and is still open."),
         new(Events.EventMailTemplates.Waitlisted, "On the waitlist", "An acceptance when the event is full: the invitee waits in line for a place."),
     ];
 
     /// <summary>Whether a template belongs to network events (event mail is sent by the events, not by sequences).</summary>
     public static bool IsEventTemplate(string key) => key.StartsWith("event-", StringComparison.Ordinal);
+
+    /// <summary>Whether a template is an onboarding reminder (sent by the reminders job, not by sequences).</summary>
+    public static bool IsOnboardingTemplate(string key) => key.StartsWith("onboarding-", StringComparison.Ordinal);
 
     private const string Footer = """
         <p style="font-size:12px;color:#666">{{#if owner}}{{owner}}, {{/if}}{{covenant}}</p>
@@ -62,6 +67,14 @@ public static class BuiltInTemplates
             "Beste {{contactName}},\n\nIk begrijp dat het nu misschien niet het goede moment is. Mocht {{organisation}} later willen praten over het {{covenant}}, dan hoor ik het graag.\n\nMet vriendelijke groet,"),
         Make(FollowUpLast, ContactLanguage.En, "{{covenant}}: the door stays open",
             "Dear {{contactName}},\n\nI understand this may not be the right moment. Should {{organisation}} wish to talk about the {{covenant}} later, I would be glad to hear from you.\n\nKind regards,"),
+        Make(Onboarding.OnboardingReminders.DueSoonTemplate, ContactLanguage.Nl, "{{covenant}}: {{milestone}} uiterlijk {{dueDate}}",
+            "Beste {{contactName}},\n\nVoor het {{covenant}} staat voor {{organisation}} de volgende stap op de planning: {{milestone}}, uiterlijk {{dueDate}}.\n\nIs dit al gelukt? Laat het ons weten, dan nemen we het op in de monitoring. Heeft u hulp nodig, dan denken we graag mee.\n\nMet vriendelijke groet,"),
+        Make(Onboarding.OnboardingReminders.DueSoonTemplate, ContactLanguage.En, "{{covenant}}: {{milestone}} by {{dueDate}}",
+            "Dear {{contactName}},\n\nFor the {{covenant}}, the next step for {{organisation}} is: {{milestone}}, by {{dueDate}}.\n\nHas this been done already? Let us know and we will include it in the monitoring. If you need help, we are glad to think along.\n\nKind regards,"),
+        Make(Onboarding.OnboardingReminders.OverdueTemplate, ContactLanguage.Nl, "{{covenant}}: {{milestone}} staat nog open",
+            "Beste {{contactName}},\n\nVolgens onze gegevens staat voor {{organisation}} nog open: {{milestone}}, gepland voor {{dueDate}}.\n\nIs het inmiddels gelukt, stuur ons dan de link of het document. Loopt het vertraging op, laat ons dan weten wanneer we het kunnen verwachten.\n\nMet vriendelijke groet,"),
+        Make(Onboarding.OnboardingReminders.OverdueTemplate, ContactLanguage.En, "{{covenant}}: {{milestone}} is still open",
+            "Dear {{contactName}},\n\nAccording to our records, this is still open for {{organisation}}: {{milestone}}, planned for {{dueDate}}.\n\nIf it has been done, please send us the link or the document. If it is delayed, let us know when we can expect it.\n\nKind regards,"),
     ];
 
     /// <summary>Every built-in template: follow-up mail and event mail.</summary>

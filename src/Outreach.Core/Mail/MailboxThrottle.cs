@@ -22,10 +22,12 @@ public interface IMailboxThrottle
     Task<DateTimeOffset?> PausedUntilAsync(string mailbox, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>
-    /// Takes one send of the mailbox's budget at <paramref name="now"/> when fewer than <paramref name="maxPerMinute"/> were
-    /// taken in the minute before it (atomically over every node), or says how long until one is free.
+    /// Takes one send of the mailbox's budget when fewer than <paramref name="maxPerMinute"/> were taken in the minute before
+    /// now (atomically over every node), or says how long until one is free. "Now" is read from <paramref name="clock"/> once
+    /// this taker is the mailbox's only one: a slot stamped when it was asked for, before a wait for the other takers, would
+    /// leave the minute early and let the next one in while its send had only just begun.
     /// </summary>
-    Task<SendSlot> TryTakeSendSlotAsync(string mailbox, DateTimeOffset now, int maxPerMinute, CancellationToken ct);
+    Task<SendSlot> TryTakeSendSlotAsync(string mailbox, TimeProvider clock, int maxPerMinute, CancellationToken ct);
 }
 
 /// <summary>
@@ -43,6 +45,16 @@ public static class MailboxThrottles
 {
     /// <summary>The sliding window of the send budget.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The instant a slot is recorded at: rounded up to the whole microsecond, the finest PostgreSQL keeps. Cut down instead (as
+    /// a timestamptz parameter is), a slot would leave the minute up to a microsecond early and let one send too many in.
+    /// </summary>
+    public static DateTimeOffset RecordedAt(DateTimeOffset at)
+    {
+        var rest = at.UtcTicks % TimeSpan.TicksPerMicrosecond;
+        return rest == 0 ? at.ToUniversalTime() : new DateTimeOffset(at.UtcTicks - rest + TimeSpan.TicksPerMicrosecond, TimeSpan.Zero);
+    }
 
     /// <summary>One key per mailbox however it is spelt (Graph addresses are case-insensitive).</summary>
     public static string Key(string mailbox)

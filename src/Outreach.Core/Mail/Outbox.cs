@@ -111,6 +111,9 @@ public interface IMailOutbox
 
     Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct);
 
+    /// <summary>One mail as it is stored (rendered), for the outbox's own page; null when there is no such row.</summary>
+    Task<OutboxMail?> GetAsync(long id, CancellationToken ct);
+
     /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>
     Task<int> CancelForContactAsync(long contactId, CancellationToken ct);
 

@@ -27,6 +27,9 @@ public sealed record TemplateValues
     public string? JoinUrl { get; init; }
     /// <summary>Event mail: until when an offered place is held (Amsterdam time, written out).</summary>
     public string? OfferUntil { get; init; }
+    /// <summary>Onboarding reminders: the milestone's name in the contact's language, and its due date written out.</summary>
+    public string? Milestone { get; init; }
+    public string? DueDate { get; init; }
     public required string UnsubscribeUrl { get; init; }
 }
 
@@ -45,7 +48,7 @@ public static class MailTemplates
 {
     /// <summary>The placeholders a template may use, by name.</summary>
     public static readonly IReadOnlyList<string> Placeholders =
-        ["contactName", "organisation", "covenant", "owner", "eventName", "eventDate", "eventPlace", "acceptUrl", "declineUrl", "cancelUrl", "joinUrl", "offerUntil", "unsubscribeUrl"];
+        ["contactName", "organisation", "covenant", "owner", "eventName", "eventDate", "eventPlace", "acceptUrl", "declineUrl", "cancelUrl", "joinUrl", "offerUntil", "milestone", "dueDate", "unsubscribeUrl"];
 
     /// <summary>The newest version in the contact's language, or in the other language when there is none in theirs.</summary>
     public static MailTemplate? Pick(IEnumerable<MailTemplate> versions, string key, ContactLanguage language)

@@ -52,6 +52,12 @@ public interface IPipelineStore
     Task<PipelineEntry> AddEntryAsync(long organisationId, long covenantId, Stage stage, DateTimeOffset at, string by, string reason, CancellationToken ct);
 
     Task<PipelineEntry?> GetEntryAsync(long entryId, CancellationToken ct);
+
+    /// <summary>
+    /// The prospect list: filtered as the board is, sorted (ties by entry id, so pages never overlap), a page at a time with
+    /// the total. <paramref name="pageSize"/> up to <see cref="ProspectList.MaxExportRows"/> (the export reads one large page).
+    /// </summary>
+    Task<Page<ProspectSummary>> ListAsync(ProspectFilter filter, ProspectSort sort, bool descending, int page, int pageSize, CancellationToken ct);
     Task<IReadOnlyList<PipelineEntry>> ListEntriesForOrganisationAsync(long organisationId, CancellationToken ct);
 
     /// <summary>

@@ -10,6 +10,15 @@ public readonly record struct Share(int Count, int Of)
 
 public sealed record FunnelStep(Stage Stage, int Reached);
 
+/// <summary>Which funnel a page shows: the cohort's (the default: it cannot widen) or the stages reached in the period.</summary>
+public enum FunnelKind
+{
+    /// <summary>The prospects first contacted in the period, followed up to today: how far each of them got.</summary>
+    Cohort,
+    /// <summary>The prospects that first reached each stage in the period, whenever their first contact was: it can widen.</summary>
+    Period,
+}
+
 /// <summary>Of the prospects that first reached <see cref="From"/> in the period, how many went on to reach <see cref="To"/> by the period's end.</summary>
 public sealed record StepConversion(Stage From, Stage To, Share Converted);
 
@@ -51,11 +60,25 @@ public sealed record ConversionReport
     /// <summary>How many parties that left the report lists by name; a report over many years counts the rest in the exits.</summary>
     public const int LeftListed = 200;
 
+    /// <summary>How the cohort funnel counts, in one sentence for the page, the API and the files.</summary>
+    public const string CohortFunnelRule =
+        "Cohort funnel: the prospects first contacted in the period, followed up to today; each counts at every stage up to the furthest it reached on the main line (identified counts the whole cohort), so no stage can count more than the one before it.";
+
+    /// <summary>How the period funnel counts.</summary>
+    public const string PeriodFunnelRule =
+        "Period funnel: the prospects that first reached each stage in the period, whenever they were first contacted; a later stage can count more than an earlier one when prospects contacted before the period moved on in it.";
+
     public required ReportQuery Query { get; init; }
     public required DateTimeOffset AsOf { get; init; }
     /// <summary>History lines dated in the period (first reaches and re-entries).</summary>
     public required int MovesInPeriod { get; init; }
+    /// <summary>The period funnel: how many prospects first reached each stage in the period (it can widen, see <see cref="FunnelKind.Period"/>).</summary>
     public required IReadOnlyList<FunnelStep> Funnel { get; init; }
+    /// <summary>
+    /// The cohort funnel: of the prospects first contacted in the period, how many got at least as far as each stage by
+    /// <see cref="AsOf"/> (see <see cref="CohortFunnelRule"/>). Never wider at a later stage than at an earlier one.
+    /// </summary>
+    public required IReadOnlyList<FunnelStep> CohortFunnel { get; init; }
     public required IReadOnlyList<StepConversion> Conversions { get; init; }
     /// <summary>Of the prospects first contacted in the period, how many signed by its end.</summary>
     public required Share FirstContactToSigned { get; init; }
@@ -70,7 +93,11 @@ public sealed record ConversionReport
     public required IReadOnlyList<PartyThatLeft> Left { get; init; }
     /// <summary>Moves in the period into a stage the prospect had reached before: not counted in the funnel.</summary>
     public required int ReEntries { get; init; }
-#pragma warning disable CA1822 // An instance property so that the API's JSON carries the rule with the figures.
+#pragma warning disable CA1822 // Instance properties so that the API's JSON carries the rules with the figures.
     public string Counting => CountingRule;
+    public string CohortFunnelCounting => CohortFunnelRule;
 #pragma warning restore CA1822
+
+    /// <summary>The funnel of the given kind.</summary>
+    public IReadOnlyList<FunnelStep> FunnelOf(FunnelKind kind) => kind == FunnelKind.Cohort ? CohortFunnel : Funnel;
 }

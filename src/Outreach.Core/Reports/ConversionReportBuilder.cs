@@ -58,6 +58,7 @@ public static class ConversionReportBuilder
             AsOf = asOf,
             MovesInPeriod = data.MovesInPeriod,
             Funnel = funnel,
+            CohortFunnel = CohortFunnel(query, prospects, asOf),
             Conversions = conversions,
             FirstContactToSigned = Convert(query, prospects, p => p.FirstContact, p => p.FirstReached(Stage.Signed)),
             Durations = durations,
@@ -70,6 +71,36 @@ public static class ConversionReportBuilder
             // Every move in the period either reached a stage for the first time or reached one again.
             ReEntries = data.MovesInPeriod - firstReaches,
         };
+    }
+
+    /// <summary>
+    /// The cohort funnel: the prospects first contacted in the period, each counted at every main-line stage up to the
+    /// furthest it had reached by <paramref name="asOf"/>. Counting "at least this far" rather than "reached this stage"
+    /// is what keeps it from widening: a party that skipped a line (re-approached straight to engaged) still passed it.
+    /// </summary>
+    public static IReadOnlyList<FunnelStep> CohortFunnel(ReportQuery q, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        return CohortFunnel(new Period(q.Start, q.End, q.From, q.To), prospects, asOf);
+    }
+
+    private static List<FunnelStep> CohortFunnel(Period query, IEnumerable<ProspectPath> prospects, DateTimeOffset asOf)
+    {
+        ArgumentNullException.ThrowIfNull(prospects);
+        var atLeast = new int[Stages.Funnel.Count];
+        foreach (var p in prospects)
+        {
+            if (!query.Contains(p.FirstContact) || p.FirstContact > asOf) continue;
+            var furthest = 1; // contacted: the cohort's own stage
+            for (var i = Stages.Funnel.Count - 1; i > 1; i--)
+            {
+                if (p.FirstReached(Stages.Funnel[i]) is { } t && t <= asOf) { furthest = i; break; }
+            }
+
+            for (var i = 0; i <= furthest; i++) atLeast[i]++;
+        }
+
+        return Stages.Funnel.Select((s, i) => new FunnelStep(s, atLeast[i])).ToList();
     }
 
     /// <summary>Of those who first reached <paramref name="from"/> in the period, how many reached <paramref name="to"/> at or after that, before the period ended.</summary>

@@ -30,11 +30,14 @@ public static class CsvTable
         sb.Append("\r\n");
     }
 
-    /// <summary>One cell: "=1+1" becomes "'=1+1" (text, not a formula); separators, quotes and line breaks are quoted.</summary>
+    /// <summary>
+    /// One cell: "=1+1" becomes "'=1+1" (text, not a formula); separators, quotes and line breaks are quoted. A comma is not
+    /// (the separator is ';'): a quoted "83,3" would reach Dutch Excel as text, not as a number.
+    /// </summary>
     public static string Cell(string? value)
     {
         var safe = CsvSafety.EscapeForExport(value);
-        return safe.AsSpan().IndexOfAny([Separator, '"', '\r', '\n', ',']) >= 0
+        return safe.AsSpan().IndexOfAny([Separator, '"', '\r', '\n']) >= 0
             ? "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : safe;
     }

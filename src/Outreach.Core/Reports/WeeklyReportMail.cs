@@ -26,7 +26,8 @@ public static class WeeklyReportMail
     /// <param name="week">The report for the week (its period is the week).</param>
     /// <param name="year">The report for the twelve months up to the week's end: the key figures.</param>
     /// <param name="scope">What the reports cover, e.g. a covenant's name, or "all covenants".</param>
-    public static ReportMail Compose(ConversionReport week, ConversionReport year, string scope)
+    /// <param name="monitoring">Each covenant's latest monitoring report, in its own section (none: no section).</param>
+    public static ReportMail Compose(ConversionReport week, ConversionReport year, string scope, IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? monitoring = null)
     {
         ArgumentNullException.ThrowIfNull(week);
         ArgumentNullException.ThrowIfNull(year);
@@ -64,6 +65,13 @@ public static class WeeklyReportMail
         foreach (var line in changes) text.AppendLine(Invariant, $"- {line}");
         text.AppendLine().AppendLine(Invariant, $"Key figures, last twelve months ({yearPeriod})");
         foreach (var line in figures) text.AppendLine(Invariant, $"- {line}");
+        var monitored = Monitoring(monitoring);
+        if (monitored.Count > 0)
+        {
+            text.AppendLine().AppendLine("Onboarding: the annual monitoring");
+            foreach (var line in monitored) text.AppendLine(Invariant, $"- {line}");
+        }
+
         text.AppendLine().AppendLine(ConversionReport.CountingRule);
 
         var html = new StringBuilder()
@@ -73,10 +81,23 @@ public static class WeeklyReportMail
         foreach (var line in changes) html.Append("<li>").Append(E(line)).Append("</li>");
         html.Append("</ul><h2>").Append(E($"Key figures, last twelve months ({yearPeriod})")).Append("</h2><ul>");
         foreach (var line in figures) html.Append("<li>").Append(E(line)).Append("</li>");
-        html.Append("</ul><p>").Append(E(ConversionReport.CountingRule)).Append("</p></body></html>");
+        html.Append("</ul>");
+        if (monitored.Count > 0)
+        {
+            html.Append("<h2>").Append(E("Onboarding: the annual monitoring")).Append("</h2><ul>");
+            foreach (var line in monitored) html.Append("<li>").Append(E(line)).Append("</li>");
+            html.Append("</ul>");
+        }
+
+        html.Append("<p>").Append(E(ConversionReport.CountingRule)).Append("</p></body></html>");
 
         return new ReportMail(subject, text.ToString(), html.ToString());
     }
+
+    /// <summary>"Responsible Gold, year 4 (1 Jan 2026 – 31 Dec 2026): 11 of 12 companies published …" per covenant with a plan.</summary>
+    private static List<string> Monitoring(IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? reports) =>
+        (reports ?? []).Where(r => r.Report.Milestones.Count > 0)
+            .Select(r => $"{r.Covenant}, year {r.Report.Year} ({Date(r.Report.YearStarts)} – {Date(r.Report.YearEnds)}): {r.Report.SentenceEn}").ToList();
 
     private static int Reached(ConversionReport report, Stage stage) => report.Funnel.First(f => f.Stage == stage).Reached;
 

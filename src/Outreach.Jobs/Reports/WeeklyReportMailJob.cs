@@ -10,20 +10,31 @@ namespace Outreach.Jobs.Reports;
 
 /// <summary>
 /// Every Monday morning (Europe/Amsterdam): last week's changes and the last twelve months' key figures, to each configured
-/// manager, through the outbox. The idempotency key is the week and the address, so a second run (by hand, or on another
-/// node) adds nothing.
+/// manager, through the outbox, with each covenant's latest annual monitoring (its sentence). The idempotency key is the week
+/// and the address, so a second run (by hand, or on another node) adds nothing. Recipients: the configured addresses and the
+/// managers who subscribed themselves on the report page.
 /// </summary>
-public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger) : IOutreachJob
+public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger,
+    IWeeklyReportSubscribers? subscribers = null, Core.Onboarding.MonitoringReports? monitoring = null, Core.Prospects.IProspectStore? prospects = null) : IOutreachJob
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
-        var recipients = options.Value.WeeklyReportRecipients.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses.");
+        var subscribed = subscribers is null ? [] : (await subscribers.ListAsync(ct)).Select(s => s.Address);
+        var recipients = options.Value.WeeklyReportRecipients.Concat(subscribed).Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses, or let managers subscribe on the report page.");
 
         var (monday, sunday) = WeeklyReportMail.WeekBefore(reports.Today);
         var week = await reports.BuildAsync(new ReportQuery { From = monday, To = sunday }, ct);
         var year = await reports.BuildAsync(ReportQuery.Last(365, sunday), ct);
-        var mail = WeeklyReportMail.Compose(week, year, "all covenants");
+        // Each covenant's monitoring report of the last year that has ended, for the section on onboarding.
+        var monitored = new List<(string, Core.Onboarding.MonitoringReport)>();
+        if (monitoring is not null && prospects is not null)
+        {
+            foreach (var covenant in await prospects.ListCovenantsAsync(ct))
+                if ((await monitoring.BuildAsync(covenant.Code, null, ct)).Report is { } report) monitored.Add((covenant.Name, report));
+        }
+
+        var mail = WeeklyReportMail.Compose(week, year, "all covenants", monitored);
         var now = clock.GetUtcNow();
         var added = 0;
         foreach (var address in recipients)

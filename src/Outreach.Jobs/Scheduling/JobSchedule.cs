@@ -23,7 +23,7 @@ public sealed class JobSchedule
     public static readonly IReadOnlyList<string> Phrases =
     [
         "every minute", "every {0} minutes", "every {0} minutes, from minute {1}", "every hour at minute {0}", "every {0} hours at minute {1}",
-        "every day at {0}", "working days at {0}", "weekends at {0}", "{0} at {1}", "cron {0}", .. DayNames,
+        "every day at {0}", "working days at {0}", "weekends at {0}", "{0} at {1}", "on day {0} of every month at {1}", "cron {0}", .. DayNames,
     ];
 
     private JobSchedule(string cron, CronExpression expression, TimeZoneInfo zone)
@@ -70,6 +70,9 @@ public sealed class JobSchedule
     {
         var f = Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         string minute = f[0], hour = f[1], day = f[2], month = f[3], weekday = f[4];
+        if (month == "*" && weekday == "*" && int.TryParse(day, NumberStyles.None, CultureInfo.InvariantCulture, out var dayOfMonth)
+            && int.TryParse(minute, NumberStyles.None, CultureInfo.InvariantCulture, out var monthlyMinute) && int.TryParse(hour, NumberStyles.None, CultureInfo.InvariantCulture, out var monthlyHour))
+            return new ScheduleWords("on day {0} of every month at {1}", dayOfMonth.ToString(CultureInfo.InvariantCulture), $"{monthlyHour:00}:{monthlyMinute:00}");
         if (day != "*" || month != "*") return new ScheduleWords("cron {0}", Cron);
 
         // Every N minutes, possibly offset: "*", "*/5", "2-59/5".

@@ -47,6 +47,10 @@ public sealed class JobsOptions
     [Required]
     public string WeeklyReportCron { get; set; } = "0 8 * * 1";
 
+    /// <summary>Onboarding milestone reminders: every hour at :20 by default (the mails wait for the send window).</summary>
+    [Required]
+    public string OnboardingRemindersCron { get; set; } = "20 * * * *";
+
     /// <summary>Network event mail (offers passing on, reminders, follow-ups): every 15 minutes by default.</summary>
     [Required]
     public string EventMailCron { get; set; } = "*/15 * * * *";

@@ -7,7 +7,11 @@ using Outreach.Core.Prospects.Import;
 namespace Outreach.Storage.Import;
 
 /// <summary>A pipeline entry as the export writes it.</summary>
-public sealed record ExportEntry(string CovenantCode, Stage Stage);
+/// <param name="CovenantCode">The covenant's code.</param>
+/// <param name="Stage">The entry's current stage.</param>
+/// <param name="FirstContactOn">Written for prospects past 'contacted' and for exits after a contact, so the export re-imports with its history.</param>
+/// <param name="StageOn">The day (Amsterdam) the prospect reached its current stage.</param>
+public sealed record ExportEntry(string CovenantCode, Stage Stage, DateOnly? FirstContactOn = null, DateOnly? StageOn = null);
 
 /// <summary>An organisation with what the export writes of it.</summary>
 public sealed record ExportOrganisation(Organisation Organisation, IReadOnlyList<Contact> Contacts, IReadOnlyList<ExportEntry> Entries);
@@ -60,6 +64,7 @@ public sealed class CsvProspectExporter(Database db)
                     o.Name, o.PartyKind.Code(), o.Sector, o.Country, o.KvkNumber, o.WebsiteDomain, o.Owner,
                     entry?.CovenantCode, entry?.Stage.Code(),
                     contact?.Name, contact?.Email, contact?.Language.Code(), contact?.Role, contact?.LawfulBasis.Code(), contact?.Source,
+                    Day(entry?.FirstContactOn), Day(entry?.StageOn),
                 ];
                 await writer.WriteRecordAsync(cells.Select(CsvSafety.EscapeForExport).ToArray(), ct);
             }
@@ -78,12 +83,16 @@ public sealed class CsvProspectExporter(Database db)
             $"SELECT {SqlProspectStore.ContactColumns} FROM contact WHERE opted_out_at IS NULL AND erased_at IS NULL ORDER BY organisation_id, id",
             cancellationToken: ct))).ToLookup(r => r.OrganisationId);
         var entries = (await c.QueryAsync<EntryRow>(new CommandDefinition(
-            "SELECT e.organisation_id AS OrganisationId, v.code AS CovenantCode, e.stage AS Stage FROM pipeline_entry e JOIN covenant v ON v.id = e.covenant_id ORDER BY e.organisation_id, e.id",
+            """
+            SELECT e.organisation_id AS OrganisationId, v.code AS CovenantCode, e.stage AS Stage, e.stage_since AS StageSince,
+                   (SELECT MIN(s.changed_at) FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage IN ('contacted', 'engaged', 'intake', 'signing_scheduled', 'signed')) AS FirstContactAt
+            FROM pipeline_entry e JOIN covenant v ON v.id = e.covenant_id ORDER BY e.organisation_id, e.id
+            """,
             cancellationToken: ct))).ToLookup(r => r.OrganisationId);
         return organisations.Select(o => new ExportOrganisation(
             o.ToDomain(),
             contacts[o.Id].Select(k => k.ToDomain()).ToList(),
-            entries[o.Id].Select(e => new ExportEntry(e.CovenantCode, Stages.Parse(e.Stage))).ToList())).ToList();
+            entries[o.Id].Select(e => e.ToExport()).ToList())).ToList();
     }
 
     private sealed class EntryRow
@@ -91,5 +100,21 @@ public sealed class CsvProspectExporter(Database db)
         public long OrganisationId { get; init; }
         public string CovenantCode { get; init; } = "";
         public string Stage { get; init; } = "";
+        public DateTimeOffset StageSince { get; init; }
+        public DateTimeOffset? FirstContactAt { get; init; }
+
+        /// <summary>Dates only where the import's history rules take them back as they are (see ImportedHistory).</summary>
+        public ExportEntry ToExport()
+        {
+            var stage = Stages.Parse(Stage);
+            var firstContact = stage is Outreach.Core.Pipeline.Stage.Identified or Outreach.Core.Pipeline.Stage.Contacted || FirstContactAt is null
+                ? (DateOnly?)null : LocalDay(FirstContactAt.Value);
+            var stageOn = LocalDay(StageSince);
+            return new ExportEntry(CovenantCode, stage, firstContact is { } f && f > stageOn ? stageOn : firstContact, stageOn);
+        }
+
+        private static DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(Outreach.Core.Calendar.AmsterdamClock.ToLocal(at).DateTime);
     }
+
+    private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -68,27 +68,43 @@ internal sealed class PostgresImportWriter : IImportWriter
             await copy.CompleteAsync(ct);
         }
 
-        // Entries and their first history lines in one statement: the ids PostgreSQL gives the entries go straight into stage_change.
+        // Entries with their ids taken up front (as the organisations'), then every history line in one statement.
         var entries = plan.Organisations.SelectMany((o, i) => o.Entries.Select(e => (OrganisationId: organisationIds[i], Entry: e))).ToList();
         if (entries.Count > 0)
         {
+            var entryIds = await ReserveIdsAsync(c, tx, "pipeline_entry", entries.Count, ct);
+            DateTimeOffset Instant(HistoryStep step) => step.On is { } day ? SqlProspectImporter.AtStartOf(day) : now;
             await c.ExecuteAsync(new CommandDefinition(
                 """
-                WITH e AS (
-                    INSERT INTO pipeline_entry (organisation_id, covenant_id, stage, stage_since, created_at)
-                    SELECT o, v, s, @at, @at FROM unnest(@organisations, @covenants, @stages) AS t (o, v, s)
-                    RETURNING id, stage)
-                INSERT INTO stage_change (entry_id, to_stage, changed_at, changed_by, reason)
-                SELECT id, stage, @at, @by, @reason FROM e
+                INSERT INTO pipeline_entry (id, organisation_id, covenant_id, stage, stage_since, created_at)
+                SELECT i, o, v, s, t, @at FROM unnest(@ids, @organisations, @covenants, @stages, @since) AS x (i, o, v, s, t)
                 """,
                 new
                 {
+                    ids = entryIds,
                     organisations = entries.Select(e => e.OrganisationId).ToArray(),
                     covenants = entries.Select(e => e.Entry.CovenantId).ToArray(),
                     stages = entries.Select(e => e.Entry.Stage.Code()).ToArray(),
-                    at = now, by, reason = SqlProspectImporter.HistoryReason,
+                    since = entries.Select(e => Instant(e.Entry.Steps[^1])).ToArray(),
+                    at = now,
                 },
                 // One statement for every entry of the file: the default 30 s is meant for interactive queries.
+                tx, commandTimeout: 600, cancellationToken: ct));
+            var lines = entries.SelectMany((e, i) => e.Entry.Steps.Select((step, n) => (
+                Entry: entryIds[i], From: n == 0 ? null : e.Entry.Steps[n - 1].Stage.Code(), To: step.Stage.Code(), At: Instant(step)))).ToList();
+            await c.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason, imported)
+                SELECT e, f, s, t, @by, @reason, true FROM unnest(@entries, @froms, @stages, @times) WITH ORDINALITY AS x (e, f, s, t, n) ORDER BY n
+                """,
+                new
+                {
+                    entries = lines.Select(l => l.Entry).ToArray(),
+                    froms = lines.Select(l => l.From).ToArray(),
+                    stages = lines.Select(l => l.To).ToArray(),
+                    times = lines.Select(l => l.At).ToArray(),
+                    by, reason = SqlProspectImporter.HistoryReason,
+                },
                 tx, commandTimeout: 600, cancellationToken: ct));
             for (var i = 0; i < entries.Count; i++) counter.Advance();
         }

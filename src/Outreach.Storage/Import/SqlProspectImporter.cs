@@ -21,6 +21,9 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
     /// <summary>Where imported contacts came from when the file does not say (contact_source).</summary>
     public const string ImportSource = "CSV import";
 
+    /// <summary>An imported history line's instant: the start of its day in Amsterdam (the report counts days there).</summary>
+    internal static DateTimeOffset AtStartOf(DateOnly day) => Outreach.Core.Calendar.AmsterdamClock.AtLocal(day, TimeOnly.MinValue).ToUniversalTime();
+
     private readonly ImportOptions options = options ?? new ImportOptions();
 
     /// <summary>The export reads what the import writes, so the two stay in step.</summary>

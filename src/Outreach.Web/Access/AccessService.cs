@@ -31,7 +31,8 @@ public sealed class AccessService(IAccessStore store, TimeProvider clock, IPassw
             return (SignInOutcome.WrongCredentials, null);
         var user = await store.FindUserAsync(userName, ct);
         var now = clock.GetUtcNow();
-        if (user is null)
+        // An Entra ID user signs in with Microsoft only; a password set on the account by mistake is never checked.
+        if (user is null || user.IsEntraUser)
         {
             // Same work as a real check, so timing does not tell which user names exist.
             hasher.VerifyHashedPassword(PlaceholderUser, PlaceholderHash, password);

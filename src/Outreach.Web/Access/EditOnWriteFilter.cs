@@ -16,9 +16,17 @@ public sealed class EditOnWriteFilter(IAuthorizationService authorization) : IAs
     {
         ArgumentNullException.ThrowIfNull(context);
         var method = context.HttpContext.Request.Method;
-        var anonymous = context.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any();
+        var anonymous = context.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any()
+            || context.ActionDescriptor.EndpointMetadata.OfType<OwnSettingsPostAttribute>().Any();
         if (anonymous || HttpMethods.IsGet(method) || HttpMethods.IsHead(method)) return;
         var result = await authorization.AuthorizeAsync(context.HttpContext.User, Policies.Edit);
         if (!result.Succeeded) context.Result = new ForbidResult();
     }
 }
+
+/// <summary>
+/// A page whose posts change only the signed-in user's own settings (the weekly mail subscription), which every role may
+/// do: <see cref="EditOnWriteFilter"/> lets its posts through; the page's own read policy still applies.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class OwnSettingsPostAttribute : Attribute;

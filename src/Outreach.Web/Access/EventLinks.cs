@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Outreach.Core.Events;
 using Outreach.Web.Hosting;
 
@@ -14,7 +13,7 @@ namespace Outreach.Web.Access;
 /// a changed character makes it unreadable). The page behind it asks once before recording, so a mail scanner that opens
 /// links answers nothing.
 /// </summary>
-public sealed class EventLinks(IDataProtectionProvider protection, IOptions<OutreachOptions> options, OptOutLinks optOut) : IEventLinks
+public sealed class EventLinks(IDataProtectionProvider protection, PublicAddress address, OptOutLinks optOut) : IEventLinks
 {
     private readonly IDataProtector protector = protection.CreateProtector("Outreach.EventRsvp.v1");
 
@@ -25,7 +24,7 @@ public sealed class EventLinks(IDataProtectionProvider protection, IOptions<Outr
     }
 
     public string RsvpUrl(long eventId, long invitationId, string answer) =>
-        options.Value.PublicBaseUrl.TrimEnd('/') + "/r/" + TokenFor(eventId, invitationId) + "?answer=" + Uri.EscapeDataString(answer);
+        address.BaseUrl + "/r/" + TokenFor(eventId, invitationId) + "?answer=" + Uri.EscapeDataString(answer);
 
     public string UnsubscribeUrl(long contactId) => optOut.UrlFor(contactId);
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
 using Outreach.Web.Hosting;
 
 namespace Outreach.Web.Access;
@@ -12,7 +11,7 @@ namespace Outreach.Web.Access;
 /// encryption; the keys are in the database, so every node reads every link). Unguessable, and a changed character makes
 /// it unreadable. It does not expire: an old mail's link must still work.
 /// </summary>
-public sealed class OptOutLinks(IDataProtectionProvider protection, IOptions<OutreachOptions> options) : Core.Sequences.IUnsubscribeLinks
+public sealed class OptOutLinks(IDataProtectionProvider protection, PublicAddress address) : Core.Sequences.IUnsubscribeLinks
 {
     private readonly IDataProtector protector = protection.CreateProtector("Outreach.OptOut.v1");
 
@@ -23,7 +22,7 @@ public sealed class OptOutLinks(IDataProtectionProvider protection, IOptions<Out
         return WebEncoders.Base64UrlEncode(protector.Protect(Encoding.UTF8.GetBytes(payload)));
     }
 
-    public string UrlFor(long contactId) => options.Value.PublicBaseUrl.TrimEnd('/') + "/u/" + TokenFor(contactId);
+    public string UrlFor(long contactId) => address.BaseUrl + "/u/" + TokenFor(contactId);
 
     /// <summary>The contact a token was made for, or null when it was not made here (tampered, truncated, from elsewhere).</summary>
     public long? Read(string? token)

@@ -9,4 +9,9 @@ public static class Policies
     public const string Edit = "edit";
     /// <summary>Administrators: users and settings.</summary>
     public const string Admin = "admin";
+    /// <summary>
+    /// The reporting feed (Power BI): managers and administrators. A secretariat key is refused, so that a reporting tool
+    /// is never given a key that can also change prospects: give it a key with the manager role.
+    /// </summary>
+    public const string Feed = "feed";
 }

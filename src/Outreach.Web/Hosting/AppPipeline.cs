@@ -61,6 +61,7 @@ public static class AppPipeline
         }, app.Services.GetRequiredService<JobStorage>());
         app.MapContactsApi();
         app.MapReportsApi();
+        app.MapFeedApi();
         app.MapMonitoringApi();
         app.MapSequencesApi();
         app.MapEventsApi();

@@ -11,8 +11,12 @@ public sealed class OutreachOptions
     /// <summary>Who is recorded as making a change when nobody is signed in (sign-in comes with its own issue).</summary>
     public string DefaultActor { get; set; } = "secretariat";
 
-    /// <summary>The address people reach Outreach at, for links in mail (opt-out); e.g. https://outreach.secretariaat.nl.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+    /// <summary>
+    /// The address people reach Outreach at, for links in mail (unsubscribe, event answers); e.g. https://outreach.secretariaat.nl.
+    /// Unset: the host's own listen address, which only a local trial (Development, pickup folder) may use; anything that sends
+    /// real mail refuses to start without an https value (<see cref="PublicBaseUrlValidation"/>). Read it through <see cref="PublicAddress"/>.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
 
     /// <summary>"My day" lists a prospect as stalled when it has been in an open stage longer than this many days.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 3650)]

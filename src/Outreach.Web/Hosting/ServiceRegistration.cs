@@ -27,7 +27,7 @@ public static class ServiceRegistration
 {
     public static readonly CultureInfo[] Cultures = [new("en"), new("nl")];
 
-    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit", "/Mail/TemplateNew", "/Events/Edit"];
+    private static readonly string[] EditorPages = ["/Prospects/New", "/Organisations/Edit", "/Contacts/Edit", "/Import", "/Mail/TemplateEdit", "/Mail/TemplateNew", "/Events/Edit", "/Onboarding/Import"];
 
     public static WebApplicationBuilder AddOutreach(this WebApplicationBuilder builder)
     {
@@ -50,6 +50,18 @@ public static class ServiceRegistration
         services.AddSingleton<Core.Reports.ConversionReports>();
         services.AddSingleton<Core.Onboarding.OnboardingService>();
         services.AddSingleton<Core.Onboarding.MonitoringReports>();
+        services.AddSingleton<Core.Onboarding.OnboardingConversions>();
+        // The questionnaire import reads CSV as the prospect import does, with a ceiling of its own (its files are small).
+        services.AddSingleton(sp => new Core.Onboarding.QuestionnaireImport(new CsvProspectReader(new ImportOptions { MaxFileBytes = Pages.Onboarding.ImportModel.MaxFileBytes }),
+            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>()));
+        // Milestone reminders: bound from "Onboarding:Reminders", checked once at start (a bad value names its key).
+        services.AddSingleton(sp =>
+        {
+            var reminders = configuration.GetSection(Core.Onboarding.OnboardingReminderSettings.Section).Get<Core.Onboarding.OnboardingReminderSettings>() ?? Core.Onboarding.OnboardingReminderSettings.Default;
+            var errors = reminders.Check();
+            return errors.Count == 0 ? reminders : throw new OptionsValidationException(Core.Onboarding.OnboardingReminderSettings.Section, typeof(Core.Onboarding.OnboardingReminderSettings), errors);
+        });
+        services.AddSingleton<Core.Onboarding.OnboardingReminderRunner>();
         services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateOnStart();
         // The import use case lives in Core; the CSV reading and the bulk writes are its adapters.
         services.AddSingleton<Core.Prospects.Import.IImportFileReader>(sp => new CsvProspectReader(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ImportOptions>>().Value));
@@ -74,7 +86,9 @@ public static class ServiceRegistration
         services.AddEvents(configuration, calendarByGraph);
         services.AddOutreachDataverse(configuration);
         // The Outreach URL the write-back puts on each account (PublicBaseUrl/prospects/id).
-        services.AddSingleton(sp => new OutreachLinks(sp.Option<OutreachOptions>().PublicBaseUrl));
+        services.AddSingleton<PublicAddress>();
+        services.AddSingleton<IValidateOptions<OutreachOptions>>(new PublicBaseUrlValidation(PublicBaseUrlValidation.RealMailBecause(builder.Environment, mailByGraph, calendarByGraph)));
+        services.AddSingleton(sp => new OutreachLinks(() => sp.GetRequiredService<PublicAddress>().BaseUrl));
         services.AddAllowedHostNames(configuration);
 
         // Which jobs are on, decided once on the one JobsOptions every reader sees (the scheduler, the jobs page, the API), so a
@@ -103,11 +117,12 @@ public static class ServiceRegistration
             o.DefaultRequestCulture = new RequestCulture("en");
             o.SupportedCultures = Cultures;
             o.SupportedUICultures = Cultures;
-            // The person's choice (cookie) first; then the query string; browser language is not guessed.
-            o.RequestCultureProviders = [new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
+            // A contact's own pages (answer, unsubscribe) in the contact's language; otherwise the person's choice (cookie) first,
+            // then the query string; browser language is not guessed.
+            o.RequestCultureProviders = [new RecipientCultureProvider(), new CookieRequestCultureProvider(), new QueryStringRequestCultureProvider()];
         });
         services.AddOptions<AccessOptions>().Bind(configuration.GetSection(AccessOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        AddAccess(services);
+        AddAccess(services, configuration);
         services.AddRazorPages(o =>
             {
                 o.Conventions.ConfigureFilter(new Microsoft.AspNetCore.Mvc.AutoValidateAntiforgeryTokenAttribute());
@@ -174,17 +189,21 @@ public static class ServiceRegistration
             new LiveNodes(() => sp.GetRequiredService<Hangfire.JobStorage>())));
     }
 
-    /// <summary>Sign-in: a cookie for people, an X-Api-Key header for integrations; every endpoint needs one unless it says otherwise.</summary>
-    private static void AddAccess(IServiceCollection services)
+    /// <summary>
+    /// Sign-in: a cookie for people (after a password or Entra ID sign-in), an X-Api-Key header or an Entra ID bearer token for
+    /// integrations; every endpoint needs one unless it says otherwise.
+    /// </summary>
+    private static void AddAccess(IServiceCollection services, IConfiguration configuration)
     {
         const string Smart = "cookie-or-key";
+        var entraBearer = configuration.GetSection(EntraSignInOptions.Section).Get<EntraSignInOptions>()?.Enabled ?? false;
         services.AddScoped<EditOnWriteFilter>();
         services.AddAuthentication(Smart)
             .AddPolicyScheme(Smart, Smart, o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
-                // The JSON API takes keys only, never what a browser sends by itself (the cookie, or the identity proxy's user header,
-                // which the proxy adds to a cross-site request too): its posts carry no antiforgery token.
-                : context.Request.Path.StartsWithSegments("/api") ? ApiKeyAuthenticationHandler.SchemeName
+                // The JSON API takes keys and bearer tokens only, never what a browser sends by itself (the cookie, or the identity
+                // proxy's user header, which the proxy adds to a cross-site request too): its posts carry no antiforgery token.
+                : context.Request.Path.StartsWithSegments("/api") ? (entraBearer && IsBearer(context) ? EntraSignIn.BearerScheme : ApiKeyAuthenticationHandler.SchemeName)
                 : ProxyHeader(context) is { } proxyHeader && context.Request.Headers.ContainsKey(proxyHeader) ? ProxyUserAuthenticationHandler.SchemeName
                 : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -211,14 +230,19 @@ public static class ServiceRegistration
                         await c.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                     }
                 };
-            });
+            })
+            .AddEntraSignIn(configuration);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Read, p => p.RequireAuthenticatedUser())
             .AddPolicy(Policies.Edit, p => p.RequireRole(Role.Secretariat.Code(), Role.Administrator.Code()))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Role.Administrator.Code()))
+            .AddPolicy(Policies.Feed, p => p.RequireRole(Role.Manager.Code(), Role.Administrator.Code()))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         services.AddRateLimiter(RateLimits.Configure);
     }
+
+    private static bool IsBearer(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Access:ProxyUserHeader, from the one bound options; null when no trusted proxy signs people in.</summary>
     private static string? ProxyHeader(HttpContext context) =>

@@ -23,6 +23,17 @@ public sealed class BoardModel(IPipelineStore pipeline, IProspectStore prospects
     public IReadOnlyList<(Stage Stage, Page<ProspectSummary> Cards)> Columns { get; private set; } = [];
     public int Total => Columns.Sum(c => c.Cards.Total);
 
+    /// <summary>The board's filters (and a stage) as the list's query string: "N more" opens those very prospects in the list.</summary>
+    public string ListQuery(Stage? stage)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["covenant"] = Covenant, ["sector"] = Sector, ["partyKind"] = PartyKind, ["owner"] = Owner, ["q"] = Q,
+            ["overdue"] = Overdue ? "true" : null, ["stage"] = stage?.Code(),
+        };
+        return string.Join("&", values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => v.Key + "=" + Uri.EscapeDataString(v.Value!)));
+    }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         Covenants = await prospects.ListCovenantsAsync(ct);

@@ -27,11 +27,12 @@ public sealed class ReportCharts(IStringLocalizer T, ReportTables tables)
     /// <summary>Centred bars, widest at the top: how many reached each stage.</summary>
     public string Funnel(ConversionReport r)
     {
-        var max = Math.Max(1, r.Funnel.Max(f => f.Reached));
-        var svg = Open(r.Funnel.Count * Row + 4, T["Funnel: prospects that reached each stage"], "funnel-chart");
-        for (var i = 0; i < r.Funnel.Count; i++)
+        var funnel = r.FunnelOf(tables.FunnelKind);
+        var max = Math.Max(1, funnel.Max(f => f.Reached));
+        var svg = Open(funnel.Count * Row + 4, tables.Funnel(r).Title, "funnel-chart");
+        for (var i = 0; i < funnel.Count; i++)
         {
-            var f = r.Funnel[i];
+            var f = funnel[i];
             var w = Math.Max(2, 400.0 * f.Reached / max);
             var y = i * Row + 2;
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{N(360 - w / 2)}\" y=\"{y}\" width=\"{N(w)}\" height=\"{Row - 6}\" rx=\"3\" fill=\"#9a6b00\" data-stage=\"{f.Stage.Code()}\"/>")

@@ -6,8 +6,12 @@ using Outreach.Web.Pages;
 
 namespace Outreach.Web.Reports;
 
-/// <summary>One cell of a report table; <see cref="Shade"/> (0–10) shades cohort cells by value.</summary>
-public sealed record ReportCell(string Text, int? Shade = null)
+/// <summary>
+/// One cell of a report table; <see cref="Shade"/> (0–10) shades cohort cells by value. <see cref="Number"/> is the
+/// cell's value when it is a figure (a count, whole days, a percentage as 0–100): the CSV writes it the Dutch way and the
+/// .xlsx as a number, so that a spreadsheet can sum it.
+/// </summary>
+public sealed record ReportCell(string Text, int? Shade = null, double? Number = null)
 {
     public static implicit operator ReportCell(string text) => new(text);
 
@@ -17,13 +21,26 @@ public sealed record ReportCell(string Text, int? Shade = null)
 /// <summary>A table of the report, in the reader's language: shown beneath each picture, exported as CSV, put in the download.</summary>
 public sealed record ReportTable(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<ReportCell>> Rows)
 {
-    public string ToCsv() => CsvTable.Write(Columns, Rows.Select(r => (IReadOnlyList<string>)r.Select(c => c.Text).ToList()));
+    /// <summary>
+    /// The CSV for Dutch Excel, whatever the page's language: the secretariat's Windows is set to Dutch regional settings,
+    /// and those (not the page's language) decide how Excel reads a file it opens. So a semicolon between cells, figures
+    /// with a decimal comma and no thousands separator or % sign, and a byte order mark (added by the download) for UTF-8.
+    /// </summary>
+    public string ToCsv() => CsvTable.Write(Columns, Rows.Select(r => (IReadOnlyList<string>)r.Select(CsvText).ToList()));
+
+    private static string CsvText(ReportCell cell) => cell.Number is { } n ? n.ToString("0.##", ReportTables.Dutch) : cell.Text;
 }
 
 /// <summary>Turns a conversion report into its tables. Every text goes through the localizer.</summary>
 public sealed class ReportTables(IStringLocalizer T)
 {
     public static readonly string[] Keys = ["funnel", "conversion", "durations", "time-to-sign", "cohorts", "events", "event-follow-through", "host-follow-through", "exits", "left"];
+
+    /// <summary>The number format of the CSV files (see <see cref="ReportTable.ToCsv"/>).</summary>
+    public static readonly CultureInfo Dutch = CultureInfo.GetCultureInfo("nl-NL");
+
+    /// <summary>Which funnel <see cref="Funnel"/> shows; the page sets it from the URL.</summary>
+    public FunnelKind FunnelKind { get; set; } = FunnelKind.Cohort;
 
     public IReadOnlyList<ReportTable> All(ConversionReport r) =>
         [Funnel(r), Conversion(r), Durations(r), TimeToSign(r), Cohorts(r), Events(r), EventFollowThrough(r), HostFollowThrough(r), Exits(r), Left(r)];
@@ -34,20 +51,33 @@ public sealed class ReportTables(IStringLocalizer T)
 
     public string Percent(Share share) => share.Rate is { } rate ? (rate * 100).ToString("0.0", CultureInfo.CurrentCulture) + " %" : "";
 
-    public static string Days(double? days) => days is { } d ? d.ToString("0.0", CultureInfo.CurrentCulture) : "";
+    private ReportCell PercentCell(Share share) => new(Percent(share), Number: share.Rate is { } rate ? Math.Round(rate * 100, 1, MidpointRounding.AwayFromZero) : null);
 
-    public static string Count(int n) => n.ToString(CultureInfo.CurrentCulture);
+    /// <summary>Whole days (a median of 30.5 days is shown as 31): managers read days, not fractions of them.</summary>
+    public static string Days(double? days) => WholeDays(days) is { } d ? d.ToString(CultureInfo.CurrentCulture) : "";
 
-    public ReportTable Funnel(ConversionReport r) => new("funnel", T["Funnel: prospects that reached each stage"], [T["Stage"], T["Prospects"]],
-        r.Funnel.Select(f => (IReadOnlyList<ReportCell>)[Stage(f.Stage), Count(f.Reached)]).ToList());
+    /// <summary>Days rounded to whole days, halves away from zero.</summary>
+    public static int? WholeDays(double? days) => days is { } d ? (int)Math.Round(d, MidpointRounding.AwayFromZero) : null;
+
+    private static ReportCell DaysCell(double? days) => new(Days(days), Number: WholeDays(days));
+
+    public static ReportCell Count(int n) => new(n.ToString(CultureInfo.CurrentCulture), Number: n);
+
+    /// <summary>The rule of the funnel shown, for the sentence under its title.</summary>
+    public string FunnelRule => FunnelKind == FunnelKind.Cohort ? T[ConversionReport.CohortFunnelRule] : T[ConversionReport.PeriodFunnelRule];
+
+    public ReportTable Funnel(ConversionReport r) => new("funnel",
+        FunnelKind == FunnelKind.Cohort ? T["Cohort funnel: prospects first contacted in the period, followed to today"] : T["Period funnel: prospects that first reached each stage in the period"],
+        [T["Stage"], T["Prospects"]],
+        r.FunnelOf(FunnelKind).Select(f => (IReadOnlyList<ReportCell>)[Stage(f.Stage), Count(f.Reached)]).ToList());
 
     public ReportTable Conversion(ConversionReport r) => new("conversion", T["Conversion from stage to stage"], [T["From"], T["To"], T["Went on"], T["Of"], T["Conversion"]],
-        [.. r.Conversions.Select(c => (IReadOnlyList<ReportCell>)[Stage(c.From), Stage(c.To), Count(c.Converted.Count), Count(c.Converted.Of), Percent(c.Converted)]),
-         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.FirstContactToSigned.Count), Count(r.FirstContactToSigned.Of), Percent(r.FirstContactToSigned)]]);
+        [.. r.Conversions.Select(c => (IReadOnlyList<ReportCell>)[Stage(c.From), Stage(c.To), Count(c.Converted.Count), Count(c.Converted.Of), PercentCell(c.Converted)]),
+         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.FirstContactToSigned.Count), Count(r.FirstContactToSigned.Of), PercentCell(r.FirstContactToSigned)]]);
 
     public ReportTable Durations(ConversionReport r) => new("durations", T["Days between stages"], [T["From"], T["To"], T["Prospects"], T["Median days"], T["75th percentile days"]],
-        [.. r.Durations.Select(d => (IReadOnlyList<ReportCell>)[Stage(d.From), Stage(d.To), Count(d.Prospects), Days(d.MedianDays), Days(d.P75Days)]),
-         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.TimeToSign.Prospects), Days(r.TimeToSign.MedianDays), Days(r.TimeToSign.P75Days)]]);
+        [.. r.Durations.Select(d => (IReadOnlyList<ReportCell>)[Stage(d.From), Stage(d.To), Count(d.Prospects), DaysCell(d.MedianDays), DaysCell(d.P75Days)]),
+         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.TimeToSign.Prospects), DaysCell(r.TimeToSign.MedianDays), DaysCell(r.TimeToSign.P75Days)]]);
 
     public string Bucket(TimeToSignBucket b) => b.ToDays is { } to ? T["{0}–{1} days", b.FromDays == 0 ? 0 : b.FromDays + 1, to] : T["more than {0} days", b.FromDays];
 
@@ -59,7 +89,7 @@ public sealed class ReportTables(IStringLocalizer T)
         r.Cohorts.Select(c => (IReadOnlyList<ReportCell>)[c.Label, Count(c.Prospects), Cohort(c.Within90), Cohort(c.Within180), Cohort(c.Within365)]).ToList());
 
     private ReportCell Cohort(Share? share) => share is { } s
-        ? new ReportCell(Percent(s), s.Rate is { } rate ? (int)Math.Round(rate * 10, MidpointRounding.AwayFromZero) : null)
+        ? new ReportCell(Percent(s), s.Rate is { } rate ? (int)Math.Round(rate * 10, MidpointRounding.AwayFromZero) : null, PercentCell(s).Number)
         : new ReportCell(T["too early"]);
 
     public ReportTable Events(ConversionReport r)
@@ -67,8 +97,8 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = new List<IReadOnlyList<ReportCell>>();
         if (r.Events is { HasAttendanceData: true, Attended: { } a, NotAttended: { } n })
         {
-            rows.Add([T["attended an event"], Count(a.Count), Count(a.Of), Percent(a)]);
-            rows.Add([T["did not attend"], Count(n.Count), Count(n.Of), Percent(n)]);
+            rows.Add([T["attended an event"], Count(a.Count), Count(a.Of), PercentCell(a)]);
+            rows.Add([T["did not attend"], Count(n.Count), Count(n.Of), PercentCell(n)]);
         }
         else
         {
@@ -86,8 +116,8 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = f.Events.Count == 0
             ? FollowThroughEmpty(f, 5)
             : f.Events.Select(e => (IReadOnlyList<ReportCell>)[
-                e.Title, Format.Local(e.StartsAt), e.HostName ?? T["no host"], Count(e.WentOn.Of), Count(e.WentOn.Count), Percent(e.WentOn),
-                .. e.Reached.Select(x => (ReportCell)Count(x.Organisations))]).ToList();
+                e.Title, Format.Local(e.StartsAt), e.HostName ?? T["no host"], Count(e.WentOn.Of), Count(e.WentOn.Count), PercentCell(e.WentOn),
+                .. e.Reached.Select(x => Count(x.Organisations))]).ToList();
         return new("event-follow-through", T["Network events: which event preceded the next stage"],
             [T["Event"], T["Starts"], T["Host party"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
     }
@@ -100,8 +130,8 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = f.Hosts.Count == 0
             ? FollowThroughEmpty(f, 4)
             : f.Hosts.Select(h => (IReadOnlyList<ReportCell>)[
-                h.HostName ?? T["no host"], Count(h.Events), Count(h.WentOn.Of), Count(h.WentOn.Count), Percent(h.WentOn),
-                .. h.Reached.Select(x => (ReportCell)Count(x.Organisations))]).ToList();
+                h.HostName ?? T["no host"], Count(h.Events), Count(h.WentOn.Of), Count(h.WentOn.Count), PercentCell(h.WentOn),
+                .. h.Reached.Select(x => Count(x.Organisations))]).ToList();
         return new("host-follow-through", T["Host parties: whose events preceded the next stage"],
             [T["Host party"], T["Events"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
     }

@@ -49,6 +49,8 @@ internal sealed class InMemoryMailOutbox : IMailOutbox, IInMemoryState
     public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<OutboxMail>>([.. mails.Where(m => status is null || m.Status == status).Take(max)]);
 
+    public Task<OutboxMail?> GetAsync(long id, CancellationToken ct) => Task.FromResult(mails.FirstOrDefault(m => m.Id == id));
+
     private int Change(Func<OutboxMail, bool> which, Func<OutboxMail, OutboxMail> change)
     {
         var changed = 0;

@@ -124,6 +124,9 @@ internal sealed class InMemoryPipelineStore(InMemoryProspectStore? organisations
     public Task<Page<ProspectSummary>> SearchAsync(ProspectFilter filter, int page, int pageSize, CancellationToken ct) =>
         throw new NotSupportedException("Not needed by the domain tests.");
 
+    public Task<Page<ProspectSummary>> ListAsync(ProspectFilter filter, ProspectSort sort, bool descending, int page, int pageSize, CancellationToken ct) =>
+        throw new NotSupportedException("Not needed by the domain tests.");
+
     public Task<ProspectSummary?> GetSummaryAsync(long entryId, CancellationToken ct) =>
         throw new NotSupportedException("Not needed by the domain tests.");
 

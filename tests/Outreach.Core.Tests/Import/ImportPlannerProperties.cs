@@ -38,6 +38,9 @@ public sealed class ImportPlannerProperties
         ["", "CEO", "=1+1"],
         ["", "consent", "legitimate_interest", "Consent", "maybe"],
         ["", "Fair 2026", "=cmd|' /C calc'!A0"],
+        // The dates (mostly empty, so that most rows still plan as before).
+        ["", "", "", "", "", "", "2025-02-10", "10-2-2025", "2099-01-01", "yesterday"],
+        ["", "", "", "", "", "", "2025-09-01", "2025-01-01", "1-9-2025"],
     ];
 
     private static readonly Gen<string> AnyText =

@@ -13,8 +13,9 @@ public sealed class ImportPlannerTests
     internal static string[] Line(
         string organisation = "Goudsmederij de Vries B.V.", string partyKind = "company", string sector = "jewellery", string country = "",
         string kvk = "", string website = "", string owner = "Anne", string covenant = "gold", string stage = "",
-        string contactName = "", string contactEmail = "", string contactLanguage = "", string contactRole = "", string lawfulBasis = "", string source = "") =>
-        [organisation, partyKind, sector, country, kvk, website, owner, covenant, stage, contactName, contactEmail, contactLanguage, contactRole, lawfulBasis, source];
+        string contactName = "", string contactEmail = "", string contactLanguage = "", string contactRole = "", string lawfulBasis = "", string source = "",
+        string firstContactOn = "", string stageOn = "") =>
+        [organisation, partyKind, sector, country, kvk, website, owner, covenant, stage, contactName, contactEmail, contactLanguage, contactRole, lawfulBasis, source, firstContactOn, stageOn];
 
     private static ImportPlan Plan(params string[][] lines) => PlanWith([], lines);
 
@@ -245,7 +246,7 @@ public sealed class ImportPlannerTests
         var plan = Plan([.. Line(organisation: "Acme"), "Inc"], [.. Line(organisation: "Beta"), "", " "], Line(organisation: "Gamma")[..9]);
 
         Assert.Equal([ImportRowStatus.Invalid, ImportRowStatus.Ok, ImportRowStatus.Ok], plan.Rows.Select(r => r.Status));
-        Assert.Contains("16 cells but the header has 15", plan.Rows[0].Errors[0].Message.ToString(), StringComparison.Ordinal);
+        Assert.Contains("18 cells but the header has 17", plan.Rows[0].Errors[0].Message.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -119,4 +119,22 @@ public sealed class MonitoringReportTests
         Assert.Empty(report.Monitored);
         Assert.StartsWith("No party could be monitored in year 1 yet; four parties joined in year 1", report.SentenceEn, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheWeeklyManagerMail_CarriesEachCovenantsMonitoringSentence_Encoded()
+    {
+        var report = MonitoringReportBuilder.Build(Gold, Plan(), Parties, 4);
+        var week = new Outreach.Core.Reports.ReportQuery { From = D(2025, 9, 1), To = D(2025, 9, 7) };
+        var conversion = Outreach.Core.Reports.ConversionReportBuilder.Build(week, Outreach.Testing.ReportDataSet.InMemory(week), Outreach.Testing.ReportDataSet.AsOf);
+
+        var mail = Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants", [("Responsible <Gold>", report)]);
+
+        Assert.StartsWith("4 of 4 parties published their RBC policy", report.SentenceEn, StringComparison.Ordinal);
+        Assert.Contains("Onboarding: the annual monitoring\n- Responsible <Gold>, year 4 (1 Jan 2024 – 31 Dec 2024): " + report.SentenceEn, mail.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("<li>Responsible &lt;Gold&gt;, year 4 (1 Jan 2024 – 31 Dec 2024): 4 of 4 parties", mail.Html, StringComparison.Ordinal);
+        // A covenant without a plan has nothing to say; no covenants, no section.
+        var empty = MonitoringReportBuilder.Build(Gold, new OnboardingPlan { CovenantId = Gold.Id, Milestones = [] }, Parties, 4);
+        Assert.DoesNotContain("annual monitoring", Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants", [("Gold", empty)]).Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("annual monitoring", Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants").Text, StringComparison.Ordinal);
+    }
 }

@@ -18,12 +18,16 @@ public static class ImportColumns
     public const string ContactRole = "contact_role";
     public const string ContactLawfulBasis = "contact_lawful_basis";
     public const string ContactSource = "contact_source";
+    /// <summary>Optional: the day of the first contact (yyyy-mm-dd or dd-mm-yyyy), for a prospect imported past 'identified'.</summary>
+    public const string FirstContactOn = "first_contact_on";
+    /// <summary>Optional: the day the prospect reached its current stage (yyyy-mm-dd or dd-mm-yyyy).</summary>
+    public const string StageOn = "stage_on";
 
     /// <summary>Every known column, in the order the export writes them.</summary>
     public static readonly IReadOnlyList<string> All =
     [
         Organisation, PartyKind, Sector, Country, KvkNumber, Website, Owner, Covenant, Stage,
-        ContactName, ContactEmail, ContactLanguage, ContactRole, ContactLawfulBasis, ContactSource,
+        ContactName, ContactEmail, ContactLanguage, ContactRole, ContactLawfulBasis, ContactSource, FirstContactOn, StageOn,
     ];
 
     /// <summary>Columns the header must have (their cells may still be empty, which the row check reports).</summary>

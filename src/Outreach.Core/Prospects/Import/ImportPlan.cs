@@ -38,8 +38,15 @@ public sealed record ImportRowResult(int RowNumber, ImportRowStatus Status)
 /// <summary>A contact to create with a planned organisation (validated and cleaned).</summary>
 public sealed record PlannedContact(int RowNumber, ContactDraft Draft);
 
-/// <summary>A pipeline entry to create for a planned organisation, with its first history line.</summary>
-public sealed record PlannedEntry(int RowNumber, long CovenantId, Stage Stage);
+/// <summary>A pipeline entry to create for a planned organisation, with its history lines (imported, marked so).</summary>
+public sealed record PlannedEntry(int RowNumber, long CovenantId, Stage Stage)
+{
+    /// <summary>The history lines, first to last (<see cref="ImportedHistory.Plan"/>); empty: one line in <see cref="Stage"/> at the import.</summary>
+    public IReadOnlyList<HistoryStep> History { get; init; } = [];
+
+    /// <summary>The lines to write: <see cref="History"/>, or one line in <see cref="Stage"/> at the moment of the import.</summary>
+    public IReadOnlyList<HistoryStep> Steps => History.Count > 0 ? History : [new HistoryStep(Stage, null)];
+}
 
 /// <summary>A new organisation (validated and cleaned) with everything the file gives for it.</summary>
 /// <param name="Draft">Cleaned (<see cref="Validation.Clean(OrganisationDraft)"/>): its KvK number and website are in their normal forms.</param>

@@ -29,6 +29,15 @@ public static class ImportPlanner
         ["Owner"] = ImportColumns.Owner,
     };
 
+    private static readonly Dictionary<string, string> HistoryColumns = new(StringComparer.Ordinal)
+    {
+        [ImportedHistory.FirstContactField] = ImportColumns.FirstContactOn,
+        [ImportedHistory.StageDateField] = ImportColumns.StageOn,
+        [ImportedHistory.StageField] = ImportColumns.Stage,
+    };
+
+    private static readonly string[] DayFormats = ["yyyy-MM-dd", "d-M-yyyy", "d/M/yyyy"];
+
     private static readonly Dictionary<string, string> ContactColumns = new(StringComparer.Ordinal)
     {
         ["Name"] = ImportColumns.ContactName,
@@ -43,7 +52,8 @@ public static class ImportPlanner
         IEnumerable<ImportRow> rows,
         IEnumerable<OrganisationKeys> existingOrganisations,
         IEnumerable<Covenant> covenants,
-        IReadOnlySet<string>? suppressedAddresses = null)
+        IReadOnlySet<string>? suppressedAddresses = null,
+        DateOnly? today = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(rows);
@@ -53,7 +63,8 @@ public static class ImportPlanner
         var layout = Layout.From(header, out var fileErrors);
         if (fileErrors.Count > 0) return ImportPlan.Refused([.. fileErrors]);
 
-        var planning = new Planning(layout, new DuplicateIndex(existingOrganisations), covenants, suppressedAddresses ?? new HashSet<string>());
+        // Without today (callers that only check files) no date is in the future; the import itself passes today.
+        var planning = new Planning(layout, new DuplicateIndex(existingOrganisations), covenants, suppressedAddresses ?? new HashSet<string>(), today ?? DateOnly.MaxValue);
         var results = new List<ImportRowResult>();
         foreach (var row in rows) results.Add(planning.Add(row));
         return new ImportPlan([], results, planning.Organisations());
@@ -107,7 +118,7 @@ public static class ImportPlanner
     }
 
     /// <summary>What one valid row says (cleaned), with its organisation's duplicate-check keys.</summary>
-    private sealed record RowContent(OrganisationDraft Organisation, OrganisationKeys Keys, ContactDraft? Contact, Covenant Covenant, Stage Stage);
+    private sealed record RowContent(OrganisationDraft Organisation, OrganisationKeys Keys, ContactDraft? Contact, Covenant Covenant, Stage Stage, IReadOnlyList<HistoryStep> History);
 
     /// <summary>A new organisation being assembled from one or more rows.</summary>
     private sealed class Assembly(RowContent first, int firstRow)
@@ -125,7 +136,7 @@ public static class ImportPlanner
         public PlannedOrganisation Build() => new(Organisation, NormalisedName, Contacts, Entries, Rows);
     }
 
-    private sealed class Planning(Layout layout, DuplicateIndex existing, IEnumerable<Covenant> covenants, IReadOnlySet<string> suppressed)
+    private sealed class Planning(Layout layout, DuplicateIndex existing, IEnumerable<Covenant> covenants, IReadOnlySet<string> suppressed, DateOnly today)
     {
         private readonly Dictionary<string, Covenant> covenantsByCode = covenants
             .GroupBy(c => c.Code.Trim(), StringComparer.OrdinalIgnoreCase)
@@ -156,7 +167,7 @@ public static class ImportPlanner
             if (earlier.Count == 0)
             {
                 var assembly = new Assembly(content, row.RowNumber);
-                assembly.Entries.Add(new PlannedEntry(row.RowNumber, content.Covenant.Id, content.Stage));
+                assembly.Entries.Add(new PlannedEntry(row.RowNumber, content.Covenant.Id, content.Stage) { History = content.History });
                 if (content.Contact is not null) assembly.Contacts.Add(new PlannedContact(row.RowNumber, content.Contact));
                 inFile.Add(content.Keys with { Id = assemblies.Count });
                 assemblies.Add(assembly);
@@ -180,7 +191,7 @@ public static class ImportPlanner
             var added = false;
             if (!into.Entries.Any(e => e.CovenantId == content.Covenant.Id))
             {
-                into.Entries.Add(new PlannedEntry(row.RowNumber, content.Covenant.Id, content.Stage));
+                into.Entries.Add(new PlannedEntry(row.RowNumber, content.Covenant.Id, content.Stage) { History = content.History });
                 added = true;
             }
 
@@ -296,9 +307,19 @@ public static class ImportPlanner
             var stageText = Cell(ImportColumns.Stage);
             if (!string.IsNullOrWhiteSpace(stageText) && !Stages.TryParse(stageText, out stage))
                 errors.Add(new FieldError(ImportColumns.Stage, "Unknown stage '{0}'; use one of: {1}.", Show(stageText), string.Join(", ", Stages.All.Select(s => s.Code()))));
-            else if (!Pipeline.Pipeline.StartingStages.Contains(stage))
-                // The same rule as the form and the API: later stages are reached by moves with reasons, so the history stays true.
-                errors.Add(new FieldError(ImportColumns.Stage, "A new prospect starts in 'identified' or 'contacted'; import it so and move it on the board with a reason."));
+
+            // An existing pipeline comes with its dates: the history is the stage path from first contact to the current
+            // stage, dated in the past (the stage rules in ImportedHistory); without dates a prospect starts as a new one does.
+            IReadOnlyList<HistoryStep> history = [];
+            var firstContactOn = ReadDay(Cell(ImportColumns.FirstContactOn), ImportColumns.FirstContactOn, errors);
+            var stageOn = ReadDay(Cell(ImportColumns.StageOn), ImportColumns.StageOn, errors);
+            if (errors.All(e => e.Field is not (ImportColumns.Stage or ImportColumns.FirstContactOn or ImportColumns.StageOn)))
+            {
+                var (steps, historyErrors) = ImportedHistory.Plan(stage, firstContactOn, stageOn, today);
+                errors.AddRange(InColumns(historyErrors, HistoryColumns));
+                // Without dates the entry starts at the import, as a new prospect does: no history of its own to carry.
+                history = steps is [{ On: null }] ? [] : steps;
+            }
 
             var contact = ReadContact(Cell, errors, suppressed);
 
@@ -315,7 +336,16 @@ public static class ImportPlanner
             var clean = Validation.Clean(organisation);
             // Clean has put KvK number and website in their normal forms already.
             var keys = new OrganisationKeys(0, clean.Name, Normalise.OrganisationName(clean.Name), clean.KvkNumber, clean.Website);
-            return new RowContent(clean, keys, contact is null ? null : Validation.Clean(contact), covenant, stage);
+            return new RowContent(clean, keys, contact is null ? null : Validation.Clean(contact), covenant, stage, history);
+        }
+
+        /// <summary>A day as spreadsheets write it: yyyy-mm-dd, or dd-mm-yyyy as Dutch Excel does; empty is null.</summary>
+        private static DateOnly? ReadDay(string text, string column, List<FieldError> errors)
+        {
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            if (DateOnly.TryParseExact(text.Trim(), DayFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
+            errors.Add(new FieldError(column, "'{0}' in {1} is not a date; write it as yyyy-mm-dd (or dd-mm-yyyy).", Show(text), column));
+            return null;
         }
 
         private static ContactDraft? ReadContact(Func<string, string> cell, List<FieldError> errors, IReadOnlySet<string> suppressed)

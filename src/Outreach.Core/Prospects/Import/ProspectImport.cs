@@ -46,7 +46,7 @@ public sealed partial class ProspectImport(IImportFileReader reader, IProspectSt
         var existing = await prospects.ListOrganisationKeysAsync(ct).ConfigureAwait(false);
         var covenants = await prospects.ListCovenantsAsync(ct).ConfigureAwait(false);
         var suppressed = await prospects.ListSuppressedHashesAsync(ct).ConfigureAwait(false);
-        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants, suppressed);
+        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants, suppressed, Calendar.AmsterdamClock.Today(clock));
         progress?.Report(new ImportProgress(ImportPhase.Checking, file.Rows.Count, file.Rows.Count));
         return plan;
     }

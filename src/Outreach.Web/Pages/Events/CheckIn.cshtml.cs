@@ -11,8 +11,12 @@ namespace Outreach.Web.Pages.Events;
 /// The door list on a tablet: search as you type, one tap checks someone in (or undoes it), and a walk-in is added on the
 /// spot (an existing contact by address, or a new contact at one of the covenant's organisations).
 /// </summary>
-public sealed class CheckInModel(EventService service, IEventStore events, IProspectStore prospects, IPipelineStore pipeline, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class CheckInModel(EventService service, IEventStore events, IProspectStore prospects, IPipelineStore pipeline, EventOptions options, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
+    /// <summary>When the door list starts checking people in (<see cref="EventOptions.CheckInOpensHoursBefore"/> before the start).</summary>
+    public DateTimeOffset OpensAt { get; private set; }
+    public bool NotYetOpen { get; private set; }
+
     public NetworkEvent Event { get; private set; } = null!;
     public IReadOnlyList<InvitationView> Invitations { get; private set; } = [];
     public IReadOnlyList<(long Id, string Name)> Organisations { get; private set; } = [];
@@ -61,6 +65,8 @@ public sealed class CheckInModel(EventService service, IEventStore events, IPros
         var e = await events.GetEventAsync(id, ct);
         if (e is null) return false;
         Event = e;
+        OpensAt = EventRules.CheckInOpensAt(e, options.CheckInOpensBefore);
+        NotYetOpen = clock.GetUtcNow() < OpensAt;
         Invitations = (await events.ListInvitationViewsAsync(id, ct)).Where(v => !v.ContactErased).ToList();
         var page = await pipeline.SearchAsync(new ProspectFilter { CovenantId = e.CovenantId }, 1, 500, ct);
         Organisations = page.Items.Select(p => (p.OrganisationId, p.OrganisationName)).Distinct().OrderBy(o => o.OrganisationName, StringComparer.CurrentCulture).ToList();

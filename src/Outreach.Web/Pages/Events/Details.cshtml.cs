@@ -134,10 +134,19 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
     public async Task<IActionResult> OnPostRespondAsync(long id, long invitationId, string? answer, CancellationToken ct)
     {
         // The secretariat records an answer given by phone or in person.
+        // Nothing is chosen in advance (one misclick would record a yes): no choice records nothing and says so.
         var response = answer switch { "accept" => InvitationResponse.Accepted, "tentative" => InvitationResponse.Tentative, "decline" => InvitationResponse.Declined, _ => InvitationResponse.None };
+        if (response == InvitationResponse.None)
+        {
+            if (await events.GetEventAsync(id, ct) is null) return NotFound();
+            TempData["FlashError"] = T["Choose the answer to record: accepted, tentative or not coming."].Value;
+            return RedirectToPage(new { id });
+        }
+
         var result = await service.RespondAsync(id, invitationId, response, ct);
         if (result.NotFound) return NotFound();
-        TempData["Flash"] = result.Refusal is not null ? T.Message(result.Refusal) : T["Answer recorded."].Value;
+        if (result.Refusal is not null) TempData["FlashError"] = T.Message(result.Refusal);
+        else TempData["Flash"] = T["Answer recorded."].Value;
         return RedirectToPage(new { id });
     }
 

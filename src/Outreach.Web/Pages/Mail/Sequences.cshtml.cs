@@ -100,6 +100,6 @@ public sealed class SequencesModel(ISequenceStore store, ITemplateStore template
     private async Task LoadAsync(CancellationToken ct)
     {
         Sequences = await store.ListSequencesAsync(ct);
-        TemplateKeys = (await templates.ListLatestAsync(ct)).Select(t => t.Key).Where(k => !BuiltInTemplates.IsEventTemplate(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        TemplateKeys = (await templates.ListLatestAsync(ct)).Select(t => t.Key).Where(k => !BuiltInTemplates.IsEventTemplate(k) && !BuiltInTemplates.IsOnboardingTemplate(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     }
 }

@@ -127,6 +127,9 @@ public sealed class TemplateEditModel(
             AcceptUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#accept" : null,
             DeclineUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#decline" : null,
             CancelUrl = BuiltInTemplates.IsEventTemplate(Key) ? "#cancel" : null,
+            // Onboarding reminders: an example milestone, due in a fortnight.
+            Milestone = BuiltInTemplates.IsOnboardingTemplate(Key) ? T["Example milestone"].Value : null,
+            DueDate = BuiltInTemplates.IsOnboardingTemplate(Key) ? Core.Onboarding.OnboardingReminders.FormatDate(Core.Calendar.AmsterdamClock.Today(clock).AddDays(14), Language) : null,
         });
         PreviewFor = contact is null ? prospect.OrganisationName : $"{contact.Name} <{contact.Email}>, {prospect.OrganisationName}";
     }

@@ -13,7 +13,8 @@ namespace Outreach.Web.Pages.Onboarding;
 /// </summary>
 [RequestSizeLimit(MaxRequestBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = MaxRequestBytes)]
-public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore store, OnboardingService service, CurrentActor actor, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore store, OnboardingService service, IOnboardingReminderStore reminders, Core.Prospects.IProspectStore prospects,
+    TimeProvider clock, CurrentActor actor, IStringLocalizer<SharedResource> T) : PageModel
 {
     /// <summary>The transport ceiling: the evidence limit plus room for the form's other fields.</summary>
     private const long MaxRequestBytes = OnboardingRules.MaxEvidenceBytes + 64 * 1024;
@@ -56,6 +57,20 @@ public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore st
         if (result.NotFound) return NotFound();
         if (!result.Succeeded) return await RefusedAsync(id, T.Message(result.Refusal!), ct);
         TempData["Flash"] = T["Milestone reopened."].Value;
+        return Redirect($"/prospects/{id}");
+    }
+
+    /// <summary>Gives a contact of the party's organisation the onboarding role (reminders go to them) or takes it away.</summary>
+    public async Task<IActionResult> OnPostOnboardingContactAsync(long id, long contactId, bool holds, CancellationToken ct)
+    {
+        var summary = await pipeline.GetSummaryAsync(id, ct);
+        if (summary is null) return NotFound();
+        var contact = await prospects.GetContactAsync(contactId, ct);
+        if (contact is null || contact.OrganisationId != summary.OrganisationId) return NotFound();
+        if (holds && contact.Erased) return await RefusedAsync(id, T["This contact's data was erased."], ct);
+        var changed = await reminders.SetOnboardingContactAsync(contactId, holds, clock.GetUtcNow(), actor.Name, ct);
+        TempData["Flash"] = !changed ? T["Nothing changed."].Value
+            : holds ? T["{0} is now the onboarding contact.", contact.Name].Value : T["{0} is no longer an onboarding contact.", contact.Name].Value;
         return Redirect($"/prospects/{id}");
     }
 

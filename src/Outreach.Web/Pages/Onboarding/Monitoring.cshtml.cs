@@ -10,7 +10,7 @@ using Outreach.Core.Reports;
 namespace Outreach.Web.Pages.Onboarding;
 
 /// <summary>The annual monitoring report of a covenant: every milestone as "N of M" with the parties behind it, the sentence, and a CSV.</summary>
-public sealed class MonitoringModel(MonitoringReports reports, IProspectStore prospects, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class MonitoringModel(MonitoringReports reports, IProspectStore prospects, IStringLocalizer<SharedResource> T, IWebHostEnvironment environment) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Covenant { get; set; }
     [BindProperty(SupportsGet = true)] public string? Year { get; set; }
@@ -35,6 +35,20 @@ public sealed class MonitoringModel(MonitoringReports reports, IProspectStore pr
             ]));
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray();
         return File(bytes, "text/csv; charset=utf-8", $"monitoring-{Report.Covenant}-year-{Number(Report.Year)}.csv");
+    }
+
+    /// <summary>The report as one self-contained HTML file (its stylesheet inside), to forward to the steering group.</summary>
+    public async Task<IActionResult> OnGetDownloadAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct) || Report is null) return BadRequest(string.Join(" ", Errors));
+        string css;
+        await using (var stream = environment.WebRootFileProvider.GetFileInfo("css/reports.css").CreateReadStream())
+        using (var reader = new StreamReader(stream))
+            css = await reader.ReadToEndAsync(ct);
+        var name = Covenants.First(c => string.Equals(c.Code, Report.Covenant, StringComparison.OrdinalIgnoreCase)).Name;
+        var html = Outreach.Web.Reports.MonitoringDocument.Whole(Report, name, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "nl", T, css);
+        Hosting.PersonalDataDownloads.NotCached(Response);
+        return File(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"monitoring-{Report.Covenant}-year-{Number(Report.Year)}.html");
     }
 
     private static string Number(int? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "";

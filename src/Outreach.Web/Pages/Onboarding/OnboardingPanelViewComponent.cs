@@ -7,13 +7,19 @@ using Outreach.Core.Pipeline;
 namespace Outreach.Web.Pages.Onboarding;
 
 /// <summary>What the onboarding panel on a prospect page shows.</summary>
-public sealed record OnboardingPanelModel(ProspectSummary Prospect, OnboardingProgress? Progress, bool HasPlan, DateOnly Today, string Language, string? Error = null);
+public sealed record OnboardingPanelModel(ProspectSummary Prospect, OnboardingProgress? Progress, bool HasPlan, DateOnly Today, string Language, string? Error = null)
+{
+    /// <summary>The organisation's contacts that can hold the onboarding role (not erased), and those that hold it.</summary>
+    public IReadOnlyList<Core.Prospects.Contact> Contacts { get; init; } = [];
+    public IReadOnlyList<long> OnboardingContactIds { get; init; } = [];
+}
 
 /// <summary>
 /// The onboarding panel beside the pipeline on a prospect page (one component, so the prospect page itself only invokes it):
-/// progress, what is due next, overdue in red, and the forms to mark a milestone done or reopen it. Two reads, however many milestones.
+/// progress, what is due next, overdue in red, the forms to mark a milestone done or reopen it, and who gets the reminders
+/// (the onboarding contacts). A few reads, however many milestones.
 /// </summary>
-public sealed class OnboardingPanelViewComponent(IOnboardingStore store, Core.Prospects.IProspectStore prospects, TimeProvider clock) : ViewComponent
+public sealed class OnboardingPanelViewComponent(IOnboardingStore store, IOnboardingReminderStore reminders, Core.Prospects.IProspectStore prospects, TimeProvider clock) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(ProspectSummary prospect, string? error = null)
     {
@@ -31,6 +37,10 @@ public sealed class OnboardingPanelViewComponent(IOnboardingStore store, Core.Pr
 
         var covenant = (await prospects.ListCovenantsAsync(ct)).First(c => c.Id == prospect.CovenantId);
         DateOnly? leftOn = prospect.Stage == Stage.Left ? DateOnly.FromDateTime(AmsterdamClock.ToLocal(prospect.StageSince).DateTime) : null;
-        return View(new OnboardingPanelModel(prospect, OnboardingProgress.Of(milestones, covenant, today, leftOn), true, today, language, error));
+        return View(new OnboardingPanelModel(prospect, OnboardingProgress.Of(milestones, covenant, today, leftOn), true, today, language, error)
+        {
+            Contacts = (await prospects.ListContactsAsync(prospect.OrganisationId, ct)).Where(c => !c.Erased).ToList(),
+            OnboardingContactIds = await reminders.ListOnboardingContactsAsync(prospect.OrganisationId, ct),
+        });
     }
 }

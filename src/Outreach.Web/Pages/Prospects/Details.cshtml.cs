@@ -85,7 +85,7 @@ public sealed class DetailsModel(
         if (errors.Count > 0)
         {
             foreach (var error in errors) ModelState.AddModelError(nameof(NextAction), T.Message(error.Message));
-            await LoadAsync(id, ct);
+            await LoadAsync(id, ct, keepPostedNextAction: true);
             return Page();
         }
 
@@ -124,7 +124,9 @@ public sealed class DetailsModel(
         return RedirectToPage(new { id });
     }
 
-    private async Task<bool> LoadAsync(long id, CancellationToken ct)
+    // keepPostedNextAction: the next-action form itself was refused, so it shows what was typed. Any other form's refusal
+    // (move, enrol) shows the stored next action, not the empty values that form's post bound.
+    private async Task<bool> LoadAsync(long id, CancellationToken ct, bool keepPostedNextAction = false)
     {
         var summary = await pipeline.GetSummaryAsync(id, ct);
         if (summary is null) return false;
@@ -148,7 +150,7 @@ public sealed class DetailsModel(
             .Select(h => (contacts[h.Invitation.ContactId], h))
             .OrderByDescending(x => x.h.EventStartsAt).ThenBy(x => x.Item1.order)
             .Select(x => (x.Item1.contact, x.h)).ToList();
-        if (Request.Method == HttpMethods.Get)
+        if (!keepPostedNextAction)
         {
             NextAction = summary.NextAction;
             NextActionDue = summary.NextActionDue;

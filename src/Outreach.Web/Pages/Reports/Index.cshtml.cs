@@ -12,38 +12,57 @@ namespace Outreach.Web.Pages.Reports;
 
 /// <summary>
 /// Conversion reports for managers: pictures with their tables, filters in the URL (a view can be shared), each
-/// table as CSV and the whole report as one HTML file. Read-only, so every signed-in role may open it.
+/// table as CSV, the whole report as one HTML file or one .xlsx workbook. Read-only, so every signed-in role may open it.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
 public sealed class IndexModel(ConversionReports reports, IProspectStore prospects, IStringLocalizer<SharedResource> localizer, IWebHostEnvironment environment) : PageModel
 {
-    [BindProperty(SupportsGet = true)] public string? Covenant { get; set; }
+    /// <summary>Covenant codes: the parameter may repeat (the multi-select) or carry codes separated by commas (the links).</summary>
+    [BindProperty(SupportsGet = true)] public string[] Covenant { get; set; } = [];
+    [BindProperty(SupportsGet = true)] public string? Period { get; set; }
     [BindProperty(SupportsGet = true)] public string? From { get; set; }
     [BindProperty(SupportsGet = true)] public string? To { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sector { get; set; }
     [BindProperty(SupportsGet = true)] public string? PartyKind { get; set; }
     [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
+    /// <summary>"cohort" (the default) or "period".</summary>
+    [BindProperty(SupportsGet = true)] public string? Funnel { get; set; }
+    /// <summary>Compare with the previous period ("1"/"true").</summary>
+    [BindProperty(SupportsGet = true)] public bool Compare { get; set; }
+    /// <summary>Leave out prospects whose history was imported (see ReportQuery.ExcludeImported).</summary>
+    [BindProperty(SupportsGet = true)] public bool ExcludeImported { get; set; }
 
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
     public IReadOnlyList<string> Sectors { get; private set; } = [];
     public IReadOnlyList<string> Errors { get; private set; } = [];
     public ConversionReport? Report { get; private set; }
+    /// <summary>The same filters over the previous period, when <see cref="Compare"/> asks for it.</summary>
+    public ConversionReport? Previous { get; private set; }
+    public ReportPeriod Preset { get; private set; } = ReportPeriod.Custom;
+    public FunnelKind FunnelKind => Tables.FunnelKind;
     public ReportTables Tables { get; } = new(localizer);
     public ReportDocument Document => new(localizer, Tables, new ReportCharts(localizer, Tables));
 
-    /// <summary>The current filters as query-string values, for the CSV and download links.</summary>
+    /// <summary>The selected covenants' codes, in the covenants' order.</summary>
+    public IReadOnlyList<string> CovenantCodes { get; private set; } = [];
+
+    /// <summary>The current filters as query-string values, for the CSV, download and figure links.</summary>
     public Dictionary<string, string> RouteValues() => new()
     {
-        ["covenant"] = Covenant ?? "", ["from"] = Format.Iso(Report?.Query.From), ["to"] = Format.Iso(Report?.Query.To),
+        ["covenant"] = string.Join(',', CovenantCodes), ["from"] = Format.Iso(Report?.Query.From), ["to"] = Format.Iso(Report?.Query.To),
         ["sector"] = Sector ?? "", ["partyKind"] = PartyKind ?? "", ["owner"] = Owner ?? "",
+        ["funnel"] = FunnelKind == FunnelKind.Cohort ? "cohort" : "period",
+        ["excludeImported"] = ExcludeImported ? "true" : "",
     };
 
-    public string Scope => Covenants.FirstOrDefault(c => c.Code.Equals(Covenant, StringComparison.OrdinalIgnoreCase))?.Name ?? localizer["All covenants"];
+    public string Scope => CovenantCodes.Count == 0
+        ? localizer["All covenants"]
+        : string.Join(", ", Covenants.Where(c => CovenantCodes.Contains(c.Code)).Select(c => c.Name));
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
-    /// <summary>One table as CSV (cells that would start a formula are escaped).</summary>
+    /// <summary>One table as CSV for Dutch Excel (see <see cref="ReportTable.ToCsv"/>; cells that would start a formula are escaped).</summary>
     public async Task<IActionResult> OnGetCsvAsync(string? table, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return BadRequest(string.Join(" ", Errors));
@@ -51,7 +70,7 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         // A byte order mark, so that Excel reads the file as UTF-8.
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(t.ToCsv())).ToArray();
         Hosting.PersonalDataDownloads.NotCached(Response);
-        return File(bytes, "text/csv; charset=utf-8", $"conversion-{t.Key}-{Format.Iso(Report!.Query.From)}-{Format.Iso(Report.Query.To)}.csv");
+        return File(bytes, "text/csv; charset=utf-8", FileName(t.Key, "csv"));
     }
 
     /// <summary>The whole report as one self-contained HTML file.</summary>
@@ -65,22 +84,37 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
             css = await reader.ReadToEndAsync(ct);
         var html = Document.Whole(Report!, Scope, css);
         Hosting.PersonalDataDownloads.NotCached(Response);
-        return File(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"conversion-report-{Format.Iso(Report!.Query.From)}-{Format.Iso(Report.Query.To)}.html");
+        return File(Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", FileName("report", "html"));
     }
+
+    /// <summary>The whole report as one .xlsx workbook: a sheet per table, figures as numbers.</summary>
+    public async Task<IActionResult> OnGetXlsxAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return BadRequest(string.Join(" ", Errors));
+        var bytes = ReportWorkbook.Write(Tables.All(Report!), localizer["Conversion report"], $"{Format.Date(Report!.Query.From)} – {Format.Date(Report.Query.To)} · {Scope}");
+        Hosting.PersonalDataDownloads.NotCached(Response);
+        return File(bytes, ReportWorkbook.ContentType, FileName("report", "xlsx"));
+    }
+
+    private string FileName(string what, string extension) => ReportFileName.For(what, Report!.Query, CovenantCodes, FunnelKind, extension);
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
         Covenants = await prospects.ListCovenantsAsync(ct);
         Owners = await prospects.ListOwnersAsync(ct);
         Sectors = await prospects.ListSectorsAsync(ct);
-        var (query, errors) = ReportFilters.Parse(Covenant, From, To, Sector, PartyKind, Owner, Covenants, reports.Today);
+        Tables.FunnelKind = string.Equals(Funnel?.Trim(), "period", StringComparison.OrdinalIgnoreCase) ? FunnelKind.Period : FunnelKind.Cohort;
+        var (query, errors) = ReportFilters.Parse(Covenant, Period, From, To, Sector, PartyKind, Owner, Covenants, reports.Today, ExcludeImported);
         if (query is null)
         {
             Errors = errors.Select(e => localizer.Message(e.Message)).ToList();
             return false;
         }
 
+        Preset = ReportPeriods.TryParse(Period, out var preset) ? preset : ReportPeriod.Custom;
+        CovenantCodes = Covenants.Where(c => query.Covenants.Contains(c.Id)).Select(c => c.Code).ToList();
         Report = await reports.BuildAsync(query, ct);
+        if (Compare) Previous = await reports.BuildAsync(query.Previous(Preset), ct);
         From = Format.Iso(query.From);
         To = Format.Iso(query.To);
         return true;

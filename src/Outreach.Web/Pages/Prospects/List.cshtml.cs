@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Outreach.Core.Calendar;
+using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
+using Outreach.Core.Reports;
+
+namespace Outreach.Web.Pages.Prospects;
+
+/// <summary>
+/// Every prospect as a list: the board's filters, sorting by a column heading, a page at a time with the total, a choice of
+/// columns, and a CSV of exactly the list (same filters, order and columns; every page). Everything lives in the URL.
+/// </summary>
+public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? Covenant { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Sector { get; set; }
+    [BindProperty(SupportsGet = true)] public string? PartyKind { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Owner { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Stage { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true)] public bool Overdue { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+    [BindProperty(SupportsGet = true)] public bool Desc { get; set; }
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+    [BindProperty(SupportsGet = true)] public int Size { get; set; } = ProspectList.DefaultPageSize;
+    [BindProperty(SupportsGet = true)] public string[]? Col { get; set; }
+
+    public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
+    public IReadOnlyList<string> Owners { get; private set; } = [];
+    public IReadOnlyList<string> Sectors { get; private set; } = [];
+    public IReadOnlyList<ProspectColumn> Columns { get; private set; } = ProspectList.DefaultColumns;
+    public ProspectSort SortBy { get; private set; } = ProspectSort.Name;
+    public Page<ProspectSummary> Rows { get; private set; } = new([], 0, 1, ProspectList.DefaultPageSize);
+    public DateOnly Today { get; private set; }
+    public int PageCount => Math.Max(1, (Rows.Total + Rows.PageSize - 1) / Rows.PageSize);
+    public int FirstShown => Rows.Total == 0 ? 0 : ((Rows.PageNumber - 1) * Rows.PageSize) + 1;
+    public int LastShown => FirstShown == 0 ? 0 : FirstShown + Rows.Items.Count - 1;
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var filter = await LoadAsync(ct);
+        Rows = await pipeline.ListAsync(filter, SortBy, Desc, PageNumber, Size, ct);
+        // A page past the end (the list shrank since the link was made) shows the last page instead of nothing.
+        if (Rows.Items.Count == 0 && Rows.Total > 0 && PageNumber > 1)
+            Rows = await pipeline.ListAsync(filter, SortBy, Desc, PageCount, Size, ct);
+        PageNumber = Rows.PageNumber;
+    }
+
+    /// <summary>The whole list (every page, up to <see cref="ProspectList.MaxExportRows"/>) in the shown order and columns.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        var filter = await LoadAsync(ct);
+        var all = await pipeline.ListAsync(filter, SortBy, Desc, 1, ProspectList.MaxExportRows, ct);
+        var csv = CsvTable.Write(Columns.Select(c => (string)T[c.Label()]).ToList(), all.Items.Select(p => Columns.Select(c => Cell(p, c, csv: true)).ToList()));
+        Hosting.PersonalDataDownloads.NotCached(Response);
+        // A byte order mark, so that Excel reads the file as UTF-8.
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray();
+        return File(bytes, "text/csv; charset=utf-8", $"prospects-{Format.Iso(Today)}.csv");
+    }
+
+    /// <summary>A cell as shown (or, for the CSV, dates as yyyy-mm-dd so a spreadsheet reads them as dates).</summary>
+    public string Cell(ProspectSummary p, ProspectColumn column, bool csv = false) => column switch
+    {
+        ProspectColumn.Organisation => p.OrganisationName,
+        ProspectColumn.Covenant => p.CovenantCode,
+        ProspectColumn.Stage => T[p.Stage.Label()],
+        ProspectColumn.DaysInStage => ProspectList.DaysInStage(p, Today).ToString(CultureInfo.InvariantCulture),
+        ProspectColumn.Owner => p.Owner,
+        ProspectColumn.Sector => p.Sector,
+        ProspectColumn.PartyKind => T[p.PartyKind.Label()],
+        ProspectColumn.NextAction => p.NextAction ?? "",
+        ProspectColumn.NextActionDue => csv ? Format.Iso(p.NextActionDue) : Format.Date(p.NextActionDue),
+        _ => "",
+    };
+
+    /// <summary>The current view's query string values, with some changed (a heading's sort, another page, the export).</summary>
+    public Dictionary<string, string> With(string? sort = null, bool? desc = null, int? page = null)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["covenant"] = Covenant ?? "", ["sector"] = Sector ?? "", ["partyKind"] = PartyKind ?? "", ["owner"] = Owner ?? "",
+            ["stage"] = Stage ?? "", ["q"] = Q ?? "", ["overdue"] = Overdue ? "true" : "",
+            ["sort"] = sort ?? SortBy.Code(), ["desc"] = (desc ?? Desc) ? "true" : "",
+            ["p"] = (page ?? PageNumber).ToString(CultureInfo.InvariantCulture), ["size"] = Size.ToString(CultureInfo.InvariantCulture),
+        };
+        // Repeated "col" keys do not fit a dictionary: one comma-separated value, which the binder reads back below.
+        values["col"] = string.Join(",", Columns.Select(c => c.Code()));
+        return values.Where(v => v.Value.Length > 0).ToDictionary(v => v.Key, v => v.Value);
+    }
+
+    public string Href(Dictionary<string, string> values) =>
+        "/prospects?" + string.Join("&", values.Select(v => Uri.EscapeDataString(v.Key) + "=" + Uri.EscapeDataString(v.Value)));
+
+    private async Task<ProspectFilter> LoadAsync(CancellationToken ct)
+    {
+        Today = AmsterdamClock.Today(clock);
+        Covenants = await prospects.ListCovenantsAsync(ct);
+        Owners = await prospects.ListOwnersAsync(ct);
+        Sectors = await prospects.ListSectorsAsync(ct);
+        Columns = ProspectList.ParseColumns(Col?.SelectMany(c => c.Split(',')));
+        SortBy = ProspectList.TryParseSort(Sort, out var sort) ? sort : ProspectSort.Name;
+        Size = ProspectList.PageSizes.Contains(Size) ? Size : ProspectList.DefaultPageSize;
+        PageNumber = Math.Max(1, PageNumber);
+        return new ProspectFilter
+        {
+            CovenantId = Covenants.FirstOrDefault(c => c.Code == Covenant)?.Id,
+            Sector = Sector,
+            PartyKind = PartyKinds.TryParse(PartyKind, out var kind) ? kind : null,
+            Owner = Owner,
+            Stage = Stages.TryParse(Stage, out var stage) ? stage : null,
+            Text = Q,
+            Overdue = Overdue ? true : null,
+        };
+    }
+}
