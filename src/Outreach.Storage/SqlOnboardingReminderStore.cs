@@ -86,32 +86,11 @@ public sealed class SqlOnboardingReminderStore(Database db) : IOnboardingReminde
         return true;
     }
 
-    private sealed class CandidateRow
+    private sealed class CandidateRow : SqlOnboardingStore.MilestoneRow
     {
-        public long Id { get; init; }
-        public long ProspectId { get; init; }
-        public string MilestoneKey { get; init; } = "";
-        public int MonitoringYear { get; init; }
-        public string NameNl { get; init; } = "";
-        public string NameEn { get; init; } = "";
-        public DateOnly DueOn { get; init; }
-        public int PlanVersion { get; init; }
-        public DateOnly? DoneOn { get; init; }
-        public string? EvidenceUrl { get; init; }
-        public long? EvidenceFileId { get; init; }
-        public string? EvidenceFileName { get; init; }
-        public string? DoneBy { get; init; }
-        public DateTimeOffset CreatedAt { get; init; }
         public long OrganisationId { get; init; }
         public string Organisation { get; init; } = "";
         public string Covenant { get; init; } = "";
         public string Owner { get; init; } = "";
-
-        public PartyMilestone ToDomain() => new()
-        {
-            Id = Id, ProspectId = ProspectId, Key = MilestoneKey, Year = MonitoringYear == 0 ? null : MonitoringYear, NameNl = NameNl, NameEn = NameEn,
-            DueOn = DueOn, PlanVersion = PlanVersion, DoneOn = DoneOn, EvidenceUrl = EvidenceUrl, EvidenceFileId = EvidenceFileId,
-            EvidenceFileName = EvidenceFileName, DoneBy = DoneBy, CreatedAt = CreatedAt,
-        };
     }
 }

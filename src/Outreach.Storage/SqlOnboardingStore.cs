@@ -283,7 +283,8 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
         };
     }
 
-    private sealed class MilestoneRow
+    /// <summary>A milestone as <see cref="MilestoneColumns"/> reads it (the reminder store's candidates add their party's facts).</summary>
+    internal class MilestoneRow
     {
         public long Id { get; init; }
         public long ProspectId { get; init; }
