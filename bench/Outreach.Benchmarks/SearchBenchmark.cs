@@ -121,6 +121,7 @@ public static class SearchBenchmark
         }
 
         await tx.CommitAsync();
-        await c.ExecuteAsync("ANALYZE");
+        // A one-word command is taken for a stored procedure by Dapper unless told it is text.
+        await c.ExecuteAsync(new CommandDefinition("ANALYZE", commandType: System.Data.CommandType.Text));
     }
 }
