@@ -207,6 +207,18 @@ public sealed class SqlMailOutbox(Database db) : IMailOutbox
         return cancelled;
     }
 
+    public async Task<int> CancelByKeyPrefixAsync(string keyPrefix, string reason, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyPrefix);
+        // In the unit of work of the change that ends the mail (an enrolment's stop, a milestone done).
+        await using var work = await db.BeginWorkAsync(ct);
+        var cancelled = await work.Connection.ExecuteAsync(new CommandDefinition(
+            @"UPDATE mail_outbox SET status = 'cancelled', last_error = @reason WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @pattern ESCAPE '\'",
+            new { reason, pattern = Database.EscapeLike(keyPrefix) + "%" }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+        return cancelled;
+    }
+
     public async Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

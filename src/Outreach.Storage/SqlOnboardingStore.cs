@@ -125,6 +125,9 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
 
     public async Task<bool> MarkDoneAsync(long milestoneId, DateOnly doneOn, string? evidenceUrl, EvidenceUpload? file, DateTimeOffset at, string by, CancellationToken ct)
     {
+        // In MilestoneCompletion's unit of work, which then cancels the milestone's queued reminders. The row is locked first and
+        // stays locked until that unit commits; the reminder job queues under the same row lock (HoldForReminderAsync), so its
+        // reminder either committed before (and is cancelled) or sees the milestone done: none slips past.
         await using var work = await db.BeginWorkAsync(ct);
         var (c, tx) = (work.Connection, work.Transaction!);
         var entryId = await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
@@ -151,10 +154,6 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
             """,
             new { doneOn, url, fileId, by, at, milestoneId }, tx, cancellationToken: ct));
         if (updated == 0) return false;
-        // Its reminders that have not gone yet do not go (the reminder job queues under the same row lock, so none slips past).
-        await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE mail_outbox SET status = 'cancelled', last_error = 'Withdrawn: the milestone was done' WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @prefix",
-            new { prefix = OnboardingReminders.KeyPrefix(milestoneId) + "%" }, tx, cancellationToken: ct));
         await InsertChangeAsync(c, tx, new MilestoneChange(milestoneId, MilestoneAction.Done, at, by) { DoneOn = doneOn, EvidenceUrl = url, EvidenceFileId = fileId }, ct);
         await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Prospect, Id(entryId.Value), "milestone_done", AuditDiff.Between(
         [

@@ -174,11 +174,10 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
     public async Task<bool> SaveAsync(Enrolment enrolment, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(enrolment);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
-        var saved = await UpdateOpenAsync(c, tx, enrolment, null, at, ct);
-        if (saved && !enrolment.IsOpen) await CancelQueuedAsync(c, tx, enrolment.Id, ct);
-        await tx.CommitAsync(ct);
+        // In EnrolmentStops' unit of work: a decision that ends the enrolment cancels its queued mail there.
+        await using var work = await db.BeginWorkAsync(ct);
+        var saved = await UpdateOpenAsync(work.Connection, work.Transaction!, enrolment, null, at, ct);
+        await work.CommitAsync(ct);
         return saved;
     }
 
@@ -218,35 +217,21 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
         return rows.Select(r => (r.Key, r.At)).ToList();
     }
 
-    public async Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct)
+    // The stops run in EnrolmentStops' unit of work (within a move's, an opt-out's, ...), which cancels the stopped
+    // enrolments' queued mail after them: their rows stay locked until it commits, so a step queued meanwhile is cancelled too.
+    public async Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
+        (await StopWhereAsync("id = @key", enrolmentId, why, at, ct)).Count > 0;
+
+    public Task<IReadOnlyList<long>> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
+        StopWhereAsync("organisation_id = @key", organisationId, why, at, ct);
+
+    public Task<IReadOnlyList<long>> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
+        StopWhereAsync("contact_id = @key", contactId, why, at, ct);
+
+    private async Task<IReadOnlyList<long>> StopWhereAsync(string where, long key, StopReason why, DateTimeOffset at, CancellationToken ct)
     {
-        // Also in a move's unit of work (the stage ends the sequence).
         await using var work = await db.BeginWorkAsync(ct);
-        var stopped = await StopWhereAsync(work.Connection, work.Transaction!, "id = @key", enrolmentId, why, at, auditActor.Name, ct);
-        await work.CommitAsync(ct);
-        return stopped > 0;
-    }
-
-    public async Task<int> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await Database.BeginWriteAsync(c, ct);
-        var stopped = await StopWhereAsync(c, tx, "organisation_id = @key", organisationId, why, at, auditActor.Name, ct);
-        await tx.CommitAsync(ct);
-        return stopped;
-    }
-
-    public async Task<int> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct)
-    {
-        // In an opt-out's, erasure's or bounce's unit of work.
-        await using var work = await db.BeginWorkAsync(ct);
-        var stopped = await StopWhereAsync(work.Connection, work.Transaction!, "contact_id = @key", contactId, why, at, auditActor.Name, ct);
-        await work.CommitAsync(ct);
-        return stopped;
-    }
-
-    private static async Task<int> StopWhereAsync(DbConnection c, DbTransaction tx, string where, long key, StopReason why, DateTimeOffset at, string by, CancellationToken ct)
-    {
+        var (c, tx) = (work.Connection, work.Transaction!);
         var ids = (await c.QueryAsync<long>(new CommandDefinition(
             $"""
             UPDATE enrolment SET state = 'stopped', stopped_because = @why, next_due = NULL, paused_until = NULL, held_until = NULL, updated_at = @at
@@ -255,19 +240,10 @@ public sealed class SqlSequenceStore(Database db, IAuditActor? actor = null) : I
             """,
             new { key, why = why.Code(), at }, tx, cancellationToken: ct))).ToList();
         foreach (var id in ids)
-        {
-            await CancelQueuedAsync(c, tx, id, ct);
-            await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Enrolment, Id(id), "stopped", [new("stopped_because", null, why.Code())]), ct);
-        }
-
-        return ids.Count;
+            await SqlAudit.AppendAsync(c, tx, at, auditActor.Name, new AuditRecord(AuditEntities.Enrolment, Id(id), "stopped", [new("stopped_because", null, why.Code())]), ct);
+        await work.CommitAsync(ct);
+        return ids;
     }
-
-    /// <summary>A stopped enrolment's mail that has not gone yet does not go.</summary>
-    private static Task CancelQueuedAsync(DbConnection c, DbTransaction tx, long enrolmentId, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition(
-            "UPDATE mail_outbox SET status = 'cancelled' WHERE status IN ('pending', 'failed') AND idempotency_key LIKE @prefix",
-            new { prefix = SequenceRunner.KeyPrefix(enrolmentId) + "%" }, tx, cancellationToken: ct));
 
     public async Task<Enrolment?> EnrolByRuleAsync(Enrolment enrolment, CancellationToken ct)
     {

@@ -68,7 +68,7 @@ public sealed class CalendarAnswerTests
         var service = new EventService(events, channel, new EventNoticeDispatcher(events, new SqlEventNoticeOutbox(f.Db), channel, f.Clock, DispatchPolicy.EventNotices,
             NullLogger<EventNoticeDispatcher>.Instance), options, f.Clock, NullLogger<EventService>.Instance);
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), new SqlReplyLog(f.Db), f.Outbox, prospects,
-            SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
+            SqlServices.Privacy(f.Db, f.Clock), sequences, SqlServices.Stops(f.Db), f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox, new CalendarReplyAnswers(events, prospects, service));
         var world = await new CovenantProspect.Builder(prospects, pipeline) { Language = ContactLanguage.Nl }.BuildAsync(f.Clock.GetUtcNow());
         var (covenant, entry, eva, piet) = (world.Covenant, world.Entry, world.Eva, world.Piet);

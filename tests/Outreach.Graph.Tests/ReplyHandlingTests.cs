@@ -51,7 +51,7 @@ public sealed class ReplyHandlingTests
         var runner = new SequenceRunner(sequences, templates, prospects, pipeline, new HandlebarsTemplateRenderer(), new Links(), new SqlMailOutbox(f.Db), new SqlUnitOfWork(f.Db), f.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<SequenceRunner>.Instance);
         var log = new SqlReplyLog(f.Db);
         var replies = new ReplyHandling(new GraphMailboxReader(f.Client, f.Options, NullLogger<GraphMailboxReader>.Instance), log, f.Outbox, prospects,
-            SqlServices.Privacy(f.Db, f.Clock), sequences, f.Clock,
+            SqlServices.Privacy(f.Db, f.Clock), sequences, SqlServices.Stops(f.Db), f.Clock,
             SequenceSettings.Default, GraphFixture.Mailbox);
         var entry = (await new CovenantProspect.Builder(prospects, pipeline) { Contacts = [] }.BuildAsync(f.Clock.GetUtcNow())).Entry;
         return (new World(f, prospects, pipeline, sequences, runner, log, replies), entry.Id, entry.OrganisationId);

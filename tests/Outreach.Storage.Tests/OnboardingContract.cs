@@ -109,7 +109,7 @@ public abstract partial class StoreContract
     {
         var covenant = await OnboardingCovenantAsync();
         await new SqlOnboardingStore(Db).SavePlanAsync(covenant.Id, 0, OnboardingPlan(), 0, Clock.GetUtcNow(), "anne", default);
-        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new SqlWriteBackOutbox(Db), new FailingAfterMilestones(new SqlOnboardingStore(Db)), new SqlUnitOfWork(Db), Clock);
+        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), Outreach.Testing.SqlServices.Stops(Db), new SqlWriteBackOutbox(Db), new FailingAfterMilestones(new SqlOnboardingStore(Db)), new SqlUnitOfWork(Db), Clock);
         var entry = await NewEntryAsync("Halfweg B.V.", Stage.SigningScheduled, covenant);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.MoveAsync(entry.Id, Stage.Signed, "Signed", "anne", null, default));

@@ -71,8 +71,8 @@ public abstract partial class StoreContract
         Clock.Set(AmsterdamClock.AtLocal(new DateOnly(2027, 2, 20), new TimeOnly(10, 0)));
         Assert.Equal(2, (await runner.RunAsync(default)).Queued);
 
-        // Done before the window opened: its queued reminders are cancelled in the same transaction, so neither goes.
-        Assert.True(await milestones.MarkDoneAsync(policyId, new DateOnly(2027, 2, 19), "https://zuid.example/beleid", null, Clock.GetUtcNow(), "anne", default));
+        // Done before the window opened (through MilestoneCompletion, as every "done"): its queued reminders are cancelled in the same unit of work, so neither goes.
+        Assert.True(await Outreach.Testing.SqlServices.Completion(Db).MarkDoneAsync(policyId, new DateOnly(2027, 2, 19), "https://zuid.example/beleid", null, Clock.GetUtcNow(), "anne", default));
         var cancelled = await RemindersInOutboxAsync(outbox);
         Assert.All(cancelled, m => Assert.Equal((OutboxStatus.Cancelled, "Withdrawn: the milestone was done"), (m.Status, m.LastError)));
         Clock.Set(AmsterdamClock.AtLocal(new DateOnly(2027, 2, 22), new TimeOnly(9, 5)));
@@ -109,7 +109,7 @@ public abstract partial class StoreContract
             IdempotencyKey = OnboardingReminders.Key(policyId, MilestoneReminder.DueSoon, eva.Id), Purpose = OnboardingReminders.Purpose, ContactId = eva.Id,
             ToAddress = eva.Email, ToName = eva.Name, Subject = "s", HtmlBody = "h", TextBody = "t", DueAt = Clock.GetUtcNow(),
         };
-        Assert.True(await milestones.MarkDoneAsync(policyId, new DateOnly(2026, 3, 2), "https://zuid.example/beleid", null, Clock.GetUtcNow(), "anne", default));
+        Assert.True(await Outreach.Testing.SqlServices.Completion(Db).MarkDoneAsync(policyId, new DateOnly(2026, 3, 2), "https://zuid.example/beleid", null, Clock.GetUtcNow(), "anne", default));
         // The runner read it open before the "done" committed; the guarded queueing sees it done.
         Assert.False(await runner.QueueAsync(policyId, mail, Clock.GetUtcNow(), default));
         Assert.Empty(await RemindersInOutboxAsync(outbox));
@@ -128,7 +128,7 @@ public abstract partial class StoreContract
         Assert.Equal((prospectId, "Goudhandel Zuid", "RBC policy published", "IMVO-beleid gepubliceerd", new DateOnly(2027, 3, 2)), (line.ProspectId, line.Organisation, line.What, line.WhatNl, line.Due!.Value));
         Assert.Empty((await day.ReadAsync("Bram", new DateOnly(2027, 3, 10), march2027, march2027, 100, default)).OverdueMilestones);
 
-        Assert.True(await milestones.MarkDoneAsync(policyId, new DateOnly(2027, 3, 9), "https://zuid.example/beleid", null, march2027, "anne", default));
+        Assert.True(await Outreach.Testing.SqlServices.Completion(Db).MarkDoneAsync(policyId, new DateOnly(2027, 3, 9), "https://zuid.example/beleid", null, march2027, "anne", default));
         Assert.Empty((await day.ReadAsync("Anne", new DateOnly(2027, 3, 10), march2027, march2027, 100, default)).OverdueMilestones);
     }
 }

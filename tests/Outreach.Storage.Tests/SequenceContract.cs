@@ -185,9 +185,11 @@ public abstract partial class StoreContract
         Assert.Equal((EnrolmentState.Stopped, StopReason.OptedOut), State(await store.GetEnrolmentAsync(evaIn.Id, default)));
         Assert.Equal(OutboxStatus.Cancelled, (await outbox.ListAsync(null, 10, default)).Single(m => m.Mail.ContactId == eva.Id).Status);
 
-        // A reply from anyone at Zilver stops every enrolment there; a bounce stops Piet's.
-        Assert.Equal(1, await store.StopForOrganisationAsync(other.OrganisationId, StopReason.Reply, Clock.GetUtcNow(), default));
+        // A reply from anyone at Zilver stops every enrolment there, and its queued mail; a bounce stops Piet's.
+        Assert.Equal(1, await SqlServices.Stops(Db).StopForOrganisationAsync(other.OrganisationId, StopReason.Reply, Clock.GetUtcNow(), default));
         Assert.Equal((EnrolmentState.Stopped, StopReason.Reply), State(await store.GetEnrolmentAsync(inesIn.Id, default)));
+        Assert.Equal((OutboxStatus.Cancelled, "Withdrawn: the enrolment stopped (reply)"),
+            (await outbox.ListAsync(null, 10, default)).Where(m => m.Mail.ContactId == ines.Id).Select(m => (m.Status, m.LastError)).Single());
         var bounced = Assert.Single(await Privacy.MarkBouncedAsync("PIET@goud.nl", Clock.GetUtcNow(), default));
         Assert.Equal(piet.Id, bounced.Id);
         Assert.Empty(await Privacy.MarkBouncedAsync("piet@goud.nl", Clock.GetUtcNow(), default));
@@ -279,6 +281,49 @@ public abstract partial class StoreContract
         // Another covenant's event finds no prospect of the organisation there: nothing happens.
         await follow.EnrolAttendeeAsync(networkEvent with { CovenantId = metals.Id }, attended, default);
         Assert.Single(await store.ListEnrolmentsForProspectAsync(entry.Id, default));
+    }
+
+    [Fact]
+    public async Task AStoppedOrEndedEnrolment_TakesItsQueuedStepsWithIt_InOneUnit_AndACrashKeepsBoth()
+    {
+        var (store, _, runner, outbox) = await SequencesAsync();
+        var sequence = await store.AddSequenceAsync(TwoSteps() with { Steps = [new(BuiltInTemplates.FollowUp, 0), new(BuiltInTemplates.FollowUpReminder, 3)] }, Clock.GetUtcNow(), default);
+        var entry = await NewEntryAsync("Goud BV", Stage.Contacted);
+        var eva = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva", Email = "eva@goud.nl" }, default);
+        var piet = await Prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Piet", Email = "piet@goud.nl" }, default);
+        var evaIn = (await runner.EnrolAsync(entry.Id, eva.Id, sequence.Id, "anne", default)).Enrolment!;
+        var pietIn = (await runner.EnrolAsync(entry.Id, piet.Id, sequence.Id, "anne", default)).Enrolment!;
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, (await runner.RunAsync(100, default)).Queued);
+        // Another enrolment's key that shares the digits must not be touched (enrolment:1:step: is no prefix of enrolment:11:step:).
+        await outbox.EnqueueAsync(new MailDraft
+        {
+            IdempotencyKey = SequenceRunner.KeyFor(evaIn.Id * 10 + 1, 0), Purpose = "sequence", ToAddress = "x@goud.nl", ToName = "X", Subject = "s", HtmlBody = "h", TextBody = "t", DueAt = Clock.GetUtcNow(),
+        }, Clock.GetUtcNow(), default);
+        string StatusOf(string key, IEnumerable<OutboxMail> all) => all.Single(m => m.Mail.IdempotencyKey == key).Status.Code();
+
+        // The process dies after the stop, before the cancellation: the unit never commits, so the enrolment is still open and its mail still queued.
+        var crashing = new CrashingOutbox(new SqlMailOutbox(Db)) { CrashOnCancelByKeyPrefix = true };
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => new EnrolmentStops(store, crashing, new SqlUnitOfWork(Db)).StopAsync(evaIn.Id, StopReason.Manual, Clock.GetUtcNow(), default));
+        Assert.Equal((EnrolmentState.Active, (StopReason?)null), State(await store.GetEnrolmentAsync(evaIn.Id, default)));
+        Assert.Equal("pending", StatusOf(SequenceRunner.KeyFor(evaIn.Id, 0), await outbox.ListAsync(null, 10, default)));
+
+        // Stopped by hand: the enrolment and its queued step together, with why.
+        Assert.True(await SqlServices.Stops(Db).StopAsync(evaIn.Id, StopReason.Manual, Clock.GetUtcNow(), default));
+        Assert.False(await SqlServices.Stops(Db).StopAsync(evaIn.Id, StopReason.Manual, Clock.GetUtcNow(), default));
+        var all = await outbox.ListAsync(null, 10, default);
+        Assert.Equal((EnrolmentState.Stopped, StopReason.Manual), State(await store.GetEnrolmentAsync(evaIn.Id, default)));
+        Assert.Equal((OutboxStatus.Cancelled, "Withdrawn: the enrolment stopped (manual)"), all.Where(m => m.Mail.IdempotencyKey == SequenceRunner.KeyFor(evaIn.Id, 0)).Select(m => (m.Status, m.LastError)).Single());
+        Assert.Equal("pending", StatusOf(SequenceRunner.KeyFor(evaIn.Id * 10 + 1, 0), all));
+        Assert.Equal("pending", StatusOf(SequenceRunner.KeyFor(pietIn.Id, 0), all));
+
+        // A decision that ends Piet's enrolment (saved completed) cancels what it still had queued; a decision that keeps it open does not.
+        var piets = (await store.GetEnrolmentAsync(pietIn.Id, default))!;
+        Assert.True(await SqlServices.Stops(Db).SaveAsync(piets with { HeldUntil = Clock.GetUtcNow().AddDays(1) }, Clock.GetUtcNow(), default));
+        Assert.Equal("pending", StatusOf(SequenceRunner.KeyFor(pietIn.Id, 0), await outbox.ListAsync(null, 10, default)));
+        Assert.True(await SqlServices.Stops(Db).SaveAsync(piets with { State = EnrolmentState.Completed, NextDue = null }, Clock.GetUtcNow(), default));
+        Assert.Equal((OutboxStatus.Cancelled, EnrolmentStops.EndedReason),
+            (await outbox.ListAsync(null, 10, default)).Where(m => m.Mail.IdempotencyKey == SequenceRunner.KeyFor(pietIn.Id, 0)).Select(m => (m.Status, m.LastError)).Single());
     }
 
     private static (EnrolmentState, StopReason?) State(Enrolment? e) => (e!.State, e.StoppedBecause);

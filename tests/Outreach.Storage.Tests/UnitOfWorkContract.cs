@@ -160,7 +160,7 @@ public abstract partial class StoreContract
     public async Task Moves_AFailureHalfWayLeavesTheEntryWhereItWas()
     {
         var entry = await NewEntryAsync("Half Way Gold", Stage.Identified);
-        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
+        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), Outreach.Testing.SqlServices.Stops(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
         var auditBefore = await CountAsync("SELECT COUNT(*) FROM audit_entry");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.MoveAsync(entry.Id, Stage.Contacted, "Called", "anne", null, default));
@@ -176,7 +176,7 @@ public abstract partial class StoreContract
     {
         // The organisation, the entry, its first line and the write-back are one unit (PipelineService.CreateAsync); so are a
         // next action and its write-back (PipelineService.SetNextActionAsync).
-        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
+        var failing = new PipelineService(Pipeline, Prospects, new SqlSequenceStore(Db), Outreach.Testing.SqlServices.Stops(Db), new FailingWriteBack(), new SqlOnboardingStore(Db), new SqlUnitOfWork(Db), Clock);
         var organisations = await CountAsync("SELECT COUNT(*) FROM organisation");
         var entries = await CountAsync("SELECT COUNT(*) FROM pipeline_entry");
         var audit = await CountAsync("SELECT COUNT(*) FROM audit_entry");

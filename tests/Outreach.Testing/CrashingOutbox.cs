@@ -16,6 +16,9 @@ public sealed class SimulatedCrashException : OutOfMemoryException;
 public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
 {
     public bool CrashOnMark { get; set; }
+
+    /// <summary>Dies while cancelling mail by key prefix (half-way through a stop's or a "done"'s unit of work).</summary>
+    public bool CrashOnCancelByKeyPrefix { get; set; }
     public Func<Task>? AfterClaim { get; set; }
     public Task<(OutboxMail Mail, bool Added)> EnqueueAsync(MailDraft draft, DateTimeOffset at, CancellationToken ct) => inner.EnqueueAsync(draft, at, ct);
 
@@ -35,6 +38,8 @@ public sealed class CrashingOutbox(IMailOutbox inner) : IMailOutbox
     public Task<IReadOnlyList<OutboxMail>> ListAsync(OutboxStatus? status, int max, CancellationToken ct) => inner.ListAsync(status, max, ct);
     public Task<OutboxMail?> GetAsync(long id, CancellationToken ct) => inner.GetAsync(id, ct);
     public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) => inner.CancelForContactAsync(contactId, ct);
+    public Task<int> CancelByKeyPrefixAsync(string keyPrefix, string reason, CancellationToken ct) =>
+        CrashOnCancelByKeyPrefix ? throw new SimulatedCrashException() : inner.CancelByKeyPrefixAsync(keyPrefix, reason, ct);
     public Task<int> EraseForContactAsync(long contactId, CancellationToken ct) => inner.EraseForContactAsync(contactId, ct);
     public Task<IReadOnlyList<string>> ListKeysForContactAsync(long contactId, CancellationToken ct) => inner.ListKeysForContactAsync(contactId, ct);
     public Task<bool> RetryAsync(long id, DateTimeOffset at, CancellationToken ct) => inner.RetryAsync(id, at, ct);

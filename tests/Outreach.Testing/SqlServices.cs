@@ -22,5 +22,11 @@ public static class SqlServices
 
     /// <summary>Stage moves with what they reach (enrolments, write-back); the pipeline store's own ApplyAsync changes the entry and its history only.</summary>
     public static PipelineService Moves(Database db, TimeProvider clock, IAuditActor? actor = null) =>
-        new(new SqlPipelineStore(db, clock, null, actor), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), new SqlWriteBackOutbox(db), new SqlOnboardingStore(db), new SqlUnitOfWork(db), clock);
+        new(new SqlPipelineStore(db, clock, null, actor), new SqlProspectStore(db, clock, actor), new SqlSequenceStore(db, actor), Stops(db, actor), new SqlWriteBackOutbox(db), new SqlOnboardingStore(db), new SqlUnitOfWork(db), clock);
+
+    /// <summary>An enrolment's stop (or a decision ending it) with its queued mail cancelled in one unit.</summary>
+    public static Core.Sequences.EnrolmentStops Stops(Database db, IAuditActor? actor = null) => new(new SqlSequenceStore(db, actor), new SqlMailOutbox(db), new SqlUnitOfWork(db));
+
+    /// <summary>A milestone's "done" with its queued reminders cancelled in one unit.</summary>
+    public static Core.Onboarding.MilestoneCompletion Completion(Database db) => new(new SqlOnboardingStore(db), new SqlMailOutbox(db), new SqlUnitOfWork(db));
 }

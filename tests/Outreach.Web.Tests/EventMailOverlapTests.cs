@@ -69,7 +69,7 @@ public sealed class EventMailOverlapTests
             Assert.Equal(contacts[0], enrolled.ContactId);
 
             // 0 replies (the enrolment stops); the job comes back to the event for days and must not enrol them again.
-            Assert.Equal(1, await sequences.StopForOrganisationAsync(entry.OrganisationId, StopReason.Reply, nodes.A.Clock.GetUtcNow(), default));
+            Assert.Single(await sequences.StopForOrganisationAsync(entry.OrganisationId, StopReason.Reply, nodes.A.Clock.GetUtcNow(), default));
             nodes.Advance(TimeSpan.FromMinutes(15));
             await nodes.RunBothAsync<EventMailJob>();
             Assert.Equal(enrolled.Id, Assert.Single(await sequences.ListEnrolmentsForProspectAsync(entry.Id, default)).Id);

@@ -117,6 +117,13 @@ public interface IMailOutbox
     /// <summary>Cancels every pending mail to the contact (opt-out, erasure); returns how many.</summary>
     Task<int> CancelForContactAsync(long contactId, CancellationToken ct);
 
+    /// <summary>
+    /// Cancels the pending and failed mail whose idempotency key starts with <paramref name="keyPrefix"/> (an ended enrolment's
+    /// steps, a done milestone's reminders), with <paramref name="reason"/> as its last error; returns how many. Joins a
+    /// running unit of work, so the change that ends the mail and the cancellation commit together.
+    /// </summary>
+    Task<int> CancelByKeyPrefixAsync(string keyPrefix, string reason, CancellationToken ct);
+
     /// <summary>Erasure: the contact's mails lose everything personal (address, name, bodies), and unsent ones are cancelled; returns how many.</summary>
     Task<int> EraseForContactAsync(long contactId, CancellationToken ct);
 

@@ -33,6 +33,7 @@ public sealed class ReplyHandling(
     IProspectStore prospects,
     ContactPrivacy privacy,
     ISequenceStore sequences,
+    EnrolmentStops stops,
     TimeProvider clock,
     SequenceSettings settings,
     string mailbox,
@@ -135,7 +136,7 @@ public sealed class ReplyHandling(
                 if (contacts.Count == 0) return (reply with { Kind = "reply", Outcome = "not from a known contact: nothing done" }, 0, 0);
                 var stopped = 0;
                 foreach (var organisationId in contacts.Select(c => c.OrganisationId).Distinct())
-                    stopped += await sequences.StopForOrganisationAsync(organisationId, StopReason.Reply, now, ct);
+                    stopped += await stops.StopForOrganisationAsync(organisationId, StopReason.Reply, now, ct);
                 return (reply with
                 {
                     Kind = "reply", ContactId = contacts[0].Id, OrganisationId = contacts[0].OrganisationId,
@@ -155,7 +156,7 @@ public sealed class ReplyHandling(
                     {
                         var pausedOne = EnrolmentRules.OnOutOfOffice(enrolment, kind.ReturnsOn, now, settings.Window);
                         if (pausedOne == enrolment) continue;
-                        if (await sequences.SaveAsync(pausedOne, now, ct))
+                        if (await stops.SaveAsync(pausedOne, now, ct))
                         {
                             paused++;
                             until = pausedOne.PausedUntil;

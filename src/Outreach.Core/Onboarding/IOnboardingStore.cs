@@ -28,7 +28,8 @@ public interface IOnboardingStore
 
     /// <summary>
     /// Marks an open milestone done (with the file kept with the party when one is given), its history line and audit, in one
-    /// transaction; false (and nothing written) when it was done already.
+    /// transaction; false (and nothing written) when it was done already. The milestone's tables only, joining a running unit
+    /// of work: <see cref="MilestoneCompletion"/> also cancels its queued reminders.
     /// </summary>
     Task<bool> MarkDoneAsync(long milestoneId, DateOnly doneOn, string? evidenceUrl, EvidenceUpload? file, DateTimeOffset at, string by, CancellationToken ct);
 

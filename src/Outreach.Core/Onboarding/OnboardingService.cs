@@ -12,7 +12,7 @@ public sealed record MilestoneResult(DomainMessage? Refusal, bool NotFound = fal
 }
 
 /// <summary>The onboarding use cases: saving a plan version, marking a party's milestone done or reopening it (rules first, then the store).</summary>
-public sealed class OnboardingService(IOnboardingStore store, TimeProvider clock)
+public sealed class OnboardingService(IOnboardingStore store, MilestoneCompletion completion, TimeProvider clock)
 {
     /// <summary>Checks and saves a new plan version; refused with field errors, or with a message when someone saved in between.</summary>
     public async Task<(OnboardingPlan? Plan, IReadOnlyList<FieldError> Errors)> SavePlanAsync(long covenantId, int expectedVersion, IReadOnlyList<PlanMilestone> milestones, int cutOffMonths, string by, CancellationToken ct)
@@ -38,7 +38,7 @@ public sealed class OnboardingService(IOnboardingStore store, TimeProvider clock
         var why = OnboardingRules.WhyNotDone(milestone, doneOn, evidenceUrl, file is not null, by, AmsterdamClock.Today(clock))
             ?? (file is null ? null : OnboardingRules.WhyFileRefused(file.FileName, file.Content.LongLength));
         if (why is not null) return new MilestoneResult(why);
-        return await store.MarkDoneAsync(milestoneId, doneOn!.Value, evidenceUrl, file, clock.GetUtcNow(), by.Trim(), ct).ConfigureAwait(false)
+        return await completion.MarkDoneAsync(milestoneId, doneOn!.Value, evidenceUrl, file, clock.GetUtcNow(), by.Trim(), ct).ConfigureAwait(false)
             ? new MilestoneResult(null)
             : new MilestoneResult(new DomainMessage("Someone else changed this milestone in the meantime. Reload and try again."));
     }

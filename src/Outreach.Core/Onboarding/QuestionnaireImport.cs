@@ -151,7 +151,7 @@ public sealed record QuestionnaireImportResult(int Recorded, int AlreadyDone, IR
 }
 
 /// <summary>Reads, checks and records a questionnaire file in one transaction (every answer or none).</summary>
-public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore prospects, IOnboardingStore store, IUnitOfWork unit, TimeProvider clock)
+public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore prospects, IOnboardingStore store, MilestoneCompletion completion, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<QuestionnaireImportResult> ImportAsync(long covenantId, Stream csv, string by, CancellationToken ct)
     {
@@ -169,7 +169,7 @@ public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore
             foreach (var answer in plan.Answers)
             {
                 // False: marked done on screen since the check; that answer is there already.
-                if (await store.MarkDoneAsync(answer.MilestoneId, answer.DoneOn, answer.EvidenceUrl, null, now, by.Trim(), token).ConfigureAwait(false)) count++;
+                if (await completion.MarkDoneAsync(answer.MilestoneId, answer.DoneOn, answer.EvidenceUrl, null, now, by.Trim(), token).ConfigureAwait(false)) count++;
             }
 
             return count;

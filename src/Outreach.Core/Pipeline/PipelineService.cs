@@ -19,7 +19,7 @@ public sealed record MoveResult(PipelineEntry? Entry, DomainMessage? Refusal, bo
 /// only after a person moved the prospect; imports, the Dynamics sync and creating a prospect do not enrol either. A move to
 /// signed creates the party's onboarding milestones from its covenant's plan in the same unit.
 /// </summary>
-public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, IWriteBackOutbox writeBack, IOnboardingStore onboarding, IUnitOfWork unit, TimeProvider clock)
+public sealed class PipelineService(IPipelineStore store, IProspectStore prospects, ISequenceStore sequences, EnrolmentStops stops, IWriteBackOutbox writeBack, IOnboardingStore onboarding, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<MoveResult> MoveAsync(long entryId, Stage to, string? reason, string by, DateOnly? revisitOn, CancellationToken ct)
     {
@@ -67,7 +67,7 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
             if (all.Count == 0) return entry;
             var enrolments = await sequences.ListEnrolmentsForProspectAsync(entry.Id, token).ConfigureAwait(false);
             foreach (var ended in EnrolmentRules.EndedByMove(entry.Stage, enrolments, all))
-                await sequences.StopAsync(ended.Id, StopReason.StageMovedOn, change.At, token).ConfigureAwait(false);
+                await stops.StopAsync(ended.Id, StopReason.StageMovedOn, change.At, token).ConfigureAwait(false);
             if (enrolByRule && all.Any(sequence => sequence.EnrolOnEntering == entry.Stage))
             {
                 var contacts = await prospects.ListContactsAsync(entry.OrganisationId, token).ConfigureAwait(false);

@@ -39,6 +39,9 @@ public sealed class ContactPrivacy(
     TimeProvider clock,
     IErasureTraces? traces = null)
 {
+    // Built from the ports this holds: each stop cancels the enrolment's queued steps in the same unit.
+    private readonly EnrolmentStops stops = new(sequences, outbox, unit);
+
     /// <summary>
     /// Records the opt-out at <paramref name="at"/> (an earlier one is kept), or clears it (null). An opt-out is honoured at
     /// once: waiting mail is cancelled, sequences stop, and coming events' calendar invitations are withdrawn (Microsoft 365
@@ -51,7 +54,7 @@ public sealed class ContactPrivacy(
             if (at is null || contact is null) return contact;
             var now = clock.GetUtcNow();
             await outbox.CancelForContactAsync(contactId, token).ConfigureAwait(false);
-            await sequences.StopForContactAsync(contactId, StopReason.OptedOut, now, token).ConfigureAwait(false);
+            await stops.StopForContactAsync(contactId, StopReason.OptedOut, now, token).ConfigureAwait(false);
             await notices.EnqueueWithdrawalsAsync(contactId, now, comingOnly: true, token).ConfigureAwait(false);
             return contact;
         }, ct);
@@ -70,7 +73,7 @@ public sealed class ContactPrivacy(
             if (result is not { JustErased: true }) return result?.Contact;
             await audit.ErasePersonalAsync(contactId, token).ConfigureAwait(false);
             await outbox.EraseForContactAsync(contactId, token).ConfigureAwait(false);
-            await sequences.StopForContactAsync(contactId, StopReason.OptedOut, at, token).ConfigureAwait(false);
+            await stops.StopForContactAsync(contactId, StopReason.OptedOut, at, token).ConfigureAwait(false);
             await replies.EraseForContactAsync(contactId, token).ConfigureAwait(false);
             await activities.EraseContactAsync(contactId, token).ConfigureAwait(false);
             await notices.EraseErrorsForContactAsync(contactId, token).ConfigureAwait(false);
@@ -101,7 +104,7 @@ public sealed class ContactPrivacy(
             foreach (var contact in marked)
             {
                 await outbox.CancelForContactAsync(contact.Id, token).ConfigureAwait(false);
-                await sequences.StopForContactAsync(contact.Id, StopReason.HardBounce, at, token).ConfigureAwait(false);
+                await stops.StopForContactAsync(contact.Id, StopReason.HardBounce, at, token).ConfigureAwait(false);
                 await notices.EnqueueWithdrawalsAsync(contact.Id, at, comingOnly: true, token).ConfigureAwait(false);
             }
 

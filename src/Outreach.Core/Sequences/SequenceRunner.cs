@@ -43,13 +43,15 @@ public sealed partial class SequenceRunner(
 {
     public const string Purpose = "sequence";
     private readonly SequenceSettings rules = settings ?? SequenceSettings.Default;
+    // Built from the ports the runner holds: a stop or an ending decision cancels the enrolment's queued mail in one unit.
+    private readonly EnrolmentStops stops = new(store, outbox, unit);
 
     public SequenceSettings Settings => rules;
 
     public static string KeyFor(long enrolmentId, int step) =>
         KeyPrefix(enrolmentId) + step.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>What every step key of an enrolment starts with (the store cancels an ended enrolment's queued steps by it).</summary>
+    /// <summary>What every step key of an enrolment starts with (<see cref="EnrolmentStops"/> cancels an ended enrolment's queued steps by it).</summary>
     public static string KeyPrefix(long enrolmentId) =>
         string.Create(CultureInfo.InvariantCulture, $"enrolment:{enrolmentId}:step:");
 
@@ -118,7 +120,7 @@ public sealed partial class SequenceRunner(
                     : null;
                 if (stop is { } why)
                 {
-                    if (await store.StopAsync(enrolment.Id, why, now, ct)) stopped++;
+                    if (await stops.StopAsync(enrolment.Id, why, now, ct)) stopped++;
                     continue;
                 }
 
@@ -132,10 +134,10 @@ public sealed partial class SequenceRunner(
                         var waiting = enrolment.State == EnrolmentState.Paused && enrolment.PausedUntil <= now
                             ? enrolment with { State = EnrolmentState.Active, PausedUntil = null }
                             : enrolment;
-                        if (waiting != original && await store.SaveAsync(waiting with { HeldUntil = null }, now, ct)) planned++;
+                        if (waiting != original && await stops.SaveAsync(waiting with { HeldUntil = null }, now, ct)) planned++;
                         break;
                     case EnrolmentDecision.HeldByCap h:
-                        if (await store.SaveAsync(enrolment with { HeldUntil = h.Until }, now, ct)) held++;
+                        if (await stops.SaveAsync(enrolment with { HeldUntil = h.Until }, now, ct)) held++;
                         break;
                     case EnrolmentDecision.Send send:
                         var mail = await ComposeAsync(enrolment, send, contact, prospect!, covenants, ct);
@@ -153,10 +155,10 @@ public sealed partial class SequenceRunner(
                         }
                         break;
                     case EnrolmentDecision.Ended ended:
-                        if (await store.StopAsync(enrolment.Id, ended.Why, now, ct)) stopped++;
+                        if (await stops.StopAsync(enrolment.Id, ended.Why, now, ct)) stopped++;
                         break;
                     case EnrolmentDecision.Done:
-                        if (await store.SaveAsync(enrolment with { State = EnrolmentState.Completed, NextDue = null }, now, ct)) completed++;
+                        if (await stops.SaveAsync(enrolment with { State = EnrolmentState.Completed, NextDue = null }, now, ct)) completed++;
                         break;
                 }
             }

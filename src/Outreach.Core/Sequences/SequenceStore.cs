@@ -87,7 +87,10 @@ public interface ISequenceStore
     /// <summary>Open enrolments that need a decision: unplanned, due, paused until now, or held until now.</summary>
     Task<IReadOnlyList<Enrolment>> ListDueAsync(DateTimeOffset now, int max, CancellationToken ct);
 
-    /// <summary>Saves a decision on an open enrolment; false when it was stopped or completed meanwhile (then nothing changes).</summary>
+    /// <summary>
+    /// Saves a decision on an open enrolment; false when it was stopped or completed meanwhile (then nothing changes). The
+    /// enrolment's row only: <see cref="EnrolmentStops.SaveAsync"/> also cancels the mail of a decision that ends it.
+    /// </summary>
     Task<bool> SaveAsync(Enrolment enrolment, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>
@@ -101,13 +104,17 @@ public interface ISequenceStore
     /// <summary>The contact's outreach mail (mail with an unsubscribe link) sent or planned since <paramref name="since"/>, for the frequency cap.</summary>
     Task<IReadOnlyList<(string Key, DateTimeOffset At)>> ListRecentOutreachAsync(long contactId, DateTimeOffset since, CancellationToken ct);
 
+    // The stops change the enrolment rows only (audited) and join a running unit of work; their queued mail is cancelled by
+    // EnrolmentStops in the same unit, which every caller goes through.
+
+    /// <summary>Stops one open enrolment; false when it was not open.</summary>
     Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct);
 
-    /// <summary>A reply from anyone at the organisation: every open enrolment of the organisation stops, not just the replier's (see <see cref="Mail.ReplyHandling"/>).</summary>
-    Task<int> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct);
+    /// <summary>A reply from anyone at the organisation: every open enrolment of the organisation stops, not just the replier's (see <see cref="Mail.ReplyHandling"/>); the ids stopped.</summary>
+    Task<IReadOnlyList<long>> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct);
 
-    /// <summary>Stops the contact's open enrolments (opt-out, erasure, bounce) and cancels their queued mail; returns how many.</summary>
-    Task<int> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Stops the contact's open enrolments (opt-out, erasure, bounce); the ids stopped.</summary>
+    Task<IReadOnlyList<long>> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct);
 
     Task<IReadOnlyList<Enrolment>> ListOpenForContactAsync(long contactId, CancellationToken ct);
 }

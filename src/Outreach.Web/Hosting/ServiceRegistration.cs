@@ -44,6 +44,9 @@ public static class ServiceRegistration
         services.AddOptions<Outreach.Jobs.Mail.SequencesOptions>().Bind(configuration.GetSection(Outreach.Jobs.Mail.SequencesOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp => sp.Option<Outreach.Jobs.Mail.SequencesOptions>().ToSettings());
         services.AddSingleton<Core.Sequences.SequenceRunner>();
+        // An enrolment's stop (or a decision ending it) with its queued mail, and a milestone's "done" with its reminders, in one unit each.
+        services.AddSingleton<Core.Sequences.EnrolmentStops>();
+        services.AddSingleton<Core.Onboarding.MilestoneCompletion>();
         services.AddSingleton<PipelineService>();
         // Starts and stage moves asked for in Dynamics, decided by the same rules (used by the Dataverse sync when it is on).
         services.AddSingleton<Core.Crm.DynamicsInbound>();
@@ -53,7 +56,8 @@ public static class ServiceRegistration
         services.AddSingleton<Core.Onboarding.OnboardingConversions>();
         // The questionnaire import reads CSV as the prospect import does, with a ceiling of its own (its files are small).
         services.AddSingleton(sp => new Core.Onboarding.QuestionnaireImport(new CsvProspectReader(new ImportOptions { MaxFileBytes = Pages.Onboarding.ImportModel.MaxFileBytes }),
-            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Onboarding.MilestoneCompletion>(),
+            sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>()));
         // Milestone reminders: bound from "Onboarding:Reminders", checked once at start (a bad value names its key).
         services.AddSingleton(sp =>
         {
@@ -173,6 +177,7 @@ public static class ServiceRegistration
             services.AddOutreachGraphMail();
             services.AddSingleton(sp => new Core.Mail.ReplyHandling(sp.GetRequiredService<Core.Mail.IMailboxReader>(), sp.GetRequiredService<Core.Mail.IReplyLog>(),
                 sp.GetRequiredService<Core.Mail.IMailOutbox>(), sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<ContactPrivacy>(), sp.GetRequiredService<Core.Sequences.ISequenceStore>(),
+                sp.GetRequiredService<Core.Sequences.EnrolmentStops>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Sequences.SequenceSettings>(), sp.GetRequiredService<GraphOptions>().Mailbox!,
                 sp.GetService<Core.Mail.ICalendarAnswers>()));
         }

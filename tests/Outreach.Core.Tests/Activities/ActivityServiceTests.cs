@@ -23,7 +23,8 @@ public sealed class ActivityServiceTests
         pipeline = new InMemoryPipelineStore(prospects);
         activities = new InMemoryActivityStore(prospects);
         var unit = new InMemoryUnitOfWork(pipeline, activities, writeBack);
-        var moves = new PipelineService(pipeline, prospects, new InMemorySequenceStore(), writeBack, new InMemoryOnboardingStore(), unit, clock);
+        var sequences = new InMemorySequenceStore();
+        var moves = new PipelineService(pipeline, prospects, sequences, new Core.Sequences.EnrolmentStops(sequences, new InMemoryMailOutbox(), unit), writeBack, new InMemoryOnboardingStore(), unit, clock);
         service = new ActivityService(unit, activities, pipeline, moves, writeBack, prospects, clock);
         entry = pipeline.AddProspectAsync(new OrganisationDraft { Name = "Goud BV", Owner = "Anne", Sector = "gold", Country = "NL" }, 1, Stage.Contacted, clock.GetUtcNow(), "anne", "Met", default).Result;
         eva = prospects.AddContactAsync(entry.OrganisationId, new ContactDraft { Name = "Eva Jansen", Email = "eva@goud.example" }, default).Result;

@@ -32,9 +32,24 @@ internal sealed class InMemoryMailOutbox : IMailOutbox, IInMemoryState
     public Task<int> CancelForContactAsync(long contactId, CancellationToken ct) =>
         Task.FromResult(Change(m => m.Mail.ContactId == contactId && Waiting(m), m => m with { Status = OutboxStatus.Cancelled, ClaimedBy = null, ClaimedUntil = null }));
 
-    /// <summary>Cancels the waiting mail of one enrolment (the sequence store's stop does this in SQL).</summary>
-    public int CancelForEnrolment(long enrolmentId) =>
-        Change(m => Waiting(m) && m.Mail.IdempotencyKey.StartsWith(Core.Sequences.SequenceRunner.KeyPrefix(enrolmentId), StringComparison.Ordinal), m => m with { Status = OutboxStatus.Cancelled });
+    /// <summary>Makes the next cancellation by key prefix fail, as a database error half-way through a unit of work would.</summary>
+    public bool FailCancelByKeyPrefix { get; set; }
+
+    public Task<int> CancelByKeyPrefixAsync(string keyPrefix, string reason, CancellationToken ct) =>
+        FailCancelByKeyPrefix ? throw new InvalidOperationException("The outbox failed.")
+            : Task.FromResult(Change(m => Waiting(m) && m.Mail.IdempotencyKey.StartsWith(keyPrefix, StringComparison.Ordinal), m => m with { Status = OutboxStatus.Cancelled, LastError = reason }));
+
+    /// <summary>A mail as a job or page queued it, for a test that needs waiting mail with a given key.</summary>
+    public OutboxMail Seed(string idempotencyKey, long? contactId = null, OutboxStatus status = OutboxStatus.Pending)
+    {
+        var mail = new OutboxMail
+        {
+            Id = mails.Count + 1, Status = status,
+            Mail = new MailDraft { IdempotencyKey = idempotencyKey, Purpose = "test", ContactId = contactId, ToAddress = "x@example.org", ToName = "X", Subject = "s", HtmlBody = "h", TextBody = "t" },
+        };
+        mails.Add(mail);
+        return mail;
+    }
 
     public Task<int> EraseForContactAsync(long contactId, CancellationToken ct) =>
         Task.FromResult(Change(m => m.Mail.ContactId == contactId, m => m with

@@ -4,9 +4,9 @@ namespace Outreach.Core.Tests.Fakes;
 
 /// <summary>
 /// Sequences and enrolments in lists, with the SQL store's rules: one open enrolment per (sequence, prospect, contact), a stop
-/// touches open enrolments only and cancels their queued mail (in <paramref name="outbox"/>, when given).
+/// touches open enrolments only (their queued mail is <see cref="EnrolmentStops"/>' to cancel, as with the SQL store).
 /// </summary>
-internal sealed class InMemorySequenceStore(InMemoryMailOutbox? outbox = null) : ISequenceStore, IInMemoryState
+internal sealed class InMemorySequenceStore : ISequenceStore, IInMemoryState
 {
     private List<Sequence> sequences = [];
     private List<Enrolment> enrolments = [];
@@ -61,23 +61,22 @@ internal sealed class InMemorySequenceStore(InMemoryMailOutbox? outbox = null) :
     public Task<IReadOnlyList<Enrolment>> ListOpenForContactAsync(long contactId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Enrolment>>([.. enrolments.Where(e => e.ContactId == contactId && e.IsOpen)]);
 
-    public Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct) => Task.FromResult(StopWhere(e => e.Id == enrolmentId, why) > 0);
+    public Task<bool> StopAsync(long enrolmentId, StopReason why, DateTimeOffset at, CancellationToken ct) => Task.FromResult(StopWhere(e => e.Id == enrolmentId, why).Count > 0);
 
-    public Task<int> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
+    public Task<IReadOnlyList<long>> StopForOrganisationAsync(long organisationId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
         Task.FromResult(StopWhere(e => e.OrganisationId == organisationId, why));
 
-    public Task<int> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
+    public Task<IReadOnlyList<long>> StopForContactAsync(long contactId, StopReason why, DateTimeOffset at, CancellationToken ct) =>
         Task.FromResult(StopWhere(e => e.ContactId == contactId, why));
 
-    private int StopWhere(Func<Enrolment, bool> which, StopReason why)
+    private IReadOnlyList<long> StopWhere(Func<Enrolment, bool> which, StopReason why)
     {
-        var stopped = 0;
+        var stopped = new List<long>();
         for (var i = 0; i < enrolments.Count; i++)
         {
             if (!enrolments[i].IsOpen || !which(enrolments[i])) continue;
             enrolments[i] = EnrolmentRules.Stop(enrolments[i], why);
-            outbox?.CancelForEnrolment(enrolments[i].Id);
-            stopped++;
+            stopped.Add(enrolments[i].Id);
         }
 
         return stopped;

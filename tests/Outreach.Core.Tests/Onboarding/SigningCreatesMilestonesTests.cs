@@ -22,7 +22,9 @@ public sealed class SigningCreatesMilestonesTests
     public SigningCreatesMilestonesTests()
     {
         store = new InMemoryPipelineStore(prospects);
-        service = new PipelineService(store, prospects, sequences, writeBack, onboarding, new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding), clock);
+        var outbox = new InMemoryMailOutbox();
+        var unit = new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding, outbox);
+        service = new PipelineService(store, prospects, sequences, new Core.Sequences.EnrolmentStops(sequences, outbox, unit), writeBack, onboarding, unit, clock);
         gold = prospects.SeedCovenant("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31));
     }
 

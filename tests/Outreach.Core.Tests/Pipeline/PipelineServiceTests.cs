@@ -16,6 +16,7 @@ public sealed class PipelineServiceTests
     private readonly InMemoryPipelineStore store;
     private readonly InMemorySequenceStore sequences = new();
     private readonly InMemoryWriteBackOutbox writeBack = new();
+    private readonly InMemoryMailOutbox outbox = new();
     private readonly PipelineService service;
     private readonly long covenantId;
 
@@ -24,7 +25,8 @@ public sealed class PipelineServiceTests
         store = new InMemoryPipelineStore(prospects);
         // The pipeline store is not rolled back here: its BeforeApply plays another person's committed move, which the
         // rollback of ours must not undo (PipelineMoveCascadeTests rolls everything back).
-        service = new PipelineService(store, prospects, sequences, writeBack, new InMemoryOnboardingStore(), new InMemoryUnitOfWork(sequences, writeBack), clock);
+        var unit = new InMemoryUnitOfWork(sequences, writeBack, outbox);
+        service = new PipelineService(store, prospects, sequences, new Core.Sequences.EnrolmentStops(sequences, outbox, unit), writeBack, new InMemoryOnboardingStore(), unit, clock);
         covenantId = prospects.SeedCovenant("GOLD", "Responsible gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31)).Id;
     }
 
@@ -189,7 +191,7 @@ public sealed class PipelineServiceTests
         var master = new Mock<IProspectStore>(MockBehavior.Strict);
         master.Setup(m => m.ListCovenantsAsync(It.IsAny<CancellationToken>()))
             .ReturnsAsync([new Covenant(1, "GOLD", "Gold", new DateOnly(2022, 1, 1), new DateOnly(2026, 12, 31))]);
-        var strict = new PipelineService(pipeline.Object, master.Object, sequences, writeBack, new InMemoryOnboardingStore(), new InMemoryUnitOfWork(), clock);
+        var strict = new PipelineService(pipeline.Object, master.Object, sequences, new Core.Sequences.EnrolmentStops(sequences, outbox, new InMemoryUnitOfWork()), writeBack, new InMemoryOnboardingStore(), new InMemoryUnitOfWork(), clock);
 
         var result = await strict.CreateAsync(Draft("   "), 1, Stage.Identified, "anna", null, acceptDuplicates: true, default);
 
@@ -240,12 +242,14 @@ public sealed class PipelineMoveCascadeTests
     private readonly InMemorySequenceStore sequences = new();
     private readonly InMemoryWriteBackOutbox writeBack = new() { DataverseInUse = true };
     private readonly InMemoryOnboardingStore onboarding = new();
+    private readonly InMemoryMailOutbox outbox = new();
     private readonly PipelineService service;
 
     public PipelineMoveCascadeTests()
     {
         store = new InMemoryPipelineStore(prospects);
-        service = new PipelineService(store, prospects, sequences, writeBack, onboarding, new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding), clock);
+        var unit = new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding, outbox);
+        service = new PipelineService(store, prospects, sequences, new Core.Sequences.EnrolmentStops(sequences, outbox, unit), writeBack, onboarding, unit, clock);
     }
 
     private async Task<(PipelineEntry Entry, Contact Eva, Contact Gone)> ProspectAsync(Stage stage)
@@ -266,11 +270,14 @@ public sealed class PipelineMoveCascadeTests
         var identifiedOnly = sequences.SeedSequence("Warm up", Stage.Identified);
         var warmUp = await sequences.AddEnrolmentAsync(new Core.Sequences.Enrolment { SequenceId = identifiedOnly.Id, ProspectId = entry.Id, ContactId = eva.Id, OrganisationId = entry.OrganisationId }, default);
         writeBack.MirroredEntries.Add(entry.Id);
+        outbox.Seed(Core.Sequences.SequenceRunner.KeyFor(warmUp.Id, 0), eva.Id);
 
         var result = await service.MoveAsync(entry.Id, Stage.Contacted, "Called", "anna", null, default);
 
         Assert.True(result.Succeeded);
         Assert.Equal(Core.Sequences.StopReason.StageMovedOn, sequences.Enrolments.Single(e => e.Id == warmUp.Id).StoppedBecause);
+        // The stopped enrolment's queued step is withdrawn in the move's unit.
+        Assert.Equal((Core.Mail.OutboxStatus.Cancelled, "Withdrawn: the enrolment stopped (stage_moved_on)"), (outbox.Mails[0].Status, outbox.Mails[0].LastError));
         var byRule = Assert.Single(sequences.Enrolments, e => e.SequenceId == onContacted.Id);
         Assert.Equal((eva.Id, entry.Id, (DateTimeOffset?)null, clock.GetUtcNow()), (byRule.ContactId, byRule.ProspectId, byRule.NextDue, byRule.EnrolledAt));
         Assert.Equal([$"stage-change:{store.AllChanges[^1].Id}"], writeBack.Keys);

@@ -29,7 +29,7 @@ public sealed class ContactPrivacyTests
 
     public ContactPrivacyTests()
     {
-        sequences = new InMemorySequenceStore(outbox);
+        sequences = new InMemorySequenceStore();
         writeBack = new InMemoryWriteBackOutbox(notices) { DataverseInUse = true };
         activities = new InMemoryActivityStore(prospects);
         unit = new InMemoryUnitOfWork(prospects, outbox, sequences, replies, activities, notices, writeBack, audit);

@@ -14,6 +14,7 @@ public sealed class DetailsModel(
     IProspectStore prospects,
     PipelineService service,
     Core.Sequences.ISequenceStore sequences,
+    Core.Sequences.EnrolmentStops stops,
     Core.Mail.IReplyLog replies,
     Core.Sequences.SequenceRunner runner,
     CurrentActor actor,
@@ -119,7 +120,7 @@ public sealed class DetailsModel(
     {
         var enrolment = await sequences.GetEnrolmentAsync(enrolmentId, ct);
         if (enrolment is null || enrolment.ProspectId != id) return NotFound();
-        TempData["Flash"] = (await sequences.StopAsync(enrolmentId, Core.Sequences.StopReason.Manual, clock.GetUtcNow(), ct)
+        TempData["Flash"] = (await stops.StopAsync(enrolmentId, Core.Sequences.StopReason.Manual, clock.GetUtcNow(), ct)
             ? T["The enrolment was stopped; its waiting mail is cancelled."] : T["The enrolment had already ended."]).Value;
         return RedirectToPage(new { id });
     }
