@@ -99,29 +99,12 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
                  })
         {
             var state = await store.GetStateAsync(table, ct);
-            var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(set, columns).AbsoluteUri;
-            var restarted = false;
-            while (true)
+            // Rows are kept by their Dynamics id, so reading every row again (an expired delta link) adds none twice.
+            await ReadChangesAsync(set, columns, state.NextLink ?? state.DeltaLink, _ => Task.CompletedTask, async (page, token) =>
             {
-                DataversePage page;
-                try
-                {
-                    page = await client.GetPageAsync(link, trackChanges: true, ct);
-                }
-                catch (DataverseDeltaExpiredException ex) when (!restarted)
-                {
-                    // Rows are kept by their Dynamics id, so reading every row again adds none twice.
-                    LogExpired(logger, set, ex.Code ?? "");
-                    restarted = true;
-                    link = client.ChangesQuery(set, columns).AbsoluteUri;
-                    continue;
-                }
-
-                var rows = await ActivitiesAsync(table, page.Rows, self, ct);
-                total = Add(total, await target.ApplyDynamicsAsync(table, rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct));
-                if (page.NextLink is null) break;
-                link = page.NextLink;
-            }
+                var rows = await ActivitiesAsync(table, page.Rows, self, token);
+                total = Add(total, await target.ApplyDynamicsAsync(table, rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), token));
+            }, ct);
         }
 
         // Notes: ordered by modifiedon; the next run starts at the latest one seen (ge: a note changed in the same instant is
@@ -217,46 +200,29 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
     {
         var state = await store.GetStateAsync(CrmTable.StageChanges, ct);
         if (state.NextLink is null && state.DeltaLink is null) state = await store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), ct);
-        var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(StageChangeTable.EntitySet, StageChangeTable.SyncColumns).AbsoluteUri;
         var counts = RequestCounts.None;
-        var restarted = false;
-        while (true)
-        {
-            DataversePage page;
-            try
+        // Answered requests are kept by key, so reading every row again (an expired delta link) applies none twice.
+        await ReadChangesAsync(StageChangeTable.EntitySet, StageChangeTable.SyncColumns, state.NextLink ?? state.DeltaLink,
+            token => store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), token), async (page, token) =>
             {
-                page = await client.GetPageAsync(link, trackChanges: true, ct);
-            }
-            catch (DataverseDeltaExpiredException ex) when (!restarted)
-            {
-                // Answered requests are kept by key, so reading every row again applies none twice.
-                LogExpired(logger, StageChangeTable.EntitySet, ex.Code ?? "");
-                restarted = true;
-                await store.StartFullReadAsync(CrmTable.StageChanges, clock.GetUtcNow(), ct);
-                link = client.ChangesQuery(StageChangeTable.EntitySet, StageChangeTable.SyncColumns).AbsoluteUri;
-                continue;
-            }
-
-            foreach (var row in page.Rows)
-            {
-                if (ToStageRequest(row) is not { } request) continue;
-                CrmUser? requester = null;
-                if (request.RequestedBy is { } userId && !users.TryGetValue(userId, out requester))
+                foreach (var row in page.Rows)
                 {
-                    requester = await UserAsync(userId, ct);
-                    users[userId] = requester;
+                    if (ToStageRequest(row) is not { } request) continue;
+                    CrmUser? requester = null;
+                    if (request.RequestedBy is { } userId && !users.TryGetValue(userId, out requester))
+                    {
+                        requester = await UserAsync(userId, token);
+                        users[userId] = requester;
+                    }
+
+                    var outcome = await requests.ApplyStageRequestAsync(directory, request, requester, token);
+                    if (outcome is CrmRequestOutcome.Applied) counts = counts with { Applied = counts.Applied + 1 };
+                    else if (outcome is CrmRequestOutcome.Refused) counts = counts with { Refused = counts.Refused + 1 };
+                    if (outcome is { } answered) LogRequest(logger, request.Id, answered);
                 }
 
-                var outcome = await requests.ApplyStageRequestAsync(directory, request, requester, ct);
-                if (outcome is CrmRequestOutcome.Applied) counts = counts with { Applied = counts.Applied + 1 };
-                else if (outcome is CrmRequestOutcome.Refused) counts = counts with { Refused = counts.Refused + 1 };
-                if (outcome is { } answered) LogRequest(logger, request.Id, answered);
-            }
-
-            await requests.SaveStageChangeLinksAsync(page.NextLink, page.DeltaLink, ct);
-            if (page.NextLink is null) break;
-            link = page.NextLink;
-        }
+                await requests.SaveStageChangeLinksAsync(page.NextLink, page.DeltaLink, token);
+            }, ct);
 
         return counts;
     }
@@ -333,61 +299,85 @@ public sealed partial class DataverseSync(DataverseClient client, ICrmSyncStore 
         var counts = SyncCounts.None with { FullRead = NeedsFullRead(state) };
         if (state.NextLink is null && state.DeltaLink is null)
             state = await store.StartFullReadAsync(table, clock.GetUtcNow(), ct);
-        var link = state.NextLink ?? state.DeltaLink ?? client.ChangesQuery(entitySet, columns).AbsoluteUri;
+        // The service keeps change history for a limited time (7 days by default); an expired delta link starts over with a full read.
+        await ReadChangesAsync(entitySet, columns, state.NextLink ?? state.DeltaLink, async token =>
+        {
+            await store.StartFullReadAsync(table, clock.GetUtcNow(), token);
+            counts = counts with { FullRead = true };
+        }, async (page, token) =>
+        {
+            var (result, failed) = await ApplyPageAsync(table, page, directory, token);
+            counts = counts.Add(page.Rows.Count + page.Deleted.Count, result, failed);
+            await progress.AddAsync(page.Rows.Count + page.Deleted.Count, token);
+        }, ct);
+
+        LogTable(logger, entitySet, counts.Read, counts.Created, counts.Updated, counts.Removed, counts.Failed);
+        return counts;
+    }
+
+    /// <summary>One page of accounts or contacts applied; with how many of its rows could not be read.</summary>
+    private async Task<(CrmPageResult Result, int Failed)> ApplyPageAsync(CrmTable table, DataversePage page, DynamicsDirectory? directory, CancellationToken ct)
+    {
+        var failed = 0;
+        CrmPageResult result;
+        if (table == CrmTable.Accounts)
+        {
+            var rows = new List<CrmAccount>(page.Rows.Count);
+            foreach (var row in page.Rows)
+            {
+                if (ToAccount(row) is { } account) rows.Add(account);
+                else failed++;
+            }
+
+            result = inbound is not null && directory is not null
+                ? await inbound.ApplyAccountsAsync(directory, rows, page.Deleted, page.NextLink, page.DeltaLink, await EditorsAsync(rows, directory.Self, ct), ct)
+                : await store.ApplyAccountsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
+        }
+        else
+        {
+            var rows = new List<CrmContact>(page.Rows.Count);
+            foreach (var row in page.Rows)
+            {
+                if (ToContact(row) is { } contact) rows.Add(contact);
+                else failed++;
+            }
+
+            result = await store.ApplyContactsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
+        }
+
+        return (result, failed);
+    }
+
+    /// <summary>
+    /// Reads a change-tracked entity set page by page from <paramref name="link"/> (null: from the start) and hands each page to
+    /// <paramref name="onPage"/> until the last. A delta link that expired is answered once: logged, <paramref name="restart"/>
+    /// run, and the set read from the start.
+    /// </summary>
+    private async Task ReadChangesAsync(string entitySet, IReadOnlyList<string> columns, string? link, Func<CancellationToken, Task> restart,
+        Func<DataversePage, CancellationToken, Task> onPage, CancellationToken ct)
+    {
+        var next = link ?? client.ChangesQuery(entitySet, columns).AbsoluteUri;
         var restarted = false;
         while (true)
         {
             DataversePage page;
             try
             {
-                page = await client.GetPageAsync(link, trackChanges: true, ct);
+                page = await client.GetPageAsync(next, trackChanges: true, ct);
             }
             catch (DataverseDeltaExpiredException ex) when (!restarted)
             {
-                // The service keeps change history for a limited time (7 days by default); start over with a full read.
                 LogExpired(logger, entitySet, ex.Code ?? "");
                 restarted = true;
-                await store.StartFullReadAsync(table, clock.GetUtcNow(), ct);
-                counts = counts with { FullRead = true };
-                link = client.ChangesQuery(entitySet, columns).AbsoluteUri;
+                await restart(ct);
+                next = client.ChangesQuery(entitySet, columns).AbsoluteUri;
                 continue;
             }
 
-            var failed = 0;
-            CrmPageResult result;
-            if (table == CrmTable.Accounts)
-            {
-                var rows = new List<CrmAccount>(page.Rows.Count);
-                foreach (var row in page.Rows)
-                {
-                    if (ToAccount(row) is { } account) rows.Add(account);
-                    else failed++;
-                }
-
-                result = inbound is not null && directory is not null
-                    ? await inbound.ApplyAccountsAsync(directory, rows, page.Deleted, page.NextLink, page.DeltaLink, await EditorsAsync(rows, directory.Self, ct), ct)
-                    : await store.ApplyAccountsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
-            }
-            else
-            {
-                var rows = new List<CrmContact>(page.Rows.Count);
-                foreach (var row in page.Rows)
-                {
-                    if (ToContact(row) is { } contact) rows.Add(contact);
-                    else failed++;
-                }
-
-                result = await store.ApplyContactsAsync(rows, page.Deleted, page.NextLink, page.DeltaLink, clock.GetUtcNow(), ct);
-            }
-
-            counts = counts.Add(page.Rows.Count + page.Deleted.Count, result, failed);
-            await progress.AddAsync(page.Rows.Count + page.Deleted.Count, ct);
-            if (page.NextLink is null) break;
-            link = page.NextLink;
+            await onPage(page, ct);
+            if (page.NextLink is null) return;
+            next = page.NextLink;
         }
-
-        LogTable(logger, entitySet, counts.Read, counts.Created, counts.Updated, counts.Removed, counts.Failed);
-        return counts;
     }
 
     internal static CrmAccount? ToAccount(JsonElement row)
