@@ -99,6 +99,8 @@ public abstract class SqlDialect
     /// <summary>
     /// Reads a large result of integer columns row by row (the one buffer is reused: copy what you keep). SQLite reads it with
     /// its own calls, which were measured at half the time per column of the ADO.NET reader; PostgreSQL with the reader.
+    /// <paramref name="parameters"/> are integers, text and <see cref="List{T}"/> values (for <see cref="InList"/>), bound as
+    /// such on both engines: no value is written into the SQL text.
     /// </summary>
     public abstract Task ReadInt64RowsAsync(DbConnection connection, DbTransaction tx, string sql, DynamicParameters parameters, int columns,
         Int64RowHandler onRow, CancellationToken ct);

@@ -28,9 +28,9 @@ public sealed class SqlEventAttendanceSource(Database db) : IEventAttendanceSour
         var prospect = "EXISTS (SELECT 1 FROM pipeline_entry pe WHERE pe.organisation_id = k.organisation_id";
         if (query.Covenants is { Count: > 0 } covenants)
         {
-            // Numbers written into the text, as in SqlReportSource.Filter.
-            filters.Add($"e.covenant_id IN ({SqlReportSource.IdList(covenants)})");
-            prospect += $" AND pe.covenant_id IN ({SqlReportSource.IdList(covenants)})";
+            filters.Add(db.Dialect.InList("e.covenant_id", "@Covenants"));
+            prospect += " AND " + db.Dialect.InList("pe.covenant_id", "@Covenants");
+            p.Add("Covenants", db.Dialect.List(covenants));
         }
 
         filters.Add(prospect + ")");

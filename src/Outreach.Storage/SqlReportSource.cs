@@ -70,7 +70,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
     public async Task<ReportData> LoadAsync(ReportQuery query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (filter, joinOrganisation, parameters) = Filter(query);
+        var (filter, joinOrganisation, parameters) = Filter(query, db.Dialect);
         parameters.Add("Left", Stage.Left.Code());
         parameters.Add("Limit", ConversionReport.LeftListed);
         var from = "FROM report_prospect p" + (joinOrganisation ? " JOIN organisation o ON o.id = p.organisation_id" : "");
@@ -144,7 +144,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason)).ToList());
     }
 
-    private static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query)
+    private static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query, SqlDialect dialect)
     {
         var sql = new StringBuilder();
         var p = new DynamicParameters();
@@ -154,9 +154,8 @@ public sealed class SqlReportSource(Database db) : IReportSource
         p.Add("EndTicks", query.End.UtcTicks);
         var organisation = false;
         void And(string condition) => sql.Append(sql.Length == 0 ? "" : " AND ").Append(condition);
-        // The ids are written into the text (they are numbers, never user text): the report's large read binds integer
-        // parameters by itself (SqliteDialect.Prepare, Npgsql's positional $n), which expands no list.
-        if (query.Covenants is { Count: > 0 } covenants) And($"p.covenant_id IN ({IdList(covenants)})");
+        // One list parameter, which the large read's own binding takes as well (SqlDialect.ReadInt64RowsAsync).
+        if (query.Covenants is { Count: > 0 } covenants) { And(dialect.InList("p.covenant_id", "@Covenants")); p.Add("Covenants", dialect.List(covenants)); }
         if (!string.IsNullOrWhiteSpace(query.Sector)) { And("o.sector = @Sector"); p.Add("Sector", query.Sector.Trim()); organisation = true; }
         if (query.PartyKind is { } kind) { And("o.party_kind = @PartyKind"); p.Add("PartyKind", kind.Code()); organisation = true; }
         if (!string.IsNullOrWhiteSpace(query.Owner)) { And("o.owner = @Owner"); p.Add("Owner", query.Owner.Trim()); organisation = true; }
@@ -193,7 +192,4 @@ public sealed class SqlReportSource(Database db) : IReportSource
         public DateTimeOffset LeftAt { get; init; }
         public string Reason { get; init; } = "";
     }
-
-    /// <summary>Ids as an SQL list of integer literals.</summary>
-    internal static string IdList(IEnumerable<long> ids) => string.Join(", ", ids.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

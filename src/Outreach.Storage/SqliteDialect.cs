@@ -100,7 +100,7 @@ internal sealed class SqliteDialect : SqlDialect
         return Task.CompletedTask;
     }
 
-    /// <summary>A statement with the named parameters it uses bound (integers and text).</summary>
+    /// <summary>A statement with the named parameters it uses bound: integers, and text (an <see cref="InList"/> list is its JSON text).</summary>
     private static sqlite3_stmt Prepare(SqliteConnection c, string sql, DynamicParameters parameters)
     {
         var rc = raw.sqlite3_prepare_v2(c.Handle, sql, out var statement);

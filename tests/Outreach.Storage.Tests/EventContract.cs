@@ -196,6 +196,8 @@ public abstract partial class StoreContract
         Assert.NotNull(attendance);
         Assert.Equal([people[0].OrganisationId], attendance.AttendedOrganisationIds);
         Assert.Empty((await source.LoadAsync(query with { CovenantId = metals.Id }, default))!.AttendedOrganisationIds);
+        // Several covenants at once: one list parameter, used for the event's covenant and the prospect's.
+        Assert.Equal([people[0].OrganisationId], (await source.LoadAsync(query with { CovenantIds = [metals.Id, gold.Id] }, default))!.AttendedOrganisationIds);
         Assert.Empty((await source.LoadAsync(query with { From = new DateOnly(2026, 1, 1), To = new DateOnly(2026, 3, 1) }, default))!.AttendedOrganisationIds);
     }
 

@@ -9,7 +9,7 @@ namespace Outreach.Storage.Tests;
 /// The SQL report source on both engines against the pure reference (<see cref="ProspectPath.FromHistory"/> on the
 /// same hand-built history): equal inputs on SQLite and PostgreSQL, hence identical reports.
 /// </summary>
-public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetime
+public abstract class ReportSourceContract(StorageEngine engine, string? postgresOptions = null) : IAsyncLifetime
 {
     private Database db = null!;
     private IReadOnlyDictionary<string, long> ids = null!;
@@ -17,7 +17,7 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
 
     public async Task InitializeAsync()
     {
-        db = await TestDatabases.MigratedAsync(engine, new FakeTimeProvider(ReportDataSet.AsOf));
+        db = await TestDatabases.MigratedAsync(engine, new FakeTimeProvider(ReportDataSet.AsOf), postgresOptions);
         ids = await ReportDataSeeder.SeedAsync(db);
         source = new SqlReportSource(db);
     }
@@ -124,8 +124,27 @@ public abstract class ReportSourceContract(StorageEngine engine) : IAsyncLifetim
         var steel = await source.LoadAsync(ReportDataSet.Year2025 with { Sector = "steel" }, default);
         Assert.Equal([ids["Theta Staal"]], steel.Prospects.Select(p => p.EntryId));
     }
+
+    [Fact]
+    public async Task SeveralCovenants_AtOnce_MatchTheReference_BoundAsOneListParameter()
+    {
+        var covenants = (await new SqlProspectStore(db, new FakeTimeProvider(ReportDataSet.AsOf)).ListCovenantsAsync(default)).ToDictionary(c => c.Code, c => c.Id);
+        var (gold, metals) = (covenants["gold"], covenants["metals"]);
+        await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { CovenantIds = [gold, metals] }, p => p.Covenant is "gold" or "metals");
+        // A covenant without prospects adds nothing; with another filter the list still binds (SQLite's own read binds it as text).
+        await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { CovenantIds = [metals, covenants.Values.Max() + 1000] }, p => p.Covenant == "metals");
+        await AssertSameAsReferenceAsync(ReportDataSet.Year2025 with { CovenantIds = [gold, metals], Owner = "Anne" }, p => p.Owner == "Anne");
+        var both = await source.LoadAsync(ReportDataSet.Year2025 with { CovenantIds = [gold, metals] }, default);
+        var goldOnly = await source.LoadAsync(ReportDataSet.Year2025 with { CovenantId = gold }, default);
+        var metalsOnly = await source.LoadAsync(ReportDataSet.Year2025 with { CovenantId = metals }, default);
+        Assert.Equal(goldOnly.Prospects.Count + metalsOnly.Prospects.Count, both.Prospects.Count);
+        Assert.NotEmpty(goldOnly.Prospects);
+        Assert.NotEmpty(metalsOnly.Prospects);
+    }
 }
 
 public sealed class SqliteReportSourceTests() : ReportSourceContract(StorageEngine.Sqlite);
 
 public sealed class PostgresReportSourceTests() : ReportSourceContract(StorageEngine.Postgres);
+
+public sealed class PostgresUnicodeLocaleReportSourceTests() : ReportSourceContract(StorageEngine.Postgres, PostgresCluster.UnicodeLocale);
