@@ -1,6 +1,7 @@
 using System.Globalization;
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
+using Outreach.Core.Crm;
 using Outreach.Core.Prospects;
 using Outreach.Core.Prospects.Import;
 
@@ -150,8 +151,8 @@ public sealed record QuestionnaireImportResult(int Recorded, int AlreadyDone, IR
     public bool Succeeded => Errors.Count == 0;
 }
 
-/// <summary>Reads, checks and records a questionnaire file in one transaction (every answer or none).</summary>
-public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore prospects, IOnboardingStore store, IUnitOfWork unit, TimeProvider clock)
+/// <summary>Reads, checks and records a questionnaire file in one transaction (every answer or none, with their Dataverse write-back).</summary>
+public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore prospects, IOnboardingStore store, IUnitOfWork unit, TimeProvider clock, IWriteBackOutbox writeBack)
 {
     public async Task<QuestionnaireImportResult> ImportAsync(long covenantId, Stream csv, string by, CancellationToken ct)
     {
@@ -169,7 +170,10 @@ public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore
             foreach (var answer in plan.Answers)
             {
                 // False: marked done on screen since the check; that answer is there already.
-                if (await store.MarkDoneAsync(answer.MilestoneId, answer.DoneOn, answer.EvidenceUrl, null, now, by.Trim(), token).ConfigureAwait(false)) count++;
+                if (!await store.MarkDoneAsync(answer.MilestoneId, answer.DoneOn, answer.EvidenceUrl, null, now, by.Trim(), token).ConfigureAwait(false)) continue;
+                // Each recorded answer goes to Dynamics like one marked on screen, committed with the import or not at all.
+                await writeBack.EnqueueMilestoneAsync(answer.MilestoneId, now, token).ConfigureAwait(false);
+                count++;
             }
 
             return count;

@@ -53,7 +53,8 @@ public static class ServiceRegistration
         services.AddSingleton<Core.Onboarding.OnboardingConversions>();
         // The questionnaire import reads CSV as the prospect import does, with a ceiling of its own (its files are small).
         services.AddSingleton(sp => new Core.Onboarding.QuestionnaireImport(new CsvProspectReader(new ImportOptions { MaxFileBytes = Pages.Onboarding.ImportModel.MaxFileBytes }),
-            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IProspectStore>(), sp.GetRequiredService<Core.Onboarding.IOnboardingStore>(), sp.GetRequiredService<Core.Common.IUnitOfWork>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Core.Crm.IWriteBackOutbox>()));
         // Milestone reminders: bound from "Onboarding:Reminders", checked once at start (a bad value names its key).
         services.AddSingleton(sp =>
         {
