@@ -3,7 +3,6 @@ using Dapper;
 using Outreach.Core.Crm;
 using Outreach.Core.Onboarding;
 using Outreach.Core.Pipeline;
-using Outreach.Core.Prospects;
 using Outreach.Storage.Import;
 
 namespace Outreach.Storage.Tests;
