@@ -109,6 +109,7 @@ public sealed class MilestoneWriteBackTests
     {
         var entry = await SignedAsync("Dynamics Gold");
         var before = MilestoneKeys.Count();
+        Assert.Equal(4, before);
         clock.Advance(TimeSpan.FromDays(40));
 
         Assert.True((await moves.MoveAsync(entry.Id, Stage.Left, "Company sold", "anna", null, default)).Succeeded);
