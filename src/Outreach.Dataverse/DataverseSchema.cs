@@ -30,6 +30,12 @@ public static class DataverseSchema
         /// <summary>The prospect's page in Outreach (a URL column shown on the account's Outreach tab), written back with the stage.</summary>
         public const string OutreachUrl = "otr_outreachurl";
 
+        /// <summary>
+        /// The party's onboarding status, "3 of 5 done": the onboarding panel's count (milestones asked once and the yearly ones
+        /// of the monitoring years begun, without those dropped when it left), as of the last milestone write-back. Written by Outreach.
+        /// </summary>
+        public const string OnboardingStatus = "otr_onboardingstatus";
+
         /// <summary>The stage a prospect started from the covenant begins in (a choice of otr_pipelinestage, set in Dynamics).</summary>
         public const string FirstStage = "otr_firststage";
         /// <summary>Outreach's answer to the start (started, or refused with the reason), written back.</summary>
@@ -241,6 +247,34 @@ public static class DataverseSchema
         public const string WalkIn = "otr_walkin";
         public const string InvitedOn = "otr_invitedon";
     }
+
+    /// <summary>
+    /// A signed party's onboarding milestone, written by Outreach (which owns onboarding): one row per milestone, its id derived
+    /// from the milestone's (<see cref="Core.Crm.CrmIds.Milestone"/>), so every write is an upsert of the same row.
+    /// </summary>
+    public static class OnboardingMilestoneTable
+    {
+        public const string Table = "otr_onboardingmilestone";
+        public const string EntitySet = "otr_onboardingmilestones";
+        public const string Id = "otr_onboardingmilestoneid";
+        /// <summary>The milestone's English name, with the monitoring year for one asked every year.</summary>
+        public const string Name = "otr_name";
+        public const string AccountBind = "otr_accountid@odata.bind";
+        public const string Covenant = "otr_covenant";
+        /// <summary>The monitoring year a yearly milestone answers; empty for one asked once.</summary>
+        public const string MonitoringYear = "otr_monitoringyear";
+        public const string DueOn = "otr_dueon";
+        public const string DoneOn = "otr_doneon";
+        /// <summary>The evidence link given, or the uploaded file's address in Outreach.</summary>
+        public const string EvidenceLink = "otr_evidencelink";
+        /// <summary>Open, done or dropped (<see cref="MilestoneStatusChoice"/>).</summary>
+        public const string Status = "otr_status";
+    }
+
+    public const string MilestoneStatusChoice = "otr_milestonestatus";
+
+    /// <summary>The option values of otr_milestonestatus: 100000000 + the enum's position.</summary>
+    public static int ChoiceValue(Core.Crm.MilestoneStatus status) => Option((int)status, typeof(Core.Crm.MilestoneStatus), status);
 
     public const string EventFormatChoice = "otr_eventformat";
     public const string EventStatusChoice = "otr_eventstatus";

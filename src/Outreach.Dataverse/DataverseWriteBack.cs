@@ -23,8 +23,9 @@ public sealed record WriteBackCounts(int Sent, int Failed, int Requests)
 /// key (KeyedId) and written by upsert (PATCH), so a resend after a crash updates instead of creating a second row.
 /// Events and invitations are sent as they are now (read with the outbox rows): several rows for the same one in a pass go
 /// as one upsert, and an event is written before the first of its invitations in the pass (in the same change set when
-/// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have
-/// (that planning is <see cref="WriteBackPlan"/>, without I/O). The request prefers continue-on-error, so a refused
+/// the pass holds no row for the event itself), so an invitation never points at an event Dynamics does not have. A party's
+/// onboarding milestones: an upsert of each otr_onboardingmilestone row and the account's "N of M done", one change set per
+/// party in a pass (that planning is <see cref="WriteBackPlan"/>, without I/O). The request prefers continue-on-error, so a refused
 /// change set holds back none after it.
 /// </summary>
 /// <remarks>
@@ -81,11 +82,15 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
         }
     }
 
-    private IReadOnlyList<BatchOperation> Operations(PlannedChangeSet set) => Operations(set.Items[0], eventWritten: set.Items[0] is InvitationWriteBack && !set.WithEvent, links);
+    private IReadOnlyList<BatchOperation> Operations(PlannedChangeSet set) => set.Items[0] is MilestoneWriteBack
+        // A party's milestones: "N of M done" is counted as the onboarding panel counts it today (Amsterdam), at the write.
+        ? MilestoneOperations(set.Items, Core.Calendar.AmsterdamClock.Today(clock), links)
+        : Operations(set.Items[0], eventWritten: set.Items[0] is InvitationWriteBack && !set.WithEvent, links);
 
     /// <summary>The change set for one item; an invitation carries its event's upsert first unless the event is written already.</summary>
-    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false, OutreachLinks? links = null) => item switch
+    internal static IReadOnlyList<BatchOperation> Operations(WriteBackItem item, bool eventWritten = false, OutreachLinks? links = null, DateOnly? today = null) => item switch
     {
+        MilestoneWriteBack => MilestoneOperations([item], today ?? throw new ArgumentNullException(nameof(today), "A milestone's status is counted on a day."), links),
         AccountWriteBack account => AccountOperations(account, links),
         RequestAnswerWriteBack answer => [AnswerOperation(answer)],
         EventWriteBack e => [EventOperation(e.Event)],
@@ -221,6 +226,44 @@ public sealed partial class DataverseWriteBack(DataverseClient client, IWriteBac
                 ];
         }
     }
+
+    /// <summary>
+    /// A party's milestones and its onboarding status: an upsert of each milestone's otr_onboardingmilestone row (its latest
+    /// state, once: <see cref="WriteBackPlan.Onboarding"/>), then the account's "N of M done" (If-Match: * updates only: an
+    /// account deleted in Dynamics is not made again). One change set: the rows and the count agree, or neither is written.
+    /// </summary>
+    internal static IReadOnlyList<BatchOperation> MilestoneOperations(IReadOnlyList<WriteBackItem> items, DateOnly today, OutreachLinks? links)
+    {
+        var (milestones, party) = WriteBackPlan.Onboarding(items);
+        var operations = new List<BatchOperation>();
+        foreach (var item in milestones)
+        {
+            var m = item.Milestone;
+            var name = m.Year is { } year ? string.Create(CultureInfo.InvariantCulture, $"{m.NameEn} (year {year})") : m.NameEn;
+            var evidence = m.EvidenceUrl ?? (m.EvidenceFileId is { } file ? links?.EvidenceFile(item.ProspectId, file) : null);
+            operations.Add(new BatchOperation(HttpMethod.Patch, $"{OnboardingMilestoneTable.EntitySet}({item.DataverseId:D})", new JsonObject
+            {
+                [OnboardingMilestoneTable.Name] = Limit(name, 200),
+                [OnboardingMilestoneTable.AccountBind] = $"/{Account.EntitySet}({item.AccountId:D})",
+                [OnboardingMilestoneTable.Covenant] = party.Covenant.Code,
+                [OnboardingMilestoneTable.MonitoringYear] = m.Year,
+                [OnboardingMilestoneTable.DueOn] = Day(m.DueOn),
+                [OnboardingMilestoneTable.DoneOn] = m.DoneOn is { } done ? Day(done) : null,
+                // null clears the link of a reopened milestone.
+                [OnboardingMilestoneTable.EvidenceLink] = evidence is { Length: <= 1000 } ? evidence : null,
+                [OnboardingMilestoneTable.Status] = ChoiceValue(party.StatusOf(m)),
+            }));
+        }
+
+        var account = milestones[^1].AccountId;
+        operations.Add(new BatchOperation(HttpMethod.Patch, $"{Account.EntitySet}({account:D})", new JsonObject
+        {
+            [Account.OnboardingStatus] = party.Summary(today),
+        }, IfMatch: "*"));
+        return operations;
+    }
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>What was said, with whom, and by whom (names as the link table keeps them: an erased person's is gone).</summary>
     private static string Describe(ActivityWriteBack a)

@@ -16,4 +16,8 @@ public sealed class OutreachLinks(Func<string?> publicBaseUrl)
     /// <summary>The prospect's page, or null without a base URL (read each time: the host's own address is known once it listens).</summary>
     public string? Prospect(long prospectId) =>
         publicBaseUrl() is not { } url || string.IsNullOrWhiteSpace(url) ? null : url.TrimEnd('/') + "/prospects/" + prospectId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An evidence file kept with the party (the milestones page's download), or null without a base URL; opening it needs a sign-in to Outreach.</summary>
+    public string? EvidenceFile(long prospectId, long fileId) =>
+        Prospect(prospectId) is { } prospect ? prospect + "/onboarding?handler=Evidence&fileId=" + fileId.ToString(CultureInfo.InvariantCulture) : null;
 }

@@ -117,9 +117,28 @@ public static class WriteBackPlan
         InvitationWriteBack i => $"invitation:{i.Invitation.Id}",
         // An activity's rows all send its current state under one id: one upsert settles them.
         ActivityWriteBack a => $"activity:{a.ActivityId}",
+        // A party's milestone rows go as one change set: each milestone's latest state once, then the account's status once.
+        MilestoneWriteBack m => OnboardingTarget(m.ProspectId),
         // Each stage change and next action is its own timeline entry: never merged.
         _ => $"item:{item?.Id}",
     };
 
     public static string EventTarget(WriteBackEvent e) => $"event:{e?.Uid}";
+
+    public static string OnboardingTarget(long prospectId) => $"onboarding:{prospectId}";
+
+    /// <summary>
+    /// What a party's change set writes: each milestone once, in the state of its newest row (highest outbox id: read last,
+    /// so never older than another), in due order; and the party's onboarding as the newest row read it, for the account's status.
+    /// </summary>
+    public static (IReadOnlyList<MilestoneWriteBack> Milestones, PartyOnboardingStatus Party) Onboarding(IReadOnlyList<WriteBackItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var rows = items.OfType<MilestoneWriteBack>().ToList();
+        if (rows.Count == 0 || rows.Count != items.Count || rows.Select(r => r.ProspectId).Distinct().Count() != 1)
+            throw new ArgumentException("A party's change set holds milestone rows of that party only.", nameof(items));
+        var latest = rows.GroupBy(r => r.Milestone.Id).Select(g => g.MaxBy(r => r.Id)!)
+            .OrderBy(r => r.Milestone.DueOn).ThenBy(r => r.Milestone.Id).ToList();
+        return (latest, rows.MaxBy(r => r.Id)!.Party);
+    }
 }

@@ -4,7 +4,9 @@ using Dapper;
 using Outreach.Core.Activities;
 using Outreach.Core.Crm;
 using Outreach.Core.Events;
+using Outreach.Core.Onboarding;
 using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
 
 namespace Outreach.Storage;
 
@@ -36,7 +38,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     {
         await using var work = await db.ConnectAsync(ct);
         return await work.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND kind <> 'activity' AND sent_at IS NULL AND attempts < @MaxAttempts",
+            "SELECT COUNT(*) FROM dataverse_outbox WHERE entry_id = @entryId AND kind NOT IN ('activity', 'milestone') AND sent_at IS NULL AND attempts < @MaxAttempts",
             new { entryId, MaxAttempts }, work.Transaction, cancellationToken: ct)) > 0;
     }
 
@@ -62,6 +64,37 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             WHERE a.id = @activityId AND a.origin = 'outreach' AND o.dataverse_id IS NOT NULL
             """,
             new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
+
+    /// <summary>In the milestone change's unit of work (see <see cref="IWriteBackOutbox.EnqueueMilestoneAsync"/>).</summary>
+    public async Task EnqueueMilestoneAsync(long milestoneId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, milestone_id, created_at)
+            SELECT @key, 'milestone', e.id, m.id, @at
+            FROM onboarding_milestone m JOIN pipeline_entry e ON e.id = m.entry_id JOIN organisation o ON o.id = e.organisation_id
+            WHERE m.id = @milestoneId AND o.dataverse_id IS NOT NULL
+            """,
+            new { key = $"milestone:{milestoneId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", milestoneId, at }, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
+
+    /// <summary>In the move's unit of work (see <see cref="IWriteBackOutbox.EnqueuePartyMilestonesAsync"/>): a row per milestone of the party.</summary>
+    public async Task EnqueuePartyMilestonesAsync(long entryId, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, milestone_id, created_at)
+            SELECT 'milestone:' || CAST(m.id AS text) || ':' || @token, 'milestone', e.id, m.id, @at
+            FROM onboarding_milestone m JOIN pipeline_entry e ON e.id = m.entry_id JOIN organisation o ON o.id = e.organisation_id
+            WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
+            ORDER BY m.due_on, m.id
+            """,
+            new { token = Guid.NewGuid().ToString("N"), entryId, at }, work.Transaction, cancellationToken: ct));
         await work.CommitAsync(ct);
     }
 
@@ -167,6 +200,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
                    a.id AS ActivityId, a.kind AS ActivityKind, a.occurred_at AS ActivityOccurredAt, a.text AS ActivityText, a.direction AS ActivityDirection,
                    a.outcome AS ActivityOutcome, a.duration_minutes AS ActivityDuration, a.location AS ActivityLocation, a.other_attendees AS ActivityOthers,
                    a.author AS ActivityAuthor, a.corrects_id AS ActivityCorrects,
+                   x.milestone_id AS MilestoneId, v.id AS CovenantId, v.name AS CovenantName, v.starts_on AS CovenantStartsOn, v.ends_on AS CovenantEndsOn,
                    (SELECT {db.Dialect.StringAgg("ac.contact_name", "', '")} FROM activity_contact ac WHERE ac.activity_id = a.id AND ac.contact_name IS NOT NULL) AS ActivityContacts
             FROM dataverse_outbox x
             LEFT JOIN pipeline_entry e ON e.id = x.entry_id
@@ -189,15 +223,49 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             LIMIT @max
             """,
             new { afterId, max, MaxAttempts }, cancellationToken: ct));
-        return rows.Select(ToItem).ToList();
+        var list = rows.ToList();
+        var parties = await PartiesAsync(c, list.Where(r => r.MilestoneId is not null).ToList(), ct);
+        return list.Select(r => ToItem(r, parties)).ToList();
     }
 
-    private static WriteBackItem ToItem(Row r)
+    /// <summary>
+    /// The onboarding of each party a milestone row of the page belongs to (all its milestones, its covenant, the day it left),
+    /// read now, for the account's "N of M done"; one read for the page. The day it left is the onboarding panel's: the stage
+    /// date while the party is in "left".
+    /// </summary>
+    private async Task<Dictionary<long, PartyOnboardingStatus>> PartiesAsync(DbConnection c, IReadOnlyList<Row> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return [];
+        var entries = rows.Select(r => r.EntryId!.Value).Distinct().ToList();
+        var milestones = (await c.QueryAsync<SqlOnboardingStore.MilestoneRow>(new CommandDefinition(
+            $"""
+            SELECT {SqlOnboardingStore.MilestoneColumns}
+            FROM onboarding_milestone m LEFT JOIN onboarding_evidence f ON f.id = m.evidence_file_id
+            WHERE {db.Dialect.InList("m.entry_id", "@entries")}
+            ORDER BY m.due_on, m.monitoring_year, m.id
+            """,
+            new { entries = db.Dialect.List(entries) }, cancellationToken: ct))).Select(m => m.ToDomain()).ToLookup(m => m.ProspectId);
+        return rows.GroupBy(r => r.EntryId!.Value).ToDictionary(g => g.Key, g =>
+        {
+            var r = g.First();
+            var covenant = new Covenant(r.CovenantId!.Value, r.CovenantCode!, r.CovenantName!, r.CovenantStartsOn!.Value, r.CovenantEndsOn!.Value);
+            DateOnly? left = r.Stage == Stage.Left.Code() ? DateOnly.FromDateTime(Core.Calendar.AmsterdamClock.ToLocal(r.StageSince!.Value).DateTime) : null;
+            return new PartyOnboardingStatus(covenant, milestones[g.Key].ToList(), left);
+        });
+    }
+
+    private static WriteBackItem ToItem(Row r, IReadOnlyDictionary<long, PartyOnboardingStatus> parties)
     {
         if (r.RequestId is not null)
         {
             return new RequestAnswerWriteBack(r.Id, r.IdempotencyKey, CrmRequestCodes.Kinds.Parse(r.RequestKind!), Guid.Parse(r.RequestDataverseId!),
                 CrmRequestCodes.Outcomes.Parse(r.RequestOutcome!), r.RequestMessage!, r.Attempts);
+        }
+
+        if (r.MilestoneId is { } milestoneId)
+        {
+            var party = parties[r.EntryId!.Value];
+            return new MilestoneWriteBack(r.Id, r.IdempotencyKey, Guid.Parse(r.DataverseId!), r.EntryId.Value, party.Milestones.Single(m => m.Id == milestoneId), party, r.Attempts);
         }
 
         if (r.ActivityId is { } activityId)
@@ -336,5 +404,10 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         public string? ActivityAuthor { get; init; }
         public long? ActivityCorrects { get; init; }
         public string? ActivityContacts { get; init; }
+        public long? MilestoneId { get; init; }
+        public long? CovenantId { get; init; }
+        public string? CovenantName { get; init; }
+        public DateOnly? CovenantStartsOn { get; init; }
+        public DateOnly? CovenantEndsOn { get; init; }
     }
 }

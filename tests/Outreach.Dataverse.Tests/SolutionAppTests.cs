@@ -118,7 +118,7 @@ public sealed partial class SolutionAppTests
             }
         }
 
-        Assert.Equal(3, grids);
+        Assert.Equal(4, grids);
     }
 
     [Fact]
@@ -162,7 +162,14 @@ public sealed partial class SolutionAppTests
         Assert.Contains(accountViews["Signed this year"], c => Condition(c) == ("otr_pipelinestage", "eq", DataverseSchema.StageValue(Core.Pipeline.Stage.Signed).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Contains(accountViews["Signed this year"], c => Condition(c) == ("otr_pipelinestagesince", "this-year", null));
         // Every otr_ table has a main form and a view.
-        foreach (var table in new[] { "otr_stagechange", "otr_networkevent", "otr_invitation" })
+        var milestoneViews = Views().Where(v => v.Table == "otr_onboardingmilestone").ToDictionary(v => ViewName(v.View), v => v.View.Descendants("condition").ToList());
+        // Overdue is counted in Dynamics on the day the view is opened: open and due before today (Outreach stores no "overdue").
+        Assert.Contains(milestoneViews["Overdue onboarding milestones"], c => Condition(c) == ("otr_dueon", "olderthan-x-days", "1"));
+        Assert.Contains(milestoneViews["Overdue onboarding milestones"], c => Condition(c) ==
+            ("otr_status", "eq", DataverseSchema.ChoiceValue(Core.Crm.MilestoneStatus.Open).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(Views(), v => v.Table == "account" && ViewName(v.View) == "Signed this year"
+            && v.View.Descendants("cell").Any(c => (string?)c.Attribute("name") == DataverseSchema.Account.OnboardingStatus));
+        foreach (var table in new[] { "otr_stagechange", "otr_networkevent", "otr_invitation", "otr_onboardingmilestone" })
         {
             Assert.Contains(Forms(), f => f.Table == table);
             Assert.Contains(Views(), v => v.Table == table);
@@ -176,12 +183,12 @@ public sealed partial class SolutionAppTests
         var tab = form.Descendants("tab").Single(t => Label(t) == "Outreach");
         var fields = tab.Descendants("control").Select(c => (string?)c.Attribute("datafieldname")).OfType<string>().ToList();
         Assert.Equal(
-            ["otr_pipelinestage", "otr_pipelinestagesince", "otr_covenant", "otr_firststage", "otr_startoutcome", "otr_nextaction", "otr_nextactiondue", "otr_outreachowner", "otr_outreachurl"],
+            ["otr_pipelinestage", "otr_pipelinestagesince", "otr_covenant", "otr_firststage", "otr_startoutcome", "otr_nextaction", "otr_nextactiondue", "otr_outreachowner", "otr_outreachurl", "otr_onboardingstatus"],
             fields);
-        Assert.Equal(["otr_stagechange", "otr_invitation"], tab.Descendants("TargetEntityType").Select(t => t.Value));
+        Assert.Equal(["otr_stagechange", "otr_invitation", "otr_onboardingmilestone"], tab.Descendants("TargetEntityType").Select(t => t.Value));
         // What Outreach owns is read-only on the form (a stage is requested as a stage change row); what a Dynamics user may
         // set is editable: the covenant, its first stage and owner (a start), and the next action and its due date (taken in).
-        foreach (var owned in new[] { "otr_pipelinestage", "otr_pipelinestagesince", "otr_outreachurl", "otr_startoutcome" })
+        foreach (var owned in new[] { "otr_pipelinestage", "otr_pipelinestagesince", "otr_outreachurl", "otr_startoutcome", "otr_onboardingstatus" })
             Assert.Equal("true", (string?)tab.Descendants("control").Single(c => (string?)c.Attribute("datafieldname") == owned).Attribute("disabled"));
         foreach (var editable in new[] { "otr_covenant", "otr_firststage", "otr_outreachowner", "otr_nextaction", "otr_nextactiondue" })
             Assert.Null(tab.Descendants("control").Single(c => (string?)c.Attribute("datafieldname") == editable).Attribute("disabled"));
@@ -214,10 +221,13 @@ public sealed partial class SolutionAppTests
 
         var subAreas = siteMap.Descendants("SubArea").ToList();
         Assert.All(subAreas, s => Assert.Contains((string)s.Attribute("Entity")!, tables));
-        Assert.Equal(["Prospects", "Stage changes", "Network events", "Invitations"], siteMap.Descendants("Group").Select(Label));
-        Assert.Equal(["account", "otr_stagechange", "otr_networkevent", "otr_invitation"], subAreas.Select(s => (string)s.Attribute("Entity")!));
-        // The place kept for onboarding milestones is there, as a comment to follow.
-        Assert.Contains(siteMap.DescendantNodes().OfType<XComment>(), c => c.Value.Contains("Onboarding milestones", StringComparison.Ordinal));
+        Assert.Equal(["Prospects", "Stage changes", "Network events", "Invitations", "Onboarding milestones"], siteMap.Descendants("Group").Select(Label));
+        Assert.Equal(["account", "otr_stagechange", "otr_networkevent", "otr_invitation", "otr_onboardingmilestone"], subAreas.Select(s => (string)s.Attribute("Entity")!));
+        // The place kept for onboarding milestones (a comment until the table landed) is taken by the entry itself.
+        Assert.DoesNotContain(siteMap.DescendantNodes().OfType<XComment>(), c => c.Value.Contains("Onboarding milestones", StringComparison.Ordinal));
+        // Both milestone views are in the app (listing views limits the app to them).
+        foreach (var (_, view) in Views().Where(v => v.Table == "otr_onboardingmilestone"))
+            Assert.Contains(components, c => (string)c.Attribute("type")! == "26" && SameId((string)c.Attribute("id")!, view.Element("savedqueryid")!.Value));
     }
 
     [Fact]

@@ -94,9 +94,10 @@ public sealed partial class SolutionNamesTests
                 new Core.Crm.WriteBackChange(1, Stage.Identified, Stage.Contacted, at, "Anne", "Mailed"), 0),
             new Core.Crm.EventWriteBack(2, "event:1:v1", networkEvent, 0),
             new Core.Crm.InvitationWriteBack(3, "invitation:2:v1", networkEvent, invitation, 0),
+            MilestoneItems.Row(4, Guid.NewGuid(), 5, MilestoneItems.Milestone(6, 5, "policy", new DateOnly(2026, 6, 1), done: new DateOnly(2026, 5, 1), year: 2), []),
         };
         var problems = new List<string>();
-        var operations = items.SelectMany(i => DataverseWriteBack.Operations(i)).ToList();
+        var operations = items.SelectMany(i => DataverseWriteBack.Operations(i, today: new DateOnly(2026, 11, 2))).ToList();
         foreach (var operation in operations)
         {
             var set = operation.RelativeUrl[..operation.RelativeUrl.IndexOf('(', StringComparison.Ordinal)];
@@ -129,8 +130,8 @@ public sealed partial class SolutionNamesTests
             }
         }
 
-        // Every kind of write went through the check (account, task, stage change, event, invitation).
-        Assert.Equal(5, operations.Select(o => o.RelativeUrl[..o.RelativeUrl.IndexOf('(', StringComparison.Ordinal)]).Distinct().Count());
+        // Every kind of write went through the check (account, task, stage change, event, invitation, onboarding milestone).
+        Assert.Equal(6, operations.Select(o => o.RelativeUrl[..o.RelativeUrl.IndexOf('(', StringComparison.Ordinal)]).Distinct().Count());
         Assert.Empty(problems);
     }
 
@@ -244,6 +245,23 @@ public sealed partial class SolutionNamesTests
             .Where(a => a.Element("OptionSetName") is not null).Select(a => (a.Element("LogicalName")!.Value, a.Element("OptionSetName")!.Value)).ToList();
         Assert.Contains((DataverseSchema.NetworkEventTable.Status, DataverseSchema.EventStatusChoice), attributes);
         Assert.Contains((DataverseSchema.InvitationTable.Place, DataverseSchema.PlaceStatusChoice), attributes);
+    }
+
+    [Fact]
+    public void MilestoneStatusChoice_HasEveryStatusWithTheValueTheCodeWrites_AndTheMilestoneTableUsesIt()
+    {
+        var xml = XDocument.Load(Path.Combine(SolutionFolder, "customizations.xml"));
+        var options = xml.Descendants("optionset").Single(o => (string?)o.Attribute("Name") == DataverseSchema.MilestoneStatusChoice)
+            .Descendants("option").ToDictionary(o => (string)o.Attribute("ExternalValue")!, o => (int)o.Attribute("value")!);
+        Assert.Equal(Enum.GetValues<Core.Crm.MilestoneStatus>().Length, options.Count);
+        foreach (var status in Enum.GetValues<Core.Crm.MilestoneStatus>()) Assert.Equal(DataverseSchema.ChoiceValue(status), options[status.ToString().ToLowerInvariant()]);
+        var milestoneTable = xml.Descendants("Entity").Single(e => e.Element("Name")!.Value == DataverseSchema.OnboardingMilestoneTable.Table);
+        var column = milestoneTable.Descendants("attributes").Elements("attribute").Single(a => a.Element("LogicalName")!.Value == DataverseSchema.OnboardingMilestoneTable.Status);
+        Assert.Equal(("picklist", DataverseSchema.MilestoneStatusChoice), (column.Element("Type")!.Value, column.Element("OptionSetName")!.Value));
+        // The dates are dates (no time zone shift in Dynamics), the evidence a link.
+        foreach (var date in new[] { DataverseSchema.OnboardingMilestoneTable.DueOn, DataverseSchema.OnboardingMilestoneTable.DoneOn })
+            Assert.Equal("dateonly", milestoneTable.Descendants("attribute").Single(a => a.Element("LogicalName")?.Value == date).Element("Format")!.Value);
+        Assert.Equal("url", milestoneTable.Descendants("attribute").Single(a => a.Element("LogicalName")?.Value == DataverseSchema.OnboardingMilestoneTable.EvidenceLink).Element("Format")!.Value);
     }
 
     private static readonly SolutionModel Model = SolutionModel.Load(Path.Combine(SolutionFolder, "customizations.xml"));

@@ -123,6 +123,8 @@ public abstract partial class StoreContract
         public Task EnqueueContactErasedAsync(long contactId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
         public Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();
+        public Task EnqueueMilestoneAsync(long milestoneId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
+        public Task EnqueuePartyMilestonesAsync(long entryId, DateTimeOffset at, CancellationToken ct) => throw new InvalidOperationException("The write-back failed.");
         public Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct) => throw new NotSupportedException();
         public Task<IReadOnlyList<Core.Crm.WriteBackItem>> PendingAsync(long afterId, int max, CancellationToken ct) => throw new NotSupportedException();
         public Task MarkSentAsync(IReadOnlyList<long> ids, DateTimeOffset at, CancellationToken ct) => throw new NotSupportedException();

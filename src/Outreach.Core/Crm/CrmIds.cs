@@ -21,4 +21,7 @@ public static class CrmIds
 
     /// <summary>The Dynamics id of an activity logged in Outreach (phone call, appointment or note; the kind never changes).</summary>
     public static Guid Activity(long activityId) => Keyed($"activity:{activityId.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "activity");
+
+    /// <summary>The Dynamics id of a party's onboarding milestone (otr_onboardingmilestone): one row per milestone, whatever changes.</summary>
+    public static Guid Milestone(long milestoneId) => Keyed($"milestone:{milestoneId.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "onboardingmilestone");
 }

@@ -1,4 +1,5 @@
 using Outreach.Core.Events;
+using Outreach.Core.Onboarding;
 using Outreach.Core.Pipeline;
 
 namespace Outreach.Core.Crm;
@@ -115,6 +116,52 @@ public sealed record EventWriteBack(long Id, string Key, WriteBackEvent Event, i
 public sealed record InvitationWriteBack(long Id, string Key, WriteBackEvent Event, WriteBackInvitation Invitation, int Attempts) : WriteBackItem(Id, Key, Attempts);
 
 /// <summary>
+/// Where a party's milestone stands as Dynamics gets it, as of the write: open, done, or dropped (the party left before it
+/// was due, so it is no longer asked; the onboarding panel shows it apart). "Overdue" is not a status: written once it would
+/// stay true after the milestone was done elsewhere or go stale by the next day; the view "Overdue onboarding milestones"
+/// in Dynamics finds open ones past their due date instead.
+/// </summary>
+public enum MilestoneStatus
+{
+    Open,
+    Done,
+    Dropped,
+}
+
+/// <summary>A signed party's onboarding as the account shows it: all its milestones, its covenant (for the monitoring years) and the day it left, if it did.</summary>
+public sealed record PartyOnboardingStatus(Prospects.Covenant Covenant, IReadOnlyList<PartyMilestone> Milestones, DateOnly? LeftOn)
+{
+    /// <summary>The onboarding panel's count on <paramref name="today"/> (<see cref="OnboardingProgress.Of"/>).</summary>
+    public OnboardingProgress ProgressOn(DateOnly today) => OnboardingProgress.Of(Milestones, Covenant, today, LeftOn);
+
+    /// <summary>The account's onboarding status: "3 of 5 done", the same figures as the onboarding panel.</summary>
+    public string Summary(DateOnly today)
+    {
+        var progress = ProgressOn(today);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{progress.Done} of {progress.Total} done");
+    }
+
+    /// <summary>Done; dropped when the party left before it was due and it was not done (as the panel drops it); else open.</summary>
+    public MilestoneStatus StatusOf(PartyMilestone milestone)
+    {
+        ArgumentNullException.ThrowIfNull(milestone);
+        if (milestone.IsDone) return MilestoneStatus.Done;
+        return LeftOn is { } left && milestone.DueOn > left ? MilestoneStatus.Dropped : MilestoneStatus.Open;
+    }
+}
+
+/// <summary>
+/// A party's milestone in its current state (read when sent), with the party's onboarding for the account's status column.
+/// Its Dynamics id is derived from the milestone's id, so every row of the same milestone writes the same otr_onboardingmilestone row.
+/// </summary>
+public sealed record MilestoneWriteBack(long Id, string Key, Guid AccountId, long ProspectId, PartyMilestone Milestone, PartyOnboardingStatus Party, int Attempts)
+    : WriteBackItem(Id, Key, Attempts)
+{
+    /// <summary>The milestone's id in Dynamics.</summary>
+    public Guid DataverseId => CrmIds.Milestone(Milestone.Id);
+}
+
+/// <summary>
 /// The write-back outbox: rows are added in the transaction of the change, sent, then marked sent. A crash between
 /// sending and marking sends again, which the CRM side absorbs (upserts under ids derived from keys).
 /// Only one sender runs at a time: the Dataverse job sends only while it holds the sync's lease (ICrmSyncStore.TryLeaseAsync),
@@ -159,6 +206,19 @@ public interface IWriteBackOutbox
     Task EnqueueEventChangeAsync(EventChangeWriteBack change, DateTimeOffset at, CancellationToken ct);
     /// <summary>Whether a stage change or next action of the entry waits to be written back (its account does not show Outreach's latest yet).</summary>
     Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct);
+
+    /// <summary>
+    /// Adds the write-back of one milestone in its current state (marked done, reopened, answered by a questionnaire import),
+    /// with its party's onboarding status on the account; only for a party whose organisation mirrors a Dataverse account.
+    /// Each change its own row; the rows of one party in a pass go as one change set.
+    /// </summary>
+    Task EnqueueMilestoneAsync(long milestoneId, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>
+    /// Adds the write-back of every milestone of the party (just created at signing; dropped or not when it leaves or signs
+    /// again) with its onboarding status, in the move's unit of work; nothing for a party without milestones or without a Dataverse account.
+    /// </summary>
+    Task EnqueuePartyMilestonesAsync(long entryId, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Adds the write-back of a recorded answer to a request from Dynamics (<see cref="ICrmSyncStore.RecordAnswerAsync"/>), in the caller's unit of work.</summary>
     Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct);

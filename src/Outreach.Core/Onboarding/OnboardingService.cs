@@ -1,6 +1,7 @@
 using System.Globalization;
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
+using Outreach.Core.Crm;
 using Outreach.Core.Prospects;
 
 namespace Outreach.Core.Onboarding;
@@ -11,8 +12,11 @@ public sealed record MilestoneResult(DomainMessage? Refusal, bool NotFound = fal
     public bool Succeeded => Refusal is null && !NotFound;
 }
 
-/// <summary>The onboarding use cases: saving a plan version, marking a party's milestone done or reopening it (rules first, then the store).</summary>
-public sealed class OnboardingService(IOnboardingStore store, MilestoneCompletion completion, TimeProvider clock)
+/// <summary>
+/// The onboarding use cases: saving a plan version, marking a party's milestone done or reopening it (rules first, then the
+/// store; the milestone's Dataverse write-back is queued in the same unit of work).
+/// </summary>
+public sealed class OnboardingService(IOnboardingStore store, MilestoneCompletion completion, TimeProvider clock, IWriteBackOutbox writeBack, IUnitOfWork unit)
 {
     /// <summary>Checks and saves a new plan version; refused with field errors, or with a message when someone saved in between.</summary>
     public async Task<(OnboardingPlan? Plan, IReadOnlyList<FieldError> Errors)> SavePlanAsync(long covenantId, int expectedVersion, IReadOnlyList<PlanMilestone> milestones, int cutOffMonths, string by, CancellationToken ct)
@@ -49,9 +53,18 @@ public sealed class OnboardingService(IOnboardingStore store, MilestoneCompletio
         if (milestone is null || milestone.ProspectId != prospectId) return new MilestoneResult(null, NotFound: true);
         var why = OnboardingRules.WhyNotReopened(milestone, reason, by);
         if (why is not null) return new MilestoneResult(why);
-        return await store.ReopenAsync(milestoneId, reason!.Trim(), clock.GetUtcNow(), by.Trim(), ct).ConfigureAwait(false)
+        return await unit.RunAsync(async token =>
+                await store.ReopenAsync(milestoneId, reason!.Trim(), clock.GetUtcNow(), by.Trim(), token).ConfigureAwait(false)
+                && await WrittenBackAsync(milestoneId, token).ConfigureAwait(false), ct).ConfigureAwait(false)
             ? new MilestoneResult(null)
             : new MilestoneResult(new DomainMessage("Someone else changed this milestone in the meantime. Reload and try again."));
+    }
+
+    /// <summary>Queues the milestone's Dataverse write-back in the change's unit of work; true, so it chains after the store's answer.</summary>
+    private async Task<bool> WrittenBackAsync(long milestoneId, CancellationToken ct)
+    {
+        await writeBack.EnqueueMilestoneAsync(milestoneId, clock.GetUtcNow(), ct).ConfigureAwait(false);
+        return true;
     }
 }
 

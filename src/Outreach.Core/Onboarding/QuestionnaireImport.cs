@@ -1,6 +1,7 @@
 using System.Globalization;
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
+using Outreach.Core.Crm;
 using Outreach.Core.Prospects;
 using Outreach.Core.Prospects.Import;
 
@@ -150,7 +151,7 @@ public sealed record QuestionnaireImportResult(int Recorded, int AlreadyDone, IR
     public bool Succeeded => Errors.Count == 0;
 }
 
-/// <summary>Reads, checks and records a questionnaire file in one transaction (every answer or none).</summary>
+/// <summary>Reads, checks and records a questionnaire file in one transaction (every answer or none, with their Dataverse write-back).</summary>
 public sealed class QuestionnaireImport(IImportFileReader reader, IProspectStore prospects, IOnboardingStore store, MilestoneCompletion completion, IUnitOfWork unit, TimeProvider clock)
 {
     public async Task<QuestionnaireImportResult> ImportAsync(long covenantId, Stream csv, string by, CancellationToken ct)

@@ -62,6 +62,8 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
             var line = (await store.HistoryAsync(entry.Id, token).ConfigureAwait(false)).MaxBy(c => c.Id)!;
             await writeBack.EnqueueStageChangeAsync(entry.Id, line.Id, change.At, token).ConfigureAwait(false);
             if (entry.Stage == Stage.Signed && signing is { } party) await CreateMilestonesAsync(entry, change, party.Covenant, party.Kind, token).ConfigureAwait(false);
+            // Signing creates (or, signing again, revives) the milestones and leaving drops the ones due after it: Dynamics gets them with the move.
+            if (entry.Stage is Stage.Signed or Stage.Left) await writeBack.EnqueuePartyMilestonesAsync(entry.Id, change.At, token).ConfigureAwait(false);
             var all = await sequences.ListSequencesAsync(token).ConfigureAwait(false);
             // Without sequences there are no enrolments to stop or start.
             if (all.Count == 0) return entry;

@@ -88,6 +88,10 @@ internal sealed class InMemoryOnboardingStore : IOnboardingStore, IInMemoryState
     public Task<EvidenceFile?> GetEvidenceFileAsync(long prospectId, long fileId, CancellationToken ct) =>
         Task.FromResult(files.Find(f => f.Id == fileId && f.ProspectId == prospectId));
 
+    /// <summary>The parties a test lets the questionnaire import read (from the milestones as they are then); unset, the read is not supported.</summary>
+    public Func<long, IReadOnlyList<MonitoredParty>>? Parties { get; set; }
+
     public Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct) =>
-        throw new NotSupportedException("The monitoring report is tested on the pure builder and on the SQL store.");
+        Parties is { } parties ? Task.FromResult(parties(covenantId))
+            : throw new NotSupportedException("The monitoring report is tested on the pure builder and on the SQL store.");
 }

@@ -214,6 +214,24 @@ internal sealed class InMemoryWriteBackOutbox(InMemoryEventNoticeOutbox? invitat
         return Task.CompletedTask;
     }
 
+    /// <summary>Where the milestones are (their party decides whether they mirror a Dataverse account, as <see cref="MirroredEntries"/>).</summary>
+    public InMemoryOnboardingStore? Onboarding { get; set; }
+
+    public Task EnqueueMilestoneAsync(long milestoneId, DateTimeOffset at, CancellationToken ct)
+    {
+        var milestone = Onboarding?.Milestones.FirstOrDefault(m => m.Id == milestoneId);
+        if (milestone is not null && MirroredEntries.Contains(milestone.ProspectId)) Add($"milestone:{milestoneId}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
+    public Task EnqueuePartyMilestonesAsync(long entryId, DateTimeOffset at, CancellationToken ct)
+    {
+        if (!MirroredEntries.Contains(entryId)) return Task.CompletedTask;
+        foreach (var milestone in Onboarding?.Milestones.Where(m => m.ProspectId == entryId).OrderBy(m => m.DueOn).ThenBy(m => m.Id).ToList() ?? [])
+            Add($"milestone:{milestone.Id}:{keys.Count}");
+        return Task.CompletedTask;
+    }
+
     public Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct) => Task.FromResult(false);
 
     /// <summary>An answer to a request from Dynamics is always written back (the request itself came from there).</summary>

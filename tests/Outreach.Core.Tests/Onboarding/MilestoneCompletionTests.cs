@@ -11,13 +11,14 @@ public sealed class MilestoneCompletionTests
 
     private readonly InMemoryOnboardingStore store = new();
     private readonly InMemoryMailOutbox outbox = new();
+    private readonly InMemoryWriteBackOutbox writeBack = new();
     private readonly MilestoneCompletion completion;
     private readonly long policy;
     private readonly long risk;
 
     public MilestoneCompletionTests()
     {
-        completion = new MilestoneCompletion(store, outbox, new InMemoryUnitOfWork(store, outbox));
+        completion = new MilestoneCompletion(store, outbox, writeBack, new InMemoryUnitOfWork(store, outbox, writeBack));
         store.AddMilestonesAsync(1, [Draft("policy"), Draft("risk")], Start, "anne", default).Wait();
         (policy, risk) = (store.Milestones[0].Id, store.Milestones[1].Id);
         foreach (var id in new[] { policy, risk })
