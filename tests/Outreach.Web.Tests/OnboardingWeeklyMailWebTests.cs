@@ -69,6 +69,21 @@ public sealed partial class OnboardingWebTests
         Assert.DoesNotContain(stored, s => s.Address == "ander@secretariaat.example");
     }
 
+    /// <summary>The page and its HTML download read in Dutch lead with the Dutch sentence, the English one below it.</summary>
+    [Fact]
+    public async Task TheMonitoringPage_AndItsDownload_ReadInDutch_LeadWithTheDutchSentence()
+    {
+        const string dutch = "0 van 1 bedrijf IMVO-beleid gepubliceerd, 0 Risicoanalyse geleverd, 0 Training gevolgd; één bedrijf trad toe in jaar 4 en kon nog niet worden gemonitord.";
+        var late = await SignedProspectAsync("Laatkomer B.V.");
+        Assert.True(late > 0);
+        var page = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/monitoring?covenant=gold&year=4&culture=nl&ui-culture=nl"));
+        Assert.Contains("<blockquote data-testid=\"monitoring-sentence\">" + dutch + "</blockquote>", page, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 company published their RBC policy", page, StringComparison.Ordinal);
+
+        var download = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/monitoring?handler=Download&covenant=gold&year=4&culture=nl&ui-culture=nl"));
+        Assert.Contains("<blockquote>" + dutch + "</blockquote>", download, StringComparison.Ordinal);
+    }
+
     private sealed class NoProgress : IJobProgress
     {
         public Task ReportAsync(long done, long? total, CancellationToken ct) => Task.CompletedTask;
