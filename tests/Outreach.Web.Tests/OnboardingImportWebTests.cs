@@ -138,7 +138,7 @@ public sealed partial class OnboardingWebTests
         Assert.Equal("monitoring-gold-year-4.html", download.Content.Headers.ContentDisposition?.FileName);
         var html = await download.Content.ReadAsStringAsync();
         Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
-        Assert.Contains("1 of 1 companies published their RBC policy", html, StringComparison.Ordinal);
+        Assert.Contains("1 of 1 company published their RBC policy", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"monitoring-chart\"", html, StringComparison.Ordinal);
         // Self-contained: its stylesheet inside, nothing fetched, and the party's formula-like name as text.
         Assert.Contains("<style>", html, StringComparison.Ordinal);

@@ -288,9 +288,9 @@ public sealed partial class OnboardingWebTests : IAsyncLifetime
         Assert.Equal(4, report.GetProperty("year").GetInt32());
         Assert.Equal(["=Goud B.V."], report.GetProperty("monitored").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
         Assert.Equal([late], report.GetProperty("notYetMonitored").EnumerateArray().Select(p => p.GetProperty("prospectId").GetInt64()));
-        Assert.Equal("0 of 1 companies published their RBC policy, 0 Risk analysis delivered, 0 Training attended; one company joined in year 4 and could not be monitored yet.",
+        Assert.Equal("0 of 1 company published their RBC policy, 0 Risk analysis delivered, 0 Training attended; one company joined in year 4 and could not be monitored yet.",
             report.GetProperty("sentenceEn").GetString());
-        Assert.StartsWith("0 van 1 bedrijven", report.GetProperty("sentenceNl").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("0 van 1 bedrijf ", report.GetProperty("sentenceNl").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClientAs(null).GetAsync("/api/monitoring?covenant=gold&year=4")).StatusCode);
     }
 
@@ -315,7 +315,7 @@ public sealed partial class OnboardingWebTests : IAsyncLifetime
     public async Task TheMonitoringPage_ShowsTheSentence_AndItsCsvEscapesFormulas()
     {
         var page = await (await client.GetAsync("/monitoring?covenant=gold&year=4")).Content.ReadAsStringAsync();
-        Assert.Contains("0 of 1 companies published their RBC policy", page, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 company published their RBC policy", page, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"monitoring-figures\"", page, StringComparison.Ordinal);
 
         var csv = await client.GetAsync("/monitoring?handler=Csv&covenant=gold&year=4");

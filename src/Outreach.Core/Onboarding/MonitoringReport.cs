@@ -163,17 +163,19 @@ public static class MonitoringReportBuilder
     /// <summary>
     /// "11 of 12 companies published their RBC policy, 8 used the assessment tool, 7 of 11 delivered a risk analysis; one
     /// company joined in year 4 and could not be monitored yet." "of M" is left out where M is the same as the figure before;
-    /// "companies" when every party counted is a company, "parties" otherwise.
+    /// "companies" when every party counted is a company, "parties" otherwise ("company"/"party" when M is 1).
     /// </summary>
     private static string Sentence(Words w, OnboardingPlan plan, List<MilestoneFigure> figures, List<MonitoredParty> monitored, List<PartyRef> joined, List<LeftParty> left, int year)
     {
         var clauses = new List<string>();
         int? lastOf = null;
-        var noun = monitored.All(p => p.Kind == PartyKind.Company) ? w.Companies : w.Parties;
+        var companies = monitored.All(p => p.Kind == PartyKind.Company);
         foreach (var (figure, milestone) in figures.Zip(plan.Milestones))
         {
             if (figure.Of == 0) continue;
             var number = Invariant(figure.Done);
+            // "van 1 bedrijf", "van 2 bedrijven": the noun follows M.
+            var noun = figure.Of == 1 ? (companies ? w.Company : w.Party) : (companies ? w.Companies : w.Parties);
             var clause = lastOf is null ? $"{number} {w.Of} {Invariant(figure.Of)} {noun} {w.Phrase(milestone)}"
                 : lastOf == figure.Of ? $"{number} {w.Phrase(milestone)}"
                 : $"{number} {w.Of} {Invariant(figure.Of)} {w.Phrase(milestone)}";

@@ -201,10 +201,13 @@ public static partial class OnboardingRules
         if (length > MaxEvidenceBytes)
             return new DomainMessage("The file is too large; the limit is {0} MB.", Invariant(MaxEvidenceBytes / 1_048_576));
         var name = fileName?.Trim() ?? "";
-        if (name.Length == 0 || name.Length > MaxNameLength || Validation.HasForbiddenCharacters(name))
+        if (name.Length == 0 || name.Length > MaxNameLength || Validation.HasForbiddenCharacters(name) || name.Any(IsBidiControl))
             return new DomainMessage("The file name is not allowed.");
         return null;
     }
+
+    /// <summary>Direction marks and overrides: in a downloaded file's name they disguise its type ("beleid\u202Efdp.exe" reads "beleidexe.pdf").</summary>
+    private static bool IsBidiControl(char c) => c is (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F' or '\u061C';
 
     /// <summary>One line describing a milestone for the audit trail ("Beleid gepubliceerd / Policy published; company, ngo; 12 months after signing; once").</summary>
     public static string Describe(PlanMilestone m)

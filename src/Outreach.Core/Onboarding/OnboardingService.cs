@@ -84,7 +84,8 @@ public sealed class MonitoringReports(IProspectStore prospects, IOnboardingStore
         int number;
         if (string.IsNullOrWhiteSpace(year))
             number = Math.Clamp(MonitoringYears.YearOf(chosen, AmsterdamClock.Today(clock)) - 1, 1, years);
-        else if (!int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number < 1 || number > years)
+        // Digits only: int.TryParse would also take trailing NUL characters ("4\0").
+        else if (year.Length > 9 || !year.All(char.IsAsciiDigit) || !int.TryParse(year, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number < 1 || number > years)
             return (null, [new FieldError("year", "The monitoring year is 1 to {0} for this covenant.", years.ToString(CultureInfo.InvariantCulture))]);
         var plan = await store.GetPlanAsync(chosen.Id, ct).ConfigureAwait(false) ?? new OnboardingPlan { CovenantId = chosen.Id, Milestones = [] };
         var parties = await store.ListPartiesAsync(chosen.Id, ct).ConfigureAwait(false);

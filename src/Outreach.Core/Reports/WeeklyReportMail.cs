@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Outreach.Core.Pipeline;
+using Outreach.Core.Prospects;
 
 namespace Outreach.Core.Reports;
 
@@ -27,7 +28,9 @@ public static class WeeklyReportMail
     /// <param name="year">The report for the twelve months up to the week's end: the key figures.</param>
     /// <param name="scope">What the reports cover, e.g. a covenant's name, or "all covenants".</param>
     /// <param name="monitoring">Each covenant's latest monitoring report, in its own section (none: no section).</param>
-    public static ReportMail Compose(ConversionReport week, ConversionReport year, string scope, IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? monitoring = null)
+    /// <param name="language">The recipient's language: the monitoring section (the steering group's sentence) is written in it.</param>
+    public static ReportMail Compose(ConversionReport week, ConversionReport year, string scope, IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? monitoring = null,
+        ContactLanguage language = ContactLanguage.En)
     {
         ArgumentNullException.ThrowIfNull(week);
         ArgumentNullException.ThrowIfNull(year);
@@ -65,10 +68,12 @@ public static class WeeklyReportMail
         foreach (var line in changes) text.AppendLine(Invariant, $"- {line}");
         text.AppendLine().AppendLine(Invariant, $"Key figures, last twelve months ({yearPeriod})");
         foreach (var line in figures) text.AppendLine(Invariant, $"- {line}");
-        var monitored = Monitoring(monitoring);
+        var monitored = Monitoring(monitoring, language);
+        var nl = language == ContactLanguage.Nl;
+        var monitoringHeading = nl ? "Onboarding: de jaarlijkse monitoring" : "Onboarding: the annual monitoring";
         if (monitored.Count > 0)
         {
-            text.AppendLine().AppendLine("Onboarding: the annual monitoring");
+            text.AppendLine().AppendLine(monitoringHeading);
             foreach (var line in monitored) text.AppendLine(Invariant, $"- {line}");
         }
 
@@ -84,9 +89,9 @@ public static class WeeklyReportMail
         html.Append("</ul>");
         if (monitored.Count > 0)
         {
-            html.Append("<h2>").Append(E("Onboarding: the annual monitoring")).Append("</h2><ul>");
+            html.Append("<section lang=\"").Append(language.Code()).Append("\"><h2>").Append(E(monitoringHeading)).Append("</h2><ul>");
             foreach (var line in monitored) html.Append("<li>").Append(E(line)).Append("</li>");
-            html.Append("</ul>");
+            html.Append("</ul></section>");
         }
 
         html.Append("<p>").Append(E(ConversionReport.CountingRule)).Append("</p></body></html>");
@@ -94,10 +99,17 @@ public static class WeeklyReportMail
         return new ReportMail(subject, text.ToString(), html.ToString());
     }
 
-    /// <summary>"Responsible Gold, year 4 (1 Jan 2026 – 31 Dec 2026): 11 of 12 companies published …" per covenant with a plan.</summary>
-    private static List<string> Monitoring(IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? reports) =>
+    /// <summary>
+    /// "Responsible Gold, year 4 (1 Jan 2026 – 31 Dec 2026): 11 of 12 companies published …" per covenant with a plan;
+    /// in Dutch "Responsible Gold, jaar 4 (1 januari 2026 – 31 december 2026): 11 van 12 bedrijven publiceerden …".
+    /// </summary>
+    private static List<string> Monitoring(IReadOnlyList<(string Covenant, Onboarding.MonitoringReport Report)>? reports, ContactLanguage language) =>
         (reports ?? []).Where(r => r.Report.Milestones.Count > 0)
-            .Select(r => $"{r.Covenant}, year {r.Report.Year} ({Date(r.Report.YearStarts)} – {Date(r.Report.YearEnds)}): {r.Report.SentenceEn}").ToList();
+            .Select(r => language == ContactLanguage.Nl
+                ? $"{r.Covenant}, jaar {r.Report.Year} ({DutchDate(r.Report.YearStarts)} – {DutchDate(r.Report.YearEnds)}): {r.Report.SentenceNl}"
+                : $"{r.Covenant}, year {r.Report.Year} ({Date(r.Report.YearStarts)} – {Date(r.Report.YearEnds)}): {r.Report.SentenceEn}").ToList();
+
+    private static string DutchDate(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("nl-NL"));
 
     private static int Reached(ConversionReport report, Stage stage) => report.Funnel.First(f => f.Stage == stage).Reached;
 

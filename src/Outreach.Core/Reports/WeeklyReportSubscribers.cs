@@ -2,16 +2,16 @@ using Outreach.Core.Common;
 
 namespace Outreach.Core.Reports;
 
-/// <summary>A user who asked for the weekly report mail, at the address they gave.</summary>
-public sealed record WeeklyReportSubscriber(string UserName, string Address, DateTimeOffset SubscribedAt);
+/// <summary>A user who asked for the weekly report mail, at the address they gave, in the language they read it in.</summary>
+public sealed record WeeklyReportSubscriber(string UserName, string Address, DateTimeOffset SubscribedAt, Prospects.ContactLanguage Language = Prospects.ContactLanguage.En);
 
 /// <summary>Self-service subscriptions to the weekly report mail (the port; SQL in Outreach.Storage).</summary>
 public interface IWeeklyReportSubscribers
 {
     Task<IReadOnlyList<WeeklyReportSubscriber>> ListAsync(CancellationToken ct);
     Task<WeeklyReportSubscriber?> GetAsync(string userName, CancellationToken ct);
-    /// <summary>Subscribes the user, or changes their address.</summary>
-    Task SubscribeAsync(string userName, string address, DateTimeOffset at, CancellationToken ct);
+    /// <summary>Subscribes the user, or changes their address and language.</summary>
+    Task SubscribeAsync(string userName, string address, Prospects.ContactLanguage language, DateTimeOffset at, CancellationToken ct);
     Task UnsubscribeAsync(string userName, CancellationToken ct);
 }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Outreach.Core.Jobs;
 using Outreach.Core.Mail;
+using Outreach.Core.Prospects;
 using Outreach.Core.Reports;
 using Outreach.Jobs.Scheduling;
 
@@ -12,15 +13,19 @@ namespace Outreach.Jobs.Reports;
 /// Every Monday morning (Europe/Amsterdam): last week's changes and the last twelve months' key figures, to each configured
 /// manager, through the outbox, with each covenant's latest annual monitoring (its sentence). The idempotency key is the week
 /// and the address, so a second run (by hand, or on another node) adds nothing. Recipients: the configured addresses and the
-/// managers who subscribed themselves on the report page.
+/// managers who subscribed themselves on the report page. The monitoring section is written in each recipient's language:
+/// a subscriber's own choice, Jobs:WeeklyReportLanguage for the configured addresses.
 /// </summary>
 public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMailOutbox outbox, TimeProvider clock, IOptions<JobsOptions> options, ILogger<WeeklyReportMailJob> logger,
     IWeeklyReportSubscribers? subscribers = null, Core.Onboarding.MonitoringReports? monitoring = null, Core.Prospects.IProspectStore? prospects = null) : IOutreachJob
 {
     public async Task<JobResult> RunAsync(JobContext context, CancellationToken ct)
     {
-        var subscribed = subscribers is null ? [] : (await subscribers.ListAsync(ct)).Select(s => s.Address);
-        var recipients = options.Value.WeeklyReportRecipients.Concat(subscribed).Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var configuredLanguage = ContactLanguages.TryParse(options.Value.WeeklyReportLanguage, out var l) ? l : ContactLanguage.En;
+        var subscribed = subscribers is null ? [] : (await subscribers.ListAsync(ct)).Select(s => (Address: s.Address, s.Language));
+        // A configured address that also subscribed gets the mail once, in the configured language (the first one wins).
+        var recipients = options.Value.WeeklyReportRecipients.Select(a => (Address: a, Language: configuredLanguage)).Concat(subscribed)
+            .Select(r => r with { Address = r.Address.Trim() }).Where(r => r.Address.Length > 0).DistinctBy(r => r.Address, StringComparer.OrdinalIgnoreCase).ToList();
         if (recipients.Count == 0) return JobResult.Skipped("No recipients: set Jobs:WeeklyReportRecipients to the managers' addresses, or let managers subscribe on the report page.");
 
         var (monday, sunday) = WeeklyReportMail.WeekBefore(reports.Today);
@@ -34,11 +39,12 @@ public sealed partial class WeeklyReportMailJob(ConversionReports reports, IMail
                 if ((await monitoring.BuildAsync(covenant.Code, null, ct)).Report is { } report) monitored.Add((covenant.Name, report));
         }
 
-        var mail = WeeklyReportMail.Compose(week, year, "all covenants", monitored);
+        var mails = new Dictionary<ContactLanguage, ReportMail>();
         var now = clock.GetUtcNow();
         var added = 0;
-        foreach (var address in recipients)
+        foreach (var (address, language) in recipients)
         {
+            if (!mails.TryGetValue(language, out var mail)) mails[language] = mail = WeeklyReportMail.Compose(week, year, "all covenants", monitored, language);
             var (_, isNew) = await outbox.EnqueueAsync(new MailDraft
             {
                 IdempotencyKey = $"weekly-report:{monday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}:{address.ToLowerInvariant()}",

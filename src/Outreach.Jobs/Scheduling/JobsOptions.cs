@@ -69,6 +69,10 @@ public sealed class JobsOptions
     /// <summary>The managers' addresses that get the weekly report mail; empty: the job runs but sends nothing.</summary>
     public IList<string> WeeklyReportRecipients { get; init; } = [];
 
+    /// <summary>The language ("nl" or "en") of the monitoring section in the mail to <see cref="WeeklyReportRecipients"/>; subscribers chose their own.</summary>
+    [RegularExpression("^(nl|en)$")]
+    public string WeeklyReportLanguage { get; set; } = "en";
+
     /// <summary>Set by the host from Dataverse:SyncInterval when Dataverse is configured; null leaves the Dataverse sync unscheduled.</summary>
     public string? DataverseSyncCron { get; set; }
 

@@ -137,4 +137,50 @@ public sealed class MonitoringReportTests
         Assert.DoesNotContain("annual monitoring", Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants", [("Gold", empty)]).Text, StringComparison.Ordinal);
         Assert.DoesNotContain("annual monitoring", Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants").Text, StringComparison.Ordinal);
     }
+
+    /// <summary>Issue 14 point 4: a Dutch manager reads the monitoring section, and its sentence, in Dutch.</summary>
+    [Fact]
+    public void TheWeeklyManagerMail_ForADutchManager_SaysItInDutch()
+    {
+        var report = MonitoringReportBuilder.Build(Gold, Plan(), Parties, 4);
+        var week = new Outreach.Core.Reports.ReportQuery { From = D(2025, 9, 1), To = D(2025, 9, 7) };
+        var conversion = Outreach.Core.Reports.ConversionReportBuilder.Build(week, Outreach.Testing.ReportDataSet.InMemory(week), Outreach.Testing.ReportDataSet.AsOf);
+
+        var mail = Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants", [("Responsible <Gold>", report)], ContactLanguage.Nl);
+
+        Assert.Contains("Onboarding: de jaarlijkse monitoring\n- Responsible <Gold>, jaar 4 (1 januari 2024 – 31 december 2024): " + report.SentenceNl, mail.Text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain(report.SentenceEn, mail.Text, StringComparison.Ordinal);
+        Assert.Contains("<section lang=\"nl\"><h2>Onboarding: de jaarlijkse monitoring</h2><ul><li>Responsible &lt;Gold&gt;, jaar 4 (1 januari 2024 – 31 december 2024): 4 van 4 partijen publiceerden", mail.Html, StringComparison.Ordinal);
+        // The English manager's mail is as it was.
+        var english = Outreach.Core.Reports.WeeklyReportMail.Compose(conversion, conversion, "all covenants", [("Responsible <Gold>", report)], ContactLanguage.En);
+        Assert.Contains("<section lang=\"en\"><h2>Onboarding: the annual monitoring</h2>", english.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(report.SentenceNl, english.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>"van 1 bedrijf", "van 2 bedrijven"; "één bedrijf trad toe", "twee bedrijven traden toe"; "één partij" for a party that is not a company.</summary>
+    [Fact]
+    public void TheDutchSentence_SaysOneOrMany_AsDutchDoes()
+    {
+        IReadOnlyList<MonitoredParty> one =
+        [
+            new() { ProspectId = 1, Name = "Aurum B.V.", Kind = PartyKind.Company, SignedOn = D(2021, 3, 1), Milestones = [Done("policy", D(2021, 12, 1))] },
+            new() { ProspectId = 6, Name = "Fijngoud", Kind = PartyKind.Company, SignedOn = D(2024, 3, 1) },
+            new() { ProspectId = 8, Name = "Goudwerk", Kind = PartyKind.Company, SignedOn = D(2024, 4, 1) },
+        ];
+        var report = MonitoringReportBuilder.Build(Gold, Plan(), one, 4);
+        Assert.StartsWith("1 van 1 bedrijf publiceerden hun IMVO-beleid, 0 gebruikten de assessmenttool", report.SentenceNl, StringComparison.Ordinal);
+        Assert.EndsWith("; twee bedrijven traden toe in jaar 4 en konden nog niet worden gemonitord.", report.SentenceNl, StringComparison.Ordinal);
+        Assert.StartsWith("1 of 1 company published their RBC policy", report.SentenceEn, StringComparison.Ordinal);
+
+        IReadOnlyList<MonitoredParty> two =
+        [
+            one[0],
+            new() { ProspectId = 2, Name = "Bram Goud", Kind = PartyKind.Company, SignedOn = D(2022, 6, 15) },
+            new() { ProspectId = 9, Name = "Brancheorganisatie Goud", Kind = PartyKind.BranchOrganisation, SignedOn = D(2024, 2, 1) },
+            new() { ProspectId = 5, Name = "Edelsmid Jansen", Kind = PartyKind.Company, SignedOn = D(2021, 2, 1), LeftOn = D(2024, 5, 1) },
+        ];
+        report = MonitoringReportBuilder.Build(Gold, Plan(), two, 4);
+        Assert.StartsWith("1 van 2 bedrijven publiceerden hun IMVO-beleid", report.SentenceNl, StringComparison.Ordinal);
+        Assert.EndsWith("; één partij trad toe in jaar 4 en kon nog niet worden gemonitord; één bedrijf verliet het convenant in jaar 4.", report.SentenceNl, StringComparison.Ordinal);
+    }
 }

@@ -116,6 +116,20 @@ public sealed class OnboardingRulesTests
         Assert.Equal(refusal, why?.Template);
     }
 
+    /// <summary>An evidence file's name is downloaded as it was given: one that hides its type behind a direction override is refused.</summary>
+    [Theory]
+    [InlineData("beleid.pdf", 10, null)]
+    [InlineData("Beleid 2026 (definitief) é.pdf", 10, null)]
+    [InlineData("beleid\u202Efdp.exe", 10, "The file name is not allowed.")]
+    [InlineData("beleid\u2067fdp.exe", 10, "The file name is not allowed.")]
+    [InlineData("beleid\u200F.pdf", 10, "The file name is not allowed.")]
+    [InlineData("beleid\u0001.pdf", 10, "The file name is not allowed.")]
+    [InlineData("", 10, "The file name is not allowed.")]
+    [InlineData("beleid.pdf", 0, "The file is empty.")]
+    [InlineData("beleid.pdf", 10 * 1024 * 1024 + 1, "The file is too large; the limit is {0} MB.")]
+    public void WhyFileRefused_RefusesDirectionOverridesInTheName(string name, long length, string? refusal) =>
+        Assert.Equal(refusal, OnboardingRules.WhyFileRefused(name, length)?.Template);
+
     [Fact]
     public void DoneAndReopen_OnlyFromTheOtherState_AndReopenNeedsAReason()
     {

@@ -34,6 +34,13 @@ public sealed class ImportModel(IProspectStore prospects, QuestionnaireImport im
             return Page();
         }
 
+        // The transport lets a little more through (room for the form): the file itself is refused with its limit.
+        if (upload.Length > MaxFileBytes)
+        {
+            Result = new QuestionnaireImportResult(0, 0, [new QuestionnaireRowError(0, new Core.Common.DomainMessage("The file is too large; the limit is {0} MB.", (MaxFileBytes / 1_048_576).ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+            return Page();
+        }
+
         await using var stream = upload.OpenReadStream();
         Result = await import.ImportAsync(id, stream, actor.Name, ct);
         return Page();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using Outreach.Core.Onboarding;
@@ -33,7 +34,13 @@ public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore st
 
     public async Task<IActionResult> OnPostDoneAsync(long id, long milestoneId, CancellationToken ct)
     {
-        if (!ModelState.IsValid) return await RefusedAsync(id, T["The date it was done is not a valid date."], ct);
+        if (!ModelState.IsValid)
+        {
+            // The date is the only value typed in; a milestone id that is not a number is an address that does not exist.
+            if (ModelState[nameof(milestoneId)]?.ValidationState == ModelValidationState.Invalid) return NotFound();
+            return await RefusedAsync(id, T["The date it was done is not a valid date."], ct);
+        }
+
         EvidenceUpload? file = null;
         if (EvidenceFile is { Length: > 0 } upload)
         {
@@ -53,6 +60,7 @@ public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore st
 
     public async Task<IActionResult> OnPostReopenAsync(long id, long milestoneId, CancellationToken ct)
     {
+        if (ModelState[nameof(milestoneId)]?.ValidationState == ModelValidationState.Invalid) return NotFound();
         var result = await service.ReopenAsync(id, milestoneId, Reason, actor.Name, ct);
         if (result.NotFound) return NotFound();
         if (!result.Succeeded) return await RefusedAsync(id, T.Message(result.Refusal!), ct);
@@ -63,6 +71,9 @@ public sealed class MilestonesModel(IPipelineStore pipeline, IOnboardingStore st
     /// <summary>Gives a contact of the party's organisation the onboarding role (reminders go to them) or takes it away.</summary>
     public async Task<IActionResult> OnPostOnboardingContactAsync(long id, long contactId, bool holds, CancellationToken ct)
     {
+        // The form sends true or false; anything else would bind as false and take the role away.
+        if (ModelState[nameof(holds)]?.ValidationState == ModelValidationState.Invalid || ModelState[nameof(contactId)]?.ValidationState == ModelValidationState.Invalid)
+            return BadRequest();
         var summary = await pipeline.GetSummaryAsync(id, ct);
         if (summary is null) return NotFound();
         var contact = await prospects.GetContactAsync(contactId, ct);

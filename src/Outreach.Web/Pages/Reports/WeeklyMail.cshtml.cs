@@ -1,7 +1,10 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Outreach.Core.Common;
+using Outreach.Core.Prospects;
 using Outreach.Core.Reports;
 using Outreach.Web.Access;
 
@@ -16,6 +19,8 @@ namespace Outreach.Web.Pages.Reports;
 public sealed class WeeklyMailModel(IWeeklyReportSubscribers subscribers, TimeProvider clock, IStringLocalizer<SharedResource> localizer) : PageModel
 {
     [BindProperty] public string? Address { get; set; }
+    /// <summary>"nl" or "en": the language of the mail's monitoring section (the steering group's sentence).</summary>
+    [BindProperty] public string? Language { get; set; }
 
     public WeeklyReportSubscriber? Subscription { get; private set; }
     public string? Error { get; private set; }
@@ -27,18 +32,28 @@ public sealed class WeeklyMailModel(IWeeklyReportSubscribers subscribers, TimePr
     {
         Subscription = await subscribers.GetAsync(UserName, ct);
         Address = Subscription?.Address ?? (UserName.Contains('@', StringComparison.Ordinal) ? UserName : "");
+        Language = (Subscription?.Language ?? UiLanguage).Code();
     }
+
+    /// <summary>The language the page is read in: the default for a new subscription.</summary>
+    private static ContactLanguage UiLanguage => CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "nl" ? ContactLanguage.Nl : ContactLanguage.En;
 
     public async Task<IActionResult> OnPostSubscribeAsync(CancellationToken ct)
     {
-        if (WeeklyReportSubscription.WhyRefused(Address) is { } why)
+        var refusal = WeeklyReportSubscription.WhyRefused(Address);
+        // Absent (an older form): the page's language; anything else than nl or en is refused.
+        var language = UiLanguage;
+        if (refusal is null && Language is not null && (Language.Length > 10 || !ContactLanguages.TryParse(Language, out language)))
+            refusal = new DomainMessage("Choose Dutch or English.");
+        if (refusal is { } why)
         {
             Error = localizer.Message(why);
             Subscription = await subscribers.GetAsync(UserName, ct);
+            Language = (Subscription?.Language ?? UiLanguage).Code();
             return Page();
         }
 
-        await subscribers.SubscribeAsync(UserName, Address!.Trim(), clock.GetUtcNow(), ct);
+        await subscribers.SubscribeAsync(UserName, Address!.Trim(), language, clock.GetUtcNow(), ct);
         TempData["done"] = "subscribed";
         return RedirectToPage();
     }
