@@ -168,7 +168,8 @@ public static class ReportPageLoad
             var folder = Directory.CreateTempSubdirectory("outreach-bench-web-").FullName;
             var port = FreePort();
             var settings = Settings(engine, db, cache, folder);
-            settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+            // "Urls", not ASPNETCORE_URLS: appsettings.json names the trial address, and this key overrides it.
+            settings["Urls"] = $"http://127.0.0.1:{port}";
             var process = Process.Start(Start(web, settings))!;
             // Drain the child's output, or a full pipe would stall it.
             process.OutputDataReceived += (_, _) => { };

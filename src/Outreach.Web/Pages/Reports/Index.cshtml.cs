@@ -74,7 +74,7 @@ public sealed class IndexModel(ConversionReports reports, ReportCache cache, ISt
         ? localizer["All covenants"]
         : string.Join(", ", Covenants.Where(c => CovenantCodes.Contains(c.Code)).Select(c => c.Name));
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct, withOnboarding: true);
 
     /// <summary>One table as CSV for Dutch Excel (see <see cref="ReportTable.ToCsv"/>; cells that would start a formula are escaped).</summary>
     public async Task<IActionResult> OnGetCsvAsync(string? table, CancellationToken ct)
@@ -112,7 +112,7 @@ public sealed class IndexModel(ConversionReports reports, ReportCache cache, ISt
 
     private string FileName(string what, string extension) => ReportFileName.For(what, Report!.Query, CovenantCodes, FunnelKind, extension);
 
-    private async Task<bool> LoadAsync(CancellationToken ct)
+    private async Task<bool> LoadAsync(CancellationToken ct, bool withOnboarding = false)
     {
         // Everything below comes from the report cache, under one data stamp read now (see ReportCache).
         var now = await cache.NowAsync(ct);
@@ -128,8 +128,13 @@ public sealed class IndexModel(ConversionReports reports, ReportCache cache, ISt
 
         Preset = ReportPeriods.TryParse(Period, out var preset) ? preset : ReportPeriod.Custom;
         CovenantCodes = Covenants.Where(c => query.Covenants.Contains(c.Id)).Select(c => c.Code).ToList();
+        // The page's onboarding step (a view component, rendered later) is computed beside the report rather than after
+        // it: after a change, the first request waits for the longer of the two, not their sum. The component then finds it cached.
+        var onboarding = withOnboarding ? now.OnboardingAsync(query, ct).AsTask() : Task.CompletedTask;
+        var previous = Compare ? now.ReportAsync(query.Previous(Preset), ct).AsTask() : null;
         Report = await now.ReportAsync(query, ct);
-        if (Compare) Previous = await now.ReportAsync(query.Previous(Preset), ct);
+        if (previous is not null) Previous = await previous;
+        await onboarding;
         From = Format.Iso(query.From);
         To = Format.Iso(query.To);
         return true;
