@@ -177,14 +177,29 @@ public static class ReportPageLoad
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var host = new Host(process, folder, new Uri($"http://127.0.0.1:{port}"));
-            using var probe = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(5) };
+            try
+            {
+                await host.WaitUntilUpAsync();
+                return host;
+            }
+            catch
+            {
+                // Never leave a host behind: it would hold its port (and the database) after the benchmark.
+                await host.DisposeAsync();
+                throw;
+            }
+        }
+
+        private async Task WaitUntilUpAsync()
+        {
+            using var probe = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
             var deadline = Stopwatch.StartNew();
             while (true)
             {
                 if (process.HasExited) throw new InvalidOperationException($"The web host exited at start ({process.ExitCode}).");
                 try
                 {
-                    if ((await probe.GetAsync("/health")).IsSuccessStatusCode) return host;
+                    if ((await probe.GetAsync("/health")).IsSuccessStatusCode) return;
                 }
                 catch (HttpRequestException) { }
                 catch (TaskCanceledException) { }
