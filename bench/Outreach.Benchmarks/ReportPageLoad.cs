@@ -20,6 +20,7 @@ public static class ReportPageLoad
 
     public static async Task RunAsync(StorageEngine engine, Database db, int bursts)
     {
+        if (Environment.GetEnvironmentVariable("BENCH_DETAIL") == "1") await PartsAsync(engine, db);
         var web = WebAssembly();
         var key = await CreateKeyAsync(web, engine, db);
         var cached = new List<double>();
@@ -53,6 +54,30 @@ public static class ReportPageLoad
         Print(engine, "cached, first burst after a change", afterChange);
         Print(engine, "baseline: no cache (every request)", uncached);
         Print(engine, "baseline: one request alone", single);
+    }
+
+    /// <summary>Where one page computation goes (BENCH_DETAIL=1): the parts the page asks the cache for, each timed alone, in process.</summary>
+    private static async Task PartsAsync(StorageEngine engine, Database db)
+    {
+        var clock = TimeProvider.System;
+        var query = Core.Reports.ReportQuery.Last(Core.Reports.ReportFilters.DefaultDays, Core.Calendar.AmsterdamClock.Today(clock));
+        var prospects = new SqlProspectStore(db, clock);
+        var parts = new (string Name, Func<Task> Run)[]
+        {
+            ("stamp", () => new SqlReportDataStamp(db).ReadAsync(default)),
+            ("choices", async () => { await prospects.ListCovenantsAsync(default); await prospects.ListOwnersAsync(default); await prospects.ListSectorsAsync(default); }),
+            ("report without events", () => new Core.Reports.ConversionReports(new SqlReportSource(db), clock).BuildAsync(query, default)),
+            ("event attendance", () => new SqlEventAttendanceSource(db).LoadAsync(query, default)),
+            ("report with events", () => new Core.Reports.ConversionReports(new SqlReportSource(db), clock, new SqlEventAttendanceSource(db)).BuildAsync(query, default)),
+            ("onboarding step", () => new Core.Onboarding.OnboardingConversions(prospects, new SqlOnboardingStore(db), clock).BuildAsync(query, default)),
+        };
+        foreach (var (name, run) in parts)
+        {
+            await run();
+            var watch = Stopwatch.StartNew();
+            await run();
+            Console.WriteLine($"  detail: {engine} default view, {name}: {watch.Elapsed.TotalSeconds:F3} s");
+        }
     }
 
     private static void Print(StorageEngine engine, string name, List<double> seconds)
