@@ -111,6 +111,9 @@ public static class ReportBenchmark
                 var sm = Median(scan);
                 Console.WriteLine($"{engine,-9} {name,-26} {rm,9:F3} {sm,8:F3} {rm / sm,6:F2} {Median(eventful),9:F3} {last!.MovesInPeriod,10:N0} {load.Elapsed.TotalSeconds,7:F1}");
             }
+
+            // The report page itself under 20 concurrent requests, against the same page without its cache (ReportPageLoad.cs).
+            await ReportPageLoad.RunAsync(engine, db, repeats);
         }
 
         return 0;

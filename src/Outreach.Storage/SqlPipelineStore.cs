@@ -267,6 +267,10 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         if (!string.IsNullOrWhiteSpace(filter.Owner)) { And("o.owner = @Owner"); p.Add("Owner", filter.Owner.Trim()); }
         if (filter.Stage is { } stage) { And("e.stage = @Stage"); p.Add("Stage", stage.Code()); }
         if (filter.Overdue is { } overdue) { And("e.next_action_overdue = @Overdue"); p.Add("Overdue", overdue); }
+        // Integer literals (ids, never user text): a figure may stand for many thousands of prospects, more than either
+        // engine takes as bound parameters.
+        if (filter.EntryIds is { } ids)
+            And(ids.Count == 0 ? "1 = 0" : $"e.id IN ({string.Join(", ", ids.Distinct().Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)))})");
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             // The stored folded columns (migration 0029): no function per row, and the contacts are read once, not per organisation.

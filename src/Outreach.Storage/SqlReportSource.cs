@@ -144,7 +144,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason)).ToList());
     }
 
-    private static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query, SqlDialect dialect)
+    internal static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query, SqlDialect dialect)
     {
         var sql = new StringBuilder();
         var p = new DynamicParameters();

@@ -42,6 +42,8 @@ public static class StorageRegistration
         services.AddSingleton<Core.Activities.ITimelineSource, SqlTimelineSource>();
         services.AddSingleton<Core.Activities.IMyDaySource, SqlMyDaySource>();
         services.AddSingleton<IReportSource, SqlReportSource>();
+        services.AddSingleton<IReportDataStamp, SqlReportDataStamp>();
+        services.AddSingleton<IReportFigureSource, SqlReportFigureSource>();
         services.AddSingleton<IReportFeed, SqlReportFeed>();
         services.AddSingleton<IWeeklyReportSubscribers, SqlWeeklyReportSubscribers>();
         services.AddSingleton<IMailOutbox, SqlMailOutbox>();

@@ -31,7 +31,7 @@ public sealed class ReportsManagerTests : IAsyncLifetime
         var start = html.IndexOf("data-table=\"funnel\"", StringComparison.Ordinal);
         Assert.True(start >= 0, "no funnel table");
         var table = html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
-        return [.. Regex.Matches(table, "<td>([0-9]+)</td>").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+        return [.. Regex.Matches(table, "<td>(?:<a [^>]*>)?([0-9]+)(?:</a>)?</td>").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     private async Task<JsonElement> JsonAsync(string query)
@@ -122,7 +122,8 @@ public sealed class ReportsManagerTests : IAsyncLifetime
         var durations = await factory.CreateClientAs(Role.Manager).GetStringAsync($"/reports?handler=Csv&table=durations&{Year}");
         Assert.Contains("first contact;signed;2;146;159\r\n", durations, StringComparison.Ordinal);
         // On the page too, medians are whole days (identified → contacted: 23).
-        Assert.Contains("<td>6</td><td>23</td><td>31</td>", await PageAsync(Year), StringComparison.Ordinal);
+        // The prospects counted link to their list (issue 16 item 12): the figure is the link's text.
+        Assert.Contains("\">6</a></td><td>23</td><td>31</td>", await PageAsync(Year), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public sealed record OnboardingCohort(int Year, int Quarter, int Signed, int Sta
 /// report's other durations), and the onboarding funnel per signing quarter. Parties without a milestone due in their
 /// year one (signed before the covenant had a plan, or asked nothing) are counted apart, not as failures.
 /// </summary>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record OnboardingConversion(
     Share SignedToOnboarded,
     int WithinYearOne,

@@ -13,6 +13,8 @@ public sealed record ProspectFilter
     /// <summary>Free text matched against organisation name, KvK number, web domain and contact names and emails.</summary>
     public string? Text { get; init; }
     public bool? Overdue { get; init; }
+    /// <summary>Only these entries (the prospects behind a report figure); null for any, empty for none.</summary>
+    public IReadOnlyCollection<long>? EntryIds { get; init; }
 }
 
 /// <summary>One prospect as listed on the board or by the API: an entry with its organisation's headline facts.</summary>

@@ -51,6 +51,8 @@ public sealed record ExitSummary(Stage Stage, int Prospects, int Moves, IReadOnl
 public sealed record PartyThatLeft(string Organisation, string Covenant, DateTimeOffset? SignedAt, DateTimeOffset LeftAt, string Reason);
 
 /// <summary>The conversion report for one period and set of filters, computed from the stage history.</summary>
+/// <remarks>Immutable (never changed after it is built), so the report cache hands the one instance to every reader.</remarks>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record ConversionReport
 {
     /// <summary>How the report counts, in one sentence for the page, the API and the mail.</summary>

@@ -51,6 +51,11 @@ public static class ServiceRegistration
         // Starts and stage moves asked for in Dynamics, decided by the same rules (used by the Dataverse sync when it is on).
         services.AddSingleton<Core.Crm.DynamicsInbound>();
         services.AddSingleton<Core.Reports.ConversionReports>();
+        services.AddSingleton<Core.Reports.ReportFigures>();
+        // The report page's computations, once per filters and data stamp (Reports/ReportCache.cs).
+        services.AddHybridCache();
+        services.AddOptions<Reports.ReportCacheOptions>().Bind(configuration.GetSection(Reports.ReportCacheOptions.Section));
+        services.AddSingleton<Reports.ReportCache>();
         services.AddSingleton<Core.Onboarding.OnboardingService>();
         services.AddSingleton<Core.Onboarding.MonitoringReports>();
         services.AddSingleton<Core.Onboarding.OnboardingConversions>();

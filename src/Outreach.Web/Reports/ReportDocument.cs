@@ -15,8 +15,11 @@ public sealed class ReportDocument(IStringLocalizer T, ReportTables tables, Repo
 
     private static string E(string text) => Html.Encode(text);
 
-    /// <summary>A table with a caption and header cells; cohort cells carry a shade class.</summary>
-    public static string Table(ReportTable table)
+    /// <summary>
+    /// A table with a caption and header cells; cohort cells carry a shade class. With <paramref name="link"/> (the page),
+    /// a figure that counts prospects links to the list of them; the forwarded file has no links (it leaves the server).
+    /// </summary>
+    public static string Table(ReportTable table, Func<ReportFigure, string>? link = null)
     {
         var sb = new StringBuilder($"<table class=\"report\" data-table=\"{E(table.Key)}\"><caption>{E(table.Title)}</caption><thead><tr>");
         foreach (var c in table.Columns) sb.Append("<th scope=\"col\">").Append(E(c)).Append("</th>");
@@ -29,7 +32,11 @@ public sealed class ReportDocument(IStringLocalizer T, ReportTables tables, Repo
                 var cell = row[i];
                 var tag = i == 0 ? "th scope=\"row\"" : "td";
                 var css = cell.Shade is { } s ? $" class=\"shade-{Math.Clamp(s, 0, 10)}\"" : "";
-                sb.Append('<').Append(tag).Append(css).Append('>').Append(E(cell.Text)).Append("</").Append(i == 0 ? "th" : "td").Append('>');
+                sb.Append('<').Append(tag).Append(css).Append('>');
+                if (link is not null && cell.Figure is { } figure && cell.Text.Length > 0)
+                    sb.Append("<a href=\"").Append(E(link(figure))).Append("\" data-figure=\"").Append(E(figure.Code)).Append("\">").Append(E(cell.Text)).Append("</a>");
+                else sb.Append(E(cell.Text));
+                sb.Append("</").Append(i == 0 ? "th" : "td").Append('>');
             }
 
             sb.Append("</tr>");

@@ -11,7 +11,8 @@ namespace Outreach.Web.Reports;
 /// cell's value when it is a figure (a count, whole days, a percentage as 0–100): the CSV writes it the Dutch way and the
 /// .xlsx as a number, so that a spreadsheet can sum it.
 /// </summary>
-public sealed record ReportCell(string Text, int? Shade = null, double? Number = null)
+/// <see cref="Figure"/>: the prospects the figure counts, for the page's link to the prospect list.
+public sealed record ReportCell(string Text, int? Shade = null, double? Number = null, ReportFigure? Figure = null)
 {
     public static implicit operator ReportCell(string text) => new(text);
 
@@ -61,7 +62,7 @@ public sealed class ReportTables(IStringLocalizer T)
 
     private static ReportCell DaysCell(double? days) => new(Days(days), Number: WholeDays(days));
 
-    public static ReportCell Count(int n) => new(n.ToString(CultureInfo.CurrentCulture), Number: n);
+    public static ReportCell Count(int n, ReportFigure? figure = null) => new(n.ToString(CultureInfo.CurrentCulture), Number: n, Figure: figure);
 
     /// <summary>The rule of the funnel shown, for the sentence under its title.</summary>
     public string FunnelRule => FunnelKind == FunnelKind.Cohort ? T[ConversionReport.CohortFunnelRule] : T[ConversionReport.PeriodFunnelRule];
@@ -69,24 +70,24 @@ public sealed class ReportTables(IStringLocalizer T)
     public ReportTable Funnel(ConversionReport r) => new("funnel",
         FunnelKind == FunnelKind.Cohort ? T["Cohort funnel: prospects first contacted in the period, followed to today"] : T["Period funnel: prospects that first reached each stage in the period"],
         [T["Stage"], T["Prospects"]],
-        r.FunnelOf(FunnelKind).Select(f => (IReadOnlyList<ReportCell>)[Stage(f.Stage), Count(f.Reached)]).ToList());
+        r.FunnelOf(FunnelKind).Select(f => (IReadOnlyList<ReportCell>)[Stage(f.Stage), Count(f.Reached, ReportFigure.Funnel(FunnelKind, f.Stage))]).ToList());
 
     public ReportTable Conversion(ConversionReport r) => new("conversion", T["Conversion from stage to stage"], [T["From"], T["To"], T["Went on"], T["Of"], T["Conversion"]],
-        [.. r.Conversions.Select(c => (IReadOnlyList<ReportCell>)[Stage(c.From), Stage(c.To), Count(c.Converted.Count), Count(c.Converted.Of), PercentCell(c.Converted)]),
-         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.FirstContactToSigned.Count), Count(r.FirstContactToSigned.Of), PercentCell(r.FirstContactToSigned)]]);
+        [.. r.Conversions.Select(c => (IReadOnlyList<ReportCell>)[Stage(c.From), Stage(c.To), Count(c.Converted.Count, ReportFigure.Conversion(c.From, c.To, true)), Count(c.Converted.Of, ReportFigure.Conversion(c.From, c.To, false)), PercentCell(c.Converted)]),
+         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.FirstContactToSigned.Count, ReportFigure.Conversion(null, Core.Pipeline.Stage.Signed, true)), Count(r.FirstContactToSigned.Of, ReportFigure.Conversion(null, Core.Pipeline.Stage.Signed, false)), PercentCell(r.FirstContactToSigned)]]);
 
     public ReportTable Durations(ConversionReport r) => new("durations", T["Days between stages"], [T["From"], T["To"], T["Prospects"], T["Median days"], T["75th percentile days"]],
-        [.. r.Durations.Select(d => (IReadOnlyList<ReportCell>)[Stage(d.From), Stage(d.To), Count(d.Prospects), DaysCell(d.MedianDays), DaysCell(d.P75Days)]),
-         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.TimeToSign.Prospects), DaysCell(r.TimeToSign.MedianDays), DaysCell(r.TimeToSign.P75Days)]]);
+        [.. r.Durations.Select(d => (IReadOnlyList<ReportCell>)[Stage(d.From), Stage(d.To), Count(d.Prospects, ReportFigure.DurationOf(d.From, d.To)), DaysCell(d.MedianDays), DaysCell(d.P75Days)]),
+         [T["first contact"], Stage(Core.Pipeline.Stage.Signed), Count(r.TimeToSign.Prospects, ReportFigure.DurationOf(null, Core.Pipeline.Stage.Signed)), DaysCell(r.TimeToSign.MedianDays), DaysCell(r.TimeToSign.P75Days)]]);
 
     public string Bucket(TimeToSignBucket b) => b.ToDays is { } to ? T["{0}–{1} days", b.FromDays == 0 ? 0 : b.FromDays + 1, to] : T["more than {0} days", b.FromDays];
 
     public ReportTable TimeToSign(ConversionReport r) => new("time-to-sign", T["Time from first contact to signed"], [T["Days"], T["Prospects signed"]],
-        r.TimeToSign.Distribution.Select(b => (IReadOnlyList<ReportCell>)[Bucket(b), Count(b.Prospects)]).ToList());
+        r.TimeToSign.Distribution.Select((b, i) => (IReadOnlyList<ReportCell>)[Bucket(b), Count(b.Prospects, new ReportFigure(FigureKind.TimeToSign, Bucket: i))]).ToList());
 
     public ReportTable Cohorts(ConversionReport r) => new("cohorts", T["Cohorts by quarter of first contact: share signed within"],
         [T["Quarter"], T["Prospects"], T["90 days"], T["180 days"], T["365 days"]],
-        r.Cohorts.Select(c => (IReadOnlyList<ReportCell>)[c.Label, Count(c.Prospects), Cohort(c.Within90), Cohort(c.Within180), Cohort(c.Within365)]).ToList());
+        r.Cohorts.Select(c => (IReadOnlyList<ReportCell>)[c.Label, Count(c.Prospects, new ReportFigure(FigureKind.Cohort, Year: c.Year, Quarter: c.Quarter)), Cohort(c.Within90), Cohort(c.Within180), Cohort(c.Within365)]).ToList());
 
     private ReportCell Cohort(Share? share) => share is { } s
         ? new ReportCell(Percent(s), s.Rate is { } rate ? (int)Math.Round(rate * 10, MidpointRounding.AwayFromZero) : null, PercentCell(s).Number)
@@ -97,8 +98,8 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = new List<IReadOnlyList<ReportCell>>();
         if (r.Events is { HasAttendanceData: true, Attended: { } a, NotAttended: { } n })
         {
-            rows.Add([T["attended an event"], Count(a.Count), Count(a.Of), PercentCell(a)]);
-            rows.Add([T["did not attend"], Count(n.Count), Count(n.Of), PercentCell(n)]);
+            rows.Add([T["attended an event"], Count(a.Count, new ReportFigure(FigureKind.EventsWent, Attended: true)), Count(a.Of, new ReportFigure(FigureKind.EventsOf, Attended: true)), PercentCell(a)]);
+            rows.Add([T["did not attend"], Count(n.Count, new ReportFigure(FigureKind.EventsWent, Attended: false)), Count(n.Of, new ReportFigure(FigureKind.EventsOf, Attended: false)), PercentCell(n)]);
         }
         else
         {
@@ -146,9 +147,10 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = new List<IReadOnlyList<ReportCell>>();
         foreach (var e in r.Exits)
         {
-            if (e.Reasons.Count == 0) rows.Add([Stage(e.Stage), Count(e.Prospects), Count(e.Moves), "", ""]);
-            foreach (var x in e.Reasons) rows.Add([Stage(e.Stage), Count(e.Prospects), Count(e.Moves), x.Reason, Count(x.Times)]);
-            if (e.OtherReasons > 0) rows.Add([Stage(e.Stage), Count(e.Prospects), Count(e.Moves), T["other reasons"], Count(e.OtherReasons)]);
+            var exited = new ReportFigure(FigureKind.Exit, e.Stage);
+            if (e.Reasons.Count == 0) rows.Add([Stage(e.Stage), Count(e.Prospects, exited), Count(e.Moves), "", ""]);
+            foreach (var x in e.Reasons) rows.Add([Stage(e.Stage), Count(e.Prospects, exited), Count(e.Moves), x.Reason, Count(x.Times, exited with { Reason = x.Reason })]);
+            if (e.OtherReasons > 0) rows.Add([Stage(e.Stage), Count(e.Prospects, exited), Count(e.Moves), T["other reasons"], Count(e.OtherReasons)]);
         }
 
         return new("exits", T["Exits and their reasons"], [T["Stage"], T["Prospects"], T["Moves"], T["Reason"], T["Times"]], rows);

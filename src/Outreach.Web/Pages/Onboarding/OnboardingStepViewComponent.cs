@@ -11,12 +11,13 @@ public sealed record OnboardingStepModel(OnboardingConversion Conversion, string
 /// The conversion report's step after signing, as its own section (a component, so the report page only invokes it): signed →
 /// onboarded, the days it took, and the onboarding funnel per signing quarter.
 /// </summary>
-public sealed class OnboardingStepViewComponent(OnboardingConversions conversions) : ViewComponent
+public sealed class OnboardingStepViewComponent(Outreach.Web.Reports.ReportCache cache) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(ReportQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conversion = await conversions.BuildAsync(query, HttpContext.RequestAborted);
+        var now = await cache.NowAsync(HttpContext.RequestAborted);
+        var conversion = await now.OnboardingAsync(query, HttpContext.RequestAborted);
         return View(new OnboardingStepModel(conversion, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName));
     }
 

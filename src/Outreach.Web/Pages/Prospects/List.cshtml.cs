@@ -14,7 +14,7 @@ namespace Outreach.Web.Pages.Prospects;
 /// Every prospect as a list: the board's filters, sorting by a column heading, a page at a time with the total, a choice of
 /// columns, and a CSV of exactly the list (same filters, order and columns; every page). Everything lives in the URL.
 /// </summary>
-public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects, ReportFigures figures, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Covenant { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sector { get; set; }
@@ -28,6 +28,14 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
     [BindProperty(SupportsGet = true)] public int Size { get; set; } = ProspectList.DefaultPageSize;
     [BindProperty(SupportsGet = true)] public string[]? Col { get; set; }
+    /// <summary>A report figure (ReportFigure.Code): the list shows the prospects it counts, under the report's filters below.</summary>
+    [BindProperty(SupportsGet = true)] public string? Figure { get; set; }
+    /// <summary>An exit figure's reason.</summary>
+    [BindProperty(SupportsGet = true)] public string? Reason { get; set; }
+    /// <summary>The report's period (with <see cref="Figure"/>).</summary>
+    [BindProperty(SupportsGet = true)] public string? From { get; set; }
+    [BindProperty(SupportsGet = true)] public string? To { get; set; }
+    [BindProperty(SupportsGet = true)] public bool ExcludeImported { get; set; }
 
     public IReadOnlyList<Covenant> Covenants { get; private set; } = [];
     public IReadOnlyList<string> Owners { get; private set; } = [];
@@ -39,6 +47,9 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
     public int PageCount => Math.Max(1, (Rows.Total + Rows.PageSize - 1) / Rows.PageSize);
     public int FirstShown => Rows.Total == 0 ? 0 : ((Rows.PageNumber - 1) * Rows.PageSize) + 1;
     public int LastShown => FirstShown == 0 ? 0 : FirstShown + Rows.Items.Count - 1;
+    /// <summary>The report query and figure this list stands for, when it came from a report figure's link.</summary>
+    public (ReportQuery Query, ReportFigure Figure)? FromReport { get; private set; }
+    public IReadOnlyList<string> FigureErrors { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -77,6 +88,32 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
         _ => "",
     };
 
+    /// <summary>The report figure this list stands for, in the report's words.</summary>
+    public string DescribeFigure(ReportFigure f)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        string S(Stage? s) => s is { } x ? T[x.Label()] : T["first contact"];
+        return f.Kind switch
+        {
+            FigureKind.CohortFunnel => T["Cohort funnel: first contacted in the period, got as far as {0}", S(f.Stage)],
+            FigureKind.PeriodFunnel => T["Period funnel: first reached {0} in the period", S(f.Stage)],
+            FigureKind.ConversionOf => T["Conversion from {0} to {1}: first reached {0} in the period", S(f.From), S(f.Stage)],
+            FigureKind.ConversionWent => T["Conversion from {0} to {1}: went on to {1} in the period", S(f.From), S(f.Stage)],
+            FigureKind.Duration => T["Days from {0} to {1}: reached {1} in the period", S(f.From), S(f.Stage)],
+            FigureKind.TimeToSign => T["Time from first contact to signed: {0}", new Outreach.Web.Reports.ReportTables(T).Bucket(Bucket(f.Bucket!.Value))],
+            FigureKind.Cohort => T["Cohort: first contacted in {0} Q{1}", f.Year!.Value, f.Quarter!.Value],
+            FigureKind.EventsOf => f.Attended == true ? T["Network events: attended, first contacted in the period"] : T["Network events: did not attend, first contacted in the period"],
+            FigureKind.EventsWent => f.Attended == true ? T["Network events: attended, went on to sign"] : T["Network events: did not attend, went on to sign"],
+            _ => f.Reason is { } r ? T["Moved to {0} in the period, giving the reason “{1}”", S(f.Stage), r] : T["Moved to {0} in the period", S(f.Stage)],
+        };
+    }
+
+    private static TimeToSignBucket Bucket(int i)
+    {
+        var bounds = ConversionReportBuilder.TimeToSignBounds;
+        return i < bounds.Count ? new TimeToSignBucket(i == 0 ? 0 : bounds[i - 1], bounds[i], 0) : new TimeToSignBucket(bounds[^1], null, 0);
+    }
+
     /// <summary>The current view's query string values, with some changed (a heading's sort, another page, the export).</summary>
     public Dictionary<string, string> With(string? sort = null, bool? desc = null, int? page = null)
     {
@@ -84,6 +121,7 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
         {
             ["covenant"] = Covenant ?? "", ["sector"] = Sector ?? "", ["partyKind"] = PartyKind ?? "", ["owner"] = Owner ?? "",
             ["stage"] = Stage ?? "", ["q"] = Q ?? "", ["overdue"] = Overdue ? "true" : "",
+            ["figure"] = Figure ?? "", ["reason"] = Reason ?? "", ["from"] = From ?? "", ["to"] = To ?? "", ["excludeImported"] = ExcludeImported ? "true" : "",
             ["sort"] = sort ?? SortBy.Code(), ["desc"] = (desc ?? Desc) ? "true" : "",
             ["p"] = (page ?? PageNumber).ToString(CultureInfo.InvariantCulture), ["size"] = Size.ToString(CultureInfo.InvariantCulture),
         };
@@ -95,6 +133,31 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
     public string Href(Dictionary<string, string> values) =>
         "/prospects?" + string.Join("&", values.Select(v => Uri.EscapeDataString(v.Key) + "=" + Uri.EscapeDataString(v.Value)));
 
+    /// <summary>
+    /// With a report figure: the prospects it counts, worked out by the report's own rules from the report's inputs under
+    /// the same filters (covenants, period, sector, party kind, owner, imported history). A figure or filter that cannot
+    /// be read lists nobody and says why, rather than quietly listing everyone.
+    /// </summary>
+    private async Task<IReadOnlyCollection<long>?> FigureEntriesAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(Figure)) return null;
+        var (query, errors) = ReportFilters.Parse([Covenant], null, From, To, Sector, PartyKind, Owner, Covenants, Today, ExcludeImported);
+        if (query is null)
+        {
+            FigureErrors = errors.Select(e => (string)T.Message(e.Message)).ToList();
+            return [];
+        }
+
+        if (!ReportFigure.TryParse(Figure, Reason, out var figure))
+        {
+            FigureErrors = [T["Unknown report figure '{0}'.", Figure]];
+            return [];
+        }
+
+        FromReport = (query, figure);
+        return await figures.EntryIdsAsync(query, figure, ct);
+    }
+
     private async Task<ProspectFilter> LoadAsync(CancellationToken ct)
     {
         Today = AmsterdamClock.Today(clock);
@@ -105,9 +168,12 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
         SortBy = ProspectList.TryParseSort(Sort, out var sort) ? sort : ProspectSort.Name;
         Size = ProspectList.PageSizes.Contains(Size) ? Size : ProspectList.DefaultPageSize;
         PageNumber = Math.Max(1, PageNumber);
+        var entryIds = await FigureEntriesAsync(ct);
         return new ProspectFilter
         {
-            CovenantId = Covenants.FirstOrDefault(c => c.Code == Covenant)?.Id,
+            // From a report figure the covenants (one or several) are the report's, already in the figure's prospects.
+            CovenantId = Figure is null ? Covenants.FirstOrDefault(c => c.Code == Covenant)?.Id : null,
+            EntryIds = entryIds,
             Sector = Sector,
             PartyKind = PartyKinds.TryParse(PartyKind, out var kind) ? kind : null,
             Owner = Owner,

@@ -15,7 +15,7 @@ namespace Outreach.Web.Pages.Reports;
 /// table as CSV, the whole report as one HTML file or one .xlsx workbook. Read-only, so every signed-in role may open it.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
-public sealed class IndexModel(ConversionReports reports, IProspectStore prospects, IStringLocalizer<SharedResource> localizer, IWebHostEnvironment environment) : PageModel
+public sealed class IndexModel(ConversionReports reports, ReportCache cache, IStringLocalizer<SharedResource> localizer, IWebHostEnvironment environment) : PageModel
 {
     /// <summary>Covenant codes: the parameter may repeat (the multi-select) or carry codes separated by commas (the links).</summary>
     [BindProperty(SupportsGet = true)] public string[] Covenant { get; set; } = [];
@@ -56,11 +56,25 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
         ["excludeImported"] = ExcludeImported ? "true" : "",
     };
 
+    /// <summary>
+    /// The prospect list behind a figure: the report's filters and the figure (with an exit's reason beside it). The
+    /// list reads the report's inputs afresh and keeps the prospects the figure counts (ReportFigure.Select).
+    /// </summary>
+    public string FigureHref(ReportFigure figure)
+    {
+        ArgumentNullException.ThrowIfNull(figure);
+        var values = RouteValues();
+        values.Remove("funnel");
+        values["figure"] = figure.Code;
+        if (figure.Reason is { } reason) values["reason"] = reason;
+        return "/prospects?" + string.Join("&", values.Where(v => v.Value.Length > 0).Select(v => Uri.EscapeDataString(v.Key) + "=" + Uri.EscapeDataString(v.Value)));
+    }
+
     public string Scope => CovenantCodes.Count == 0
         ? localizer["All covenants"]
         : string.Join(", ", Covenants.Where(c => CovenantCodes.Contains(c.Code)).Select(c => c.Name));
 
-    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct, withOnboarding: true);
 
     /// <summary>One table as CSV for Dutch Excel (see <see cref="ReportTable.ToCsv"/>; cells that would start a formula are escaped).</summary>
     public async Task<IActionResult> OnGetCsvAsync(string? table, CancellationToken ct)
@@ -98,11 +112,12 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
 
     private string FileName(string what, string extension) => ReportFileName.For(what, Report!.Query, CovenantCodes, FunnelKind, extension);
 
-    private async Task<bool> LoadAsync(CancellationToken ct)
+    private async Task<bool> LoadAsync(CancellationToken ct, bool withOnboarding = false)
     {
-        Covenants = await prospects.ListCovenantsAsync(ct);
-        Owners = await prospects.ListOwnersAsync(ct);
-        Sectors = await prospects.ListSectorsAsync(ct);
+        // Everything below comes from the report cache, under one data stamp read now (see ReportCache).
+        var now = await cache.NowAsync(ct);
+        var choices = await now.ChoicesAsync(ct);
+        (Covenants, Owners, Sectors) = (choices.Covenants, choices.Owners, choices.Sectors);
         Tables.FunnelKind = string.Equals(Funnel?.Trim(), "period", StringComparison.OrdinalIgnoreCase) ? FunnelKind.Period : FunnelKind.Cohort;
         var (query, errors) = ReportFilters.Parse(Covenant, Period, From, To, Sector, PartyKind, Owner, Covenants, reports.Today, ExcludeImported);
         if (query is null)
@@ -113,8 +128,13 @@ public sealed class IndexModel(ConversionReports reports, IProspectStore prospec
 
         Preset = ReportPeriods.TryParse(Period, out var preset) ? preset : ReportPeriod.Custom;
         CovenantCodes = Covenants.Where(c => query.Covenants.Contains(c.Id)).Select(c => c.Code).ToList();
-        Report = await reports.BuildAsync(query, ct);
-        if (Compare) Previous = await reports.BuildAsync(query.Previous(Preset), ct);
+        // The page's onboarding step (a view component, rendered later) is computed beside the report rather than after
+        // it: after a change, the first request waits for the longer of the two, not their sum. The component then finds it cached.
+        var onboarding = withOnboarding ? now.OnboardingAsync(query, ct).AsTask() : Task.CompletedTask;
+        var previous = Compare ? now.ReportAsync(query.Previous(Preset), ct).AsTask() : null;
+        Report = await now.ReportAsync(query, ct);
+        if (previous is not null) Previous = await previous;
+        await onboarding;
         From = Format.Iso(query.From);
         To = Format.Iso(query.To);
         return true;
