@@ -47,6 +47,7 @@ public static class SearchBenchmark
                 if (page.Total != before)
                     throw new InvalidOperationException($"{engine} '{term}': the folded search found {page.Total}, the old one {before}; they must agree on this data.");
 
+                if (Environment.GetEnvironmentVariable("BENCH_EXPLAIN") == "1") await ExplainAsync(db, term);
                 var single = await TimeAsync(repeats, () => store.ListAsync(filter, ProspectSort.Name, false, 1, 50, default));
                 var singleBefore = await TimeAsync(repeats, () => BaselineAsync(db, term));
                 var p95 = await ConcurrentP95Async(() => store.ListAsync(filter, ProspectSort.Name, false, 1, 50, default));
@@ -66,6 +67,17 @@ public static class SearchBenchmark
         var total = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {From} {BaselineWhere}", p);
         _ = (await c.QueryAsync<long>($"SELECT e.id FROM {From} {BaselineWhere} ORDER BY fold(o.name), e.id LIMIT 50", p)).ToList();
         return total;
+    }
+
+    /// <summary>BENCH_EXPLAIN=1: the plan of the list's count for the term, to see which indexes answer it.</summary>
+    private static async Task ExplainAsync(Database db, string text)
+    {
+        await using var c = await db.OpenAsync(default);
+        var p = new { Text = "%" + Database.EscapeLike(Database.SearchFold(text.Trim())!) + "%" };
+        var sql = $"SELECT COUNT(*) FROM {From} WHERE o.id IN (SELECT s.id FROM organisation s WHERE s.search_text LIKE @Text ESCAPE '\\' UNION ALL SELECT k.organisation_id FROM contact k WHERE k.search_text LIKE @Text ESCAPE '\\')";
+        var plan = await c.QueryAsync((db.IsSqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + sql, p);
+        // SQLite's plan lines are in the last column (detail), PostgreSQL's in its only one.
+        Console.WriteLine(string.Join(Environment.NewLine, plan.Select(l => "    " + ((IDictionary<string, object>)l).Values.Last())));
     }
 
     private static async Task<double> TimeAsync(int repeats, Func<Task> query)
