@@ -108,7 +108,7 @@ public static class ReportPageLoad
         return await Task.WhenAll(requests);
     }
 
-    /// <summary>What any change the report reads does to the stamp (migration 0032's triggers), without changing the data.</summary>
+    /// <summary>What any change the report reads does to the stamp (migration 0034's triggers), without changing the data.</summary>
     private static async Task BumpStampAsync(Database db)
     {
         await using var c = await db.OpenAsync(default);

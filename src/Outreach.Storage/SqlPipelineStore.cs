@@ -275,7 +275,7 @@ public sealed partial class SqlPipelineStore(Database db, TimeProvider clock, IL
         {
             // The stored folded columns (migration 0029): no function per row, and the contacts are read once, not per organisation.
             // One set of matching organisations from both tables (not "name matches OR a contact matches"): each half can then
-            // be answered by its own index (PostgreSQL's trigram indexes, migration 0032) instead of a scan of every entry.
+            // be answered by its own index (PostgreSQL's trigram indexes, migration 0035) instead of a scan of every entry.
             p.Add("Text", "%" + Database.EscapeLike(Database.SearchFold(filter.Text.Trim())!) + "%");
             And($"o.id IN (SELECT s.id FROM organisation s WHERE {Database.SearchContains("s.search_text", "@Text")} UNION ALL SELECT k.organisation_id FROM contact k WHERE {Database.SearchContains("k.search_text", "@Text")})");
         }

@@ -3,7 +3,7 @@ using Outreach.Core.Reports;
 
 namespace Outreach.Storage;
 
-/// <summary>The report's data stamp: the one row of report_stamp, moved by triggers in the writing transaction (migration 0032).</summary>
+/// <summary>The report's data stamp: the one row of report_stamp, moved by triggers in the writing transaction (migration 0034).</summary>
 public sealed class SqlReportDataStamp(Database db) : IReportDataStamp
 {
     public async Task<long> ReadAsync(CancellationToken ct)

@@ -4,7 +4,7 @@ using Outreach.Core.Reports;
 
 namespace Outreach.Storage;
 
-/// <summary>The weekly report's self-service subscribers (migrations 0028, 0032); one row per user, upserted.</summary>
+/// <summary>The weekly report's self-service subscribers (migrations 0028, 0033); one row per user, upserted.</summary>
 public sealed class SqlWeeklyReportSubscribers(Database db) : IWeeklyReportSubscribers
 {
     private const string Columns = "user_name AS UserName, address AS Address, subscribed_at AS SubscribedAt, language AS Language";

@@ -5,7 +5,7 @@ using Outreach.Testing;
 namespace Outreach.Storage.Tests;
 
 /// <summary>
-/// Issue 16 item 12 on both engines: the report's data stamp (migration 0032) moves with every change the report reads,
+/// Issue 16 item 12 on both engines: the report's data stamp (migration 0034) moves with every change the report reads,
 /// and only once a transaction has committed; the exit figures' prospects; the prospect list limited to a figure's entries.
 /// </summary>
 public abstract class ReportStampContract(StorageEngine engine) : IAsyncLifetime

@@ -2,7 +2,7 @@ using Outreach.Core.Prospects;
 
 namespace Outreach.Storage.Tests;
 
-/// <summary>The weekly report's subscribers on every engine: one row per user, upserted with its address and language (migration 0032).</summary>
+/// <summary>The weekly report's subscribers on every engine: one row per user, upserted with its address and language (migration 0033).</summary>
 public abstract partial class StoreContract
 {
     [Fact]
