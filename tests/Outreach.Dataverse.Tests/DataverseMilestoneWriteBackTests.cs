@@ -60,7 +60,7 @@ public sealed class DataverseMilestoneWriteBackTests
     private static DataverseWriteBack WriteBack(Setup s) =>
         new(s.Client, new SqlWriteBackOutbox(s.Db), s.Clock, NullLogger<DataverseWriteBack>.Instance, new OutreachLinks("https://outreach.example"));
 
-    private static OnboardingService Onboarding(Setup s) => new(new SqlOnboardingStore(s.Db), s.Clock, new SqlWriteBackOutbox(s.Db), new SqlUnitOfWork(s.Db));
+    private static OnboardingService Onboarding(Setup s) => SqlServices.Onboarding(s.Db, s.Clock);
 
     private static JsonObject Row(Setup s, PartyMilestone m) => s.Local.Server.Rows("otr_onboardingmilestones")[CrmIds.Milestone(m.Id)];
 

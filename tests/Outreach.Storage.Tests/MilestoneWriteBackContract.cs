@@ -4,6 +4,7 @@ using Outreach.Core.Crm;
 using Outreach.Core.Onboarding;
 using Outreach.Core.Pipeline;
 using Outreach.Storage.Import;
+using Outreach.Testing;
 
 namespace Outreach.Storage.Tests;
 
@@ -23,16 +24,7 @@ public abstract partial class StoreContract
             "SELECT id AS Id, kind AS Kind, entry_id AS EntryId, milestone_id AS MilestoneId FROM dataverse_outbox WHERE kind = 'milestone' ORDER BY id")).ToList();
     }
 
-    private OnboardingService Onboarding(IWriteBackOutbox? writeBack = null)
-    {
-        var store = new SqlOnboardingStore(Db);
-        var unit = new SqlUnitOfWork(Db);
-        writeBack ??= new SqlWriteBackOutbox(Db);
-        return new(store, Completion(writeBack), Clock, writeBack, unit);
-    }
-
-    private MilestoneCompletion Completion(IWriteBackOutbox writeBack) =>
-        new(new SqlOnboardingStore(Db), new SqlMailOutbox(Db), writeBack, new SqlUnitOfWork(Db));
+    private OnboardingService Onboarding(IWriteBackOutbox? writeBack = null) => SqlServices.Onboarding(Db, Clock, writeBack);
 
     [Fact]
     public async Task MilestoneWriteBack_IsQueuedWithTheSigningTheDoneTheReopenAndTheImport_ForAMirroredPartyOnly()
@@ -66,7 +58,7 @@ public abstract partial class StoreContract
         Assert.Equal([policy.Id, policy.Id], rows.Skip(3).Select(r => r.MilestoneId!.Value));
 
         var csv = "party,year,milestone,done on,evidence\nMirrored Gold B.V.,,risk,2026-03-01,https://evidence.example/risk\nLocal Only B.V.,,risk,2026-03-01,https://evidence.example/local-risk\n";
-        var import = new QuestionnaireImport(new CsvProspectReader(), Prospects, store, Completion(new SqlWriteBackOutbox(Db)), new SqlUnitOfWork(Db), Clock);
+        var import = new QuestionnaireImport(new CsvProspectReader(), Prospects, store, SqlServices.Completion(Db), new SqlUnitOfWork(Db), Clock);
         var imported = await import.ImportAsync(covenant.Id, new MemoryStream(Encoding.UTF8.GetBytes(csv)), "anne", default);
         Assert.True(imported.Succeeded, string.Join("; ", imported.Errors));
         Assert.Equal(2, imported.Recorded);

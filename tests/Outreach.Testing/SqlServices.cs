@@ -27,6 +27,14 @@ public static class SqlServices
     /// <summary>An enrolment's stop (or a decision ending it) with its queued mail cancelled in one unit.</summary>
     public static Core.Sequences.EnrolmentStops Stops(Database db, IAuditActor? actor = null) => new(new SqlSequenceStore(db, actor), new SqlMailOutbox(db), new SqlUnitOfWork(db));
 
-    /// <summary>A milestone's "done" with its queued reminders cancelled in one unit.</summary>
-    public static Core.Onboarding.MilestoneCompletion Completion(Database db) => new(new SqlOnboardingStore(db), new SqlMailOutbox(db), new SqlUnitOfWork(db));
+    /// <summary>A milestone's "done" with its queued reminders cancelled and its write-back queued in one unit.</summary>
+    public static Core.Onboarding.MilestoneCompletion Completion(Database db, Core.Crm.IWriteBackOutbox? writeBack = null) =>
+        new(new SqlOnboardingStore(db), new SqlMailOutbox(db), writeBack ?? new SqlWriteBackOutbox(db), new SqlUnitOfWork(db));
+
+    /// <summary>The onboarding use cases (plan, done, reopen) as the host wires them.</summary>
+    public static Core.Onboarding.OnboardingService Onboarding(Database db, TimeProvider clock, Core.Crm.IWriteBackOutbox? writeBack = null)
+    {
+        writeBack ??= new SqlWriteBackOutbox(db);
+        return new(new SqlOnboardingStore(db), Completion(db, writeBack), clock, writeBack, new SqlUnitOfWork(db));
+    }
 }

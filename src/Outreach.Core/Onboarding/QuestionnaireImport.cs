@@ -1,7 +1,6 @@
 using System.Globalization;
 using Outreach.Core.Calendar;
 using Outreach.Core.Common;
-using Outreach.Core.Crm;
 using Outreach.Core.Prospects;
 using Outreach.Core.Prospects.Import;
 

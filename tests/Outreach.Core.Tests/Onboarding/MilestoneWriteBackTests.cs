@@ -32,7 +32,7 @@ public sealed class MilestoneWriteBackTests
         store = new InMemoryPipelineStore(prospects);
         writeBack.Onboarding = onboarding;
         unit = new InMemoryUnitOfWork(store, prospects, sequences, writeBack, onboarding, mail);
-        moves = new PipelineService(store, prospects, sequences, writeBack, onboarding, unit, clock);
+        moves = new PipelineService(store, prospects, sequences, new Core.Sequences.EnrolmentStops(sequences, mail, unit), writeBack, onboarding, unit, clock);
         service = new OnboardingService(onboarding, new MilestoneCompletion(onboarding, mail, writeBack, unit), clock, writeBack, unit);
         gold = prospects.SeedCovenant("gold", "Responsible Gold", new DateOnly(2023, 1, 1), new DateOnly(2027, 12, 31));
     }
@@ -130,7 +130,7 @@ public sealed class MilestoneWriteBackTests
         var before = MilestoneKeys.Count();
         string[] header = ["party", "year", "milestone", "done on", "evidence"];
         QuestionnaireImport Import(params string[][] rows) =>
-            new(new FixedFile(new ImportFile(header, rows.Select((r, i) => new ImportRow(i + 2, r)).ToList(), null)), prospects, onboarding, unit, clock, writeBack);
+            new(new FixedFile(new ImportFile(header, rows.Select((r, i) => new ImportRow(i + 2, r)).ToList(), null)), prospects, onboarding, new MilestoneCompletion(onboarding, mail, writeBack, unit), unit, clock);
 
         var refused = await Import(["Dynamics Gold", "", "policy", "2026-03-01", "https://evidence.example/p"], ["Dynamics Gold", "", "nothing", "2026-03-01", "https://x.example"])
             .ImportAsync(gold.Id, Stream.Null, "anna", default);
