@@ -208,7 +208,22 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
         return row is null ? null : new EvidenceFile(row.Id, row.ProspectId, row.FileName, row.ContentType, row.Content, row.UploadedAt, row.UploadedBy);
     }
 
-    public async Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct)
+    public Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct) =>
+        ListPartiesAsync(covenantId, $"EXISTS (SELECT 1 FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage = '{Stage.Signed.Code()}')", new { covenantId }, null, ct);
+
+    public Task<IReadOnlyList<MonitoredParty>> ListSignedInAsync(long covenantId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct)
+    {
+        // Entries with a signing in the period, found by the history's (stage, time) index; one signed again later is
+        // dropped below, as its latest signing is outside.
+        var start = AmsterdamClock.AtLocal(firstDay, TimeOnly.MinValue);
+        var end = AmsterdamClock.AtLocal(lastDay.AddDays(1), TimeOnly.MinValue);
+        return ListPartiesAsync(covenantId,
+            $"e.id IN (SELECT s.entry_id FROM stage_change s WHERE s.to_stage = '{Stage.Signed.Code()}' AND s.changed_at >= @start AND s.changed_at < @end)",
+            new { covenantId, start, end }, p => p.SignedOn >= firstDay && p.SignedOn <= lastDay, ct);
+    }
+
+    /// <summary>The parties of the covenant that <paramref name="which"/> selects (on pipeline_entry e), read in two queries.</summary>
+    private async Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, string which, object parameters, Func<MonitoredParty, bool>? keep, CancellationToken ct)
     {
         await using var work = await db.ConnectAsync(ct);
         var c = work.Connection;
@@ -218,24 +233,24 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
                    (SELECT MAX(s.changed_at) FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage = '{Stage.Signed.Code()}') AS SignedAt,
                    (SELECT MAX(s.changed_at) FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage = '{Stage.Left.Code()}') AS LeftAt
             FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
-            WHERE e.covenant_id = @covenantId
-              AND EXISTS (SELECT 1 FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage = '{Stage.Signed.Code()}')
+            WHERE e.covenant_id = @covenantId AND {which}
             ORDER BY e.id
             """,
-            new { covenantId }, work.Transaction, cancellationToken: ct))).ToList();
+            parameters, work.Transaction, cancellationToken: ct))).ToList();
+        if (parties.Count == 0) return [];
         var milestones = (await c.QueryAsync<MilestoneRow>(new CommandDefinition(
             $"""
             SELECT {MilestoneColumns} FROM {MilestoneFrom} JOIN pipeline_entry e ON e.id = m.entry_id
-            WHERE e.covenant_id = @covenantId ORDER BY m.entry_id, m.id
+            WHERE e.covenant_id = @covenantId AND {which} ORDER BY m.entry_id, m.id
             """,
-            new { covenantId }, work.Transaction, cancellationToken: ct))).Select(r => r.ToDomain()).ToLookup(m => m.ProspectId);
+            parameters, work.Transaction, cancellationToken: ct))).Select(r => r.ToDomain()).ToLookup(m => m.ProspectId);
         return parties.Select(p =>
         {
             var signed = LocalDate(p.SignedAt!.Value);
             // A leaving before the latest signing was undone by signing again.
             DateOnly? left = p.LeftAt is { } l && l > p.SignedAt ? LocalDate(l) : null;
             return new MonitoredParty { ProspectId = p.ProspectId, Name = p.Name, Kind = PartyKinds.Parse(p.PartyKind), SignedOn = signed, LeftOn = left, Milestones = milestones[p.ProspectId].ToList() };
-        }).ToList();
+        }).Where(p => keep is null || keep(p)).ToList();
     }
 
     private static DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(AmsterdamClock.ToLocal(at).DateTime);

@@ -150,6 +150,41 @@ public abstract partial class StoreContract
         Assert.Equal(["Vertrekt B.V."], report.Left.Select(l => l.Name));
     }
 
+    [Fact]
+    public async Task ListSignedIn_GivesOnlyThePartiesWhoseLatestSigningFellInThePeriod_ByAmsterdamDate()
+    {
+        var covenant = await OnboardingCovenantAsync();
+        var store = new SqlOnboardingStore(Db);
+        await store.SavePlanAsync(covenant.Id, 0, OnboardingPlan(), 0, Clock.GetUtcNow(), "anne", default);
+        Clock.Set(new DateTimeOffset(2026, 3, 31, 21, 30, 0, TimeSpan.Zero)); // 23:30 on 31 March in Amsterdam
+        var march = await SignAsync(covenant, "Maart B.V.");
+        Clock.Set(new DateTimeOffset(2026, 3, 31, 22, 30, 0, TimeSpan.Zero)); // 00:30 on 1 April in Amsterdam
+        var april = await SignAsync(covenant, "April B.V.");
+        Clock.Set(new DateTimeOffset(2026, 4, 10, 9, 0, 0, TimeSpan.Zero));
+        var again = await SignAsync(covenant, "Opnieuw B.V.");
+        Clock.Set(new DateTimeOffset(2026, 4, 20, 9, 0, 0, TimeSpan.Zero));
+        Assert.True((await Moves.MoveAsync(again.Id, Stage.Left, "Merged", "anne", null, default)).Succeeded);
+        Clock.Set(new DateTimeOffset(2026, 5, 4, 9, 0, 0, TimeSpan.Zero));
+        foreach (var stage in Stages.Funnel)
+        {
+            // Back in as a prospect, through the funnel to signing again.
+            var moved = await Moves.MoveAsync(again.Id, stage, "Back in", "anne", null, default);
+            Assert.True(moved.Succeeded, moved.Refusal?.ToString());
+        }
+
+        var inApril = await store.ListSignedInAsync(covenant.Id, new DateOnly(2026, 4, 1), new DateOnly(2026, 4, 30), default);
+        var inMay = await store.ListSignedInAsync(covenant.Id, new DateOnly(2026, 5, 1), new DateOnly(2026, 5, 31), default);
+        var inMarch = await store.ListSignedInAsync(covenant.Id, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 31), default);
+
+        // April's party only: the one signed in April and again in May counts in May, with its milestones, as the full list has it.
+        Assert.Equal([april.Id], inApril.Select(p => p.ProspectId));
+        Assert.Equal([(again.Id, new DateOnly(2026, 5, 4), (DateOnly?)null)], inMay.Select(p => (p.ProspectId, p.SignedOn, p.LeftOn)));
+        Assert.Equal([march.Id], inMarch.Select(p => p.ProspectId));
+        var all = await store.ListPartiesAsync(covenant.Id, default);
+        Assert.Equal(all.Single(p => p.ProspectId == again.Id).Milestones.Select(m => m.Id), inMay.Single().Milestones.Select(m => m.Id));
+        Assert.NotEmpty(inApril.Single().Milestones);
+    }
+
     /// <summary>Creates the milestones, then fails: the move's unit of work must take both back.</summary>
     private sealed class FailingAfterMilestones(IOnboardingStore inner) : IOnboardingStore
     {
@@ -171,5 +206,6 @@ public abstract partial class StoreContract
         public Task<bool> ReopenAsync(long milestoneId, string reason, DateTimeOffset at, string by, CancellationToken ct) => inner.ReopenAsync(milestoneId, reason, at, by, ct);
         public Task<EvidenceFile?> GetEvidenceFileAsync(long prospectId, long fileId, CancellationToken ct) => inner.GetEvidenceFileAsync(prospectId, fileId, ct);
         public Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct) => inner.ListPartiesAsync(covenantId, ct);
+        public Task<IReadOnlyList<MonitoredParty>> ListSignedInAsync(long covenantId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct) => inner.ListSignedInAsync(covenantId, firstDay, lastDay, ct);
     }
 }

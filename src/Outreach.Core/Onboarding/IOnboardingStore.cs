@@ -41,4 +41,11 @@ public interface IOnboardingStore
 
     /// <summary>Every party of the covenant that ever signed, with its latest signing, its leaving after it, and its milestones: one read.</summary>
     Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct);
+
+    /// <summary>
+    /// As <see cref="ListPartiesAsync"/>, only the parties whose latest signing fell from <paramref name="firstDay"/> to
+    /// <paramref name="lastDay"/> (Amsterdam dates, both inclusive): what the conversion report's step after signing counts,
+    /// read by the signings in the period rather than every party that ever signed.
+    /// </summary>
+    Task<IReadOnlyList<MonitoredParty>> ListSignedInAsync(long covenantId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct);
 }

@@ -111,7 +111,7 @@ public sealed class OnboardingConversions(IProspectStore prospects, IOnboardingS
         var parties = new List<MonitoredParty>();
         foreach (var covenant in (await prospects.ListCovenantsAsync(ct).ConfigureAwait(false)).Where(c => query.CovenantId is null || c.Id == query.CovenantId))
         {
-            parties.AddRange((await store.ListPartiesAsync(covenant.Id, ct).ConfigureAwait(false)).Where(p => query.PartyKind is null || p.Kind == query.PartyKind));
+            parties.AddRange((await store.ListSignedInAsync(covenant.Id, query.From, query.To, ct).ConfigureAwait(false)).Where(p => query.PartyKind is null || p.Kind == query.PartyKind));
         }
 
         return OnboardingConversionBuilder.Build(parties, query.From, query.To, AmsterdamClock.Today(clock));

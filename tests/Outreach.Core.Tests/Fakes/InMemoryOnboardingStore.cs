@@ -94,4 +94,7 @@ internal sealed class InMemoryOnboardingStore : IOnboardingStore, IInMemoryState
     public Task<IReadOnlyList<MonitoredParty>> ListPartiesAsync(long covenantId, CancellationToken ct) =>
         Parties is { } parties ? Task.FromResult(parties(covenantId))
             : throw new NotSupportedException("The monitoring report is tested on the pure builder and on the SQL store.");
+
+    public async Task<IReadOnlyList<MonitoredParty>> ListSignedInAsync(long covenantId, DateOnly firstDay, DateOnly lastDay, CancellationToken ct) =>
+        (await ListPartiesAsync(covenantId, ct)).Where(p => p.SignedOn >= firstDay && p.SignedOn <= lastDay).ToList();
 }
