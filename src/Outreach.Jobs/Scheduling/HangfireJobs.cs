@@ -197,9 +197,18 @@ internal sealed partial class HangfireJobsHost(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (server is null) return;
-        server.SendStop();
-        await server.WaitForShutdownAsync(cancellationToken);
+        if (server is not { } running) return;
+        running.SendStop();
+        try
+        {
+            await running.WaitForShutdownAsync(cancellationToken);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host disposed the server while this stop still waited (its dispose after a stop that ran out of time):
+            // the server is gone, so there is nothing left to wait for.
+            LogDisposedWhileStopping(logger, node.Name);
+        }
     }
 
     public ValueTask DisposeAsync()
@@ -211,6 +220,9 @@ internal sealed partial class HangfireJobsHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hangfire server started on {Node} ({Store} storage, {Workers} workers)")]
     private static partial void LogStarted(ILogger logger, string node, SchedulerStore store, int workers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hangfire server on {Node} was disposed while its stop waited for the workers")]
+    private static partial void LogDisposedWhileStopping(ILogger logger, string node);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job} missed its slot at {Slot} while the node was down (last run {LastRun}): queued once now")]
     private static partial void LogCaughtUp(ILogger logger, string job, DateTimeOffset slot, DateTimeOffset lastRun);
