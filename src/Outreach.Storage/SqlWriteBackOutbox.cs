@@ -16,22 +16,28 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     /// <summary>Items that failed this often stay in the table with their last error and are no longer sent.</summary>
     public const int MaxAttempts = 10;
 
+    /// <summary>One queueing statement, in the caller's unit of work when one is running (or its own transaction).</summary>
+    private async Task InsertAsync(string sql, object parameters, CancellationToken ct)
+    {
+        await using var work = await db.BeginWorkAsync(ct);
+        await work.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, work.Transaction, cancellationToken: ct));
+        await work.CommitAsync(ct);
+    }
+
     /// <summary>
     /// In a move's or a new entry's unit of work (see <see cref="IWriteBackOutbox.EnqueueStageChangeAsync"/>): only for
     /// organisations that mirror a Dataverse account (without Dataverse there are none, so nothing piles up).
     /// </summary>
     public async Task EnqueueStageChangeAsync(long entryId, long stageChangeId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, stage_change_id, created_at)
             SELECT 'stage-change:' || CAST(@stageChangeId AS text), 'stage_change', e.id, @stageChangeId, @at
             FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
             WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
             """,
-            new { entryId, stageChangeId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { entryId, stageChangeId, at }, ct);
     }
 
     public async Task<bool> HasPendingForEntryAsync(long entryId, CancellationToken ct)
@@ -45,48 +51,41 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
     /// <summary>In the request's unit of work (see <see cref="IWriteBackOutbox.EnqueueAnswerAsync"/>); each answer its own row (a changed answer goes again).</summary>
     public async Task EnqueueAnswerAsync(long answerId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             "INSERT INTO dataverse_outbox (idempotency_key, kind, request_id, created_at) VALUES (@key, 'answer', @answerId, @at)",
-            new { key = $"answer:{answerId}:{Guid.NewGuid():N}", answerId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { key = $"answer:{answerId}:{Guid.NewGuid():N}", answerId, at }, ct);
     }
 
     /// <summary>In the activity's unit of work (see <see cref="IWriteBackOutbox.EnqueueActivityAsync"/>).</summary>
     public async Task EnqueueActivityAsync(long activityId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, activity_id, created_at)
             SELECT @key, 'activity', e.id, a.id, @at
             FROM activity a JOIN pipeline_entry e ON e.id = a.prospect_id JOIN organisation o ON o.id = e.organisation_id
             WHERE a.id = @activityId AND a.origin = 'outreach' AND o.dataverse_id IS NOT NULL
             """,
-            new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { key = $"activity:{activityId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", activityId, at }, ct);
     }
 
     /// <summary>In the milestone change's unit of work (see <see cref="IWriteBackOutbox.EnqueueMilestoneAsync"/>).</summary>
     public async Task EnqueueMilestoneAsync(long milestoneId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, milestone_id, created_at)
             SELECT @key, 'milestone', e.id, m.id, @at
             FROM onboarding_milestone m JOIN pipeline_entry e ON e.id = m.entry_id JOIN organisation o ON o.id = e.organisation_id
             WHERE m.id = @milestoneId AND o.dataverse_id IS NOT NULL
             """,
-            new { key = $"milestone:{milestoneId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", milestoneId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { key = $"milestone:{milestoneId.ToString(CultureInfo.InvariantCulture)}:{Guid.NewGuid():N}", milestoneId, at }, ct);
     }
 
     /// <summary>In the move's unit of work (see <see cref="IWriteBackOutbox.EnqueuePartyMilestonesAsync"/>): a row per milestone of the party.</summary>
     public async Task EnqueuePartyMilestonesAsync(long entryId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, milestone_id, created_at)
             SELECT 'milestone:' || CAST(m.id AS text) || ':' || @token, 'milestone', e.id, m.id, @at
@@ -94,23 +93,20 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
             WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
             ORDER BY m.due_on, m.id
             """,
-            new { token = Guid.NewGuid().ToString("N"), entryId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { token = Guid.NewGuid().ToString("N"), entryId, at }, ct);
     }
 
     /// <summary>In the next action's unit of work (see <see cref="IWriteBackOutbox.EnqueueNextActionAsync"/>).</summary>
     public async Task EnqueueNextActionAsync(long entryId, DateTimeOffset at, CancellationToken ct)
     {
-        await using var work = await db.BeginWorkAsync(ct);
-        await work.Connection.ExecuteAsync(new CommandDefinition(
+        await InsertAsync(
             """
             INSERT INTO dataverse_outbox (idempotency_key, kind, entry_id, created_at)
             SELECT @key, 'next_action', e.id, @at
             FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
             WHERE e.id = @entryId AND o.dataverse_id IS NOT NULL
             """,
-            new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, work.Transaction, cancellationToken: ct));
-        await work.CommitAsync(ct);
+            new { key = $"next-action:{entryId}:{Guid.NewGuid():N}", entryId, at }, ct);
     }
 
     /// <summary>
