@@ -11,9 +11,10 @@ namespace Outreach.Benchmarks;
 
 /// <summary>
 /// Issue 15 point 7: the timeline page's query (<see cref="SqlTimelineSource"/>: one UNION ALL over its sources per page)
-/// for a prospect with N lines (activities, stage changes and replies, a third each), the 1st and the 100th page of 50,
+/// for a prospect with N lines (activities, stage changes and replies, a third each, and one line in fifty an onboarding
+/// milestone created, marked done or reopened; other parties' milestones around it), the 1st and the 100th page of 50,
 /// against reading the same rows, already merged, from one table with one index in the same run (the best a timeline
-/// table of its own could do). Ratios: timeline / one table.
+/// table of its own could do). Ratios: timeline / one table. BENCH_EXPLAIN=1 prints the plan of the milestone branch.
 /// </summary>
 public static class TimelineBenchmark
 {
@@ -41,6 +42,10 @@ public static class TimelineBenchmark
             while (page.Next is not null);
             if (cursors.Count - 1 < pages) throw new InvalidOperationException($"Expected {pages} pages, read {cursors.Count - 1}.");
             var flatCursors = await FlatCursorsAsync(db, entryId, pageSize, pages);
+            if (Environment.GetEnvironmentVariable("BENCH_EXPLAIN") == "1")
+            {
+                foreach (var n in new[] { 1, pages }) await ExplainAsync(db, timeline, entryId, new TimelineQuery { Kinds = new HashSet<TimelineKind> { TimelineKind.Onboarding }, PageSize = pageSize, After = cursors[n - 1] }, engine, n);
+            }
 
             foreach (var n in new[] { 1, pages })
             {
@@ -66,7 +71,16 @@ public static class TimelineBenchmark
         var organisation = await prospects.AddOrganisationAsync(Validation.Clean(new OrganisationDraft { Name = "Busy Goud", Sector = "jewellery", Owner = "Anne", Country = "NL" }), default);
         var start = new DateTimeOffset(2025, 1, 1, 8, 0, 0, TimeSpan.Zero);
         var entry = await new SqlPipelineStore(db, TimeProvider.System).AddEntryAsync(organisation.Id, covenant.Id, Stage.Identified, start, "Anne", "Found at a fair", default);
-        var each = (lines - 1) / 3;
+        // One line in fifty a milestone change: a party's few milestones, each created, done, reopened and done again.
+        var milestoneLines = lines / 50 / 4 * 4;
+        var each = (lines - 1 - milestoneLines) / 3;
+        var others = new List<long>();
+        for (var n = 0; n < 50; n++)
+        {
+            var org = await prospects.AddOrganisationAsync(Validation.Clean(new OrganisationDraft { Name = $"Andere Partij {n}", Sector = "jewellery", Owner = "Anne", Country = "NL" }), default);
+            others.Add((await new SqlPipelineStore(db, TimeProvider.System).AddEntryAsync(org.Id, covenant.Id, Stage.Signed, start, "Anne", "Signed", default)).Id);
+        }
+
         await using var c = await db.OpenAsync(default);
         await using (var tx = await Database.BeginWriteAsync(c, default))
         {
@@ -81,7 +95,9 @@ public static class TimelineBenchmark
                 INSERT INTO mail_reply (message_id, kind, organisation_id, subject, received_at, outcome, recorded_at)
                 VALUES (@id, 'reply', @organisationId, @text, @at, 'recorded', @at)
                 """,
-                Enumerable.Range(0, lines - 1 - 2 * each).Select(n => new { id = $"m{n}", organisationId = organisation.Id, at = start.AddMinutes(3 * n + 3), text = $"Re: {n}" }), tx));
+                Enumerable.Range(0, lines - 1 - 2 * each - milestoneLines).Select(n => new { id = $"m{n}", organisationId = organisation.Id, at = start.AddMinutes(3 * n + 3), text = $"Re: {n}" }), tx));
+            await SeedMilestonesAsync(c, tx, entry.Id, milestoneLines / 4, start, TimeSpan.FromMinutes(3.0 * each / Math.Max(1, milestoneLines)));
+            foreach (var other in others) await SeedMilestonesAsync(c, tx, other, 10, start, TimeSpan.FromMinutes(7));
             // The baseline: the same lines in one table, one index in the timeline's order.
             await c.ExecuteAsync("CREATE TABLE bench_timeline (prospect_id bigint NOT NULL, at_ticks bigint NOT NULL, source integer NOT NULL, id bigint NOT NULL, actor text, text text)", transaction: tx);
             await c.ExecuteAsync("CREATE INDEX ix_bench_timeline ON bench_timeline (prospect_id, at_ticks DESC, source DESC, id DESC)", transaction: tx);
@@ -108,6 +124,40 @@ public static class TimelineBenchmark
 
         if (all.Count != lines) throw new InvalidOperationException($"Seeded {lines} lines, the timeline reads {all.Count}.");
         return (db, entry.Id);
+    }
+
+    /// <summary>A party's milestones, each with its four changes (created, done, reopened, done) spread over the timeline.</summary>
+    private static async Task SeedMilestonesAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, long entryId, int milestones, DateTimeOffset start, TimeSpan step)
+    {
+        for (var m = 0; m < milestones; m++)
+        {
+            var id = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                """
+                INSERT INTO onboarding_milestone (entry_id, milestone_key, monitoring_year, name_nl, name_en, due_on, plan_version, done_on, done_by, done_at, created_at)
+                VALUES (@entryId, @key, @year, 'IMVO-beleid gepubliceerd', 'RBC policy published', @due, 1, @due, 'Anne', @at, @at) RETURNING id
+                """,
+                new { entryId, key = $"policy{m % 5}", year = m / 5, due = new DateOnly(2025, 6, 1), at = start }, tx));
+            await c.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO onboarding_milestone_change (milestone_id, action, changed_at, changed_by, done_on, evidence_url, reason)
+                VALUES (@id, @action, @at, 'Anne', @doneOn, @url, @reason)
+                """,
+                Enumerable.Range(0, 4).Select(k => new
+                {
+                    id, action = k switch { 0 => "created", 2 => "reopened", _ => "done" }, at = start + step * (4 * m + k),
+                    doneOn = k % 2 == 1 ? new DateOnly(2025, 6, 1) : (DateOnly?)null, url = k % 2 == 1 ? "https://example.org/beleid" : null, reason = k == 2 ? "Wrong year" : null,
+                }), tx));
+        }
+    }
+
+    private static async Task ExplainAsync(Database db, SqlTimelineSource timeline, long entryId, TimelineQuery query, StorageEngine engine, int page)
+    {
+        await using var c = await db.OpenAsync(default);
+        var plan = await c.QueryAsync((db.IsSqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + timeline.PageSql(query),
+            new { prospectId = entryId, limit = query.PageSize + 1, at = query.After?.At ?? default, afterId = query.After?.Id ?? 0 });
+        Console.WriteLine($"{engine} page {page}, milestone branch:");
+        // SQLite's plan lines are in the last column (detail), PostgreSQL's in its only one.
+        Console.WriteLine(string.Join(Environment.NewLine, plan.Select(l => "    " + ((IDictionary<string, object>)l).Values.Last())));
     }
 
     private sealed record FlatCursor(long Ticks, int Source, long Id);

@@ -8,7 +8,7 @@ namespace Outreach.Storage;
 /// A prospect's timeline in one query per page: a UNION ALL of one branch per source, each reading its own index by (prospect,
 /// or the organisation's contacts, time) newest first with the page's keyset condition and limit, then merged and cut to the
 /// page. Touches of the organisation (mail, replies, invitations, a deletion in Dynamics) show on each of its prospects; those
-/// of one covenant's pipeline (activities, stage changes, enrolments) on that prospect only.
+/// of one covenant's pipeline (activities, stage changes, enrolments, onboarding milestones) on that prospect only.
 /// </summary>
 public sealed class SqlTimelineSource(Database db) : ITimelineSource
 {
@@ -24,9 +24,11 @@ public sealed class SqlTimelineSource(Database db) : ITimelineSource
         string actor = "CAST(NULL AS text)", string contactId = "CAST(NULL AS bigint)", string contactName = "CAST(NULL AS text)",
         string code = "CAST(NULL AS text)", string code2 = "CAST(NULL AS text)", string code3 = "CAST(NULL AS text)", string title = "CAST(NULL AS text)",
         string text = "CAST(NULL AS text)", string place = "CAST(NULL AS text)", string people = "CAST(NULL AS text)", string others = "CAST(NULL AS text)",
-        string number = "CAST(NULL AS bigint)", string related = "CAST(NULL AS bigint)", string other = "CAST(NULL AS timestamptz)", string fromDynamics = "0") =>
+        string number = "CAST(NULL AS bigint)", string related = "CAST(NULL AS bigint)", string other = "CAST(NULL AS timestamptz)", string fromDynamics = "0",
+        string titleNl = "CAST(NULL AS text)", string onDay = "CAST(NULL AS date)", string link = "CAST(NULL AS text)") =>
         $"{actor} AS actor, {contactId} AS contactid, {contactName} AS contactname, {code} AS code, {code2} AS code2, {code3} AS code3, {title} AS title, " +
-        $"{text} AS body, {place} AS place, {people} AS people, {others} AS others, {number} AS number, {related} AS relatedid, {other} AS other, {fromDynamics} AS fromdynamics";
+        $"{text} AS body, {place} AS place, {people} AS people, {others} AS others, {number} AS number, {related} AS relatedid, {other} AS other, {fromDynamics} AS fromdynamics, " +
+        $"{titleNl} AS titlenl, {onDay} AS onday, {link} AS link";
 
     private IReadOnlyList<Branch> Branches() =>
     [
@@ -65,6 +67,14 @@ public sealed class SqlTimelineSource(Database db) : ITimelineSource
             "FROM enrolment e JOIN contact k ON k.id = e.contact_id JOIN mail_sequence q ON q.id = e.sequence_id WHERE e.prospect_id = @prospectId"),
         new(TimelineSource.RemovedInDynamics, "o.removed_at", "o.id", Columns(actor: $"'{SyncActor}'", title: "o.name", fromDynamics: "1"),
             $"FROM organisation o WHERE o.id = {Org} AND o.removed_at IS NOT NULL"),
+        // Milestone changes name the secretariat member who made them, never a contact, so erasure has nothing to reach here.
+        // The prospect's milestones by (entry_id, …), then each one's changes by (milestone_id, changed_at): a party has a
+        // handful of milestones (one per plan line, or per monitoring year), so the few changes left are sorted, not scanned.
+        new(TimelineSource.OnboardingMilestone, "h.changed_at", "h.id", Columns(
+                actor: "h.changed_by", code: "h.action", title: "m.name_en", titleNl: "m.name_nl", text: "h.reason", place: "f.file_name",
+                number: "CASE WHEN m.monitoring_year = 0 THEN NULL ELSE CAST(m.monitoring_year AS bigint) END", related: "h.evidence_file_id",
+                onDay: "h.done_on", link: "h.evidence_url"),
+            "FROM onboarding_milestone_change h JOIN onboarding_milestone m ON m.id = h.milestone_id LEFT JOIN onboarding_evidence f ON f.id = h.evidence_file_id WHERE m.entry_id = @prospectId"),
     ];
 
     /// <summary>The SQL of one page (exposed for the query-plan tests).</summary>
@@ -155,11 +165,15 @@ public sealed class SqlTimelineSource(Database db) : ITimelineSource
         public long? RelatedId { get; init; }
         public DateTimeOffset? Other { get; init; }
         public long FromDynamics { get; init; }
+        public string? TitleNl { get; init; }
+        public DateOnly? OnDay { get; init; }
+        public string? Link { get; init; }
 
         public TimelineItem ToDomain() => new()
         {
             At = At, Source = (TimelineSource)Src, Id = Id, Actor = Actor, ContactId = ContactId, ContactName = ContactName, Code = Code, Code2 = Code2, Code3 = Code3,
             Title = Title, Text = Body, Place = Place, People = People, Others = Others, Number = Number, RelatedId = RelatedId, Other = Other, FromDynamics = FromDynamics != 0,
+            TitleNl = TitleNl, Day = OnDay, Link = Link,
         };
     }
 }

@@ -46,6 +46,7 @@ public sealed partial class TranslationTests(DemoAppFixture app) : IClassFixture
         keys.Add(Core.Reports.ConversionReport.CountingRule);
         keys.Add(Core.Reports.EventFollowThrough.Rule);
         foreach (var kind in PartyKinds.All) keys.Add(kind.Label());
+        foreach (var kind in Enum.GetValues<Core.Activities.TimelineKind>()) keys.Add(Core.Activities.Timeline.Label(kind));
         foreach (var role in Core.Access.Roles.All) keys.Add(Core.Access.Roles.Code(role));
         foreach (var basis in LawfulBases.All) keys.Add(basis.Label());
         foreach (var job in JobCatalog.All) { keys.Add(job.Title); keys.Add(job.Description); }

@@ -13,6 +13,7 @@ public enum TimelineKind
     Enrolment,
     Event,
     Dynamics,
+    Onboarding,
 }
 
 /// <summary>
@@ -31,6 +32,8 @@ public enum TimelineSource
     MailSent = 8,
     StageChange = 9,
     Activity = 10,
+    /// <summary>A party milestone created, marked done or reopened (<c>onboarding_milestone_change</c>).</summary>
+    OnboardingMilestone = 11,
 }
 
 /// <summary>
@@ -42,34 +45,40 @@ public sealed record TimelineItem
 {
     public DateTimeOffset At { get; init; }
     public TimelineSource Source { get; init; }
-    /// <summary>The id in the source's table (an activity, a stage change, a mail, a reply, an enrolment, an invitation, an organisation).</summary>
+    /// <summary>The id in the source's table (an activity, a stage change, a mail, a reply, an enrolment, an invitation, an organisation, a milestone change).</summary>
     public long Id { get; init; }
     /// <summary>Who did it: the officer, the job, "Dynamics 365 sync".</summary>
     public string? Actor { get; init; }
     public long? ContactId { get; init; }
     public string? ContactName { get; init; }
-    /// <summary>A code: the activity kind, the stage moved to, the reply kind, the enrolment state, the invitation answer.</summary>
+    /// <summary>A code: the activity kind, the stage moved to, the reply kind, the enrolment state, the invitation answer, the milestone action.</summary>
     public string? Code { get; init; }
     /// <summary>A second code: the stage moved from, a call's direction, an enrolment's stop reason.</summary>
     public string? Code2 { get; init; }
     /// <summary>A third code: a call's outcome.</summary>
     public string? Code3 { get; init; }
-    /// <summary>The headline: a mail's subject, an event's title, a sequence's name.</summary>
+    /// <summary>The headline: a mail's subject, an event's title, a sequence's name, a milestone's English name.</summary>
     public string? Title { get; init; }
-    /// <summary>The text: an activity's notes, a stage change's reason, what Outreach did with a reply.</summary>
+    /// <summary>The headline in Dutch where the source keeps one: a milestone's Dutch name.</summary>
+    public string? TitleNl { get; init; }
+    /// <summary>The text: an activity's notes, a stage change's reason, what Outreach did with a reply, a milestone's reopen reason.</summary>
     public string? Text { get; init; }
-    /// <summary>A meeting's place, a mail's template key.</summary>
+    /// <summary>A meeting's place, a mail's template key, a milestone's evidence file name.</summary>
     public string? Place { get; init; }
     /// <summary>The names of the contacts an activity was with (erased contacts' names are gone).</summary>
     public string? People { get; init; }
     /// <summary>A meeting's other attendees (free text).</summary>
     public string? Others { get; init; }
-    /// <summary>A call's or meeting's minutes, a mail's template version, an enrolment's next step.</summary>
+    /// <summary>A call's or meeting's minutes, a mail's template version, an enrolment's next step, a yearly milestone's monitoring year.</summary>
     public long? Number { get; init; }
-    /// <summary>What this line points at: the activity it corrects, the event of an invitation.</summary>
+    /// <summary>What this line points at: the activity it corrects, the event of an invitation, a milestone's evidence file.</summary>
     public long? RelatedId { get; init; }
     /// <summary>A second instant: when an activity was logged (for the edit window), an out-of-office's return, a pause's end.</summary>
     public DateTimeOffset? Other { get; init; }
+    /// <summary>A day without a time: the date a milestone was done.</summary>
+    public DateOnly? Day { get; init; }
+    /// <summary>A web link the line carries: a milestone's evidence link.</summary>
+    public string? Link { get; init; }
     /// <summary>True for a change Dynamics brought in (the sync's stage changes and deletions; read-in activities later).</summary>
     public bool FromDynamics { get; init; }
 }
@@ -129,6 +138,7 @@ public static class Timeline
         [TimelineKind.Enrolment] = "enrolment",
         [TimelineKind.Event] = "event",
         [TimelineKind.Dynamics] = "dynamics",
+        [TimelineKind.Onboarding] = "onboarding",
     });
 
     public static string Code(this TimelineKind kind) => Kinds.Code(kind);
@@ -141,6 +151,7 @@ public static class Timeline
         TimelineKind.Reply => "Replies and bounces",
         TimelineKind.Enrolment => "Sequences",
         TimelineKind.Event => "Events",
+        TimelineKind.Onboarding => "Onboarding milestones",
         _ => "Dynamics 365",
     };
 
@@ -152,6 +163,7 @@ public static class Timeline
         TimelineSource.Reply => TimelineKind.Reply,
         TimelineSource.EnrolmentStarted or TimelineSource.EnrolmentChanged => TimelineKind.Enrolment,
         TimelineSource.Invited or TimelineSource.Answered or TimelineSource.Attended => TimelineKind.Event,
+        TimelineSource.OnboardingMilestone => TimelineKind.Onboarding,
         _ => TimelineKind.Dynamics,
     };
 

@@ -8,10 +8,11 @@ namespace Outreach.Web.Api;
 /// <summary>One line of a prospect's timeline; fields a source does not have are null (see docs/activities.md).</summary>
 public sealed record TimelineItemDto(
     DateTimeOffset At, string Kind, string Source, long Id, string? Actor, long? ContactId, string? ContactName, string? Code, string? Code2, string? Code3,
-    string? Title, string? Text, string? Place, string? People, string? Others, long? Number, long? RelatedId, DateTimeOffset? Other, bool FromDynamics)
+    string? Title, string? Text, string? Place, string? People, string? Others, long? Number, long? RelatedId, DateTimeOffset? Other, bool FromDynamics,
+    string? TitleNl, DateOnly? Day, string? Link)
 {
     public static TimelineItemDto From(TimelineItem i) => new(i.At, Timeline.KindOf(i.Source).Code(), SourceCode(i.Source), i.Id, i.Actor, i.ContactId, i.ContactName, i.Code, i.Code2, i.Code3,
-        i.Title, i.Text, i.Place, i.People, i.Others, i.Number, i.RelatedId, i.Other, i.FromDynamics);
+        i.Title, i.Text, i.Place, i.People, i.Others, i.Number, i.RelatedId, i.Other, i.FromDynamics, i.TitleNl, i.Day, i.Link);
 
     private static string SourceCode(TimelineSource source) => source switch
     {
@@ -24,6 +25,7 @@ public sealed record TimelineItemDto(
         TimelineSource.Reply => "reply",
         TimelineSource.MailSent => "mail_sent",
         TimelineSource.StageChange => "stage_change",
+        TimelineSource.OnboardingMilestone => "onboarding_milestone",
         _ => "activity",
     };
 }

@@ -83,6 +83,59 @@ public sealed class TimelineTests
     }
 
     [Fact]
+    public void Merge_PutsMilestoneLinesAmongTheOthers_FirstAtTheSameInstant_AndPagesThroughTheirTies()
+    {
+        // A signing: the stage change and the milestones it created share one instant; a milestone done later, a note between.
+        var stages = new[] { Item(0, TimelineSource.StageChange, 5) };
+        var milestones = new[]
+        {
+            Item(0, TimelineSource.OnboardingMilestone, 1), Item(0, TimelineSource.OnboardingMilestone, 2), Item(0, TimelineSource.OnboardingMilestone, 3),
+            Item(7, TimelineSource.OnboardingMilestone, 4), Item(9, TimelineSource.OnboardingMilestone, 6),
+        };
+        var activities = new[] { Item(7, TimelineSource.Activity, 8), Item(0, TimelineSource.Activity, 9) };
+
+        var page = Timeline.Merge([stages, milestones, activities], new TimelineQuery());
+        Assert.Equal(
+            [(9, TimelineSource.OnboardingMilestone, 6L), (7, TimelineSource.OnboardingMilestone, 4L), (7, TimelineSource.Activity, 8L),
+             (0, TimelineSource.OnboardingMilestone, 3L), (0, TimelineSource.OnboardingMilestone, 2L), (0, TimelineSource.OnboardingMilestone, 1L),
+             (0, TimelineSource.Activity, 9L), (0, TimelineSource.StageChange, 5L)],
+            page.Items.Select(i => ((int)(i.At - T0).TotalMinutes, i.Source, i.Id)));
+
+        // Pages of two cut inside the signing's tie, twice; together they are the whole list, once each.
+        var seen = new List<TimelineItem>();
+        TimelineCursor? after = null;
+        var cursors = new List<TimelineCursor>();
+        do
+        {
+            var next = Timeline.Merge([stages, milestones, activities], new TimelineQuery { PageSize = 2, After = after });
+            seen.AddRange(next.Items);
+            after = next.Next;
+            if (after is { } c) cursors.Add(c);
+        }
+        while (after is not null && seen.Count < 100);
+        Assert.Equal(page.Items, seen);
+        Assert.Equal(
+            [new TimelineCursor(T0.AddMinutes(7), TimelineSource.OnboardingMilestone, 4), new TimelineCursor(T0, TimelineSource.OnboardingMilestone, 3), new TimelineCursor(T0, TimelineSource.OnboardingMilestone, 1)],
+            cursors);
+        Assert.True(TimelineCursor.TryParse(cursors[^1].ToString(), out var read) && read == cursors[^1]);
+        Assert.Equal("11", new TimelineCursor(T0, TimelineSource.OnboardingMilestone, 2).ToString().Split('.')[1]);
+    }
+
+    [Fact]
+    public void TheOnboardingKind_FiltersToMilestoneLinesOnly_AndReadsItsCode()
+    {
+        var lines = new[] { Item(1, TimelineSource.OnboardingMilestone, 1), Item(2, TimelineSource.StageChange, 1), Item(3, TimelineSource.RemovedInDynamics, 1), Item(4, TimelineSource.Activity, 1) };
+        var onboarding = new HashSet<TimelineKind> { TimelineKind.Onboarding };
+
+        Assert.Equal([TimelineSource.OnboardingMilestone], Timeline.Merge([lines], new TimelineQuery { Kinds = onboarding }).Items.Select(i => i.Source));
+        Assert.Equal([TimelineSource.OnboardingMilestone], Timeline.SourcesOf(new TimelineQuery { Kinds = onboarding }));
+        // A milestone line is not a Dynamics one (the fall-through kind), and Dynamics does not bring milestone lines.
+        Assert.DoesNotContain(TimelineSource.OnboardingMilestone, Timeline.SourcesOf(new TimelineQuery { Kinds = new HashSet<TimelineKind> { TimelineKind.Dynamics } }));
+        Assert.True(Timeline.Kinds.TryParse("onboarding", out var kind));
+        Assert.Equal((TimelineKind.Onboarding, "onboarding", "Onboarding milestones"), (kind, kind.Code(), kind.Label()));
+    }
+
+    [Fact]
     public void EveryKindHasACode_AndEverySourceAKind()
     {
         Assert.Equal(Enum.GetValues<TimelineKind>().Length, Enum.GetValues<TimelineKind>().Select(k => k.Code()).Distinct().Count());
