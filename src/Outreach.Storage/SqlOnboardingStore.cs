@@ -71,7 +71,17 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
         ArgumentNullException.ThrowIfNull(drafts);
         // In a move's unit of work (PipelineService): the milestones come with the signing or not at all.
         await using var work = await db.BeginWorkAsync(ct);
-        var (c, tx) = (work.Connection, work.Transaction!);
+        var created = await InsertMilestonesAsync(work.Connection, work.Transaction!, prospectId, drafts, at, by, ct);
+        await work.CommitAsync(ct);
+        return created;
+    }
+
+    /// <summary>
+    /// The milestones with a "created" history line each, in the caller's transaction; one the party has already (same code
+    /// and year) is skipped. Shared by the signing, the missing milestones and the prospect import (a row imported at signed).
+    /// </summary>
+    internal static async Task<int> InsertMilestonesAsync(DbConnection c, DbTransaction tx, long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
+    {
         var created = 0;
         foreach (var d in drafts)
         {
@@ -88,6 +98,47 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
             created++;
         }
 
+        return created;
+    }
+
+    public async Task<IReadOnlyList<PartyWithoutMilestones>> ListSignedWithoutMilestonesAsync(long covenantId, CancellationToken ct)
+    {
+        await using var work = await db.ConnectAsync(ct);
+        var rows = await work.Connection.QueryAsync<PartyRow>(new CommandDefinition(
+            $"""
+            SELECT e.id AS ProspectId, o.name AS Name, o.party_kind AS PartyKind,
+                   (SELECT MAX(s.changed_at) FROM stage_change s WHERE s.entry_id = e.id AND s.to_stage = '{Stage.Signed.Code()}') AS SignedAt
+            FROM pipeline_entry e JOIN organisation o ON o.id = e.organisation_id
+            WHERE e.covenant_id = @covenantId AND e.stage = '{Stage.Signed.Code()}'
+              AND NOT EXISTS (SELECT 1 FROM onboarding_milestone m WHERE m.entry_id = e.id)
+            ORDER BY e.id
+            """,
+            new { covenantId }, work.Transaction, cancellationToken: ct));
+        // An entry at signed always has the history line that took it there; one without is skipped rather than guessed.
+        return rows.Where(r => r.SignedAt is not null)
+            .Select(r => new PartyWithoutMilestones(r.ProspectId, r.Name, PartyKinds.Parse(r.PartyKind), r.SignedAt!.Value)).ToList();
+    }
+
+    public async Task<int> AddMissingMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(drafts);
+        await using var work = await db.BeginWorkAsync(ct);
+        var (c, tx) = (work.Connection, work.Transaction!);
+        // The entry locked as a move locks it: a move away from signed waits for this unit or comes first (then nothing is created).
+        var signed = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            $"SELECT id FROM pipeline_entry WHERE id = @prospectId AND stage = '{Stage.Signed.Code()}'{db.ForUpdate}", new { prospectId }, tx, cancellationToken: ct));
+        if (signed is null) return 0;
+        var has = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT id FROM onboarding_milestone WHERE entry_id = @prospectId LIMIT 1", new { prospectId }, tx, cancellationToken: ct));
+        if (has is not null) return 0;
+        var created = await InsertMilestonesAsync(c, tx, prospectId, drafts, at, by, ct);
+        // Two presses at once both find none; the second's inserts then wait for the first's and skip them: no second audit entry.
+        if (created == 0) return 0;
+        await SqlAudit.AppendAsync(c, tx, at, by, new AuditRecord(AuditEntities.Prospect, Id(prospectId), "milestones_created", AuditDiff.Between(
+        [
+            new("milestones", null, created.ToString(CultureInfo.InvariantCulture)),
+            new("plan_version", null, drafts[0].PlanVersion.ToString(CultureInfo.InvariantCulture)),
+        ])), ct);
         await work.CommitAsync(ct);
         return created;
     }

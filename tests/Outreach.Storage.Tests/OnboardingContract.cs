@@ -185,8 +185,11 @@ public abstract partial class StoreContract
         Assert.NotEmpty(inApril.Single().Milestones);
     }
 
-    /// <summary>Creates the milestones, then fails: the move's unit of work must take both back.</summary>
-    private sealed class FailingAfterMilestones(IOnboardingStore inner) : IOnboardingStore
+    /// <summary>
+    /// Creates the milestones, then fails: the move's unit of work must take both back. With <paramref name="failMissingFor"/>,
+    /// only the missing milestones of that party fail (after they are written), for the backfill's unit of work.
+    /// </summary>
+    private sealed class FailingAfterMilestones(IOnboardingStore inner, long? failMissingFor = null) : IOnboardingStore
     {
         public Task<OnboardingPlan?> GetPlanAsync(long covenantId, CancellationToken ct) => inner.GetPlanAsync(covenantId, ct);
         public Task<IReadOnlyList<OnboardingPlan>> ListPlanVersionsAsync(long covenantId, CancellationToken ct) => inner.ListPlanVersionsAsync(covenantId, ct);
@@ -194,10 +197,18 @@ public abstract partial class StoreContract
             inner.SavePlanAsync(covenantId, expectedVersion, milestones, cutOffMonths, at, by, ct);
         public async Task<int> AddMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
         {
-            await inner.AddMilestonesAsync(prospectId, drafts, at, by, ct);
-            throw new InvalidOperationException("Failed after the milestones.");
+            var created = await inner.AddMilestonesAsync(prospectId, drafts, at, by, ct);
+            if (failMissingFor is null) throw new InvalidOperationException("Failed after the milestones.");
+            return created;
         }
 
+        public Task<IReadOnlyList<PartyWithoutMilestones>> ListSignedWithoutMilestonesAsync(long covenantId, CancellationToken ct) => inner.ListSignedWithoutMilestonesAsync(covenantId, ct);
+        public async Task<int> AddMissingMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
+        {
+            var created = await inner.AddMissingMilestonesAsync(prospectId, drafts, at, by, ct);
+            if (prospectId == failMissingFor) throw new InvalidOperationException("Failed after the missing milestones.");
+            return created;
+        }
         public Task<PartyMilestone?> GetMilestoneAsync(long milestoneId, CancellationToken ct) => inner.GetMilestoneAsync(milestoneId, ct);
         public Task<IReadOnlyList<PartyMilestone>> ListForProspectAsync(long prospectId, CancellationToken ct) => inner.ListForProspectAsync(prospectId, ct);
         public Task<IReadOnlyList<MilestoneChange>> HistoryForProspectAsync(long prospectId, CancellationToken ct) => inner.HistoryForProspectAsync(prospectId, ct);

@@ -31,6 +31,11 @@ public static class SqlServices
     public static Core.Onboarding.MilestoneCompletion Completion(Database db, Core.Crm.IWriteBackOutbox? writeBack = null) =>
         new(new SqlOnboardingStore(db), new SqlMailOutbox(db), writeBack ?? new SqlWriteBackOutbox(db), new SqlUnitOfWork(db));
 
+    /// <summary>The missing milestones of parties that signed before their covenant had a plan, as the host wires it.</summary>
+    public static Core.Onboarding.MilestoneBackfill Backfill(Database db, TimeProvider clock, Core.Crm.IWriteBackOutbox? writeBack = null) =>
+        new(new SqlProspectStore(db, clock), new SqlOnboardingStore(db), writeBack ?? new SqlWriteBackOutbox(db), new SqlUnitOfWork(db), clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Core.Onboarding.MilestoneBackfill>.Instance);
+
     /// <summary>The onboarding use cases (plan, done, reopen) as the host wires them.</summary>
     public static Core.Onboarding.OnboardingService Onboarding(Database db, TimeProvider clock, Core.Crm.IWriteBackOutbox? writeBack = null)
     {

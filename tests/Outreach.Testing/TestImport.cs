@@ -11,7 +11,7 @@ public static class TestImport
     public static ProspectImport Create(Database db, TimeProvider clock, ImportOptions? options = null)
     {
         var settings = options ?? new ImportOptions();
-        return new ProspectImport(new CsvProspectReader(settings), new SqlProspectStore(db, clock), new SqlProspectImporter(db, clock, settings), clock,
+        return new ProspectImport(new CsvProspectReader(settings), new SqlProspectStore(db, clock), new SqlProspectImporter(db, clock, settings), new SqlOnboardingStore(db), clock,
             NullLogger<ProspectImport>.Instance);
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class OnboardingWebTests
         return
         [
             ($"/covenants/{covenantId}/onboarding", PlanFields("Policy published", version: 1)),
+            ($"/covenants/{covenantId}/onboarding?handler=CreateMilestones", new()),
             (Done(policy), new() { ["DoneOn"] = "2026-01-15", ["EvidenceUrl"] = "https://example.org/beleid" }),
             (Reopen(policy), new() { ["Reason"] = "Wrong file" }),
             ($"/prospects/{prospectId}/onboarding?handler=OnboardingContact&contactId={eva.Id}&holds=true", new()),

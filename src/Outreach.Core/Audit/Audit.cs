@@ -189,7 +189,7 @@ public static class AuditActions
         "created", "updated", "moved", "next_action_set", "opted_out", "opt_out_cleared", "erased",
         "disabled", "enabled", "password_reset", "unlocked", "revoked", "imported", "synced",
         "version_added", "enrolled", "enrolled_by_rule", "stopped", "bounced", "milestone_done", "milestone_reopened", "logged", "edited", "corrected",
-        "role_given", "role_taken",
+        "role_given", "role_taken", "milestones_created",
     ];
 
     /// <summary>The name shown (and translated) in the UI.</summary>
@@ -207,6 +207,7 @@ public static class AuditActions
         "corrected" => "Correction added",
         "role_given" => "Role given",
         "role_taken" => "Role taken away",
+        "milestones_created" => "Missing milestones created",
         _ => action.Length == 0 ? action : (char.ToUpperInvariant(action[0]) + action[1..]).Replace('_', ' '),
     };
 }

@@ -18,6 +18,19 @@ public interface IOnboardingStore
     /// <summary>Creates the party's milestones with a history line each; one it already has (same code and year) is left as it is. Returns how many were created.</summary>
     Task<int> AddMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct);
 
+    /// <summary>
+    /// The covenant's parties at signed (so not left) that have no milestone at all, with their latest signing, by prospect
+    /// id: those that signed before the covenant had a plan (<see cref="MilestoneBackfill"/>).
+    /// </summary>
+    Task<IReadOnlyList<PartyWithoutMilestones>> ListSignedWithoutMilestonesAsync(long covenantId, CancellationToken ct);
+
+    /// <summary>
+    /// Creates the milestones of a party that is at signed and has none yet, with a history line each and one audit entry on
+    /// the prospect (<c>milestones_created</c>), joining a running unit of work. The party is locked and checked first: one
+    /// that left or got a milestone in the meantime gets nothing (0).
+    /// </summary>
+    Task<int> AddMissingMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct);
+
     Task<PartyMilestone?> GetMilestoneAsync(long milestoneId, CancellationToken ct);
 
     /// <summary>The party's milestones in due order.</summary>

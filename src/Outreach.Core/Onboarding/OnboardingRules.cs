@@ -126,6 +126,9 @@ public static partial class OnboardingRules
         return candidate < start ? candidate.AddYears(1) : candidate;
     }
 
+    /// <summary>The day a party signed, as its milestones count from it: the Amsterdam date of the signing's instant.</summary>
+    public static DateOnly SigningDay(DateTimeOffset signedAt) => DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(signedAt).DateTime);
+
     /// <summary>
     /// The milestones a party of <paramref name="kind"/> gets when it signs on <paramref name="signedOn"/>: each milestone of
     /// the plan that applies to its kind; one asked once is due <c>MonthsAfterSigning</c> after signing or on its fixed day in

@@ -95,7 +95,7 @@ public sealed class PipelineService(IPipelineStore store, IProspectStore prospec
     {
         var plan = await onboarding.GetPlanAsync(entry.CovenantId, ct).ConfigureAwait(false);
         if (plan is null || plan.Milestones.Count == 0) return;
-        var signedOn = DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(change.At).DateTime);
+        var signedOn = OnboardingRules.SigningDay(change.At);
         var drafts = OnboardingRules.MilestonesAtSigning(plan, covenant, kind, signedOn);
         if (drafts.Count > 0) await onboarding.AddMilestonesAsync(entry.Id, drafts, change.At, change.By, ct).ConfigureAwait(false);
     }

@@ -12,7 +12,7 @@ namespace Outreach.Storage.Import;
 /// <summary>PostgreSQL's bulk import: binary COPY and array-based INSERTs.</summary>
 internal sealed class PostgresImportWriter : IImportWriter
 {
-    public async Task WriteAsync(DbConnection connection, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> WriteAsync(DbConnection connection, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
     {
         var c = (NpgsqlConnection)connection;
         // Organisation ids are taken from the identity sequence up front, so contacts streamed with COPY can refer to them.
@@ -70,9 +70,9 @@ internal sealed class PostgresImportWriter : IImportWriter
 
         // Entries with their ids taken up front (as the organisations'), then every history line in one statement.
         var entries = plan.Organisations.SelectMany((o, i) => o.Entries.Select(e => (OrganisationId: organisationIds[i], Entry: e))).ToList();
+        var entryIds = await ReserveIdsAsync(c, tx, "pipeline_entry", entries.Count, ct);
         if (entries.Count > 0)
         {
-            var entryIds = await ReserveIdsAsync(c, tx, "pipeline_entry", entries.Count, ct);
             DateTimeOffset Instant(HistoryStep step) => step.On is { } day ? SqlProspectImporter.AtStartOf(day) : now;
             await c.ExecuteAsync(new CommandDefinition(
                 """
@@ -108,6 +108,8 @@ internal sealed class PostgresImportWriter : IImportWriter
                 tx, commandTimeout: 600, cancellationToken: ct));
             for (var i = 0; i < entries.Count; i++) counter.Advance();
         }
+
+        return entryIds;
     }
 
     private static async Task<long[]> ReserveIdsAsync(NpgsqlConnection c, DbTransaction tx, string table, int count, CancellationToken ct)

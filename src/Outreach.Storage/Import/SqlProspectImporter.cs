@@ -62,7 +62,8 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
 
         var now = clock.GetUtcNow();
         progress?.Report(new ImportProgress(ImportPhase.Writing, 0, counter.Total));
-        await db.Dialect.ImportWriter.WriteAsync(connection, tx, plan, now, by, counter, ct);
+        var entryIds = await db.Dialect.ImportWriter.WriteAsync(connection, tx, plan, now, by, counter, ct);
+        var milestones = await WriteMilestonesAsync(connection, tx, plan, entryIds, now, by, ct);
         // One audit entry for the file: the organisations' history lines already name who imported them.
         await SqlAudit.AppendAsync(connection, tx, now, (actor ?? new Outreach.Core.Audit.AmbientAuditActor()).Name, new Outreach.Core.Audit.AuditRecord(
             Outreach.Core.Audit.AuditEntities.Import, Outreach.Core.Audit.AuditDiff.Instant(now)!, "imported",
@@ -82,8 +83,26 @@ public sealed class SqlProspectImporter(Database db, TimeProvider clock, ImportO
             OrganisationsCreated = plan.Organisations.Count,
             ContactsCreated = plan.ContactCount,
             EntriesCreated = plan.EntryCount,
+            MilestonesCreated = milestones,
             SkippedRows = skipped,
         };
+    }
+
+    /// <summary>
+    /// The onboarding milestones of the entries imported at signed (worked out in Core from the plan in force), each with its
+    /// "created" history line by the importer, in the import's transaction. Only signed rows have any, so row by row is fine.
+    /// </summary>
+    private static async Task<int> WriteMilestonesAsync(DbConnection c, DbTransaction tx, ImportPlan plan, IReadOnlyList<long> entryIds, DateTimeOffset now, string by, CancellationToken ct)
+    {
+        var created = 0;
+        var i = 0;
+        foreach (var entry in plan.Organisations.SelectMany(o => o.Entries))
+        {
+            var entryId = entryIds[i++];
+            if (entry.Milestones.Count > 0) created += await SqlOnboardingStore.InsertMilestonesAsync(c, tx, entryId, entry.Milestones, now, by, ct);
+        }
+
+        return created;
     }
 
     private static ImportResult Refuse(ImportPlan plan, DomainMessage why) => new() { Plan = plan, Imported = false, Refusal = why, SkippedRows = plan.Rows };

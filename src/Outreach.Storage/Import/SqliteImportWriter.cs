@@ -11,7 +11,7 @@ namespace Outreach.Storage.Import;
 /// <summary>SQLite's bulk import: reused prepared INSERTs with ids allocated up front.</summary>
 internal sealed class SqliteImportWriter : IImportWriter
 {
-    public async Task WriteAsync(DbConnection c, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
+    public async Task<IReadOnlyList<long>> WriteAsync(DbConnection c, DbTransaction tx, ImportPlan plan, DateTimeOffset now, string by, WriteCounter counter, CancellationToken ct)
     {
         // SQLite keeps instants as fixed-width UTC text (see DapperTypeHandlers).
         var at = DapperTypeHandlers.FormatInstant(now);
@@ -28,6 +28,7 @@ internal sealed class SqliteImportWriter : IImportWriter
         await using var changes = SqliteInsert.Prepare(c, tx, "stage_change (entry_id, from_stage, to_stage, changed_at, changed_by, reason, imported)", 7);
 
         string Instant(HistoryStep step) => step.On is { } day ? DapperTypeHandlers.FormatInstant(SqlProspectImporter.AtStartOf(day)) : at;
+        var entryIds = new List<long>(plan.EntryCount);
 
         foreach (var organisation in plan.Organisations)
         {
@@ -50,10 +51,12 @@ internal sealed class SqliteImportWriter : IImportWriter
                 await entries.ExecuteAsync([entryId, id, entry.CovenantId, entry.Stage.Code(), Instant(steps[^1]), at], ct);
                 for (var i = 0; i < steps.Count; i++)
                     await changes.ExecuteAsync([entryId, i == 0 ? null : steps[i - 1].Stage.Code(), steps[i].Stage.Code(), Instant(steps[i]), by, SqlProspectImporter.HistoryReason, 1], ct);
-                entryId++;
+                entryIds.Add(entryId++);
                 counter.Advance();
             }
         }
+
+        return entryIds;
     }
 
     // What the insert trigger of migration 0029 would store; given here, the trigger's extra UPDATE per row is skipped.

@@ -104,6 +104,8 @@ internal static class ImportCommand
         }
 
         AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"[green]Imported {result.OrganisationsCreated} organisations, {result.ContactsCreated} contacts and {result.EntriesCreated} pipeline entries.[/]");
+        if (result.MilestonesCreated > 0)
+            AnsiConsole.MarkupLineInterpolated(System.Globalization.CultureInfo.InvariantCulture, $"[green]The entries imported at signed got {result.MilestonesCreated} onboarding milestones from their covenant's plan.[/]");
         return 0;
     }
 

@@ -58,6 +58,7 @@ public static class ServiceRegistration
         services.AddSingleton<Reports.ReportCache>();
         services.AddSingleton<Core.Onboarding.OnboardingService>();
         services.AddSingleton<Core.Onboarding.MonitoringReports>();
+        services.AddSingleton<Core.Onboarding.MilestoneBackfill>();
         services.AddSingleton<Core.Onboarding.OnboardingConversions>();
         // The questionnaire import reads CSV as the prospect import does, with a ceiling of its own (its files are small).
         services.AddSingleton(sp => new Core.Onboarding.QuestionnaireImport(new CsvProspectReader(new ImportOptions { MaxFileBytes = Pages.Onboarding.ImportModel.MaxFileBytes }),

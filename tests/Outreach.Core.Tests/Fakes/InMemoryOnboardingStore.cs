@@ -9,14 +9,22 @@ internal sealed class InMemoryOnboardingStore : IOnboardingStore, IInMemoryState
     private List<PartyMilestone> milestones = [];
     private List<MilestoneChange> history = [];
     private List<EvidenceFile> files = [];
+    private List<(long ProspectId, string By, int Created)> audited = [];
     private long nextId = 1;
 
     public IReadOnlyList<PartyMilestone> Milestones => milestones;
 
+    /// <summary>The audit entries <see cref="AddMissingMilestonesAsync"/> wrote (prospect, by whom, how many milestones).</summary>
+    public IReadOnlyList<(long ProspectId, string By, int Created)> Audited => audited;
+
+    /// <summary>Where the parties' stages and organisations are, for the signed parties without milestones; unset, that read is not supported.</summary>
+    public InMemoryPipelineStore? Pipeline { get; set; }
+    public InMemoryProspectStore? Prospects { get; set; }
+
     public Action Snapshot()
     {
-        var saved = (plans.ToList(), milestones.ToList(), history.ToList(), files.ToList());
-        return () => (plans, milestones, history, files) = saved;
+        var saved = (plans.ToList(), milestones.ToList(), history.ToList(), files.ToList(), audited.ToList());
+        return () => (plans, milestones, history, files, audited) = saved;
     }
 
     public Task<OnboardingPlan?> GetPlanAsync(long covenantId, CancellationToken ct) =>
@@ -47,6 +55,33 @@ internal sealed class InMemoryOnboardingStore : IOnboardingStore, IInMemoryState
         }
 
         return Task.FromResult(created);
+    }
+
+    public Task<IReadOnlyList<PartyWithoutMilestones>> ListSignedWithoutMilestonesAsync(long covenantId, CancellationToken ct)
+    {
+        var (pipeline, prospects) = (Pipeline ?? throw new NotSupportedException("Set Pipeline and Prospects first."), Prospects ?? throw new NotSupportedException("Set Prospects first."));
+        return Task.FromResult<IReadOnlyList<PartyWithoutMilestones>>(pipeline.Entries
+            .Where(e => e.CovenantId == covenantId && e.Stage == Core.Pipeline.Stage.Signed && milestones.All(m => m.ProspectId != e.Id))
+            .OrderBy(e => e.Id)
+            .Select(e =>
+            {
+                var organisation = prospects.Organisations.Single(o => o.Id == e.OrganisationId);
+                var signedAt = pipeline.AllChanges.Where(c => c.EntryId == e.Id && c.To == Core.Pipeline.Stage.Signed).Max(c => c.At);
+                return new PartyWithoutMilestones(e.Id, organisation.Name, organisation.PartyKind, signedAt);
+            }).ToList());
+    }
+
+    /// <summary>Runs first in <see cref="AddMissingMilestonesAsync"/> (with the prospect id), to let a test fail there or play "someone else".</summary>
+    public Action<long>? BeforeAddMissing { get; set; }
+
+    public async Task<int> AddMissingMilestonesAsync(long prospectId, IReadOnlyList<MilestoneDraft> drafts, DateTimeOffset at, string by, CancellationToken ct)
+    {
+        BeforeAddMissing?.Invoke(prospectId);
+        var entry = Pipeline?.Entries.FirstOrDefault(e => e.Id == prospectId);
+        if (entry?.Stage != Core.Pipeline.Stage.Signed || milestones.Any(m => m.ProspectId == prospectId)) return 0;
+        var created = await AddMilestonesAsync(prospectId, drafts, at, by, ct);
+        if (created > 0) audited.Add((prospectId, by, created));
+        return created;
     }
 
     public Task<PartyMilestone?> GetMilestoneAsync(long milestoneId, CancellationToken ct) => Task.FromResult(milestones.Find(m => m.Id == milestoneId));

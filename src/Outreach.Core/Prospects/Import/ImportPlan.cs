@@ -1,5 +1,6 @@
 using System.Globalization;
 using Outreach.Core.Common;
+using Outreach.Core.Onboarding;
 using Outreach.Core.Pipeline;
 
 namespace Outreach.Core.Prospects.Import;
@@ -46,6 +47,9 @@ public sealed record PlannedEntry(int RowNumber, long CovenantId, Stage Stage)
 
     /// <summary>The lines to write: <see cref="History"/>, or one line in <see cref="Stage"/> at the moment of the import.</summary>
     public IReadOnlyList<HistoryStep> Steps => History.Count > 0 ? History : [new HistoryStep(Stage, null)];
+
+    /// <summary>For an entry imported at signed, the onboarding milestones its covenant's plan gives it (<see cref="ImportedMilestones"/>).</summary>
+    public IReadOnlyList<MilestoneDraft> Milestones { get; init; } = [];
 }
 
 /// <summary>A new organisation (validated and cleaned) with everything the file gives for it.</summary>
@@ -87,4 +91,5 @@ public sealed record ImportPlan(
     public bool HasInvalidRows => Rows.Any(r => r.Status == ImportRowStatus.Invalid);
     public int ContactCount => Organisations.Sum(o => o.Contacts.Count);
     public int EntryCount => Organisations.Sum(o => o.Entries.Count);
+    public int MilestoneCount => Organisations.Sum(o => o.Entries.Sum(e => e.Milestones.Count));
 }

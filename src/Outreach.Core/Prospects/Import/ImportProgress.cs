@@ -28,6 +28,8 @@ public sealed record ImportResult
     public int OrganisationsCreated { get; init; }
     public int ContactsCreated { get; init; }
     public int EntriesCreated { get; init; }
+    /// <summary>The onboarding milestones of the entries imported at signed.</summary>
+    public int MilestonesCreated { get; init; }
     /// <summary>The rows that were not imported (invalid or duplicate); every row when nothing was.</summary>
     public IReadOnlyList<ImportRowResult> SkippedRows { get; init; } = [];
 }

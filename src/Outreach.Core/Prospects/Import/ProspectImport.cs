@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Outreach.Core.Common;
+using Outreach.Core.Onboarding;
+using Outreach.Core.Pipeline;
 
 namespace Outreach.Core.Prospects.Import;
 
@@ -27,9 +29,10 @@ public interface IProspectImportStore
 
 /// <summary>
 /// The CSV import and export as the web UI and the CLI use them: preview a file (read and plan, no writes), import it (all or
-/// nothing, or only its valid rows), export everything in the same columns. The plan is <see cref="ImportPlanner.Plan"/>'s.
+/// nothing, or only its valid rows), export everything in the same columns. The plan is <see cref="ImportPlanner.Plan"/>'s, with
+/// the onboarding milestones of the rows imported at signed (<see cref="ImportedMilestones"/>), written in the same transaction.
 /// </summary>
-public sealed partial class ProspectImport(IImportFileReader reader, IProspectStore prospects, IProspectImportStore store, TimeProvider clock, ILogger<ProspectImport> logger)
+public sealed partial class ProspectImport(IImportFileReader reader, IProspectStore prospects, IProspectImportStore store, IOnboardingStore onboarding, TimeProvider clock, ILogger<ProspectImport> logger)
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "CSV import: {Rows} rows ({Invalid} invalid, {Duplicates} duplicates); imported {Imported}: {Organisations} organisations, {Contacts} contacts, {Entries} entries in {ElapsedMs:F0} ms")]
     private static partial void LogImport(ILogger logger, int rows, int invalid, int duplicates, bool imported, int organisations, int contacts, int entries, double elapsedMs);
@@ -46,9 +49,23 @@ public sealed partial class ProspectImport(IImportFileReader reader, IProspectSt
         var existing = await prospects.ListOrganisationKeysAsync(ct).ConfigureAwait(false);
         var covenants = await prospects.ListCovenantsAsync(ct).ConfigureAwait(false);
         var suppressed = await prospects.ListSuppressedHashesAsync(ct).ConfigureAwait(false);
-        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants, suppressed, Calendar.AmsterdamClock.Today(clock));
+        var today = Calendar.AmsterdamClock.Today(clock);
+        var plan = ImportPlanner.Plan(file.Header, file.Rows, existing, covenants, suppressed, today);
+        plan = ImportedMilestones.Attach(plan, await SigningPlansAsync(plan, ct).ConfigureAwait(false), covenants, today);
         progress?.Report(new ImportProgress(ImportPhase.Checking, file.Rows.Count, file.Rows.Count));
         return plan;
+    }
+
+    /// <summary>The onboarding plan in force of each covenant the file signs a party in (most files sign none: no read).</summary>
+    private async Task<IReadOnlyDictionary<long, OnboardingPlan>> SigningPlansAsync(ImportPlan plan, CancellationToken ct)
+    {
+        var plans = new Dictionary<long, OnboardingPlan>();
+        foreach (var covenantId in plan.Organisations.SelectMany(o => o.Entries).Where(e => e.Stage == Stage.Signed).Select(e => e.CovenantId).Distinct())
+        {
+            if (await onboarding.GetPlanAsync(covenantId, ct).ConfigureAwait(false) is { Milestones.Count: > 0 } found) plans[covenantId] = found;
+        }
+
+        return plans;
     }
 
     /// <summary>

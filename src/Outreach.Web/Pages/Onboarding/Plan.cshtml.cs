@@ -40,13 +40,18 @@ public sealed class PlanRow
     };
 }
 
-/// <summary>A covenant's onboarding plan: the milestones in force, the form that saves a new version, and the earlier versions.</summary>
-public sealed class PlanModel(IProspectStore prospects, IOnboardingStore store, OnboardingService service, CurrentActor actor, IStringLocalizer<SharedResource> T) : PageModel
+/// <summary>
+/// A covenant's onboarding plan: the milestones in force, the form that saves a new version, the earlier versions, and the
+/// signed parties still without milestones (signed before there was a plan) with the button that creates theirs.
+/// </summary>
+public sealed class PlanModel(IProspectStore prospects, IOnboardingStore store, OnboardingService service, MilestoneBackfill backfill, CurrentActor actor, IStringLocalizer<SharedResource> T) : PageModel
 {
     public const int BlankRows = 3;
 
     public Covenant Covenant { get; private set; } = null!;
     public IReadOnlyList<OnboardingPlan> Versions { get; private set; } = [];
+    /// <summary>The signed parties the plan in force would give milestones to and that have none.</summary>
+    public IReadOnlyList<MissingMilestones> Missing { get; private set; } = [];
     public List<string> Errors { get; } = [];
 
     [BindProperty] public List<PlanRow> Rows { get; set; } = [];
@@ -86,6 +91,17 @@ public sealed class PlanModel(IProspectStore prospects, IOnboardingStore store, 
         return RedirectToPage(new { id });
     }
 
+    /// <summary>Creates the plan's milestones for the signed parties that have none (the edit policy guards every post).</summary>
+    public async Task<IActionResult> OnPostCreateMilestonesAsync(long id, CancellationToken ct)
+    {
+        var result = await backfill.CreateAsync(id, actor.Name, ct);
+        if (result is null) return NotFound();
+        TempData["Flash"] = result.Parties == 0
+            ? T["Every signed party already has its milestones; nothing was created."].Value
+            : T["{0} milestones created for {1} signed parties.", result.Milestones, result.Parties].Value;
+        return RedirectToPage(new { id });
+    }
+
     private static int RowNumber(string field) =>
         int.Parse(field.AsSpan("Milestones[".Length, field.IndexOf(']', StringComparison.Ordinal) - "Milestones[".Length), System.Globalization.CultureInfo.InvariantCulture) + 1;
 
@@ -95,6 +111,7 @@ public sealed class PlanModel(IProspectStore prospects, IOnboardingStore store, 
         if (covenant is null) return false;
         Covenant = covenant;
         Versions = await store.ListPlanVersionsAsync(id, ct);
+        Missing = await backfill.PendingAsync(id, ct) ?? [];
         return true;
     }
 }
