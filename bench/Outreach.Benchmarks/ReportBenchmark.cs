@@ -147,7 +147,7 @@ public static class ReportBenchmark
             var exits = inPeriod.Where(l => l.To is Stage.Declined or Stage.NotNow or Stage.Left).ToList();
             reasons.AddRange(exits.Select(l => new ExitReason(l.To, l.Reason, 1)));
             foreach (var stage in exits.Select(l => l.To).Distinct()) exitProspects[stage] = exitProspects.GetValueOrDefault(stage) + 1;
-            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft($"Bench {i} B.V.", covenant.Code, path.FirstReached(Stage.Signed), l.At, l.Reason)));
+            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft($"Bench {i} B.V.", covenant.Code, path.FirstReached(Stage.Signed), l.At, l.Reason, i)));
         }
 
         return new ReportData(paths, moves, reasons, exitProspects, left);

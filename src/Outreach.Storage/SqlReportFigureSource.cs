@@ -29,4 +29,27 @@ public sealed class SqlReportFigureSource(Database db) : IReportFigureSource
         await using var c = await db.OpenAsync(ct);
         return (await c.QueryAsync<long>(new CommandDefinition(sql, parameters, cancellationToken: ct))).ToList();
     }
+
+    public async Task<IReadOnlyDictionary<long, long>> ProspectsOfOrganisationsAsync(ReportQuery query, IReadOnlyCollection<long> organisationIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(organisationIds);
+        if (organisationIds.Count == 0) return new Dictionary<long, long>();
+        // As the attendance source tests "a prospect under the filters": a pipeline entry in the report's covenants.
+        // Integer literals (ids, never user text), as the prospect list's figure filter: an event can have many attendees.
+        var p = new DynamicParameters();
+        var covenants = "";
+        if (query.Covenants is { Count: > 0 } chosen)
+        {
+            covenants = " AND " + db.Dialect.InList("pe.covenant_id", "@Covenants");
+            p.Add("Covenants", db.Dialect.List(chosen));
+        }
+
+        var ids = string.Join(", ", organisationIds.Distinct().Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(long OrganisationId, long EntryId)>(new CommandDefinition(
+            $"SELECT pe.organisation_id, MIN(pe.id) FROM pipeline_entry pe WHERE pe.organisation_id IN ({ids}){covenants} GROUP BY pe.organisation_id",
+            p, cancellationToken: ct));
+        return rows.ToDictionary(r => r.OrganisationId, r => r.EntryId);
+    }
 }

@@ -118,7 +118,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             parameters, tx, cancellationToken: ct));
         var left = await c.QueryAsync<LeftRow>(new CommandDefinition(
             $"""
-            SELECT o.name AS Organisation, v.code AS Covenant, p.first_signed AS SignedAt, s.changed_at AS LeftAt, s.reason AS Reason
+            SELECT o.name AS Organisation, v.code AS Covenant, p.first_signed AS SignedAt, s.changed_at AS LeftAt, s.reason AS Reason, p.entry_id AS ProspectId
             FROM stage_change s
             JOIN report_prospect p ON p.entry_id = s.entry_id
             JOIN organisation o ON o.id = p.organisation_id
@@ -141,7 +141,7 @@ public sealed class SqlReportSource(Database db) : IReportSource
             firstReaches + (int)counts.ReEntries,
             reasons.Select(r => new ExitReason(Stages.Parse(r.Stage), r.Reason, (int)r.Times)).ToList(),
             exitProspects,
-            left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason)).ToList());
+            left.Select(l => new PartyThatLeft(l.Organisation, l.Covenant, l.SignedAt is { } t ? new DateTimeOffset(t, TimeSpan.Zero) : null, l.LeftAt, l.Reason, l.ProspectId)).ToList());
     }
 
     internal static (string Sql, bool JoinOrganisation, DynamicParameters Parameters) Filter(ReportQuery query, SqlDialect dialect)
@@ -191,5 +191,6 @@ public sealed class SqlReportSource(Database db) : IReportSource
         public long? SignedAt { get; init; }
         public DateTimeOffset LeftAt { get; init; }
         public string Reason { get; init; } = "";
+        public long ProspectId { get; init; }
     }
 }

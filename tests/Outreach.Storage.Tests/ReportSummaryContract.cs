@@ -132,7 +132,7 @@ public abstract class ReportSummaryContract(StorageEngine engine) : IAsyncLifeti
             var exits = inPeriod.Where(l => l.To is Stage.Declined or Stage.NotNow or Stage.Left).ToList();
             reasons.AddRange(exits.Select(l => new ExitReason(l.To, l.Reason, 1)));
             foreach (var stage in exits.Select(l => l.To).Distinct()) exitProspects[stage] = exitProspects.GetValueOrDefault(stage) + 1;
-            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft(name, "gold", path.FirstReached(Stage.Signed), l.At, l.Reason)));
+            left.AddRange(exits.Where(l => l.To == Stage.Left).Select(l => new PartyThatLeft(name, "gold", path.FirstReached(Stage.Signed), l.At, l.Reason, entryId)));
         }
 
         return new ReportData(paths, moves, reasons, exitProspects, left);

@@ -48,7 +48,8 @@ public sealed record ReasonCount(string Reason, int Times);
 /// <summary>Moves into one exit stage in the period: by how many prospects, how often, and the reasons given (the most frequent first).</summary>
 public sealed record ExitSummary(Stage Stage, int Prospects, int Moves, IReadOnlyList<ReasonCount> Reasons, int OtherReasons);
 
-public sealed record PartyThatLeft(string Organisation, string Covenant, DateTimeOffset? SignedAt, DateTimeOffset LeftAt, string Reason);
+/// <summary>A party that left in the period; <paramref name="ProspectId"/> is its pipeline entry, for the page's link to it.</summary>
+public sealed record PartyThatLeft(string Organisation, string Covenant, DateTimeOffset? SignedAt, DateTimeOffset LeftAt, string Reason, long ProspectId);
 
 /// <summary>The conversion report for one period and set of filters, computed from the stage history.</summary>
 /// <remarks>Immutable (never changed after it is built), so the report cache hands the one instance to every reader.</remarks>

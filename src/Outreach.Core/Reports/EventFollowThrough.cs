@@ -2,6 +2,9 @@ using Outreach.Core.Pipeline;
 
 namespace Outreach.Core.Reports;
 
+/// <summary>One move credited to an event: the organisation's prospect (pipeline entry) reached the stage after it.</summary>
+public sealed record FollowThroughCredit(long EventId, Stage Stage, long OrganisationId, long EntryId);
+
 /// <summary>How many attendee organisations went on to one stage with the event's credit.</summary>
 public sealed record StageReached(Stage Stage, int Organisations);
 
@@ -64,31 +67,15 @@ public static class EventFollowThroughBuilder
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(prospects);
         if (attendance is null) return new EventFollowThrough(false, windowDays, [], []);
-        var (start, end, window) = (query.Start, query.End, TimeSpan.FromDays(windowDays));
-
-        // One fact per organisation and event, whatever the number of its contacts there.
-        var facts = attendance.Attended.DistinctBy(a => (a.OrganisationId, a.EventId)).ToList();
-        var byOrganisation = facts.GroupBy(a => a.OrganisationId)
-            .ToDictionary(g => g.Key, g => g.OrderBy(a => a.StartsAt).ThenBy(a => a.EventId).ToArray());
-        var events = facts.Where(a => a.StartsAt >= start && a.StartsAt < end)
-            .GroupBy(a => a.EventId)
-            .Select(g => (Event: g.First(), Attendees: g.Select(a => a.OrganisationId).ToHashSet()))
-            .OrderBy(e => e.Event.StartsAt).ThenBy(e => e.Event.EventId)
-            .ToList();
+        var events = EventsInPeriod(query, attendance);
 
         // Credits: (event, stage) → organisations, and event → organisations that went on to any stage.
         var credited = new Dictionary<(long EventId, Stage Stage), HashSet<long>>();
         var wentOn = new Dictionary<long, HashSet<long>>();
-        foreach (var p in prospects)
+        foreach (var c in Credits(query, prospects, attendance, windowDays))
         {
-            if (!byOrganisation.TryGetValue(p.OrganisationId, out var attended)) continue;
-            foreach (var (stage, at) in Moves(p))
-            {
-                if (at >= end) continue;
-                if (Latest(attended, at) is not { } e || at - e.StartsAt > window || e.StartsAt < start) continue;
-                Add(credited, (e.EventId, stage), p.OrganisationId);
-                Add(wentOn, e.EventId, p.OrganisationId);
-            }
+            Add(credited, (c.EventId, c.Stage), c.OrganisationId);
+            Add(wentOn, c.EventId, c.OrganisationId);
         }
 
         var eventRows = events.Select(e => new EventFollowThroughRow(
@@ -110,6 +97,46 @@ public static class EventFollowThroughBuilder
             .ToList();
 
         return new EventFollowThrough(true, windowDays, eventRows, hostRows);
+    }
+
+    /// <summary>The events that started in the period, in start order, each with its attendee organisations (once each).</summary>
+    public static IReadOnlyList<(AttendedEvent Event, IReadOnlySet<long> Attendees)> EventsInPeriod(ReportQuery query, EventAttendance attendance)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(attendance);
+        var (start, end) = (query.Start, query.End);
+        return attendance.Attended.DistinctBy(a => (a.OrganisationId, a.EventId))
+            .Where(a => a.StartsAt >= start && a.StartsAt < end)
+            .GroupBy(a => a.EventId)
+            .Select(g => (Event: g.First(), Attendees: (IReadOnlySet<long>)g.Select(a => a.OrganisationId).ToHashSet()))
+            .OrderBy(e => e.Event.StartsAt).ThenBy(e => e.Event.EventId)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Every credited move (see the rule above): which prospect of which organisation reached which stage with which
+    /// event's credit. The tables count the organisations in these; the report's links list their prospects.
+    /// </summary>
+    public static IEnumerable<FollowThroughCredit> Credits(ReportQuery query, IReadOnlyList<ProspectPath> prospects, EventAttendance attendance, int windowDays = WindowDays)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(prospects);
+        ArgumentNullException.ThrowIfNull(attendance);
+        var (start, end, window) = (query.Start, query.End, TimeSpan.FromDays(windowDays));
+        // One fact per organisation and event, whatever the number of its contacts there.
+        var byOrganisation = attendance.Attended.DistinctBy(a => (a.OrganisationId, a.EventId))
+            .GroupBy(a => a.OrganisationId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(a => a.StartsAt).ThenBy(a => a.EventId).ToArray());
+        foreach (var p in prospects)
+        {
+            if (!byOrganisation.TryGetValue(p.OrganisationId, out var attended)) continue;
+            foreach (var (stage, at) in Moves(p))
+            {
+                if (at >= end) continue;
+                if (Latest(attended, at) is not { } e || at - e.StartsAt > window || e.StartsAt < start) continue;
+                yield return new FollowThroughCredit(e.EventId, stage, p.OrganisationId, p.EntryId);
+            }
+        }
     }
 
     /// <summary>The prospect's moves forward: first reaches of a main-line stage beyond every one reached before.</summary>

@@ -17,7 +17,8 @@ public sealed class ReportDocument(IStringLocalizer T, ReportTables tables, Repo
 
     /// <summary>
     /// A table with a caption and header cells; cohort cells carry a shade class. With <paramref name="link"/> (the page),
-    /// a figure that counts prospects links to the list of them; the forwarded file has no links (it leaves the server).
+    /// a figure that counts prospects links to the list of them and a cell that names one prospect links to it; the forwarded
+    /// file has no links (it leaves the server).
     /// </summary>
     public static string Table(ReportTable table, Func<ReportFigure, string>? link = null)
     {
@@ -35,6 +36,9 @@ public sealed class ReportDocument(IStringLocalizer T, ReportTables tables, Repo
                 sb.Append('<').Append(tag).Append(css).Append('>');
                 if (link is not null && cell.Figure is { } figure && cell.Text.Length > 0)
                     sb.Append("<a href=\"").Append(E(link(figure))).Append("\" data-figure=\"").Append(E(figure.Code)).Append("\">").Append(E(cell.Text)).Append("</a>");
+                else if (link is not null && cell.ProspectId is { } prospect && cell.Text.Length > 0)
+                    sb.Append("<a href=\"/prospects/").Append(prospect.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\" data-prospect=\"")
+                        .Append(prospect.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\">").Append(E(cell.Text)).Append("</a>");
                 else sb.Append(E(cell.Text));
                 sb.Append("</").Append(i == 0 ? "th" : "td").Append('>');
             }

@@ -11,8 +11,9 @@ namespace Outreach.Web.Reports;
 /// cell's value when it is a figure (a count, whole days, a percentage as 0–100): the CSV writes it the Dutch way and the
 /// .xlsx as a number, so that a spreadsheet can sum it.
 /// </summary>
-/// <see cref="Figure"/>: the prospects the figure counts, for the page's link to the prospect list.
-public sealed record ReportCell(string Text, int? Shade = null, double? Number = null, ReportFigure? Figure = null)
+/// <see cref="Figure"/>: the prospects the figure counts, for the page's link to the prospect list; <see cref="ProspectId"/>:
+/// the one prospect a cell names (a party that left), for the page's link to it.
+public sealed record ReportCell(string Text, int? Shade = null, double? Number = null, ReportFigure? Figure = null, long? ProspectId = null)
 {
     public static implicit operator ReportCell(string text) => new(text);
 
@@ -117,8 +118,9 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = f.Events.Count == 0
             ? FollowThroughEmpty(f, 5)
             : f.Events.Select(e => (IReadOnlyList<ReportCell>)[
-                e.Title, Format.Local(e.StartsAt), e.HostName ?? T["no host"], Count(e.WentOn.Of), Count(e.WentOn.Count), PercentCell(e.WentOn),
-                .. e.Reached.Select(x => Count(x.Organisations))]).ToList();
+                e.Title, Format.Local(e.StartsAt), e.HostName ?? T["no host"],
+                Count(e.WentOn.Of, ReportFigure.OfEvent(FigureKind.EventAttendees, e.EventId)), Count(e.WentOn.Count, ReportFigure.OfEvent(FigureKind.EventWent, e.EventId)), PercentCell(e.WentOn),
+                .. e.Reached.Select(x => Count(x.Organisations, ReportFigure.OfEvent(FigureKind.EventReached, e.EventId, x.Stage)))]).ToList();
         return new("event-follow-through", T["Network events: which event preceded the next stage"],
             [T["Event"], T["Starts"], T["Host party"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
     }
@@ -131,8 +133,9 @@ public sealed class ReportTables(IStringLocalizer T)
         var rows = f.Hosts.Count == 0
             ? FollowThroughEmpty(f, 4)
             : f.Hosts.Select(h => (IReadOnlyList<ReportCell>)[
-                h.HostName ?? T["no host"], Count(h.Events), Count(h.WentOn.Of), Count(h.WentOn.Count), PercentCell(h.WentOn),
-                .. h.Reached.Select(x => Count(x.Organisations))]).ToList();
+                h.HostName ?? T["no host"], Count(h.Events),
+                Count(h.WentOn.Of, ReportFigure.OfHost(FigureKind.HostAttendees, h.HostOrganisationId)), Count(h.WentOn.Count, ReportFigure.OfHost(FigureKind.HostWent, h.HostOrganisationId)), PercentCell(h.WentOn),
+                .. h.Reached.Select(x => Count(x.Organisations, ReportFigure.OfHost(FigureKind.HostReached, h.HostOrganisationId, x.Stage)))]).ToList();
         return new("host-follow-through", T["Host parties: whose events preceded the next stage"],
             [T["Host party"], T["Events"], T["Attendee organisations"], T["Went on"], T["Share"], .. stages], rows);
     }
@@ -157,5 +160,5 @@ public sealed class ReportTables(IStringLocalizer T)
     }
 
     public ReportTable Left(ConversionReport r) => new("left", T["Parties that left"], [T["Organisation"], T["Covenant"], T["Signed on"], T["Left on"], T["Reason"]],
-        r.Left.Select(l => (IReadOnlyList<ReportCell>)[l.Organisation, l.Covenant, l.SignedAt is { } s ? Format.Local(s) : "", Format.Local(l.LeftAt), l.Reason]).ToList());
+        r.Left.Select(l => (IReadOnlyList<ReportCell>)[new ReportCell(l.Organisation, ProspectId: l.ProspectId), l.Covenant, l.SignedAt is { } s ? Format.Local(s) : "", Format.Local(l.LeftAt), l.Reason]).ToList());
 }

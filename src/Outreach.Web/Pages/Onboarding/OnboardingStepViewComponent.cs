@@ -5,7 +5,28 @@ using Outreach.Core.Reports;
 
 namespace Outreach.Web.Pages.Onboarding;
 
-public sealed record OnboardingStepModel(OnboardingConversion Conversion, string Language);
+/// <summary>The step after signing and, on the report page, the link to the prospect list behind a figure (null: no links).</summary>
+public sealed record OnboardingStepModel(OnboardingConversion Conversion, string Language, Func<ReportFigure, string>? Link = null)
+{
+    /// <summary>A count, linked to the list of the parties it counts when the page links figures.</summary>
+    public Microsoft.AspNetCore.Html.IHtmlContent Count(int count, ReportFigure figure)
+    {
+        ArgumentNullException.ThrowIfNull(figure);
+        var text = count.ToString(CultureInfo.CurrentCulture);
+        if (Link is null) return new Microsoft.AspNetCore.Html.HtmlString(System.Net.WebUtility.HtmlEncode(text));
+        var e = System.Text.Encodings.Web.HtmlEncoder.Default;
+        return new Microsoft.AspNetCore.Html.HtmlString($"<a href=\"{e.Encode(Link(figure))}\" data-figure=\"{e.Encode(figure.Code)}\">{e.Encode(text)}</a>");
+    }
+
+    /// <summary>"3 / 5 (60 %)" with each count linked: of whom, and out of whom.</summary>
+    public Microsoft.AspNetCore.Html.IHtmlContent CountOf(Share share, ReportFigure count, ReportFigure of)
+    {
+        if (share.Rate is not { } rate) return new Microsoft.AspNetCore.Html.HtmlString("–");
+        var builder = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        builder.AppendHtml(Count(share.Count, count)).Append(" / ").AppendHtml(Count(share.Of, of)).Append(string.Create(CultureInfo.CurrentCulture, $" ({rate:P0})"));
+        return builder;
+    }
+}
 
 /// <summary>
 /// The conversion report's step after signing, as its own section (a component, so the report page only invokes it): signed →
@@ -13,17 +34,14 @@ public sealed record OnboardingStepModel(OnboardingConversion Conversion, string
 /// </summary>
 public sealed class OnboardingStepViewComponent(Outreach.Web.Reports.ReportCache cache) : ViewComponent
 {
-    public async Task<IViewComponentResult> InvokeAsync(ReportQuery query)
+    /// <summary>The section for the report's query; <c>link</c> is the report page's link to the list behind a figure.</summary>
+    public async Task<IViewComponentResult> InvokeAsync(ReportQuery query, Func<ReportFigure, string>? link = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         var now = await cache.NowAsync(HttpContext.RequestAborted);
         var conversion = await now.OnboardingAsync(query, HttpContext.RequestAborted);
-        return View(new OnboardingStepModel(conversion, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName));
+        return View(new OnboardingStepModel(conversion, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName, link));
     }
-
-    /// <summary>"3 of 5 (60%)", or "–" of nobody.</summary>
-    public static string Figure(Share share) =>
-        share.Rate is { } rate ? string.Create(CultureInfo.CurrentCulture, $"{share.Count} / {share.Of} ({rate:P0})") : "–";
 
     public static string Days(double? days) => days is { } d ? d.ToString("0.#", CultureInfo.CurrentCulture) : "–";
 }

@@ -14,7 +14,9 @@ namespace Outreach.Web.Pages.Prospects;
 /// Every prospect as a list: the board's filters, sorting by a column heading, a page at a time with the total, a choice of
 /// columns, and a CSV of exactly the list (same filters, order and columns; every page). Everything lives in the URL.
 /// </summary>
-public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects, ReportFigures figures, TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
+public sealed class ListModel(
+    IPipelineStore pipeline, IProspectStore prospects, ReportFigures figures, Outreach.Core.Events.IEventStore events, Outreach.Web.Reports.ReportCache reportCache,
+    TimeProvider clock, IStringLocalizer<SharedResource> T) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string? Covenant { get; set; }
     [BindProperty(SupportsGet = true)] public string? Sector { get; set; }
@@ -50,6 +52,8 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
     /// <summary>The report query and figure this list stands for, when it came from a report figure's link.</summary>
     public (ReportQuery Query, ReportFigure Figure)? FromReport { get; private set; }
     public IReadOnlyList<string> FigureErrors { get; private set; } = [];
+    /// <summary>What a follow-through or onboarding-step figure is about, by name: the event, the host party, the milestone.</summary>
+    public string? FigureSubject { get; private set; }
 
     public async Task OnGetAsync(CancellationToken ct)
     {
@@ -104,8 +108,44 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
             FigureKind.Cohort => T["Cohort: first contacted in {0} Q{1}", f.Year!.Value, f.Quarter!.Value],
             FigureKind.EventsOf => f.Attended == true ? T["Network events: attended, first contacted in the period"] : T["Network events: did not attend, first contacted in the period"],
             FigureKind.EventsWent => f.Attended == true ? T["Network events: attended, went on to sign"] : T["Network events: did not attend, went on to sign"],
+            FigureKind.EventAttendees or FigureKind.EventWent or FigureKind.EventReached => $"{T["Network event “{0}”", FigureSubject ?? ""]}: {FollowThrough(f)}",
+            FigureKind.HostAttendees or FigureKind.HostWent or FigureKind.HostReached =>
+                $"{(f.HostId is null ? T["Network events without a host party"] : T["Network events hosted by “{0}”", FigureSubject ?? ""])}: {FollowThrough(f)}",
+            FigureKind.OnboardingParties => $"{T["After signing"]}: {Onboarding(f.Measure)}",
+            FigureKind.OnboardingCohort => $"{T["After signing"]}: {Onboarding(f.Measure)} · {T["signed in {0} Q{1}", f.Year!.Value, f.Quarter!.Value]}",
+            FigureKind.OnboardingStep => $"{T["After signing"]}: {(f.Measure == OnboardingMeasure.Done ? T["did “{0}” in year one", FigureSubject ?? f.Milestone!] : T["were asked “{0}” in year one", FigureSubject ?? f.Milestone!])} · {T["signed in {0} Q{1}", f.Year!.Value, f.Quarter!.Value]}",
             _ => f.Reason is { } r ? T["Moved to {0} in the period, giving the reason “{1}”", S(f.Stage), r] : T["Moved to {0} in the period", S(f.Stage)],
         };
+    }
+
+    private string FollowThrough(ReportFigure f) => f.Kind switch
+    {
+        FigureKind.EventAttendees or FigureKind.HostAttendees => T["attendee organisations, one prospect each"],
+        FigureKind.EventWent or FigureKind.HostWent => T["attendee organisations that went on to a next stage with the event's credit"],
+        _ => T["attendee organisations that reached {0} with the event's credit", T[f.Stage!.Value.Label()]],
+    };
+
+    private string Onboarding(OnboardingMeasure? measure) => measure switch
+    {
+        OnboardingMeasure.Signed => T["signed in the period, with milestones due in year one"],
+        OnboardingMeasure.Started => T["started: a year-one milestone done"],
+        OnboardingMeasure.Onboarded => T["onboarded: every year-one milestone done"],
+        OnboardingMeasure.WithinYearOne => T["not onboarded yet, still within year one"],
+        OnboardingMeasure.WithoutYearOne => T["signed in the period, without year-one milestones"],
+        _ => T["left since signing"],
+    };
+
+    /// <summary>The name of what the figure is about (as the report showed it), for its description.</summary>
+    private async Task<string?> SubjectAsync(ReportQuery query, ReportFigure figure, CancellationToken ct)
+    {
+        // An id that names nothing (a deleted event, an edited link) lists nobody; the id stands in for the name.
+        if (figure.EventId is { } eventId) return (await events.GetEventAsync(eventId, ct))?.Title ?? "#" + eventId.ToString(CultureInfo.InvariantCulture);
+        if (figure.IsFollowThrough && figure.HostId is { } hostId) return (await prospects.GetOrganisationAsync(hostId, ct))?.Name ?? "#" + hostId.ToString(CultureInfo.InvariantCulture);
+        if (figure.Kind != FigureKind.OnboardingStep) return null;
+        // The milestone's name from the report's own step (cached beside the report page), in the reader's language.
+        var step = (await (await reportCache.NowAsync(ct)).OnboardingAsync(query, ct)).Cohorts
+            .Where(c => c.Year == figure.Year && c.Quarter == figure.Quarter).SelectMany(c => c.Steps).FirstOrDefault(s => s.Key == figure.Milestone);
+        return step?.Name(CultureInfo.CurrentUICulture.TwoLetterISOLanguageName);
     }
 
     private static TimeToSignBucket Bucket(int i)
@@ -155,6 +195,7 @@ public sealed class ListModel(IPipelineStore pipeline, IProspectStore prospects,
         }
 
         FromReport = (query, figure);
+        FigureSubject = await SubjectAsync(query, figure, ct);
         return await figures.EntryIdsAsync(query, figure, ct);
     }
 

@@ -65,6 +65,8 @@ public sealed class IndexModel(ConversionReports reports, ReportCache cache, ISt
         ArgumentNullException.ThrowIfNull(figure);
         var values = RouteValues();
         values.Remove("funnel");
+        // The step after signing ignores sector and owner: carried to the list, they would narrow it below the figure.
+        if (!figure.UsesSectorAndOwner) { values.Remove("sector"); values.Remove("owner"); }
         values["figure"] = figure.Code;
         if (figure.Reason is { } reason) values["reason"] = reason;
         return "/prospects?" + string.Join("&", values.Where(v => v.Value.Length > 0).Select(v => Uri.EscapeDataString(v.Key) + "=" + Uri.EscapeDataString(v.Value)));
