@@ -23,10 +23,25 @@ public sealed class InviteBrowserTests(BrowserFixture fixture) : IClassFixture<B
     }
 
     [Fact]
-    public async Task InvitingEveryoneWhoMatches_ShowsCountAndSample_ThenInvitesOnConfirmation()
+    public async Task InvitingEveryoneWhoMatches_ShowsCountAndSample_ThenInvitesOnConfirmation_ForTheSendWindow()
     {
         var (id, _) = await EventAsync("Bevestig netwerkbijeenkomst");
         var store = fixture.App.Services.GetRequiredService<IEventStore>();
+        // Wednesday 18 November 2026, 19:00 in Amsterdam, after office hours: the send window opens on Thursday at 09:00.
+        var before = fixture.App.Clock.GetUtcNow();
+        fixture.App.Clock.Set(new DateTimeOffset(2026, 11, 18, 18, 0, 0, TimeSpan.Zero));
+        try
+        {
+            await InviteEveryoneAsync(id, store);
+        }
+        finally
+        {
+            fixture.App.Clock.Set(before);
+        }
+    }
+
+    private async Task InviteEveryoneAsync(long id, IEventStore store)
+    {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync($"/events/{id}");
 
@@ -44,8 +59,11 @@ public sealed class InviteBrowserTests(BrowserFixture fixture) : IClassFixture<B
         await page.GetByTestId("invite-confirm-submit").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync($"{confirmed} invited");
+        // Queued for the window, and the officer is told when they go.
+        await Assertions.Expect(page.GetByTestId("flash")).ToContainTextAsync("wait for the send window and go out from 19 Nov 2026 09:00");
         await Assertions.Expect(page.GetByTestId("invite-confirm")).ToHaveCountAsync(0);
         Assert.Equal(confirmed, (await store.ListInvitationsAsync(id, default)).Count);
+        Assert.Equal(confirmed, (await fixture.App.Services.GetRequiredService<IEventNoticeOutbox>().CountAsync(id, default)).Waiting);
     }
 
     [Fact]

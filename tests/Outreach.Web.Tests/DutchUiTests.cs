@@ -13,19 +13,7 @@ namespace Outreach.Web.Tests;
 /// </summary>
 public sealed partial class DutchUiTests(DemoAppFixture app) : IClassFixture<DemoAppFixture>
 {
-    /// <summary>
-    /// English words of the UI that are not also Dutch (so "Status", "Sector", "Outbox", "Mail", "Website" and "Onboarding" are
-    /// not here), nor common in the demo data's English notes and names ("New Darwin Devices", "Call back about…", "Sent the…").
-    /// </summary>
-    private static readonly string[] EnglishWords =
-    [
-        "Save", "Edit", "Cancel", "Search", "Choose", "Delete", "Add", "Due", "Running", "Succeeded", "Failed", "Skipped", "Pending",
-        "Subject", "Purpose", "Attempts", "Owner", "Organisation", "Reason", "When", "Who", "Next", "Show", "Back", "Download", "Apply", "Total",
-        "Stage", "Contacts", "Events", "Reports", "Jobs", "Templates", "Sequences", "Covenants", "Schedule", "Outcome", "never", "every",
-        "minutes", "hours", "days", "overdue", "Sign out", "Pipeline", "Milestones", "Language", "Answer", "Accepted", "Tentative", "Anyone",
-        "Any", "All", "From", "To", "Move", "Log", "Note", "Meeting", "Period", "Compare", "Funnel", "Signed", "Identified",
-        "Contacted", "Engaged", "Declined", "Not now", "Left", "Name", "Email", "Role", "Phone", "Country", "Where",
-    ];
+    private static readonly string[] EnglishWords = EnglishUiWords.All;
 
     [GeneratedRegex("<(script|style)[^>]*>.*?</\\1>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex Code();

@@ -32,7 +32,8 @@ public sealed class CheckInModel(EventService service, IEventStore events, IPros
     {
         var result = await service.CheckInAsync(id, invitationId, !undo, ct);
         if (result.NotFound) return NotFound();
-        if (result.Refusal is not null) TempData["Flash"] = T.Message(result.Refusal);
+        // A refusal (such as check-in not open yet) is a warning, not the green box that says something worked.
+        if (result.Refusal is not null) TempData["FlashError"] = T.Message(result.Refusal);
         return RedirectToPage(new { id, q = Q });
     }
 
@@ -56,7 +57,8 @@ public sealed class CheckInModel(EventService service, IEventStore events, IPros
 
         var contact = existing ?? await prospects.AddContactAsync(organisation.Value, Validation.Clean(draft), ct);
         var result = await service.WalkInAsync(id, contact.Id, ct);
-        TempData["Flash"] = result.Refusal is not null ? T.Message(result.Refusal) : T["{0} checked in.", contact.Name].Value;
+        if (result.Refusal is not null) TempData["FlashError"] = T.Message(result.Refusal);
+        else TempData["Flash"] = T["{0} checked in.", contact.Name].Value;
         return RedirectToPage(new { id });
     }
 

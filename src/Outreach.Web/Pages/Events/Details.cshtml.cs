@@ -66,7 +66,7 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
             if (preview.NotFound) return NotFound();
             if (preview.Refusal is not null)
             {
-                TempData["Flash"] = T.Message(preview.Refusal);
+                TempData["FlashError"] = T.Message(preview.Refusal);
                 return RedirectToPage(new { id });
             }
 
@@ -107,8 +107,14 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
     {
         if (result.NotFound) return NotFound();
         var counts = T["{0} invited; not invited: {1} opted out, {2} bouncing, {3} already invited.", result.Invited, result.ExcludedOptedOut, result.ExcludedBouncing, result.ExcludedAlreadyInvited].Value;
-        TempData["Flash"] = result.Refusal is not null ? T.Message(result.Refusal)
-            : result.QueuedUntil is { } until ? counts + " " + T["The invitations wait for the send window and go out from {0}.", Format.Local(until)].Value
+        if (result.Refusal is not null)
+        {
+            // Refusals are warnings, never the green box that says something worked.
+            TempData["FlashError"] = T.Message(result.Refusal);
+            return RedirectToPage(new { id });
+        }
+
+        TempData["Flash"] = result.QueuedUntil is { } until ? counts + " " + T["The invitations wait for the send window and go out from {0}.", Format.Local(until)].Value
             : counts;
         return RedirectToPage(new { id });
     }
@@ -127,7 +133,8 @@ public sealed class DetailsModel(EventService service, IEventStore events, IEven
     {
         var result = await service.CancelAsync(id, ct);
         if (result.NotFound) return NotFound();
-        TempData["Flash"] = result.Refusal is not null ? T.Message(result.Refusal) : T["Event cancelled; every invitee who had not declined gets the cancellation."].Value;
+        if (result.Refusal is not null) TempData["FlashError"] = T.Message(result.Refusal);
+        else TempData["Flash"] = T["Event cancelled; every invitee who had not declined gets the cancellation."].Value;
         return RedirectToPage(new { id });
     }
 

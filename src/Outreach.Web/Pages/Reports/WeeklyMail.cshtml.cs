@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -26,7 +27,9 @@ public sealed class WeeklyMailModel(IWeeklyReportSubscribers subscribers, TimePr
     public string? Error { get; private set; }
     public string? Done { get; private set; }
 
-    private string UserName => User.Identity?.Name ?? "";
+    // The account's user name, not the display name that Identity.Name carries for a person (an administrator can change it,
+    // and two people can share it); an API key has only its name.
+    private string UserName => User.FindFirstValue(AccessService.UserNameClaim) ?? User.Identity?.Name ?? "";
 
     public async Task OnGetAsync(CancellationToken ct)
     {
