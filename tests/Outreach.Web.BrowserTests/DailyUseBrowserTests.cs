@@ -95,20 +95,28 @@ public sealed class DailyUseBrowserTests(BrowserFixture fixture) : IClassFixture
         await Assertions.Expect(page.GetByTestId("next-action")).ToHaveValueAsync("Call Noor about the audit");
     }
 
-    [Fact]
-    public async Task ADutchInvitee_ReadsTheAnswerPageInDutch_WithoutTheStaffMenu_AndNotAnsweredIsNoSuccess()
+    /// <summary>A physical gold event of three hours from <paramref name="start"/> (registration closing five days before), with one contact invited.</summary>
+    private async Task<long> InvitedEventAsync(string title, string venue, DateTime start, long contactId)
     {
-        var (_, contact) = await ProspectAsync("Browser Antwoord Goud", ContactLanguage.Nl);
         var services = fixture.App.Services;
         var gold = (await services.GetRequiredService<IProspectStore>().ListCovenantsAsync(default)).First(c => c.Code == "gold");
         var service = services.GetRequiredService<EventService>();
         var created = await service.CreateAsync(new NetworkEventDraft
         {
-            Title = "Antwoord netwerkbijeenkomst", CovenantId = gold.Id, Format = EventFormat.Physical, Venue = "Utrecht", Capacity = 10,
-            StartLocal = new DateTime(2027, 2, 10, 14, 0, 0), EndLocal = new DateTime(2027, 2, 10, 17, 0, 0), RegistrationDeadlineLocal = new DateTime(2027, 2, 5, 12, 0, 0),
+            Title = title, CovenantId = gold.Id, Format = EventFormat.Physical, Venue = venue, Capacity = 10,
+            StartLocal = start, EndLocal = start.AddHours(3), RegistrationDeadlineLocal = start.Date.AddDays(-5).AddHours(12),
         }, default);
         var id = created.Event!.Id;
-        await service.InviteAsync(id, new InviteSelection { ContactIds = [contact.Id] }, default);
+        await service.InviteAsync(id, new InviteSelection { ContactIds = [contactId] }, default);
+        return id;
+    }
+
+    [Fact]
+    public async Task ADutchInvitee_ReadsTheAnswerPageInDutch_WithoutTheStaffMenu_AndNotAnsweredIsNoSuccess()
+    {
+        var (_, contact) = await ProspectAsync("Browser Antwoord Goud", ContactLanguage.Nl);
+        var services = fixture.App.Services;
+        var id = await InvitedEventAsync("Antwoord netwerkbijeenkomst", "Utrecht", new DateTime(2027, 2, 10, 14, 0, 0), contact.Id);
         var invitation = (await services.GetRequiredService<IEventStore>().ListInvitationsAsync(id, default)).Single();
 
         var page = await fixture.NewPageAsync(role: null);
@@ -227,16 +235,8 @@ public sealed class DailyUseBrowserTests(BrowserFixture fixture) : IClassFixture
     {
         var (_, contact) = await ProspectAsync("Browser Telefoon Goud", ContactLanguage.Nl);
         var services = fixture.App.Services;
-        var gold = (await services.GetRequiredService<IProspectStore>().ListCovenantsAsync(default)).First(c => c.Code == "gold");
-        var service = services.GetRequiredService<EventService>();
         // Four months after the host's clock (18 November 2026).
-        var created = await service.CreateAsync(new NetworkEventDraft
-        {
-            Title = "Telefoon netwerkbijeenkomst", CovenantId = gold.Id, Format = EventFormat.Physical, Venue = "Zwolle", Capacity = 10,
-            StartLocal = new DateTime(2027, 3, 10, 14, 0, 0), EndLocal = new DateTime(2027, 3, 10, 17, 0, 0), RegistrationDeadlineLocal = new DateTime(2027, 3, 5, 12, 0, 0),
-        }, default);
-        var id = created.Event!.Id;
-        await service.InviteAsync(id, new InviteSelection { ContactIds = [contact.Id] }, default);
+        var id = await InvitedEventAsync("Telefoon netwerkbijeenkomst", "Zwolle", new DateTime(2027, 3, 10, 14, 0, 0), contact.Id);
         var store = services.GetRequiredService<IEventStore>();
 
         var page = await fixture.NewPageAsync();
