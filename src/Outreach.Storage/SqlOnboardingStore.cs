@@ -297,14 +297,12 @@ public sealed class SqlOnboardingStore(Database db) : IOnboardingStore
             parameters, work.Transaction, cancellationToken: ct))).Select(r => r.ToDomain()).ToLookup(m => m.ProspectId);
         return parties.Select(p =>
         {
-            var signed = LocalDate(p.SignedAt!.Value);
+            var signed = AmsterdamClock.DateOf(p.SignedAt!.Value);
             // A leaving before the latest signing was undone by signing again.
-            DateOnly? left = p.LeftAt is { } l && l > p.SignedAt ? LocalDate(l) : null;
+            DateOnly? left = p.LeftAt is { } l && l > p.SignedAt ? AmsterdamClock.DateOf(l) : null;
             return new MonitoredParty { ProspectId = p.ProspectId, Name = p.Name, Kind = PartyKinds.Parse(p.PartyKind), SignedOn = signed, LeftOn = left, Milestones = milestones[p.ProspectId].ToList() };
         }).Where(p => keep is null || keep(p)).ToList();
     }
-
-    private static DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(AmsterdamClock.ToLocal(at).DateTime);
 
     private static Task InsertChangeAsync(DbConnection c, DbTransaction tx, MilestoneChange change, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition(

@@ -245,7 +245,7 @@ public sealed class SqlWriteBackOutbox(Database db) : IWriteBackOutbox
         {
             var r = g.First();
             var covenant = new Covenant(r.CovenantId!.Value, r.CovenantCode!, r.CovenantName!, r.CovenantStartsOn!.Value, r.CovenantEndsOn!.Value);
-            DateOnly? left = r.Stage == Stage.Left.Code() ? DateOnly.FromDateTime(Core.Calendar.AmsterdamClock.ToLocal(r.StageSince!.Value).DateTime) : null;
+            DateOnly? left = r.Stage == Stage.Left.Code() ? Core.Calendar.AmsterdamClock.DateOf(r.StageSince!.Value) : null;
             return new PartyOnboardingStatus(covenant, milestones[g.Key].ToList(), left);
         });
     }

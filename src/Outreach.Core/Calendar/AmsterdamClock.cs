@@ -10,7 +10,10 @@ public static class AmsterdamClock
 
     public static DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(ToLocal(clock.GetUtcNow()).DateTime);
+    /// <summary>The Amsterdam calendar date of an instant.</summary>
+    public static DateOnly DateOf(DateTimeOffset instant) => DateOnly.FromDateTime(ToLocal(instant).DateTime);
+
+    public static DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
 
     /// <summary>
     /// The instant at which a local Amsterdam wall-clock time occurs (the later one in the autumn overlap;

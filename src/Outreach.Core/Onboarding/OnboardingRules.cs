@@ -127,7 +127,7 @@ public static partial class OnboardingRules
     }
 
     /// <summary>The day a party signed, as its milestones count from it: the Amsterdam date of the signing's instant.</summary>
-    public static DateOnly SigningDay(DateTimeOffset signedAt) => DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(signedAt).DateTime);
+    public static DateOnly SigningDay(DateTimeOffset signedAt) => Calendar.AmsterdamClock.DateOf(signedAt);
 
     /// <summary>
     /// The milestones a party of <paramref name="kind"/> gets when it signs on <paramref name="signedOn"/>: each milestone of

@@ -70,7 +70,7 @@ public static class Pipeline
         {
             if (revisitOn is null)
                 return MoveDecision.Refuse("'not now' needs a revisit date.");
-            var today = DateOnly.FromDateTime(AmsterdamClock.ToLocal(at).DateTime);
+            var today = AmsterdamClock.DateOf(at);
             if (revisitOn <= today)
                 return MoveDecision.Refuse("The revisit date must be after today ({0}).", today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
             if (revisitOn > today.AddYears(MaxRevisitYears))

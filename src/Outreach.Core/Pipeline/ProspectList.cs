@@ -107,7 +107,7 @@ public static class ProspectList
     public static int DaysInStage(ProspectSummary prospect, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(prospect);
-        var since = DateOnly.FromDateTime(Calendar.AmsterdamClock.ToLocal(prospect.StageSince).DateTime);
+        var since = Calendar.AmsterdamClock.DateOf(prospect.StageSince);
         return Math.Max(0, today.DayNumber - since.DayNumber);
     }
 }

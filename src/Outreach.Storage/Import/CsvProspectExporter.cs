@@ -113,7 +113,7 @@ public sealed class CsvProspectExporter(Database db)
             return new ExportEntry(CovenantCode, stage, firstContact is { } f && f > stageOn ? stageOn : firstContact, stageOn);
         }
 
-        private static DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(Outreach.Core.Calendar.AmsterdamClock.ToLocal(at).DateTime);
+        private static DateOnly LocalDay(DateTimeOffset at) => Outreach.Core.Calendar.AmsterdamClock.DateOf(at);
     }
 
     private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

@@ -224,7 +224,7 @@ public sealed class DemoDataSeeder(IProspectStore prospects, Outreach.Storage.Da
 
             if (to == Stage.NotNow)
             {
-                var local = DateOnly.FromDateTime(AmsterdamClock.ToLocal(next).DateTime);
+                var local = AmsterdamClock.DateOf(next);
                 revisit = local.AddDays(random.Int(60, 200));
                 if (path[^1] == Stage.NotNow && revisit <= AmsterdamClock.Today(clock))
                     revisit = AmsterdamClock.Today(clock).AddDays(random.Int(5, 120));

@@ -36,7 +36,7 @@ public sealed class OnboardingPanelViewComponent(IOnboardingStore store, IOnboar
         }
 
         var covenant = (await prospects.ListCovenantsAsync(ct)).First(c => c.Id == prospect.CovenantId);
-        DateOnly? leftOn = prospect.Stage == Stage.Left ? DateOnly.FromDateTime(AmsterdamClock.ToLocal(prospect.StageSince).DateTime) : null;
+        DateOnly? leftOn = prospect.Stage == Stage.Left ? AmsterdamClock.DateOf(prospect.StageSince) : null;
         return View(new OnboardingPanelModel(prospect, OnboardingProgress.Of(milestones, covenant, today, leftOn), true, today, language, error)
         {
             Contacts = (await prospects.ListContactsAsync(prospect.OrganisationId, ct)).Where(c => !c.Erased).ToList(),
